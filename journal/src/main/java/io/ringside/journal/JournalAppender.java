@@ -1,0 +1,618 @@
+package io.ringside.journal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.ringside.journal.RecordDescriptor.FLAGS_OFFSET;
+import static io.ringside.journal.RecordDescriptor.HEADER_LENGTH;
+import static io.ringside.journal.RecordDescriptor.PARTITION_OFFSET;
+import static io.ringside.journal.RecordDescriptor.POSITION_OFFSET;
+import static io.ringside.journal.RecordDescriptor.RESERVED_OFFSET;
+import static io.ringside.journal.RecordDescriptor.SOURCE_ID_OFFSET;
+import static io.ringside.journal.RecordDescriptor.SOURCE_OFFSET_OFFSET;
+import static io.ringside.journal.RecordDescriptor.TIMESTAMP_OFFSET;
+import static io.ringside.journal.RecordDescriptor.TYPE_OFFSET;
+
+/**
+ * The single writer of a journal directory. Opening it takes the directory's lock file, checks every
+ * segment header, verifies the records of the last two segments, cuts off a torn tail and refuses
+ * corruption ({@link RecoveryReport}, {@link JournalCorruptedException}).
+ * <p>
+ * Records are appended with {@link #append} (copy in) or {@link #claim}, writing the payload into
+ * {@link #buffer()} at {@link #payloadOffset()}, then {@link #commit()}; neither allocates. A record is
+ * visible to readers, in this process or another, once committed: its frame length is stored last,
+ * with release semantics. {@link #endOfBatch()} applies the {@link DurabilityPolicy}.
+ * <p>
+ * <b>Thread safety:</b> one thread only. Every method must be called from the thread that appends;
+ * readers ({@link JournalReader}) run on other threads or processes without coordination.
+ */
+public final class JournalAppender implements AutoCloseable
+{
+    private static final int ZERO_CHUNK = 1024 * 1024;
+
+    private final Path directory;
+    private final int segmentSize;
+    private final int maxPayloadLength;
+    private final DurabilityPolicy durability;
+    private final boolean preallocate;
+    private final NanoClock nanoClock;
+    private final long journalId;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final RecoveryReport recovery;
+    private final FrameValidator validator = new FrameValidator();
+    private final ByteBuffer headerBuffer = ByteBuffer.allocateDirect(SegmentDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+
+    private Segment segment;
+    private UnsafeBuffer buffer;
+    private int tailOffset;
+    private int forcedOffset;
+    private int claimOffset = -1;
+    private int claimFrameLength;
+    private long lastForceNs;
+    private long forceCount;
+    private boolean closed;
+
+    private JournalAppender(final JournalContext ctx, final FileChannel lockChannel, final FileLock lock)
+    {
+        this.directory = ctx.directory();
+        this.segmentSize = ctx.segmentSize();
+        this.maxPayloadLength = ctx.maxPayloadLength();
+        this.durability = ctx.durability();
+        this.preallocate = ctx.preallocate();
+        this.nanoClock = ctx.nanoClock();
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+
+        deleteTempFiles(directory);
+        final JournalLayout layout = JournalLayout.inspect(directory);
+        if (layout.isEmpty())
+        {
+            journalId = ThreadLocalRandom.current().nextLong() | 1L;
+            mapForWriting(createSegment(0), 0, SegmentDescriptor.HEADER_LENGTH);
+            recovery = new RecoveryReport(SegmentDescriptor.HEADER_LENGTH, 0, -1, 0, null, 0, true);
+        }
+        else
+        {
+            if (layout.segmentSize != segmentSize)
+            {
+                throw new JournalFormatException("wrong segment size: the journal in " + directory + " has segments of " +
+                    layout.segmentSize + " bytes, but the context asks for " + segmentSize +
+                    "; open it with JournalContext.segmentSize(" + layout.segmentSize + ") or use another directory");
+            }
+            journalId = layout.journalId;
+            recovery = recover(layout);
+        }
+        lastForceNs = nanoClock.nanoTime();
+    }
+
+    /**
+     * Opens (creating if need be) the journal in the context's directory for appending.
+     *
+     * @param ctx the configuration; concluded here.
+     * @return the appender, positioned after the last valid record.
+     * @throws JournalLockedException    if another appender holds the directory.
+     * @throws JournalFormatException    if the directory is not a journal, or not one this context can open.
+     * @throws JournalCorruptedException if a bad record is followed by valid ones; nothing is changed then.
+     */
+    public static JournalAppender open(final JournalContext ctx)
+    {
+        ctx.conclude();
+        final Path directory = ctx.directory();
+        try
+        {
+            if (Files.exists(directory) && !Files.isDirectory(directory))
+            {
+                throw new JournalFormatException("not a journal: " + directory + " is a file, not a directory");
+            }
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create journal directory " + directory, ex);
+        }
+
+        final Path lockFile = directory.resolve(SegmentDescriptor.LOCK_FILE_NAME);
+        FileChannel channel = null;
+        try
+        {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final FileLock lock = tryLock(channel, lockFile);
+            try
+            {
+                return new JournalAppender(ctx, channel, lock);
+            }
+            catch (final RuntimeException ex)
+            {
+                lock.release();
+                throw ex;
+            }
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(channel);
+            throw new UncheckedIOException("cannot lock journal " + directory, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(channel);
+            throw ex;
+        }
+    }
+
+    private static FileLock tryLock(final FileChannel channel, final Path lockFile) throws IOException
+    {
+        final FileLock lock;
+        try
+        {
+            lock = channel.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            throw new JournalLockedException("journal " + lockFile.getParent() +
+                " is already open for appending in this process (lock file " + lockFile + "); a journal has one writer");
+        }
+        if (lock == null)
+        {
+            throw new JournalLockedException("journal " + lockFile.getParent() +
+                " is already open for appending by another process (lock file " + lockFile + "); a journal has one writer");
+        }
+        return lock;
+    }
+
+    /**
+     * @return what opening found and did: the end position and any torn tail cut off.
+     */
+    public RecoveryReport recovery()
+    {
+        return recovery;
+    }
+
+    /**
+     * @return the position the next record will have (after a full segment: the first record of the next).
+     */
+    public long position()
+    {
+        return tailOffset == segmentSize ?
+            segment.basePosition + segmentSize + SegmentDescriptor.HEADER_LENGTH : segment.basePosition + tailOffset;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    public int segmentSize()
+    {
+        return segmentSize;
+    }
+
+    public int maxPayloadLength()
+    {
+        return maxPayloadLength;
+    }
+
+    public DurabilityPolicy durability()
+    {
+        return durability;
+    }
+
+    /**
+     * @return forces done since open (policy forces, explicit ones and those at segment rolls).
+     */
+    public long forceCount()
+    {
+        return forceCount;
+    }
+
+    /**
+     * Appends one record, copying its payload from {@code src}.
+     *
+     * @return the record's journal position.
+     * @throws IllegalArgumentException if the payload is longer than {@link #maxPayloadLength()} or a field is out of range.
+     * @throws IllegalStateException    if the appender is closed or a claim is open.
+     */
+    public long append(
+        final int type, final int flags, final int sourceId, final int partition, final long sourceOffset, final long timestamp,
+        final DirectBuffer src, final int srcOffset, final int length)
+    {
+        final long position = claim(type, flags, sourceId, partition, sourceOffset, timestamp, length);
+        buffer.putBytes(RecordDescriptor.payloadOffset(claimOffset), src, srcOffset, length);
+        commit();
+        return position;
+    }
+
+    /**
+     * Claims space for a record and writes its header; write the payload into {@link #buffer()} from
+     * {@link #payloadOffset()}, then {@link #commit()} or {@link #abort()}. Rolls to a new segment if
+     * the record does not fit in this one.
+     *
+     * @param type          record type, 0 to 32767 (the engine's slot types).
+     * @param flags         16 bits for the caller.
+     * @param sourceId      the source the record came from.
+     * @param partition     the source's partition.
+     * @param sourceOffset  the record's offset in its source partition.
+     * @param timestamp     a time chosen by the caller (the journal never reads a clock for it).
+     * @param payloadLength bytes of payload, 0 to {@link #maxPayloadLength()}.
+     * @return the record's journal position.
+     */
+    public long claim(
+        final int type, final int flags, final int sourceId, final int partition, final long sourceOffset, final long timestamp,
+        final int payloadLength)
+    {
+        if (closed || claimOffset >= 0)
+        {
+            throw new IllegalStateException(closed ? "journal " + directory + " is closed" :
+                "a claim is open at position " + segment.position(claimOffset) + ": commit or abort it first");
+        }
+        if (payloadLength < 0 || payloadLength > maxPayloadLength)
+        {
+            throw new IllegalArgumentException("payload of " + payloadLength + " bytes does not fit this journal: 0 to " +
+                maxPayloadLength + " bytes (segment size " + segmentSize + ")");
+        }
+        if ((type & ~0x7FFF) != 0 || (flags & ~0xFFFF) != 0)
+        {
+            throw new IllegalArgumentException("type must be 0..32767 and flags 16 bits, were " + type + " and 0x" + Integer.toHexString(flags));
+        }
+        final int frameLength = RecordDescriptor.frameLength(payloadLength);
+        if (tailOffset + frameLength > segmentSize)
+        {
+            roll();
+        }
+        final int offset = tailOffset;
+        final UnsafeBuffer buffer = this.buffer;
+        buffer.putShort(offset + TYPE_OFFSET, (short)type);
+        buffer.putShort(offset + FLAGS_OFFSET, (short)flags);
+        buffer.putInt(offset + SOURCE_ID_OFFSET, sourceId);
+        buffer.putLong(offset + POSITION_OFFSET, segment.basePosition + offset);
+        buffer.putInt(offset + PARTITION_OFFSET, partition);
+        buffer.putInt(offset + RESERVED_OFFSET, 0);
+        buffer.putLong(offset + SOURCE_OFFSET_OFFSET, sourceOffset);
+        buffer.putLong(offset + TIMESTAMP_OFFSET, timestamp);
+        claimOffset = offset;
+        claimFrameLength = frameLength;
+        return segment.basePosition + offset;
+    }
+
+    /**
+     * @return the buffer of the open claim: the mapped segment. Valid until {@link #commit()} or {@link #abort()}.
+     */
+    public MutableDirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return where the open claim's payload starts in {@link #buffer()}.
+     */
+    public int payloadOffset()
+    {
+        checkClaim();
+        return RecordDescriptor.payloadOffset(claimOffset);
+    }
+
+    /**
+     * Seals the open claim: computes its CRC and publishes its frame length (release store).
+     */
+    public void commit()
+    {
+        checkClaim();
+        final int offset = claimOffset;
+        final int frameLength = claimFrameLength;
+        buffer.putInt(offset + RecordDescriptor.CRC_OFFSET, validator.checksum(segment, offset, frameLength));
+        buffer.putIntRelease(offset, frameLength);
+        tailOffset = offset + RecordDescriptor.alignedLength(frameLength);
+        claimOffset = -1;
+    }
+
+    /**
+     * Drops the open claim: nothing of it becomes visible, and the next record takes its place.
+     */
+    public void abort()
+    {
+        checkClaim();
+        buffer.setMemory(claimOffset, RecordDescriptor.alignedLength(claimFrameLength), (byte)0);
+        claimOffset = -1;
+    }
+
+    private void checkClaim()
+    {
+        if (claimOffset < 0)
+        {
+            throw new IllegalStateException("no claim is open");
+        }
+    }
+
+    /**
+     * Marks the end of a batch of records (the ring's end-of-batch) and applies the durability policy:
+     * {@link DurabilityPolicy#GROUP_COMMIT} forces now; an interval policy forces if the interval has
+     * passed since the last force; {@link DurabilityPolicy#PAGE_CACHE} does nothing.
+     */
+    public void endOfBatch()
+    {
+        switch (durability.kind())
+        {
+            case GROUP_COMMIT:
+                force();
+                break;
+            case INTERVAL:
+                if (nanoClock.nanoTime() - lastForceNs >= durability.intervalNs())
+                {
+                    force();
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    /**
+     * Forces every committed record to the storage device, whatever the policy. Returns at once when
+     * nothing was written since the last force.
+     */
+    public void force()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("journal " + directory + " is closed");
+        }
+        final int end = Math.min(tailOffset, segmentSize);
+        if (end > forcedOffset)
+        {
+            segment.mapped.force(forcedOffset, end - forcedOffset);
+            forcedOffset = end;
+            forceCount++;
+        }
+        lastForceNs = nanoClock.nanoTime();
+    }
+
+    /**
+     * Deletes the segment files that lie wholly below {@code position} (retention, once a snapshot
+     * covers them). The segment being written is never deleted. Readers that still map a deleted
+     * segment keep reading it; a reader that seeks into one is told it was deleted.
+     *
+     * @param position a journal position at or below {@link #position()}.
+     * @return the number of segment files deleted.
+     */
+    public int deleteSegmentsBelow(final long position)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("journal " + directory + " is closed");
+        }
+        if (position > position())
+        {
+            throw new IllegalArgumentException("cannot delete below position " + position + ": the journal ends at " + position());
+        }
+        int deleted = 0;
+        for (final Path file : JournalLayout.inspect(directory).segments)
+        {
+            final long base = SegmentDescriptor.basePosition(file);
+            if (base + segmentSize <= position && base < segment.basePosition)
+            {
+                try
+                {
+                    Files.delete(file);
+                    deleted++;
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot delete journal segment " + file, ex);
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Forces what the policy would have forced (every policy but {@link DurabilityPolicy#PAGE_CACHE}),
+     * unmaps the segment and releases the lock. Idempotent. An open claim is dropped.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            if (claimOffset >= 0)
+            {
+                abort();
+            }
+            if (durability.forces())
+            {
+                force();
+            }
+        }
+        finally
+        {
+            closed = true;
+            segment.close();
+            try
+            {
+                lock.release();
+            }
+            catch (final IOException ignore)
+            {
+                // closing the channel releases it too
+            }
+            closeQuietly(lockChannel);
+        }
+    }
+
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    private RecoveryReport recover(final JournalLayout layout)
+    {
+        final int count = layout.segments.size();
+        final JournalScanner.Result end = new JournalScanner().scan(layout, Math.max(0, count - 2));
+        int deleted = 0;
+        for (int i = end.endSegmentIndex + 1; i < count; i++)
+        {
+            deleteFile(layout.segments.get(i));
+            deleted++;
+        }
+        final long endBase = SegmentDescriptor.segmentBase(end.endPosition, segmentSize);
+        final Path endFile = end.endSegmentIndex < count ?
+            layout.segments.get(end.endSegmentIndex) : createSegment(endBase);
+        mapForWriting(endFile, endBase, (int)(end.endPosition - endBase));
+        if (end.tornPosition >= 0)
+        {
+            final int from = (int)(end.tornPosition - endBase);
+            final int last = JournalScanner.lastNonZeroOffset(segment, from);
+            if (last >= from)
+            {
+                buffer.setMemory(from, last - from + 1, (byte)0);
+                segment.mapped.force(from, last - from + 1);
+            }
+        }
+        return new RecoveryReport(end.endPosition, end.records, end.tornPosition, end.tornBytes, end.tornReason, deleted, false);
+    }
+
+    private void roll()
+    {
+        final int remaining = segmentSize - tailOffset;
+        if (remaining > 0)
+        {
+            buffer.putIntRelease(tailOffset, -remaining);
+            tailOffset = segmentSize;
+        }
+        if (durability.forces())
+        {
+            force();
+        }
+        final long nextBase = segment.basePosition + segmentSize;
+        final Path next = createSegment(nextBase);
+        segment.close();
+        mapForWriting(next, nextBase, SegmentDescriptor.HEADER_LENGTH);
+    }
+
+    private void mapForWriting(final Path file, final long base, final int offset)
+    {
+        segment = Segment.map(file, base, segmentSize, true);
+        buffer = segment.buffer;
+        tailOffset = offset;
+        forcedOffset = offset;
+    }
+
+    /**
+     * Creates a segment under a temporary name, fills it, writes its header, and renames it into place,
+     * so that readers never see a segment without its header.
+     */
+    private Path createSegment(final long basePosition)
+    {
+        final Path file = directory.resolve(SegmentDescriptor.fileName(basePosition));
+        final Path temp = directory.resolve(SegmentDescriptor.fileName(basePosition) + ".tmp");
+        try
+        {
+            Files.deleteIfExists(temp);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+            {
+                if (preallocate)
+                {
+                    final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
+                    for (long written = 0; written < segmentSize; )
+                    {
+                        zeros.clear().limit((int)Math.min(ZERO_CHUNK, segmentSize - written));
+                        written += channel.write(zeros, written);
+                    }
+                }
+                else
+                {
+                    channel.write(ByteBuffer.allocate(1), segmentSize - 1);
+                }
+                JournalLayout.writeHeader(headerBuffer, segmentSize, basePosition, journalId);
+                headerBuffer.clear();
+                while (headerBuffer.hasRemaining())
+                {
+                    channel.write(headerBuffer, headerBuffer.position());
+                }
+                if (durability.forces())
+                {
+                    channel.force(true);
+                }
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            if (durability.forces())
+            {
+                forceDirectory();
+            }
+            return file;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create journal segment " + file + " (" + segmentSize + " bytes; disk full?)", ex);
+        }
+    }
+
+    private void forceDirectory() throws IOException
+    {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            dir.force(true);
+        }
+    }
+
+    private static void deleteTempFiles(final Path directory)
+    {
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, "*" + SegmentDescriptor.TEMP_SUFFIX))
+        {
+            for (final Path temp : temps)
+            {
+                Files.delete(temp);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot remove unfinished segment files in " + directory, ex);
+        }
+    }
+
+    private static void deleteFile(final Path file)
+    {
+        try
+        {
+            Files.delete(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete journal segment " + file, ex);
+        }
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing more to release
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.ringside.journal;
+
+import java.nio.file.Path;
+
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+/**
+ * Configuration of a {@link JournalAppender}, in the manner of Aeron's contexts: set what differs from
+ * the defaults, then {@link JournalAppender#open(JournalContext)} calls {@link #conclude()}, which
+ * validates everything once. Not thread-safe; not to be changed after it is concluded.
+ */
+public final class JournalContext
+{
+    /** 64 MiB: big enough that rolls are rare, small enough that retention frees space in steps. */
+    public static final int DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
+
+    private Path directory;
+    private int segmentSize = DEFAULT_SEGMENT_SIZE;
+    private DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
+    private boolean preallocate = true;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private boolean concluded;
+
+    /**
+     * @param directory where the segments live; created if missing. One appender at a time may hold it.
+     * @return this.
+     */
+    public JournalContext directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @param segmentSize bytes per segment file, a multiple of 4096 from 64 KiB to 1 GiB. Fixed when
+     *                    the journal is created: opening it with another size is refused.
+     * @return this.
+     */
+    public JournalContext segmentSize(final int segmentSize)
+    {
+        this.segmentSize = segmentSize;
+        return this;
+    }
+
+    public int segmentSize()
+    {
+        return segmentSize;
+    }
+
+    /**
+     * @param durability when to force records to the device; {@link DurabilityPolicy#PAGE_CACHE} by default.
+     * @return this.
+     */
+    public JournalContext durability(final DurabilityPolicy durability)
+    {
+        this.durability = durability;
+        return this;
+    }
+
+    public DurabilityPolicy durability()
+    {
+        return durability;
+    }
+
+    /**
+     * @param preallocate true (the default) to write zeros through a new segment before it is used,
+     *                    so its blocks exist: a full disk then fails the roll with an IOException
+     *                    instead of killing the JVM with SIGBUS on a write to a mapped page.
+     *                    False creates sparse files, which is faster to roll on a disk with room.
+     * @return this.
+     */
+    public JournalContext preallocate(final boolean preallocate)
+    {
+        this.preallocate = preallocate;
+        return this;
+    }
+
+    public boolean preallocate()
+    {
+        return preallocate;
+    }
+
+    /**
+     * @param nanoClock the clock that times {@link DurabilityPolicy#interval(long)} forces. It never
+     *                  touches what is written: records carry the caller's timestamps.
+     * @return this.
+     */
+    public JournalContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * @return the largest payload one record can carry: a record must fit in a segment after its header.
+     */
+    public int maxPayloadLength()
+    {
+        return maxPayloadLength(segmentSize);
+    }
+
+    static int maxPayloadLength(final int segmentSize)
+    {
+        return segmentSize - SegmentDescriptor.HEADER_LENGTH - RecordDescriptor.HEADER_LENGTH;
+    }
+
+    /**
+     * Validates the configuration. Called by {@link JournalAppender#open(JournalContext)}; idempotent.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the setting that is wrong and why.
+     */
+    public JournalContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        if (directory == null)
+        {
+            throw new IllegalArgumentException("journal directory is not set: call JournalContext.directory(Path)");
+        }
+        if (segmentSize < SegmentDescriptor.MIN_SEGMENT_SIZE || segmentSize > SegmentDescriptor.MAX_SEGMENT_SIZE ||
+            segmentSize % 4096 != 0)
+        {
+            throw new IllegalArgumentException("segment size must be a multiple of 4096 from " +
+                SegmentDescriptor.MIN_SEGMENT_SIZE + " to " + SegmentDescriptor.MAX_SEGMENT_SIZE + " bytes, was " + segmentSize);
+        }
+        if (durability == null)
+        {
+            throw new IllegalArgumentException("durability policy is null: use DurabilityPolicy.PAGE_CACHE, GROUP_COMMIT or interval(ms)");
+        }
+        if (nanoClock == null)
+        {
+            throw new IllegalArgumentException("nanoClock is null");
+        }
+        concluded = true;
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "JournalContext{directory=" + directory + ", segmentSize=" + segmentSize + ", durability=" + durability +
+            ", preallocate=" + preallocate + '}';
+    }
+}
