@@ -122,7 +122,8 @@ public final class JournalReader implements AutoCloseable
             segment = next;
         }
         final int frameLength = segment.buffer.getIntVolatile(newOffset);
-        if (frameLength > 0 && validator.validate(segment, newOffset, frameLength, false) == FrameValidator.BAD_POSITION)
+        final int code = validator.validate(segment, newOffset, frameLength, false);
+        if (code == FrameValidator.BAD_POSITION || code == FrameValidator.BAD_LENGTH || code == FrameValidator.BAD_PADDING)
         {
             throw new IllegalArgumentException("position " + position + " is not the start of a record in " + segment.file);
         }
