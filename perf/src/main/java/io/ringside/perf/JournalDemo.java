@@ -1,0 +1,190 @@
+package io.ringside.perf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import io.ringside.journal.DurabilityPolicy;
+import io.ringside.journal.JournalAppender;
+import io.ringside.journal.JournalContext;
+import io.ringside.journal.JournalReader;
+import io.ringside.journal.JournalRecord;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code ./ringside demo} until the engine exists: appends a million 48-byte records to a journal and
+ * replays them, checking every record, then prints the rates. Flags:
+ * {@code --records N --payload BYTES --durability page-cache|group-commit|interval:MS --batch N --journal DIR}.
+ */
+public final class JournalDemo
+{
+    private static final String USAGE = "usage: ringside demo [--records N] [--payload BYTES] " +
+        "[--durability page-cache|group-commit|interval:MS] [--batch N] [--journal DIR]\n" +
+        "  appends N records (default 1000000) of BYTES (default 48) to a journal, one end-of-batch every N (default 1000),\n" +
+        "  then replays and checks them. Without --journal the journal goes to a temporary directory, deleted at the end.";
+
+    private JournalDemo()
+    {
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        long records = 1_000_000;
+        int payload = 48;
+        int batch = 1_000;
+        DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
+        Path journal = null;
+        try
+        {
+            for (int i = 0; i < args.length; i++)
+            {
+                final String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i])
+                {
+                    case "--records" -> records = positive(Long.parseLong(need(value, args[i++])), "--records");
+                    case "--payload" -> payload = (int)atLeast(8, Integer.parseInt(need(value, args[i++])), "--payload");
+                    case "--batch" -> batch = (int)positive(Integer.parseInt(need(value, args[i++])), "--batch");
+                    case "--durability" -> durability = DurabilityPolicy.parse(need(value, args[i++]));
+                    case "--journal" -> journal = Path.of(need(value, args[i++]));
+                    case "-h", "--help" ->
+                    {
+                        System.out.println(USAGE);
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+                }
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("ringside demo: " + ex.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        final boolean temporary = journal == null;
+        final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : journal;
+        try
+        {
+            run(dir, records, payload, batch, durability);
+        }
+        finally
+        {
+            if (temporary)
+            {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void run(final Path dir, final long records, final int payload, final int batch, final DurabilityPolicy durability)
+    {
+        System.out.printf(Locale.ROOT, "Ringside journal demo (the fraud-velocity demo arrives with the engine)%n" +
+            "journal %s, %,d records of %d bytes, durability %s, end of batch every %,d records%n", dir, records, payload, durability, batch);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[payload]);
+        final long first;
+        long written = 0;
+        final long appendNs;
+        final long end;
+        final long forces;
+        try (JournalAppender appender = JournalAppender.open(new JournalContext().directory(dir).durability(durability)))
+        {
+            System.out.println("open: " + appender.recovery());
+            first = appender.position();
+            final long start = System.nanoTime();
+            for (long i = 0; i < records; i++)
+            {
+                event.putLong(0, i);
+                for (int k = 8; k + 8 <= payload; k += 8)
+                {
+                    event.putLong(k, i * 0x9E3779B97F4A7C15L + k);
+                }
+                appender.append(1, 0, 0, 0, i, i, event, 0, payload);
+                written += payload;
+                if ((i + 1) % batch == 0)
+                {
+                    appender.endOfBatch();
+                }
+            }
+            appender.endOfBatch();
+            appendNs = System.nanoTime() - start;
+            end = appender.position();
+            forces = appender.forceCount();
+        }
+        report("appended", records, appendNs, end - first, forces);
+
+        long count = 0;
+        long checksum = 0;
+        final long replayNs;
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            reader.seek(first);
+            final long start = System.nanoTime();
+            for (JournalRecord record = reader.next(); record != null; record = reader.next())
+            {
+                final long index = record.buffer().getLong(record.payloadOffset());
+                if (index != count || record.sourceOffset() != count)
+                {
+                    throw new IllegalStateException("record " + count + " read back as " + index + " at position " + record.position());
+                }
+                checksum += record.buffer().getLong(record.payloadOffset() + record.payloadLength() - 8);
+                count++;
+            }
+            replayNs = System.nanoTime() - start;
+        }
+        if (count != records)
+        {
+            throw new IllegalStateException("replayed " + count + " records, appended " + records);
+        }
+        report("replayed", count, replayNs, end - first, 0);
+        System.out.printf(Locale.ROOT, "every record read back in order, CRC32C verified (payload checksum %016x), %d bytes on disk per record%n",
+            checksum, (end - first) / records);
+    }
+
+    private static void report(final String what, final long records, final long ns, final long bytes, final long forces)
+    {
+        final double seconds = ns / 1e9;
+        System.out.printf(Locale.ROOT, "%s %,d records in %.3f s: %,.0f records/s, %.0f ns/record, %.1f MB/s%s%n",
+            what, records, seconds, records / seconds, (double)ns / records, bytes / seconds / 1e6,
+            forces > 0 ? String.format(Locale.ROOT, ", %,d forces", forces) : "");
+    }
+
+    private static String need(final String value, final String flag)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return value;
+    }
+
+    private static long positive(final long value, final String flag)
+    {
+        return atLeast(1, value, flag);
+    }
+
+    private static long atLeast(final long min, final long value, final String flag)
+    {
+        if (value < min)
+        {
+            throw new IllegalArgumentException(flag + " must be at least " + min + ", was " + value);
+        }
+        return value;
+    }
+
+    private static void deleteTree(final Path dir)
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
