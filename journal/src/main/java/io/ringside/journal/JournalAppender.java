@@ -12,7 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -58,6 +63,11 @@ public final class JournalAppender implements AutoCloseable
     private final RecoveryReport recovery;
     private final FrameValidator validator = new FrameValidator();
     private final ByteBuffer headerBuffer = ByteBuffer.allocateDirect(SegmentDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer zeros;
+    /** Prepares the next segment ahead of the roll when preallocating; null otherwise. */
+    private final ExecutorService preparer;
+    private Future<Path> prepared;
+    private long preparedBase = -1;
 
     private Segment segment;
     private UnsafeBuffer buffer;
@@ -79,13 +89,14 @@ public final class JournalAppender implements AutoCloseable
         this.nanoClock = ctx.nanoClock();
         this.lockChannel = lockChannel;
         this.lock = lock;
+        this.preparer = preallocate ? Executors.newSingleThreadExecutor(JournalAppender::preparerThread) : null;
 
         deleteTempFiles(directory);
         final JournalLayout layout = JournalLayout.inspect(directory);
         if (layout.isEmpty())
         {
             journalId = ThreadLocalRandom.current().nextLong() | 1L;
-            mapForWriting(createSegment(0), 0, SegmentDescriptor.HEADER_LENGTH);
+            mapForWriting(installSegment(0), 0, SegmentDescriptor.HEADER_LENGTH);
             recovery = new RecoveryReport(SegmentDescriptor.HEADER_LENGTH, 0, -1, 0, null, 0, true);
         }
         else
@@ -100,6 +111,14 @@ public final class JournalAppender implements AutoCloseable
             recovery = recover(layout);
         }
         lastForceNs = nanoClock.nanoTime();
+        prepareNext();
+    }
+
+    private static Thread preparerThread(final Runnable task)
+    {
+        final Thread thread = new Thread(task, "ringside-journal-preparer");
+        thread.setDaemon(true);
+        return thread;
     }
 
     /**
@@ -346,6 +365,10 @@ public final class JournalAppender implements AutoCloseable
      */
     public void endOfBatch()
     {
+        if (closed)
+        {
+            throw new IllegalStateException("journal " + directory + " is closed");
+        }
         switch (durability.kind())
         {
             case GROUP_COMMIT:
@@ -445,6 +468,7 @@ public final class JournalAppender implements AutoCloseable
         finally
         {
             closed = true;
+            stopPreparer();
             segment.close();
             try
             {
@@ -475,7 +499,7 @@ public final class JournalAppender implements AutoCloseable
         }
         final long endBase = SegmentDescriptor.segmentBase(end.endPosition, segmentSize);
         final Path endFile = end.endSegmentIndex < count ?
-            layout.segments.get(end.endSegmentIndex) : createSegment(endBase);
+            layout.segments.get(end.endSegmentIndex) : installSegment(endBase);
         mapForWriting(endFile, endBase, (int)(end.endPosition - endBase));
         if (end.tornPosition >= 0)
         {
@@ -503,55 +527,48 @@ public final class JournalAppender implements AutoCloseable
             force();
         }
         final long nextBase = segment.basePosition + segmentSize;
-        final Path next = createSegment(nextBase);
+        final Path next = installSegment(nextBase);
         segment.close();
         mapForWriting(next, nextBase, SegmentDescriptor.HEADER_LENGTH);
-    }
-
-    private void mapForWriting(final Path file, final long base, final int offset)
-    {
-        segment = Segment.map(file, base, segmentSize, true);
-        buffer = segment.buffer;
-        tailOffset = offset;
-        forcedOffset = offset;
+        prepareNext();
     }
 
     /**
-     * Creates a segment under a temporary name, fills it, writes its header, and renames it into place,
-     * so that readers never see a segment without its header.
+     * Starts preparing the segment after the current one on the preparer thread, so that the roll
+     * only renames a file that is already filled.
      */
-    private Path createSegment(final long basePosition)
+    private void prepareNext()
+    {
+        if (preparer != null)
+        {
+            final long base = segment.basePosition + segmentSize;
+            preparedBase = base;
+            prepared = preparer.submit(() -> prepareSegment(base));
+        }
+    }
+
+    /**
+     * @return the segment file for {@code basePosition}, in place: the prepared one renamed, or one made now.
+     */
+    private Path installSegment(final long basePosition)
     {
         final Path file = directory.resolve(SegmentDescriptor.fileName(basePosition));
-        final Path temp = directory.resolve(SegmentDescriptor.fileName(basePosition) + ".tmp");
+        Path temp = null;
         try
         {
-            Files.deleteIfExists(temp);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+            if (prepared != null)
             {
-                if (preallocate)
+                final boolean wanted = preparedBase == basePosition;
+                temp = awaitPrepared();
+                if (!wanted)
                 {
-                    final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
-                    for (long written = 0; written < segmentSize; )
-                    {
-                        zeros.clear().limit((int)Math.min(ZERO_CHUNK, segmentSize - written));
-                        written += channel.write(zeros, written);
-                    }
+                    Files.deleteIfExists(temp);
+                    temp = null;
                 }
-                else
-                {
-                    channel.write(ByteBuffer.allocate(1), segmentSize - 1);
-                }
-                JournalLayout.writeHeader(headerBuffer, segmentSize, basePosition, journalId);
-                headerBuffer.clear();
-                while (headerBuffer.hasRemaining())
-                {
-                    channel.write(headerBuffer, headerBuffer.position());
-                }
-                if (durability.forces())
-                {
-                    channel.force(true);
-                }
+            }
+            if (temp == null)
+            {
+                temp = prepareSegment(basePosition);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             if (durability.forces())
@@ -563,6 +580,118 @@ public final class JournalAppender implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot create journal segment " + file + " (" + segmentSize + " bytes; disk full?)", ex);
+        }
+    }
+
+    private Path awaitPrepared()
+    {
+        final Future<Path> pending = prepared;
+        prepared = null;
+        preparedBase = -1;
+        try
+        {
+            return pending.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new JournalException("interrupted while waiting for the next journal segment to be prepared", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof IOException)
+            {
+                throw new UncheckedIOException("cannot prepare the next journal segment in " + directory +
+                    " (" + segmentSize + " bytes; disk full?)", (IOException)cause);
+            }
+            throw new JournalException("cannot prepare the next journal segment in " + directory, cause);
+        }
+    }
+
+    private void stopPreparer()
+    {
+        if (preparer == null)
+        {
+            return;
+        }
+        preparer.shutdownNow();
+        try
+        {
+            if (!preparer.awaitTermination(30, TimeUnit.SECONDS))
+            {
+                throw new JournalException("the journal's segment preparer did not stop within 30 s");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        deleteTempFiles(directory);
+    }
+
+    private void mapForWriting(final Path file, final long base, final int offset)
+    {
+        segment = Segment.map(file, base, segmentSize, true);
+        buffer = segment.buffer;
+        tailOffset = offset;
+        forcedOffset = offset;
+    }
+
+    /**
+     * Makes a segment under a temporary name: filled (preallocated) or sparse, with its header written
+     * (and forced, under a forcing policy). {@link #installSegment} renames it into place, so readers
+     * never see a segment without its header. Runs on the preparer thread, or on the appender thread
+     * when nothing is being prepared: never on both at once (the appender waits for the preparer first).
+     */
+    private Path prepareSegment(final long basePosition) throws IOException
+    {
+        final Path temp = directory.resolve(SegmentDescriptor.fileName(basePosition) + ".tmp");
+        Files.deleteIfExists(temp);
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            if (preallocate)
+            {
+                if (zeros == null)
+                {
+                    zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
+                }
+                for (long written = 0; written < segmentSize; )
+                {
+                    zeros.clear().limit((int)Math.min(ZERO_CHUNK, segmentSize - written));
+                    written += channel.write(zeros, written);
+                }
+            }
+            else
+            {
+                channel.write(ByteBuffer.allocate(1), segmentSize - 1);
+            }
+            JournalLayout.writeHeader(headerBuffer, segmentSize, basePosition, journalId);
+            headerBuffer.clear();
+            while (headerBuffer.hasRemaining())
+            {
+                channel.write(headerBuffer, headerBuffer.position());
+            }
+            if (durability.forces())
+            {
+                // The header must survive power loss; the zeros need not (unwritten blocks read back as
+                // zeros), so force only the header's page and the file's size, not the whole segment.
+                forceHeader(channel);
+            }
+        }
+        return temp;
+    }
+
+    private static void forceHeader(final FileChannel channel) throws IOException
+    {
+        final java.nio.MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_WRITE, 0, SegmentDescriptor.HEADER_LENGTH);
+        try
+        {
+            header.force();
+        }
+        finally
+        {
+            org.agrona.IoUtil.unmap(header);
         }
     }
 

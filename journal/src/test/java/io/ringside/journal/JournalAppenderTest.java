@@ -295,4 +295,65 @@ class JournalAppenderTest
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> DurabilityPolicy.parse("interval:x"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> DurabilityPolicy.interval(0));
     }
+
+    @Test
+    void shouldPrepareTheNextSegmentAheadAndRemoveItOnClose() throws Exception
+    {
+        final Path next = dir.resolve(SegmentDescriptor.fileName(SEGMENT) + ".tmp");
+        final UnsafeBuffer scratch = TestRecords.scratch();
+        try (JournalAppender appender = JournalAppender.open(context()))
+        {
+            final long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!(Files.exists(next) && Files.size(next) == SEGMENT) && System.nanoTime() < deadline)
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertTrue(Files.exists(next), "the next segment is prepared ahead of the roll");
+            long i = 0;
+            while (appender.position() < SEGMENT)
+            {
+                TestRecords.append(appender, scratch, i++);
+            }
+            assertTrue(Files.exists(dir.resolve(SegmentDescriptor.fileName(SEGMENT))));
+            assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("ringside-journal-preparer")));
+        }
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(0, files.filter(p -> p.toString().endsWith(".tmp")).count(), "close removes the prepared segment");
+        }
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("ringside-journal-preparer") && t.isAlive()) &&
+            System.nanoTime() < deadline)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("ringside-journal-preparer")),
+            "close stops the preparer thread");
+    }
+
+    @Test
+    void shouldRollThroughSparseSegmentsWithoutAPreparer() throws IOException
+    {
+        final UnsafeBuffer scratch = TestRecords.scratch();
+        try (JournalAppender appender = JournalAppender.open(context().preallocate(false).durability(DurabilityPolicy.GROUP_COMMIT)))
+        {
+            for (long i = 0; i < 1_500; i++)
+            {
+                TestRecords.append(appender, scratch, i);
+                appender.endOfBatch();
+            }
+        }
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(0, files.filter(p -> p.toString().endsWith(".tmp")).count());
+        }
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            for (long i = 0; i < 1_500; i++)
+            {
+                TestRecords.assertRecord(reader.next(), i);
+            }
+            assertNull(reader.next());
+        }
+    }
 }

@@ -41,9 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * for a size change. The file lives in a scratch directory under {@code java.io.tmpdir}, deleted at
  * the end of the trial.
  * <pre>
- * cd /work/perfwt &amp;&amp; mvn -q -o -DskipTests package
- * java $(cat perf/target/ringside.jvmflags) -cp "$(cat perf/target/ringside.classpath):perf/target/classes" \
- *     org.openjdk.jmh.Main ForceBenchmark
+ * ./ringside bench ForceBenchmark
  * </pre>
  */
 @State(Scope.Thread)

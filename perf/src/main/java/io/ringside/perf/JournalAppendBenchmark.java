@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Framed append throughput of {@link JournalAppender#append}: records per second, one record per
  * operation, for each payload size and durability policy. {@link JournalAppender#endOfBatch()} is called
  * every {@code batchSize} records, so {@code group-commit} forces once per batch and {@code interval:10}
- * at most every 10 ms. Segments are preallocated (the default), so rolls to a new segment, zero-fill
- * included, are part of the score. The payload is copied from one preallocated buffer: an append
+ * at most every 10 ms. Segments are preallocated by default (zero-filled ahead of the roll on the
+ * journal's preparer thread), so rolls are part of the score; {@code -p preallocate=false} uses sparse files. The payload is copied from one preallocated buffer: an append
  * allocates nothing.
  * <p>
  * Segments wholly below the append position are deleted after every iteration (outside the measured
@@ -38,9 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Compare with {@link MappedFloorBenchmark}, the same payload bytes written into a mapped file with no
  * header, framing or CRC; run both in one invocation:
  * <pre>
- * cd /work/perfwt &amp;&amp; mvn -q -o -DskipTests package
- * java $(cat perf/target/ringside.jvmflags) -cp "$(cat perf/target/ringside.classpath):perf/target/classes" \
- *     org.openjdk.jmh.Main 'JournalAppendBenchmark|MappedFloorBenchmark' -prof gc
+ * ./ringside bench 'JournalAppendBenchmark|MappedFloorBenchmark' -prof gc
  * </pre>
  */
 @State(Scope.Thread)
@@ -68,6 +66,10 @@ public class JournalAppendBenchmark
     @Param("1000")
     public int batchSize;
 
+    /** True: segments are zero-filled ahead of the roll by the preparer thread; false: sparse files made at the roll. */
+    @Param("true")
+    public boolean preallocate;
+
     /** Bytes per segment file: 256 MiB. */
     @Param("268435456")
     public int segmentSize;
@@ -86,7 +88,7 @@ public class JournalAppendBenchmark
             .directory(directory)
             .segmentSize(segmentSize)
             .durability(DurabilityPolicy.parse(policy))
-            .preallocate(true));
+            .preallocate(preallocate));
         source = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(payload, 8), 64));
         final byte[] bytes = new byte[payload];
         ThreadLocalRandom.current().nextBytes(bytes);

@@ -36,9 +36,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>
  * The journal lives in a scratch directory under {@code java.io.tmpdir}, deleted at the end of the trial.
  * <pre>
- * cd /work/perfwt &amp;&amp; mvn -q -o -DskipTests package
- * java $(cat perf/target/ringside.jvmflags) -cp "$(cat perf/target/ringside.classpath):perf/target/classes" \
- *     org.openjdk.jmh.Main JournalReadBenchmark -prof gc
+ * ./ringside bench JournalReadBenchmark -prof gc
  * </pre>
  */
 @State(Scope.Thread)

@@ -42,9 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>
  * Run it together with the journal:
  * <pre>
- * cd /work/perfwt &amp;&amp; mvn -q -o -DskipTests package
- * java $(cat perf/target/ringside.jvmflags) -cp "$(cat perf/target/ringside.classpath):perf/target/classes" \
- *     org.openjdk.jmh.Main 'JournalAppendBenchmark|MappedFloorBenchmark' -prof gc
+ * ./ringside bench 'JournalAppendBenchmark|MappedFloorBenchmark' -prof gc
  * </pre>
  */
 @State(Scope.Thread)
