@@ -66,7 +66,7 @@ public final class JournalAppender implements AutoCloseable
     private ByteBuffer zeros;
     /** Prepares the next segment ahead of the roll when preallocating; null otherwise. */
     private final ExecutorService preparer;
-    private Future<Path> prepared;
+    private Future<Segment> prepared;
     private long preparedBase = -1;
 
     private Segment segment;
@@ -96,7 +96,7 @@ public final class JournalAppender implements AutoCloseable
         if (layout.isEmpty())
         {
             journalId = ThreadLocalRandom.current().nextLong() | 1L;
-            mapForWriting(installSegment(0), 0, SegmentDescriptor.HEADER_LENGTH);
+            useSegment(installSegment(0), SegmentDescriptor.HEADER_LENGTH);
             recovery = new RecoveryReport(SegmentDescriptor.HEADER_LENGTH, 0, -1, 0, null, 0, true);
         }
         else
@@ -498,9 +498,9 @@ public final class JournalAppender implements AutoCloseable
             deleted++;
         }
         final long endBase = SegmentDescriptor.segmentBase(end.endPosition, segmentSize);
-        final Path endFile = end.endSegmentIndex < count ?
-            layout.segments.get(end.endSegmentIndex) : installSegment(endBase);
-        mapForWriting(endFile, endBase, (int)(end.endPosition - endBase));
+        useSegment(end.endSegmentIndex < count ?
+            Segment.map(layout.segments.get(end.endSegmentIndex), endBase, segmentSize, true) : installSegment(endBase),
+            (int)(end.endPosition - endBase));
         if (end.tornPosition >= 0)
         {
             final int from = (int)(end.tornPosition - endBase);
@@ -526,16 +526,23 @@ public final class JournalAppender implements AutoCloseable
         {
             force();
         }
-        final long nextBase = segment.basePosition + segmentSize;
-        final Path next = installSegment(nextBase);
-        segment.close();
-        mapForWriting(next, nextBase, SegmentDescriptor.HEADER_LENGTH);
+        final Segment old = segment;
+        useSegment(installSegment(old.basePosition + segmentSize), SegmentDescriptor.HEADER_LENGTH);
+        if (preparer != null)
+        {
+            preparer.execute(old::close);
+        }
+        else
+        {
+            old.close();
+        }
         prepareNext();
     }
 
     /**
-     * Starts preparing the segment after the current one on the preparer thread, so that the roll
-     * only renames a file that is already filled.
+     * Starts preparing the segment after the current one on the preparer thread: filled, with its
+     * header, mapped and with every page faulted in for writing, so that the roll only renames it and
+     * the appender never waits for a page fault or an unmap.
      */
     private void prepareNext()
     {
@@ -543,49 +550,63 @@ public final class JournalAppender implements AutoCloseable
         {
             final long base = segment.basePosition + segmentSize;
             preparedBase = base;
-            prepared = preparer.submit(() -> prepareSegment(base));
+            prepared = preparer.submit(() -> mapPrepared(base, prepareSegment(base)));
         }
     }
 
+    private Segment mapPrepared(final long basePosition, final Path temp)
+    {
+        final Segment prepared = Segment.map(temp, directory.resolve(SegmentDescriptor.fileName(basePosition)), basePosition, segmentSize, true);
+        prepared.pretouchForWriting();
+        return prepared;
+    }
+
     /**
-     * @return the segment file for {@code basePosition}, in place: the prepared one renamed, or one made now.
+     * @return the segment for {@code basePosition}, in place under its name and mapped for writing:
+     * the prepared one, or one made now.
      */
-    private Path installSegment(final long basePosition)
+    private Segment installSegment(final long basePosition)
     {
         final Path file = directory.resolve(SegmentDescriptor.fileName(basePosition));
-        Path temp = null;
+        final Path temp = directory.resolve(SegmentDescriptor.fileName(basePosition) + ".tmp");
+        Segment next = null;
         try
         {
             if (prepared != null)
             {
                 final boolean wanted = preparedBase == basePosition;
-                temp = awaitPrepared();
+                next = awaitPrepared();
                 if (!wanted)
                 {
-                    Files.deleteIfExists(temp);
-                    temp = null;
+                    next.close();
+                    Files.deleteIfExists(next.mappedFile);
+                    next = null;
                 }
             }
-            if (temp == null)
+            if (next == null)
             {
-                temp = prepareSegment(basePosition);
+                next = Segment.map(prepareSegment(basePosition), file, basePosition, segmentSize, true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             if (durability.forces())
             {
                 forceDirectory();
             }
-            return file;
+            return next;
         }
         catch (final IOException ex)
         {
+            if (next != null)
+            {
+                next.close();
+            }
             throw new UncheckedIOException("cannot create journal segment " + file + " (" + segmentSize + " bytes; disk full?)", ex);
         }
     }
 
-    private Path awaitPrepared()
+    private Segment awaitPrepared()
     {
-        final Future<Path> pending = prepared;
+        final Future<Segment> pending = prepared;
         prepared = null;
         preparedBase = -1;
         try
@@ -609,31 +630,44 @@ public final class JournalAppender implements AutoCloseable
         }
     }
 
+    /**
+     * Lets the preparer finish what it was given (unmapping retired segments, preparing the next one),
+     * then unmaps the prepared segment that will not be used and deletes its file.
+     */
     private void stopPreparer()
     {
         if (preparer == null)
         {
             return;
         }
-        preparer.shutdownNow();
+        preparer.shutdown();
         try
         {
-            if (!preparer.awaitTermination(30, TimeUnit.SECONDS))
+            if (!preparer.awaitTermination(60, TimeUnit.SECONDS))
             {
-                throw new JournalException("the journal's segment preparer did not stop within 30 s");
+                preparer.shutdownNow();
+                throw new JournalException("the journal's segment preparer did not stop within 60 s");
+            }
+            if (prepared != null)
+            {
+                awaitPrepared().close();
             }
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
+        catch (final RuntimeException ex)
+        {
+            // the next segment failed to be prepared; it is not needed any more and holds nothing to release
+        }
         deleteTempFiles(directory);
     }
 
-    private void mapForWriting(final Path file, final long base, final int offset)
+    private void useSegment(final Segment next, final int offset)
     {
-        segment = Segment.map(file, base, segmentSize, true);
-        buffer = segment.buffer;
+        segment = next;
+        buffer = next.buffer;
         tailOffset = offset;
         forcedOffset = offset;
     }

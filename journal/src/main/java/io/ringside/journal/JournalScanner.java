@@ -100,7 +100,8 @@ final class JournalScanner
             result.tornPosition = badPosition;
             result.tornBytes = lastNonZero - badPosition + 1;
             result.tornReason = code == NOT_WRITTEN ?
-                "unwritten frame followed by stray bytes" : FrameValidator.describe(code, frameLength, offset, segment.size);
+                "an uncommitted record: its bytes are partly written but its frame length was never published" :
+                FrameValidator.describe(code, frameLength, offset, segment.size);
         }
     }
 

@@ -17,7 +17,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class Segment implements AutoCloseable
 {
+    private static final int PAGE_SIZE = 4096;
+
+    /** The segment's file, by its name in the journal. */
     final Path file;
+    /** The file that was mapped: {@link #file}, or the temporary file it was prepared under. */
+    final Path mappedFile;
     final long basePosition;
     final int size;
     final FileChannel channel;
@@ -26,9 +31,11 @@ final class Segment implements AutoCloseable
     /** A view of the mapping whose position and limit are moved to feed {@link java.util.zip.CRC32C}. */
     final ByteBuffer crcView;
 
-    private Segment(final Path file, final long basePosition, final int size, final FileChannel channel, final MappedByteBuffer mapped)
+    private Segment(
+        final Path file, final Path mappedFile, final long basePosition, final int size, final FileChannel channel, final MappedByteBuffer mapped)
     {
         this.file = file;
+        this.mappedFile = mappedFile;
         this.basePosition = basePosition;
         this.size = size;
         this.channel = channel;
@@ -39,20 +46,41 @@ final class Segment implements AutoCloseable
 
     static Segment map(final Path file, final long basePosition, final int size, final boolean writable)
     {
+        return map(file, file, basePosition, size, writable);
+    }
+
+    /**
+     * Maps {@code mappedFile}, which becomes {@code file} once renamed: a segment prepared under a temporary name.
+     */
+    static Segment map(final Path mappedFile, final Path file, final long basePosition, final int size, final boolean writable)
+    {
         FileChannel channel = null;
         try
         {
             channel = writable ?
-                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE) :
-                FileChannel.open(file, StandardOpenOption.READ);
+                FileChannel.open(mappedFile, StandardOpenOption.READ, StandardOpenOption.WRITE) :
+                FileChannel.open(mappedFile, StandardOpenOption.READ);
             final MappedByteBuffer mapped = channel.map(
                 writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, size);
-            return new Segment(file, basePosition, size, channel, mapped);
+            return new Segment(file, mappedFile, basePosition, size, channel, mapped);
         }
         catch (final IOException ex)
         {
             closeQuietly(channel);
-            throw new UncheckedIOException("cannot map journal segment " + file, ex);
+            throw new UncheckedIOException("cannot map journal segment " + mappedFile, ex);
+        }
+    }
+
+    /**
+     * Faults in every page of a writable mapping for writing, by storing a zero into the last byte of each
+     * page (bytes that are zero already: the header is in the first 64 bytes, records come later).
+     * Done on the preparer thread, so that the appender's first write to a page costs no page fault.
+     */
+    void pretouchForWriting()
+    {
+        for (int offset = PAGE_SIZE - 1; offset < size; offset += PAGE_SIZE)
+        {
+            buffer.putByte(offset, (byte)0);
         }
     }
 
