@@ -76,6 +76,7 @@ public final class JournalAppender implements AutoCloseable
     private int claimOffset = -1;
     private int claimFrameLength;
     private long lastForceNs;
+    private long forcedPosition;
     private long forceCount;
     private boolean closed;
 
@@ -110,6 +111,12 @@ public final class JournalAppender implements AutoCloseable
             journalId = layout.journalId;
             recovery = recover(layout);
         }
+        if (durability.forces())
+        {
+            // what an earlier process wrote may still be in the page cache only: force it before calling it durable
+            segment.mapped.force();
+        }
+        forcedPosition = position();
         lastForceNs = nanoClock.nanoTime();
         prepareNext();
     }
@@ -230,6 +237,16 @@ public final class JournalAppender implements AutoCloseable
     public DurabilityPolicy durability()
     {
         return durability;
+    }
+
+    /**
+     * @return every record below this position is durable under the policy: for {@link DurabilityPolicy#PAGE_CACHE}
+     * (durable against a crash of the process) every committed record, so {@link #position()}; for the
+     * forcing policies, the position at the last force.
+     */
+    public long durablePosition()
+    {
+        return durability.forces() ? forcedPosition : position();
     }
 
     /**
@@ -402,6 +419,7 @@ public final class JournalAppender implements AutoCloseable
             forcedOffset = end;
             forceCount++;
         }
+        forcedPosition = position();
         lastForceNs = nanoClock.nanoTime();
     }
 

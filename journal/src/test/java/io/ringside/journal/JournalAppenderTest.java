@@ -253,6 +253,7 @@ class JournalAppenderTest
                 assertEquals(policy == DurabilityPolicy.GROUP_COMMIT ? 10 : 0, appender.forceCount(), policy.toString());
                 appender.endOfBatch();
                 assertEquals(policy == DurabilityPolicy.GROUP_COMMIT ? 10 : 0, appender.forceCount(), "nothing new to force");
+                assertEquals(appender.position(), appender.durablePosition(), "after a batch everything is durable under " + policy);
             }
         }
     }
@@ -265,13 +266,16 @@ class JournalAppenderTest
         try (JournalAppender appender = JournalAppender.open(
             context().durability(DurabilityPolicy.interval(5)).nanoClock(() -> now[0])))
         {
+            final long first = appender.position();
             TestRecords.append(appender, scratch, 0);
             now[0] = 4_999_999;
             appender.endOfBatch();
             assertEquals(0, appender.forceCount());
+            assertEquals(first, appender.durablePosition(), "not forced yet, not durable");
             now[0] = 5_000_000;
             appender.endOfBatch();
             assertEquals(1, appender.forceCount());
+            assertEquals(appender.position(), appender.durablePosition());
             TestRecords.append(appender, scratch, 1);
             now[0] = 9_000_000;
             appender.endOfBatch();

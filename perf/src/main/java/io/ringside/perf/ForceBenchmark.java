@@ -59,8 +59,13 @@ public class ForceBenchmark
 
     private static final int BATCH_LENGTH = RECORDS * RECORD_LENGTH;
 
-    /** {@code msync-range} or {@code fdatasync}. */
-    @Param({"msync-range", "fdatasync"})
+    /**
+     * {@code msync-range}: stores into the mapping, then {@code MappedByteBuffer.force(index, length)};
+     * {@code fdatasync}: stores into the mapping, then {@code FileChannel.force(false)};
+     * {@code write-fdatasync}: no mapping: the batch is built in a direct buffer, written with one positional
+     * {@code FileChannel.write}, then {@code FileChannel.force(false)} (design.md's alternative).
+     */
+    @Param({"msync-range", "fdatasync", "write-fdatasync"})
     public String mode;
 
     /** Bytes in the mapped file: 256 MiB. */
@@ -73,17 +78,23 @@ public class ForceBenchmark
     private UnsafeBuffer buffer;
     private UnsafeBuffer source;
     private boolean msyncRange;
+    private boolean viaWrite;
+    private ByteBuffer staging;
+    private UnsafeBuffer stagingBuffer;
     private int offset;
     private long sequence;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException
     {
-        if (!mode.equals("msync-range") && !mode.equals("fdatasync"))
+        if (!mode.equals("msync-range") && !mode.equals("fdatasync") && !mode.equals("write-fdatasync"))
         {
-            throw new IllegalArgumentException("mode must be msync-range or fdatasync, was " + mode);
+            throw new IllegalArgumentException("mode must be msync-range, fdatasync or write-fdatasync, was " + mode);
         }
         msyncRange = mode.equals("msync-range");
+        viaWrite = mode.equals("write-fdatasync");
+        staging = ByteBuffer.allocateDirect(BATCH_LENGTH);
+        stagingBuffer = new UnsafeBuffer(staging);
         directory = BenchmarkFiles.createScratchDirectory("ringside-force-");
         final Path file = directory.resolve("force.dat");
         channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -113,6 +124,23 @@ public class ForceBenchmark
             offset = 0;
         }
         final int start = offset;
+        if (viaWrite)
+        {
+            for (int i = 0; i < RECORDS; i++)
+            {
+                final int at = i * RECORD_LENGTH;
+                stagingBuffer.putBytes(at, source, 0, RECORD_LENGTH);
+                stagingBuffer.putLong(at + 16, sequence++);
+            }
+            staging.clear();
+            while (staging.hasRemaining())
+            {
+                channel.write(staging, start + staging.position());
+            }
+            channel.force(false);
+            offset = start + BATCH_LENGTH;
+            return;
+        }
         for (int i = 0; i < RECORDS; i++)
         {
             final int at = start + i * RECORD_LENGTH;

@@ -1,0 +1,40 @@
+package io.ringside.engine;
+
+import com.lmax.disruptor.EventPoller;
+
+/**
+ * The compact topology's one consumer: journals each slot, then runs its shard on the same thread.
+ */
+final class CompactAgent extends RingConsumerAgent
+{
+    private final Journaler journaler;
+    private final ShardRunner[] shards;
+
+    CompactAgent(final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell,
+        final Journaler journaler, final ShardRunner[] shards)
+    {
+        super("ringside-compact", poller, control, doorbell);
+        this.journaler = journaler;
+        this.shards = shards;
+    }
+
+    @Override
+    void onSlot(final Slot slot, final boolean endOfBatch)
+    {
+        if (slot.type == SlotType.DATA)
+        {
+            journaler.onEvent(slot);
+            shards[slot.shard].onEvent(slot);
+        }
+        if (endOfBatch)
+        {
+            journaler.endOfBatch();
+        }
+    }
+
+    @Override
+    void onIdle()
+    {
+        journaler.onIdle();
+    }
+}

@@ -1,0 +1,221 @@
+package io.ringside.engine;
+
+import java.util.List;
+
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * Drains the shards' egress buffers to the sinks, releasing each output only once the journal holds its
+ * input durably; keeps each shard's order; offers an output again when a sink throws. Once a second it also
+ * refreshes the counters that no hot thread should pay for: heartbeat, events published, ring free slots and
+ * each shard's latency percentiles. Egress thread only (but {@link #totalLatency()}).
+ */
+final class EgressAgent implements Agent, ControlledMessageHandler
+{
+    private static final int READ_LIMIT = 256;
+    private static final long DUTY_INTERVAL_NS = 1_000_000_000L;
+
+    private final OneToOneRingBuffer[] buffers;
+    private final OutputSink[] sinks;
+    private final int[] nextSink;
+    private final Journaler journaler;
+    private final EngineCounters counters;
+    private final RingBuffer<Slot> ring;
+    private final Sequence[] consumerSequences;
+    private final SingleWriterRecorder[] latency;
+    private final Histogram[] interval;
+    private final Histogram total;
+    private final Doorbell doorbell;
+    private final OutputView view = new OutputView();
+    private long durable;
+    private int shard;
+    private long lastDutyNs;
+    private boolean dirty;
+
+    EgressAgent(
+        final OneToOneRingBuffer[] buffers, final List<OutputSink> sinks, final Journaler journaler, final EngineCounters counters,
+        final RingBuffer<Slot> ring, final Sequence[] consumerSequences, final SingleWriterRecorder[] latency, final Doorbell doorbell)
+    {
+        this.buffers = buffers;
+        this.sinks = sinks.toArray(new OutputSink[0]);
+        this.nextSink = new int[buffers.length];
+        this.journaler = journaler;
+        this.counters = counters;
+        this.ring = ring;
+        this.consumerSequences = consumerSequences;
+        this.latency = latency;
+        this.interval = new Histogram[latency.length];
+        this.total = new Histogram(ShardRunner.MAX_LATENCY_NS, 3);
+        this.doorbell = doorbell;
+    }
+
+    @Override
+    public void onStart()
+    {
+        if (doorbell != null)
+        {
+            doorbell.register(Thread.currentThread());
+        }
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = 0;
+        if (sinks.length > 0)
+        {
+            durable = journaler.durablePosition();
+            for (int i = 0; i < buffers.length; i++)
+            {
+                shard = i;
+                work += buffers[i].controlledRead(this, READ_LIMIT);
+            }
+            if (work > 0 || dirty)
+            {
+                flushSinks();
+            }
+        }
+        final long now = System.nanoTime();
+        if (now - lastDutyNs >= DUTY_INTERVAL_NS)
+        {
+            lastDutyNs = now;
+            duty();
+        }
+        return work;
+    }
+
+    @Override
+    public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (buffer.getLong(index + OutputDescriptor.POSITION_OFFSET) >= durable)
+        {
+            return Action.ABORT;
+        }
+        view.wrapRecord((UnsafeBuffer)buffer, index, length);
+        for (int s = nextSink[shard]; s < sinks.length; s++)
+        {
+            try
+            {
+                sinks[s].onOutput(view);
+            }
+            catch (final Exception ex)
+            {
+                nextSink[shard] = s;
+                counters.sinkErrors.incrementRelease();
+                counters.recordError(ex);
+                return Action.ABORT;
+            }
+        }
+        nextSink[shard] = 0;
+        dirty = true;
+        counters.delivered.incrementRelease();
+        return Action.CONTINUE;
+    }
+
+    private void flushSinks()
+    {
+        boolean failed = false;
+        for (final OutputSink sink : sinks)
+        {
+            try
+            {
+                sink.flush();
+            }
+            catch (final Exception ex)
+            {
+                failed = true;
+                counters.sinkErrors.incrementRelease();
+                counters.recordError(ex);
+            }
+        }
+        dirty = failed;
+    }
+
+    /**
+     * @return true once every shard's egress buffer is empty.
+     */
+    boolean isDrained()
+    {
+        for (final OneToOneRingBuffer buffer : buffers)
+        {
+            if (buffer.size() > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void duty()
+    {
+        counters.heartbeat.setRelease(System.currentTimeMillis());
+        final long cursor = ring.getCursor();
+        counters.published.setRelease(cursor + 1);
+        long min = cursor;
+        for (final Sequence sequence : consumerSequences)
+        {
+            min = Math.min(min, sequence.get());
+        }
+        counters.ringFree.setRelease(ring.getBufferSize() - (cursor - min));
+        for (int i = 0; i < latency.length; i++)
+        {
+            interval[i] = latency[i].getIntervalHistogram(interval[i]);
+            final Histogram h = interval[i];
+            if (h.getTotalCount() > 0)
+            {
+                counters.latencyP50[i].setRelease(h.getValueAtPercentile(50));
+                counters.latencyP99[i].setRelease(h.getValueAtPercentile(99));
+                counters.latencyP999[i].setRelease(h.getValueAtPercentile(99.9));
+                counters.latencyMax[i].setRelease(h.getMaxValue());
+                synchronized (total)
+                {
+                    total.add(h);
+                }
+            }
+        }
+    }
+
+    /**
+     * @return a copy of every latency recorded since start, up to the last duty cycle. Any thread.
+     */
+    Histogram totalLatency()
+    {
+        synchronized (total)
+        {
+            return total.copy();
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (sinks.length > 0)
+        {
+            durable = journaler.durablePosition();
+            for (int i = 0; i < buffers.length; i++)
+            {
+                shard = i;
+                while (buffers[i].controlledRead(this, READ_LIMIT) > 0)
+                {
+                    // deliver what is durable; what is not stays for replay after a restart
+                }
+            }
+            flushSinks();
+        }
+        duty();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "ringside-egress";
+    }
+}

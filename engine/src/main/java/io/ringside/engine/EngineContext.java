@@ -1,0 +1,445 @@
+package io.ringside.engine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
+import io.ringside.journal.DurabilityPolicy;
+import io.ringside.journal.JournalContext;
+import org.agrona.BitUtil;
+
+/**
+ * Configuration of an {@link Engine}, in the manner of Aeron's contexts: set what differs from the
+ * defaults, then {@link #conclude()} (called by the engine) validates it all once. The defaults are safe
+ * on a 2-core machine: compact topology, one shard, blocking waits, no pinning. Not thread-safe; not to
+ * be changed once the engine is built.
+ * <p>
+ * The engine directory holds the journal ({@code journal/}) and the live counters file
+ * ({@link EngineCounters#FILE_NAME}).
+ */
+public final class EngineContext
+{
+    public static final int DEFAULT_RING_SIZE = 16 * 1024;
+    public static final int DEFAULT_MAX_EVENT_LENGTH = 256;
+    public static final int DEFAULT_EGRESS_BUFFER_LENGTH = 1024 * 1024;
+    public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+    private Path directory;
+    private int ringSize = DEFAULT_RING_SIZE;
+    private boolean multiProducer = true;
+    private Topology topology = Topology.COMPACT;
+    private int shardCount = 1;
+    private WaitStrategy journalerWait = WaitStrategy.BLOCKING;
+    private WaitStrategy shardWait = WaitStrategy.BLOCKING;
+    private WaitStrategy egressWait = WaitStrategy.SLEEPING;
+    private int journalerCpu = -1;
+    private int[] shardCpus;
+    private int egressCpu = -1;
+    private DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
+    private int segmentSize = JournalContext.DEFAULT_SEGMENT_SIZE;
+    private int maxEventLength = DEFAULT_MAX_EVENT_LENGTH;
+    private int egressBufferLength = DEFAULT_EGRESS_BUFFER_LENGTH;
+    private ErrorPolicy errorPolicy = ErrorPolicy.DEAD_LETTER;
+    private IntFunction<ShardHandler> handlers;
+    private OutputListener outputListener;
+    private final List<OutputSink> sinks = new ArrayList<>();
+    private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+    private boolean recordLatency = true;
+    private boolean concluded;
+
+    /**
+     * @param directory holds the journal and the counters file; created if missing. Required.
+     * @return this.
+     */
+    public EngineContext directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    public Path journalDirectory()
+    {
+        return directory.resolve("journal");
+    }
+
+    /**
+     * @param ringSize slots in the ring, a power of two (default 16384).
+     * @return this.
+     */
+    public EngineContext ringSize(final int ringSize)
+    {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    public int ringSize()
+    {
+        return ringSize;
+    }
+
+    /**
+     * @param multiProducer true (default) lets any number of publishers publish at once; false allows one
+     *                      publisher only, which is faster.
+     * @return this.
+     */
+    public EngineContext multiProducer(final boolean multiProducer)
+    {
+        this.multiProducer = multiProducer;
+        return this;
+    }
+
+    public boolean multiProducer()
+    {
+        return multiProducer;
+    }
+
+    public EngineContext topology(final Topology topology)
+    {
+        this.topology = topology;
+        return this;
+    }
+
+    public Topology topology()
+    {
+        return topology;
+    }
+
+    /**
+     * @param shardCount shards the keys are spread over (key hash modulo count), 1 to 1024. Default 1.
+     * @return this.
+     */
+    public EngineContext shardCount(final int shardCount)
+    {
+        this.shardCount = shardCount;
+        return this;
+    }
+
+    public int shardCount()
+    {
+        return shardCount;
+    }
+
+    /**
+     * @param handlers makes the handler of each shard, called once per shard with its number.
+     * @return this.
+     */
+    public EngineContext handlers(final IntFunction<ShardHandler> handlers)
+    {
+        this.handlers = handlers;
+        return this;
+    }
+
+    public IntFunction<ShardHandler> handlers()
+    {
+        return handlers;
+    }
+
+    /**
+     * @param wait how the journaler (or, compact, the one consumer thread) waits for events. Default blocking.
+     * @return this.
+     */
+    public EngineContext journalerWait(final WaitStrategy wait)
+    {
+        this.journalerWait = wait;
+        return this;
+    }
+
+    public WaitStrategy journalerWait()
+    {
+        return journalerWait;
+    }
+
+    /**
+     * @param wait how pipelined shard threads wait for the journaler. Default blocking.
+     * @return this.
+     */
+    public EngineContext shardWait(final WaitStrategy wait)
+    {
+        this.shardWait = wait;
+        return this;
+    }
+
+    public WaitStrategy shardWait()
+    {
+        return shardWait;
+    }
+
+    /**
+     * @param wait how the egress agent waits for outputs. Default sleeping.
+     * @return this.
+     */
+    public EngineContext egressWait(final WaitStrategy wait)
+    {
+        this.egressWait = wait;
+        return this;
+    }
+
+    public WaitStrategy egressWait()
+    {
+        return egressWait;
+    }
+
+    /**
+     * Sets every consumer's wait strategy at once.
+     *
+     * @return this.
+     */
+    public EngineContext waitStrategy(final WaitStrategy wait)
+    {
+        return journalerWait(wait).shardWait(wait).egressWait(wait);
+    }
+
+    /**
+     * @param cpu the CPU to pin the journaler (compact: the consumer) thread to, or -1 (default) for none.
+     * @return this.
+     */
+    public EngineContext journalerCpu(final int cpu)
+    {
+        this.journalerCpu = cpu;
+        return this;
+    }
+
+    public int journalerCpu()
+    {
+        return journalerCpu;
+    }
+
+    /**
+     * @param cpus one CPU per shard thread (pipelined), -1 for none; null (default) pins none.
+     * @return this.
+     */
+    public EngineContext shardCpus(final int... cpus)
+    {
+        this.shardCpus = cpus;
+        return this;
+    }
+
+    public int shardCpu(final int shard)
+    {
+        return shardCpus == null ? -1 : shardCpus[shard];
+    }
+
+    public EngineContext egressCpu(final int cpu)
+    {
+        this.egressCpu = cpu;
+        return this;
+    }
+
+    public int egressCpu()
+    {
+        return egressCpu;
+    }
+
+    /**
+     * @param durability the journal's durability policy. Default page-cache.
+     * @return this.
+     */
+    public EngineContext durability(final DurabilityPolicy durability)
+    {
+        this.durability = durability;
+        return this;
+    }
+
+    public DurabilityPolicy durability()
+    {
+        return durability;
+    }
+
+    /**
+     * @param segmentSize bytes per journal segment (default 64 MiB).
+     * @return this.
+     */
+    public EngineContext segmentSize(final int segmentSize)
+    {
+        this.segmentSize = segmentSize;
+        return this;
+    }
+
+    public int segmentSize()
+    {
+        return segmentSize;
+    }
+
+    /**
+     * @param maxEventLength the largest event in bytes (default 256): every ring slot holds this much.
+     * @return this.
+     */
+    public EngineContext maxEventLength(final int maxEventLength)
+    {
+        this.maxEventLength = maxEventLength;
+        return this;
+    }
+
+    public int maxEventLength()
+    {
+        return maxEventLength;
+    }
+
+    /**
+     * @param length bytes of each shard's egress buffer, a power of two (default 1 MiB).
+     * @return this.
+     */
+    public EngineContext egressBufferLength(final int length)
+    {
+        this.egressBufferLength = length;
+        return this;
+    }
+
+    public int egressBufferLength()
+    {
+        return egressBufferLength;
+    }
+
+    /**
+     * @return the longest output payload the egress buffers take.
+     */
+    public int maxOutputLength()
+    {
+        return egressBufferLength / 8 - 8 - OutputDescriptor.HEADER_LENGTH;
+    }
+
+    public EngineContext errorPolicy(final ErrorPolicy errorPolicy)
+    {
+        this.errorPolicy = errorPolicy;
+        return this;
+    }
+
+    public ErrorPolicy errorPolicy()
+    {
+        return errorPolicy;
+    }
+
+    public EngineContext outputListener(final OutputListener listener)
+    {
+        this.outputListener = listener;
+        return this;
+    }
+
+    public OutputListener outputListener()
+    {
+        return outputListener;
+    }
+
+    /**
+     * @param sink receives outputs on the egress thread; the engine closes it. Any number.
+     * @return this.
+     */
+    public EngineContext addSink(final OutputSink sink)
+    {
+        sinks.add(Objects.requireNonNull(sink, "sink"));
+        return this;
+    }
+
+    public List<OutputSink> sinks()
+    {
+        return sinks;
+    }
+
+    /**
+     * @param closeTimeoutMs how long {@link Engine#close()} waits for events in flight to drain (default 10 s).
+     * @return this.
+     */
+    public EngineContext closeTimeoutMs(final long closeTimeoutMs)
+    {
+        this.closeTimeoutMs = closeTimeoutMs;
+        return this;
+    }
+
+    public long closeTimeoutMs()
+    {
+        return closeTimeoutMs;
+    }
+
+    /**
+     * @param recordLatency record ingress-to-decision latency per event (default true; costs two clock reads).
+     * @return this.
+     */
+    public EngineContext recordLatency(final boolean recordLatency)
+    {
+        this.recordLatency = recordLatency;
+        return this;
+    }
+
+    public boolean recordLatency()
+    {
+        return recordLatency;
+    }
+
+    /**
+     * Validates the configuration once.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the setting that is wrong.
+     */
+    public EngineContext conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        require(directory != null, "engine directory is not set: call EngineContext.directory(Path)");
+        require(handlers != null, "no shard handlers: call EngineContext.handlers(shard -> handler)");
+        require(ringSize >= 2 && BitUtil.isPowerOfTwo(ringSize), "ring size must be a power of two of at least 2, was " + ringSize);
+        require(shardCount >= 1 && shardCount <= 1024, "shard count must be 1 to 1024, was " + shardCount);
+        require(topology != null && journalerWait != null && shardWait != null && egressWait != null && errorPolicy != null &&
+            durability != null, "topology, wait strategies, error policy and durability must not be null");
+        require(maxEventLength >= 1 && maxEventLength <= 1 << 20, "max event length must be 1 byte to 1 MiB, was " + maxEventLength);
+        require(maxEventLength + EventRecordDescriptor.EVENT_OFFSET <= JournalContext.DEFAULT_SEGMENT_SIZE &&
+            (long)ringSize * maxEventLength <= 1L << 30, "ring size x max event length must stay within 1 GiB");
+        require(egressBufferLength >= 4096 && BitUtil.isPowerOfTwo(egressBufferLength),
+            "egress buffer length must be a power of two of at least 4096, was " + egressBufferLength);
+        require(closeTimeoutMs > 0, "close timeout must be positive, was " + closeTimeoutMs);
+        if (shardCpus != null)
+        {
+            require(shardCpus.length == shardCount, "give one CPU per shard (" + shardCount + "), or -1, not " + shardCpus.length);
+            require(topology == Topology.PIPELINED || allNone(shardCpus),
+                "shard CPUs need the pipelined topology: compact runs every shard on the journaler's thread (pin it with journalerCpu)");
+        }
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        checkCpu(journalerCpu, cpus, "journaler");
+        checkCpu(egressCpu, cpus, "egress");
+        for (int i = 0; shardCpus != null && i < shardCpus.length; i++)
+        {
+            checkCpu(shardCpus[i], cpus, "shard " + i);
+        }
+        concluded = true;
+        return this;
+    }
+
+    JournalContext journalContext()
+    {
+        return new JournalContext().directory(journalDirectory()).segmentSize(segmentSize).durability(durability);
+    }
+
+    private static boolean allNone(final int[] cpus)
+    {
+        for (final int cpu : cpus)
+        {
+            if (cpu >= 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkCpu(final int cpu, final int cpus, final String who)
+    {
+        require(cpu >= -1 && cpu < cpus, who + " CPU must be -1 (none) or 0 to " + (cpus - 1) + " on this machine, was " + cpu);
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

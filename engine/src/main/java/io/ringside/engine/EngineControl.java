@@ -1,0 +1,17 @@
+package io.ringside.engine;
+
+/**
+ * What the engine's threads need of the engine: to report a failure that stops it, and to know when to stop.
+ */
+interface EngineControl
+{
+    /**
+     * Records the first failure and stops the engine. Thread-safe; later failures are recorded but do not replace the first.
+     */
+    void fail(Throwable failure);
+
+    /**
+     * @return true once the engine failed or its threads are being stopped.
+     */
+    boolean isHalted();
+}

@@ -1,0 +1,269 @@
+package io.ringside.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * The engine's live counters and distinct error log, in a memory-mapped file that another process can
+ * read while the engine runs ({@code ./ringside stat DIR}), as Aeron's CnC file does.
+ * <pre>
+ *   0: magic "RNGSCNTR" (int64)      8: version (int32)        12: shard count (int32)
+ *  16: pid (int64)                  24: start time, epoch ms (int64)
+ *  32: metadata length (int32)      36: values length (int32)  40: error log length (int32)
+ *  ... zeros up to {@link #HEADER_LENGTH}, then the counters' metadata, values and the error log buffers
+ * </pre>
+ * Each counter has one writer thread (noted at its field); readers may be anywhere.
+ */
+public final class EngineCounters implements AutoCloseable
+{
+    public static final String FILE_NAME = "counters.dat";
+    static final long MAGIC = 0x52544E4353474E52L; // "RNGSCNTR" little-endian
+    static final int VERSION = 1;
+    static final int SHARD_COUNT_OFFSET = 12;
+    static final int PID_OFFSET = 16;
+    static final int START_TIME_OFFSET = 24;
+    static final int METADATA_LENGTH_OFFSET = 32;
+    static final int VALUES_LENGTH_OFFSET = 36;
+    static final int ERROR_LOG_LENGTH_OFFSET = 40;
+    static final int HEADER_LENGTH = 4096;
+    static final int MAX_COUNTERS = 1024;
+    static final int METADATA_LENGTH = MAX_COUNTERS * CountersManager.METADATA_LENGTH;
+    static final int VALUES_LENGTH = MAX_COUNTERS * CountersManager.COUNTER_LENGTH;
+    static final int ERROR_LOG_LENGTH = 1024 * 1024;
+
+    /** 1 while running, 2 once closed cleanly, 3 if failed. Written by the engine's control thread. */
+    public static final long STATE_RUNNING = 1;
+    public static final long STATE_CLOSED = 2;
+    public static final long STATE_FAILED = 3;
+
+    private final Path file;
+    private final MappedByteBuffer mapped;
+    private final CountersManager manager;
+    private final DistinctErrorLog errorLog;
+
+    final AtomicCounter state;
+    /** Epoch ms, written every second by the egress agent: readers tell a live engine from a dead one. */
+    final AtomicCounter heartbeat;
+    /** Events published into the ring (ring cursor + 1), updated every second and at close. Egress agent. */
+    final AtomicCounter published;
+    final AtomicCounter ringFree;
+    /** Journaler thread. */
+    final AtomicCounter journaled;
+    final AtomicCounter journalBytes;
+    final AtomicCounter journalForces;
+    final AtomicCounter durablePosition;
+    /** Any thread (atomic increments). */
+    final AtomicCounter errors;
+    final AtomicCounter deadLetters;
+    /** Egress agent. */
+    final AtomicCounter delivered;
+    final AtomicCounter sinkErrors;
+    /** One of each per shard, written by that shard's thread (latencies by the egress agent). */
+    final AtomicCounter[] processed;
+    final AtomicCounter[] outputs;
+    final AtomicCounter[] egressWaits;
+    final AtomicCounter[] latencyP50;
+    final AtomicCounter[] latencyP99;
+    final AtomicCounter[] latencyP999;
+    final AtomicCounter[] latencyMax;
+
+    private EngineCounters(final Path file, final MappedByteBuffer mapped, final int shardCount)
+    {
+        this.file = file;
+        this.mapped = mapped;
+        final UnsafeBuffer all = new UnsafeBuffer(mapped);
+        all.putLong(0, MAGIC);
+        all.putInt(8, VERSION);
+        all.putInt(SHARD_COUNT_OFFSET, shardCount);
+        all.putLong(PID_OFFSET, ProcessHandle.current().pid());
+        all.putLong(START_TIME_OFFSET, System.currentTimeMillis());
+        all.putInt(METADATA_LENGTH_OFFSET, METADATA_LENGTH);
+        all.putInt(VALUES_LENGTH_OFFSET, VALUES_LENGTH);
+        all.putInt(ERROR_LOG_LENGTH_OFFSET, ERROR_LOG_LENGTH);
+        manager = new CountersManager(metadataBuffer(mapped), valuesBuffer(mapped));
+        errorLog = new DistinctErrorLog(errorLogBuffer(mapped), SystemEpochClock.INSTANCE);
+
+        state = counter("engine state (1 running, 2 closed, 3 failed)");
+        heartbeat = counter("heartbeat (epoch ms)");
+        published = counter("events published");
+        ringFree = counter("ring free slots");
+        journaled = counter("events journaled");
+        journalBytes = counter("journal bytes appended");
+        journalForces = counter("journal forces");
+        durablePosition = counter("journal durable position");
+        errors = counter("handler errors");
+        deadLetters = counter("dead letters");
+        delivered = counter("outputs delivered to sinks");
+        sinkErrors = counter("sink errors");
+        processed = new AtomicCounter[shardCount];
+        outputs = new AtomicCounter[shardCount];
+        egressWaits = new AtomicCounter[shardCount];
+        latencyP50 = new AtomicCounter[shardCount];
+        latencyP99 = new AtomicCounter[shardCount];
+        latencyP999 = new AtomicCounter[shardCount];
+        latencyMax = new AtomicCounter[shardCount];
+        for (int i = 0; i < shardCount; i++)
+        {
+            processed[i] = counter("shard " + i + " events processed");
+            outputs[i] = counter("shard " + i + " outputs");
+            egressWaits[i] = counter("shard " + i + " waits for egress space");
+            latencyP50[i] = counter("shard " + i + " ingress-to-decision p50 ns (last second)");
+            latencyP99[i] = counter("shard " + i + " ingress-to-decision p99 ns (last second)");
+            latencyP999[i] = counter("shard " + i + " ingress-to-decision p99.9 ns (last second)");
+            latencyMax[i] = counter("shard " + i + " ingress-to-decision max ns (last second)");
+        }
+        state.setRelease(STATE_RUNNING);
+    }
+
+    /**
+     * Creates (replacing any left by an earlier run) the counters file in an engine directory.
+     */
+    static EngineCounters create(final Path directory, final int shardCount)
+    {
+        final Path file = directory.resolve(FILE_NAME);
+        try
+        {
+            Files.deleteIfExists(file);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileLength());
+                return new EngineCounters(file, mapped, shardCount);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the counters file " + file, ex);
+        }
+    }
+
+    static int fileLength()
+    {
+        return HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH + ERROR_LOG_LENGTH;
+    }
+
+    static AtomicBuffer metadataBuffer(final java.nio.ByteBuffer mapped)
+    {
+        return new UnsafeBuffer(mapped, HEADER_LENGTH, METADATA_LENGTH);
+    }
+
+    static AtomicBuffer valuesBuffer(final java.nio.ByteBuffer mapped)
+    {
+        return new UnsafeBuffer(mapped, HEADER_LENGTH + METADATA_LENGTH, VALUES_LENGTH);
+    }
+
+    static AtomicBuffer errorLogBuffer(final java.nio.ByteBuffer mapped)
+    {
+        return new UnsafeBuffer(mapped, HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH, ERROR_LOG_LENGTH);
+    }
+
+    private AtomicCounter counter(final String label)
+    {
+        return manager.newCounter(label);
+    }
+
+    /**
+     * Records an error in the distinct error log (same stack trace: one entry, counted). Thread-safe.
+     */
+    void recordError(final Throwable error)
+    {
+        errorLog.record(error);
+    }
+
+    public Path file()
+    {
+        return file;
+    }
+
+    public long published()
+    {
+        return published.get();
+    }
+
+    public long journaled()
+    {
+        return journaled.get();
+    }
+
+    public long journalForces()
+    {
+        return journalForces.get();
+    }
+
+    public long processed(final int shard)
+    {
+        return processed[shard].get();
+    }
+
+    /**
+     * @return events processed by all shards.
+     */
+    public long processed()
+    {
+        long sum = 0;
+        for (final AtomicCounter counter : processed)
+        {
+            sum += counter.get();
+        }
+        return sum;
+    }
+
+    /**
+     * @return outputs emitted by all shards (dead letters included).
+     */
+    public long outputs()
+    {
+        long sum = 0;
+        for (final AtomicCounter counter : outputs)
+        {
+            sum += counter.get();
+        }
+        return sum;
+    }
+
+    public long errors()
+    {
+        return errors.get();
+    }
+
+    public long deadLetters()
+    {
+        return deadLetters.get();
+    }
+
+    public long delivered()
+    {
+        return delivered.get();
+    }
+
+    public long sinkErrors()
+    {
+        return sinkErrors.get();
+    }
+
+    public long egressWaits(final int shard)
+    {
+        return egressWaits[shard].get();
+    }
+
+    /**
+     * Does not unmap: the counters stay readable after the engine closed (the mapping goes with this
+     * object, to the garbage collector).
+     */
+    @Override
+    public void close()
+    {
+        mapped.force();
+    }
+}

@@ -1,0 +1,77 @@
+package io.ringside.engine;
+
+/**
+ * The engine's lifecycle, shared with its threads and publishers: NEW, RUNNING, CLOSING, CLOSED, or FAILED
+ * with the first failure. Thread-safe.
+ */
+final class EngineState implements EngineControl
+{
+    static final int NEW = 0;
+    static final int RUNNING = 1;
+    static final int CLOSING = 2;
+    static final int CLOSED = 3;
+
+    private volatile int lifecycle = NEW;
+    private volatile boolean halted;
+    private volatile Throwable failure;
+
+    int lifecycle()
+    {
+        return lifecycle;
+    }
+
+    void lifecycle(final int lifecycle)
+    {
+        this.lifecycle = lifecycle;
+    }
+
+    void halt()
+    {
+        halted = true;
+    }
+
+    @Override
+    public boolean isHalted()
+    {
+        return halted;
+    }
+
+    @Override
+    public synchronized void fail(final Throwable error)
+    {
+        if (failure == null)
+        {
+            failure = error;
+        }
+        halted = true;
+    }
+
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
+     * @throws IllegalStateException saying why events are not accepted now.
+     */
+    void checkAcceptingEvents()
+    {
+        if (lifecycle == RUNNING && failure == null)
+        {
+            return;
+        }
+        if (failure != null)
+        {
+            throw new IllegalStateException("the engine failed and takes no more events: " + failure.getMessage(), failure);
+        }
+        switch (lifecycle)
+        {
+            case NEW:
+                throw new IllegalStateException("the engine is not started: call Engine.start() before publishing");
+            case CLOSING:
+                throw new IllegalStateException("the engine is closing and takes no more events");
+            default:
+                throw new IllegalStateException("the engine is closed and takes no more events");
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.ringside.engine;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * Publishes events into the engine's ring, for one thread. Copy in with {@link #tryPublish} or
+ * {@link #publish}; or claim a slot ({@link #tryClaim}/{@link #claim}), write the event into
+ * {@link #buffer()} from 0, set what differs from the defaults ({@link #partition(int)},
+ * {@link #sourceOffset(long)}, {@link #timestamp(long)}), then {@link #commit()}. Nothing allocates.
+ * <p>
+ * Each publisher is one source ({@link Event#sourceId()}): its events carry partition 0 and consecutive
+ * source offsets from 0 unless set. The shard of an event is chosen from its key here, once.
+ * <p>
+ * <b>Thread safety:</b> one thread per publisher. With a multi-producer ring ({@link EngineContext#multiProducer}),
+ * any number of publishers may publish at once; with a single-producer ring, only one publisher exists.
+ */
+public final class EventPublisher
+{
+    private final RingBuffer<Slot> ring;
+    private final EngineState state;
+    private final int sourceId;
+    private final int shardCount;
+    private final int maxEventLength;
+    private final Doorbell doorbell;
+    private final IdleStrategy fullRing = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
+    private long nextOffset;
+    private long claimed = -1;
+    private Slot claimedSlot;
+    private long fullCount;
+
+    EventPublisher(final RingBuffer<Slot> ring, final EngineState state, final int sourceId, final int shardCount, final int maxEventLength,
+        final Doorbell doorbell)
+    {
+        this.ring = ring;
+        this.state = state;
+        this.sourceId = sourceId;
+        this.shardCount = shardCount;
+        this.maxEventLength = maxEventLength;
+        this.doorbell = doorbell;
+    }
+
+    /**
+     * @return the shard a key belongs to among {@code shardCount}: a 64-bit mix of the key, modulo the count.
+     */
+    public static int shardOf(final long key, final int shardCount)
+    {
+        long z = key;
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        z ^= z >>> 33;
+        return (int)((z & Long.MAX_VALUE) % shardCount);
+    }
+
+    public int sourceId()
+    {
+        return sourceId;
+    }
+
+    /**
+     * @return how many times this publisher found the ring full (a try that failed, or a blocking call that had to wait).
+     */
+    public long fullCount()
+    {
+        return fullCount;
+    }
+
+    /**
+     * Copies an event in, if the ring has room.
+     *
+     * @return false if the ring is full (nothing was published).
+     * @throws IllegalStateException    if the engine is not running, or a claim is open.
+     * @throws IllegalArgumentException if the event is longer than {@link EngineContext#maxEventLength()}.
+     */
+    public boolean tryPublish(final long key, final DirectBuffer src, final int offset, final int length)
+    {
+        return tryPublish(key, 0, nextOffset, 0L, src, offset, length);
+    }
+
+    /**
+     * Copies an event in with its partition, source offset and timestamp, if the ring has room.
+     *
+     * @return false if the ring is full.
+     */
+    public boolean tryPublish(
+        final long key, final int partition, final long sourceOffset, final long timestamp,
+        final DirectBuffer src, final int offset, final int length)
+    {
+        if (!tryClaim(key, length))
+        {
+            return false;
+        }
+        claimedSlot.buffer.putBytes(0, src, offset, length);
+        claimedSlot.partition = partition;
+        claimedSlot.sourceOffset = sourceOffset;
+        claimedSlot.timestamp = timestamp;
+        commit();
+        return true;
+    }
+
+    /**
+     * Copies an event in, waiting (backing off to short parks) while the ring is full.
+     *
+     * @throws IllegalStateException if the engine stops while waiting.
+     */
+    public void publish(final long key, final DirectBuffer src, final int offset, final int length)
+    {
+        publish(key, 0, nextOffset, 0L, src, offset, length);
+    }
+
+    public void publish(
+        final long key, final int partition, final long sourceOffset, final long timestamp,
+        final DirectBuffer src, final int offset, final int length)
+    {
+        claim(key, length);
+        claimedSlot.buffer.putBytes(0, src, offset, length);
+        claimedSlot.partition = partition;
+        claimedSlot.sourceOffset = sourceOffset;
+        claimedSlot.timestamp = timestamp;
+        commit();
+    }
+
+    /**
+     * Claims a slot for an event of {@code length} bytes, if the ring has room.
+     *
+     * @return false if the ring is full.
+     */
+    public boolean tryClaim(final long key, final int length)
+    {
+        checkClaim(length);
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            fullCount++;
+            return false;
+        }
+        prepare(sequence, key, length);
+        return true;
+    }
+
+    /**
+     * Claims a slot, waiting while the ring is full.
+     *
+     * @throws IllegalStateException if the engine stops while waiting.
+     */
+    public void claim(final long key, final int length)
+    {
+        checkClaim(length);
+        boolean waited = false;
+        while (true)
+        {
+            try
+            {
+                prepare(ring.tryNext(), key, length);
+                fullRing.reset();
+                return;
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                if (!waited)
+                {
+                    fullCount++;
+                    waited = true;
+                }
+                fullRing.idle();
+                state.checkAcceptingEvents();
+            }
+        }
+    }
+
+    private void checkClaim(final int length)
+    {
+        state.checkAcceptingEvents();
+        if (claimed >= 0)
+        {
+            throw new IllegalStateException("a claim is open: commit it first");
+        }
+        if (length < 0 || length > maxEventLength)
+        {
+            throw new IllegalArgumentException("event of " + length + " bytes: this engine takes 0 to " + maxEventLength +
+                " (EngineContext.maxEventLength)");
+        }
+    }
+
+    private void prepare(final long sequence, final long key, final int length)
+    {
+        final Slot slot = ring.get(sequence);
+        slot.type = SlotType.DATA;
+        slot.key = key;
+        slot.shard = shardCount == 1 ? 0 : shardOf(key, shardCount);
+        slot.sourceId = sourceId;
+        slot.partition = 0;
+        slot.sourceOffset = nextOffset;
+        slot.timestamp = 0;
+        slot.length = length;
+        slot.journalPosition = -1;
+        slot.ingressNanoTime = System.nanoTime();
+        claimed = sequence;
+        claimedSlot = slot;
+    }
+
+    /**
+     * @return the claimed slot's buffer: write the event from index 0.
+     */
+    public MutableDirectBuffer buffer()
+    {
+        return openClaim().mutableBuffer();
+    }
+
+    public EventPublisher partition(final int partition)
+    {
+        openClaim().partition = partition;
+        return this;
+    }
+
+    public EventPublisher sourceOffset(final long sourceOffset)
+    {
+        openClaim().sourceOffset = sourceOffset;
+        return this;
+    }
+
+    public EventPublisher timestamp(final long timestamp)
+    {
+        openClaim().timestamp = timestamp;
+        return this;
+    }
+
+    /**
+     * Publishes the claimed slot. A claim must always be committed: the ring waits for it.
+     */
+    public void commit()
+    {
+        final Slot slot = openClaim();
+        nextOffset = slot.sourceOffset + 1;
+        final long sequence = claimed;
+        claimed = -1;
+        claimedSlot = null;
+        ring.publish(sequence);
+        if (doorbell != null)
+        {
+            doorbell.ring();
+        }
+    }
+
+    private Slot openClaim()
+    {
+        if (claimed < 0)
+        {
+            throw new IllegalStateException("no claim is open: call tryClaim or claim first");
+        }
+        return claimedSlot;
+    }
+}

@@ -1,0 +1,94 @@
+package io.ringside.engine;
+
+import io.ringside.journal.JournalAppender;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Appends every slot to the journal and stamps its journal position, then at the end of each ring batch
+ * applies the durability policy and publishes the durable position (what the egress may release).
+ * Journaler thread only (compact: the one consumer thread), apart from {@link #durablePosition()}.
+ */
+final class Journaler
+{
+    private final JournalAppender appender;
+    private final EngineCounters counters;
+    private final Doorbell egressDoorbell;
+    private volatile long durablePosition;
+    private long lastForces;
+
+    Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell)
+    {
+        this.appender = appender;
+        this.counters = counters;
+        this.egressDoorbell = egressDoorbell;
+        this.durablePosition = appender.durablePosition();
+    }
+
+    void onEvent(final Slot slot)
+    {
+        final long before = appender.position();
+        final long position = appender.claim(
+            slot.type, 0, slot.sourceId, slot.partition, slot.sourceOffset, slot.timestamp, EventRecordDescriptor.EVENT_OFFSET + slot.length);
+        final MutableDirectBuffer buffer = appender.buffer();
+        final int offset = appender.payloadOffset();
+        buffer.putLong(offset + EventRecordDescriptor.KEY_OFFSET, slot.key);
+        buffer.putBytes(offset + EventRecordDescriptor.EVENT_OFFSET, slot.buffer, 0, slot.length);
+        appender.commit();
+        slot.journalPosition = position;
+        counters.journaled.incrementRelease();
+        counters.journalBytes.getAndAddRelease(appender.position() - before);
+    }
+
+    /**
+     * End of a ring batch: force per the policy and publish the new durable position.
+     */
+    void endOfBatch()
+    {
+        appender.endOfBatch();
+        publishDurable();
+    }
+
+    /**
+     * Nothing to journal: an interval policy may still owe a force.
+     */
+    void onIdle()
+    {
+        if (durablePosition < appender.position())
+        {
+            endOfBatch();
+        }
+    }
+
+    private void publishDurable()
+    {
+        final long durable = appender.durablePosition();
+        if (durable != durablePosition)
+        {
+            durablePosition = durable;
+            counters.durablePosition.setRelease(durable);
+            final long forces = appender.forceCount();
+            if (forces != lastForces)
+            {
+                counters.journalForces.setRelease(forces);
+                lastForces = forces;
+            }
+            if (egressDoorbell != null)
+            {
+                egressDoorbell.ring();
+            }
+        }
+    }
+
+    /**
+     * @return every record below this position is durable under the journal's policy. Any thread.
+     */
+    long durablePosition()
+    {
+        return durablePosition;
+    }
+
+    JournalAppender appender()
+    {
+        return appender;
+    }
+}

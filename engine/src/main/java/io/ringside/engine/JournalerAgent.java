@@ -1,0 +1,51 @@
+package io.ringside.engine;
+
+import com.lmax.disruptor.EventPoller;
+
+/**
+ * The pipelined topology's first stage: journals each slot; at the end of a batch applies the durability
+ * policy and wakes the shards, which are gated on this agent's sequence.
+ */
+final class JournalerAgent extends RingConsumerAgent
+{
+    private final Journaler journaler;
+    private final Doorbell shardDoorbell;
+
+    JournalerAgent(final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell,
+        final Journaler journaler, final Doorbell shardDoorbell)
+    {
+        super("ringside-journaler", poller, control, doorbell);
+        this.journaler = journaler;
+        this.shardDoorbell = shardDoorbell;
+    }
+
+    @Override
+    void onSlot(final Slot slot, final boolean endOfBatch)
+    {
+        if (slot.type == SlotType.DATA)
+        {
+            journaler.onEvent(slot);
+        }
+        if (endOfBatch)
+        {
+            journaler.endOfBatch();
+        }
+    }
+
+    @Override
+    public int doWork() throws Exception
+    {
+        final int work = super.doWork();
+        if (work > 0 && shardDoorbell != null)
+        {
+            shardDoorbell.ring();
+        }
+        return work;
+    }
+
+    @Override
+    void onIdle()
+    {
+        journaler.onIdle();
+    }
+}

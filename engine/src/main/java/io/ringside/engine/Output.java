@@ -1,0 +1,46 @@
+package io.ringside.engine;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * One output (a decision, an alert, a window result, a dead letter): a read-only view valid only during
+ * the callback that hands it out. Its id, ({@link #position()}, {@link #ordinal()}), is deterministic:
+ * the journal position of the input that caused it and its rank among that input's outputs, the same on
+ * every run over the same journal, whatever the topology or shard count.
+ */
+public interface Output
+{
+    /** {@link #type()} of a dead letter: an event whose handler threw (payload: see {@link DeadLetter}). */
+    int DEAD_LETTER = -1;
+
+    /**
+     * @return the journal position of the input that caused this output.
+     */
+    long position();
+
+    /**
+     * @return this output's rank among the outputs of its input, from 0.
+     */
+    int ordinal();
+
+    /**
+     * @return the type the handler gave (0 or more), or {@link #DEAD_LETTER}.
+     */
+    int type();
+
+    /**
+     * @return the key the handler gave (for a dead letter: the event's key).
+     */
+    long key();
+
+    /**
+     * @return the shard that emitted it.
+     */
+    int shard();
+
+    DirectBuffer buffer();
+
+    int offset();
+
+    int length();
+}

@@ -1,0 +1,29 @@
+package io.ringside.engine;
+
+import com.lmax.disruptor.EventPoller;
+
+/**
+ * A pipelined shard thread: reads every journaled slot (gated on the journaler) and runs the ones whose
+ * key hashes to its shard.
+ */
+final class ShardAgent extends RingConsumerAgent
+{
+    private final int shard;
+    private final ShardRunner runner;
+
+    ShardAgent(final int shard, final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell, final ShardRunner runner)
+    {
+        super("ringside-shard-" + shard, poller, control, doorbell);
+        this.shard = shard;
+        this.runner = runner;
+    }
+
+    @Override
+    void onSlot(final Slot slot, final boolean endOfBatch)
+    {
+        if (slot.type == SlotType.DATA && slot.shard == shard)
+        {
+            runner.onEvent(slot);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.ringside.engine;
+
+import java.nio.charset.StandardCharsets;
+
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * Runs one shard: hands it the events of its keys, gives each output its id, delivers outputs to the
+ * inline listener and the shard's egress buffer, and applies the error policy when the handler throws.
+ * Called only on the thread that runs the shard.
+ */
+final class ShardRunner implements ShardContext
+{
+    /** Latencies above this (60 s) are recorded as this. */
+    static final long MAX_LATENCY_NS = 60_000_000_000L;
+    private static final int MAX_REASON_BYTES = 1024;
+
+    private final int shard;
+    private final ShardHandler handler;
+    private final OutputListener listener;
+    private final OneToOneRingBuffer egress;
+    private final int maxOutputLength;
+    private final EngineCounters counters;
+    private final SingleWriterRecorder latency;
+    private final boolean recordLatency;
+    private final ErrorPolicy errorPolicy;
+    private final EngineControl control;
+    private final OutputView view = new OutputView();
+    private final IdleStrategy egressFull = new SleepingIdleStrategy(20_000);
+    private UnsafeBuffer deadLetterBuffer;
+    private Slot current;
+    private int ordinal;
+
+    ShardRunner(
+        final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
+        final int maxOutputLength, final EngineCounters counters, final SingleWriterRecorder latency, final boolean recordLatency,
+        final ErrorPolicy errorPolicy, final EngineControl control)
+    {
+        this.shard = shard;
+        this.handler = handler;
+        this.listener = listener;
+        this.egress = egress;
+        this.maxOutputLength = maxOutputLength;
+        this.counters = counters;
+        this.latency = latency;
+        this.recordLatency = recordLatency;
+        this.errorPolicy = errorPolicy;
+        this.control = control;
+    }
+
+    void onEvent(final Slot slot)
+    {
+        current = slot;
+        ordinal = 0;
+        try
+        {
+            handler.onEvent(slot, this);
+        }
+        catch (final VirtualMachineError error)
+        {
+            control.fail(new EngineFailedException("shard " + shard + " hit a fatal error at position " + slot.journalPosition, error));
+            throw error;
+        }
+        catch (final Throwable error)
+        {
+            onHandlerError(slot, error);
+        }
+        finally
+        {
+            current = null;
+        }
+        counters.processed[shard].incrementRelease();
+        if (recordLatency)
+        {
+            latency.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, System.nanoTime() - slot.ingressNanoTime)));
+        }
+    }
+
+    private void onHandlerError(final Slot slot, final Throwable error)
+    {
+        counters.errors.increment();
+        counters.recordError(error);
+        if (errorPolicy == ErrorPolicy.STRICT)
+        {
+            control.fail(new EngineFailedException("the handler of shard " + shard + " threw on the event at journal position " +
+                slot.journalPosition + " (key " + slot.key + "), and the error policy is STRICT", error));
+            throw new org.agrona.concurrent.AgentTerminationException(error);
+        }
+        final byte[] reason = truncate(String.valueOf(error).getBytes(StandardCharsets.UTF_8));
+        final int length = 4 + reason.length + slot.length;
+        if (deadLetterBuffer == null || deadLetterBuffer.capacity() < length)
+        {
+            deadLetterBuffer = new UnsafeBuffer(new byte[Math.max(length, 1024)]);
+        }
+        deadLetterBuffer.putInt(0, reason.length);
+        deadLetterBuffer.putBytes(4, reason);
+        deadLetterBuffer.putBytes(4 + reason.length, slot.buffer, 0, slot.length);
+        current = slot;
+        deliver(Output.DEAD_LETTER, slot.key, deadLetterBuffer, 0, length);
+        counters.deadLetters.increment();
+    }
+
+    private byte[] truncate(final byte[] reason)
+    {
+        final int room = Math.min(MAX_REASON_BYTES, maxOutputLength - 4 - current().length);
+        return reason.length <= room ? reason : java.util.Arrays.copyOf(reason, Math.max(0, room));
+    }
+
+    private Slot current()
+    {
+        return current;
+    }
+
+    @Override
+    public int shard()
+    {
+        return shard;
+    }
+
+    @Override
+    public long journalPosition()
+    {
+        checkHandling();
+        return current.journalPosition;
+    }
+
+    @Override
+    public void emit(final int type, final long key, final DirectBuffer buffer, final int offset, final int length)
+    {
+        checkHandling();
+        if (type < 0)
+        {
+            throw new IllegalArgumentException("output type must be 0 or more (negative types are the engine's), was " + type);
+        }
+        if (length < 0 || length > maxOutputLength)
+        {
+            throw new IllegalArgumentException("output of " + length + " bytes: the egress buffers take 0 to " + maxOutputLength +
+                " (raise EngineContext.egressBufferLength)");
+        }
+        deliver(type, key, buffer, offset, length);
+    }
+
+    private void deliver(final int type, final long key, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int rank = ordinal++;
+        final long position = current.journalPosition;
+        if (listener != null)
+        {
+            listener.onOutput(view.set(position, rank, type, key, shard, buffer, offset, length));
+        }
+        if (egress != null)
+        {
+            final int recordLength = OutputDescriptor.HEADER_LENGTH + length;
+            int index;
+            while ((index = egress.tryClaim(OutputDescriptor.MSG_TYPE_ID, recordLength)) < 0)
+            {
+                counters.egressWaits[shard].incrementRelease();
+                if (control.isHalted())
+                {
+                    throw new EngineException("the engine stopped while shard " + shard + " waited for egress space");
+                }
+                egressFull.idle();
+            }
+            final org.agrona.concurrent.AtomicBuffer record = egress.buffer();
+            record.putLong(index + OutputDescriptor.POSITION_OFFSET, position);
+            record.putLong(index + OutputDescriptor.KEY_OFFSET, key);
+            record.putInt(index + OutputDescriptor.ORDINAL_OFFSET, rank);
+            record.putInt(index + OutputDescriptor.TYPE_OFFSET, type);
+            record.putInt(index + OutputDescriptor.SHARD_OFFSET, shard);
+            record.putInt(index + OutputDescriptor.SHARD_OFFSET + 4, 0);
+            record.putBytes(index + OutputDescriptor.HEADER_LENGTH, buffer, offset, length);
+            egress.commit(index);
+        }
+        counters.outputs[shard].incrementRelease();
+    }
+
+    private void checkHandling()
+    {
+        if (current == null)
+        {
+            throw new IllegalStateException("the shard context is usable only while its handler handles an event");
+        }
+    }
+}

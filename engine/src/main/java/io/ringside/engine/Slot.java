@@ -1,0 +1,115 @@
+package io.ringside.engine;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One preallocated ring entry: metadata fields and a flyweight over a fixed-capacity slice of one
+ * direct buffer shared by the ring. Nothing is allocated per event.
+ * <pre>
+ *  field            written by          meaning
+ *  type             publisher           {@link SlotType}
+ *  key, shard       publisher           the event's key and the shard it hashes to (computed once)
+ *  sourceId         publisher           who published it
+ *  partition        publisher           the source's partition
+ *  sourceOffset     publisher           offset in that partition (resume point after a crash)
+ *  timestamp        publisher           caller-given time (event time), journaled
+ *  ingressNanoTime  publisher           System.nanoTime() at publish: for latency only, never journaled
+ *  length           publisher           bytes in {@link #buffer()} from 0
+ *  journalPosition  journaler           position of the event's journal record
+ * </pre>
+ * Thread model: written by the one thread that claimed its sequence, then by the journaler, then read by
+ * its shard; the ring's sequences order those hand-offs.
+ */
+final class Slot implements Event
+{
+    int type;
+    long key;
+    int shard;
+    int sourceId;
+    int partition;
+    long sourceOffset;
+    long timestamp;
+    long ingressNanoTime;
+    int length;
+    long journalPosition;
+    final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+
+    Slot(final UnsafeBuffer slab, final int index, final int capacity)
+    {
+        buffer.wrap(slab, index * capacity, capacity);
+    }
+
+    MutableDirectBuffer mutableBuffer()
+    {
+        return buffer;
+    }
+
+    @Override
+    public int type()
+    {
+        return type;
+    }
+
+    @Override
+    public long key()
+    {
+        return key;
+    }
+
+    @Override
+    public int sourceId()
+    {
+        return sourceId;
+    }
+
+    @Override
+    public int partition()
+    {
+        return partition;
+    }
+
+    @Override
+    public long sourceOffset()
+    {
+        return sourceOffset;
+    }
+
+    @Override
+    public long timestamp()
+    {
+        return timestamp;
+    }
+
+    @Override
+    public long journalPosition()
+    {
+        return journalPosition;
+    }
+
+    @Override
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    @Override
+    public int offset()
+    {
+        return 0;
+    }
+
+    @Override
+    public int length()
+    {
+        return length;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Slot{type=" + SlotType.name(type) + ", key=" + key + ", shard=" + shard + ", source=" + sourceId +
+            ", partition=" + partition + ", offset=" + sourceOffset + ", position=" + journalPosition + ", length=" + length + '}';
+    }
+}
