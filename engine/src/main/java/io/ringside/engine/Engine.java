@@ -121,7 +121,7 @@ public final class Engine implements AutoCloseable
         final Doorbell egressDoorbell = ctx.egressWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         ringDoorbell = ctx.journalerWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         final Doorbell shardDoorbell = pipelined && ctx.shardWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        journaler = new Journaler(appender, counters, egressDoorbell);
+        journaler = new Journaler(appender, counters, egressDoorbell, state);
 
         final boolean hasSinks = !ctx.sinks().isEmpty();
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];

@@ -13,14 +13,16 @@ final class Journaler
     private final JournalAppender appender;
     private final EngineCounters counters;
     private final Doorbell egressDoorbell;
+    private final EngineControl control;
     private volatile long durablePosition;
     private long lastForces;
 
-    Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell)
+    Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell, final EngineControl control)
     {
         this.appender = appender;
         this.counters = counters;
         this.egressDoorbell = egressDoorbell;
+        this.control = control;
         this.durablePosition = appender.durablePosition();
     }
 
@@ -49,13 +51,22 @@ final class Journaler
     }
 
     /**
-     * Nothing to journal: an interval policy may still owe a force.
+     * Nothing to journal: an interval policy may still owe a force; once the engine is closing, force now
+     * whatever the interval, so that the last outputs are released to the sinks before they close.
      */
     void onIdle()
     {
         if (durablePosition < appender.position())
         {
-            endOfBatch();
+            if (control.isClosing())
+            {
+                appender.force();
+                publishDurable();
+            }
+            else
+            {
+                endOfBatch();
+            }
         }
     }
 
