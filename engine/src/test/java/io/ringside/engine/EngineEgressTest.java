@@ -1,0 +1,155 @@
+package io.ringside.engine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.ringside.journal.DurabilityPolicy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Sinks see an output only once its input is durable, and a sink that throws is offered the same output
+ * again: every output is delivered to every sink exactly once.
+ */
+class EngineEgressTest
+{
+    private static final int EVENTS = 2_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldReleaseOutputsToSinksOnlyOnceTheirInputIsDurable()
+    {
+        final int events = 100;
+        final Queue<String> heard = new ConcurrentLinkedQueue<>();
+        final RecordingSink sink = new RecordingSink(0);
+        final EngineContext ctx = EngineTestSupport.context(dir)
+            .durability(DurabilityPolicy.interval(60_000))
+            .closeTimeoutMs(5_000)
+            .handlers(shard -> EngineEgressTest::echo)
+            .outputListener(output -> heard.add(EngineTestSupport.describe(output)))
+            .addSink(sink);
+        final Engine engine = new Engine(ctx).start();
+        try
+        {
+            publish(engine, events);
+            EngineTestSupport.await(() -> heard.size() == events, () -> "the listener to hear " + events + " outputs, heard " + heard.size());
+            awaitEgressPasses(engine);
+            assertEquals(0, sink.ids.size(), "outputs delivered before a force made their inputs durable: " + sink.ids);
+            assertEquals(0, engine.counters().delivered(), "outputs delivered (counter)");
+
+            engine.close();
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
+        assertEquals(sorted(heard), sorted(sink.ids), "close() makes the journal durable and delivers every output");
+        assertTrue(engine.counters().journalForces() > 0, "the journal was forced");
+    }
+
+    @Test
+    void shouldDeliverEveryOutputExactlyOnceWhenASinkFailsAtFirst()
+    {
+        final Queue<String> heard = new ConcurrentLinkedQueue<>();
+        final RecordingSink healthy = new RecordingSink(0);
+        final RecordingSink failing = new RecordingSink(3);
+        final EngineContext ctx = EngineTestSupport.context(dir)
+            .topology(Topology.PIPELINED)
+            .shardCount(2)
+            .durability(DurabilityPolicy.GROUP_COMMIT)
+            .handlers(shard -> EngineEgressTest::echo)
+            .outputListener(output -> heard.add(EngineTestSupport.describe(output)))
+            .addSink(healthy)
+            .addSink(failing);
+        final Engine engine = new Engine(ctx).start();
+        try
+        {
+            publish(engine, EVENTS);
+            engine.close();
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
+
+        assertEquals(3, failing.failures, "the failing sink threw 3 times");
+        assertEquals(3, engine.counters().sinkErrors(), "sink errors (counter)");
+        assertEquals(EVENTS, heard.size(), "outputs heard by the listener");
+        assertEquals(EVENTS, engine.counters().delivered(), "outputs delivered (counter)");
+        assertEquals(EVENTS, new HashSet<>(healthy.ids).size(), "distinct outputs in the healthy sink");
+        assertEquals(sorted(heard), sorted(healthy.ids), "the healthy sink has every output exactly once");
+        assertEquals(sorted(heard), sorted(failing.ids), "the failing sink has every output exactly once");
+    }
+
+    private static void echo(final Event event, final ShardContext context)
+    {
+        context.emit(0, event.key(), event.buffer(), event.offset(), event.length());
+    }
+
+    private static void publish(final Engine engine, final int events)
+    {
+        final EventPublisher publisher = engine.newPublisher(1);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+        for (int i = 0; i < events; i++)
+        {
+            event.putLong(0, i);
+            publisher.publish(i, event, 0, 8);
+        }
+    }
+
+    /**
+     * Returns once the egress agent has done a full pass (read every shard's buffer) that started after
+     * this call: its once-a-second duty writes the heartbeat after the pass's reads, so two heartbeats.
+     */
+    private static void awaitEgressPasses(final Engine engine)
+    {
+        final long first = engine.counters().heartbeat.get();
+        EngineTestSupport.await(() -> engine.counters().heartbeat.get() != first, () -> "an egress heartbeat");
+        final long second = engine.counters().heartbeat.get();
+        EngineTestSupport.await(() -> engine.counters().heartbeat.get() != second, () -> "a second egress heartbeat");
+    }
+
+    private static List<String> sorted(final Iterable<String> ids)
+    {
+        final List<String> list = new ArrayList<>();
+        ids.forEach(list::add);
+        list.sort(null);
+        return list;
+    }
+
+    /**
+     * Records what it is given; throws on its first {@code failFirst} calls. Egress thread only (read after close).
+     */
+    private static final class RecordingSink implements OutputSink
+    {
+        final List<String> ids = new ArrayList<>();
+        private final int failFirst;
+        int failures;
+
+        RecordingSink(final int failFirst)
+        {
+            this.failFirst = failFirst;
+        }
+
+        @Override
+        public void onOutput(final Output output)
+        {
+            if (failures < failFirst)
+            {
+                failures++;
+                throw new IllegalStateException("sink failure " + failures);
+            }
+            ids.add(EngineTestSupport.describe(output));
+        }
+    }
+}
