@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -66,6 +67,11 @@ final class ShardRunner implements ShardContext
             control.fail(new EngineFailedException("shard " + shard + " hit a fatal error at position " + slot.journalPosition, error));
             throw error;
         }
+        catch (final AgentTerminationException stopped)
+        {
+            // the engine is stopping while the shard waited for egress space: not the handler's error
+            throw stopped;
+        }
         catch (final Throwable error)
         {
             onHandlerError(slot, error);
@@ -89,7 +95,7 @@ final class ShardRunner implements ShardContext
         {
             control.fail(new EngineFailedException("the handler of shard " + shard + " threw on the event at journal position " +
                 slot.journalPosition + " (key " + slot.key + "), and the error policy is STRICT", error));
-            throw new org.agrona.concurrent.AgentTerminationException(error);
+            throw new AgentTerminationException(error);
         }
         final byte[] reason = truncate(String.valueOf(error).getBytes(StandardCharsets.UTF_8));
         final int length = 4 + reason.length + slot.length;
@@ -162,7 +168,7 @@ final class ShardRunner implements ShardContext
                 counters.egressWaits[shard].incrementRelease();
                 if (control.isHalted())
                 {
-                    throw new EngineException("the engine stopped while shard " + shard + " waited for egress space");
+                    throw new AgentTerminationException("the engine stopped while shard " + shard + " waited for egress space");
                 }
                 egressFull.idle();
             }
