@@ -138,7 +138,7 @@ public final class Engine implements AutoCloseable
                 throw new IllegalArgumentException("the handler factory returned null for shard " + i);
             }
             shards[i] = new ShardRunner(i, handler, ctx.outputListener(), buffers[i], ctx.maxOutputLength(), counters, latency[i],
-                ctx.recordLatency(), ctx.errorPolicy(), state);
+                ctx.recordLatency(), ctx.errorPolicy(), state, pipelined ? null : journaler);
         }
 
         final EventPoller<Slot> first = ring.newPoller();
