@@ -11,8 +11,12 @@ import io.ringside.journal.DurabilityPolicy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -89,6 +93,77 @@ class EngineEgressTest
         assertEquals(EVENTS, new HashSet<>(healthy.ids).size(), "distinct outputs in the healthy sink");
         assertEquals(sorted(heard), sorted(healthy.ids), "the healthy sink has every output exactly once");
         assertEquals(sorted(heard), sorted(failing.ids), "the failing sink has every output exactly once");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Topology.class)
+    void shouldDeliverAnEventsOutputsWhenTheyOverflowTheEgressBuffer(final Topology topology)
+    {
+        final int events = 50;
+        final int outputsEach = 100;
+        final RecordingSink sink = new RecordingSink(0);
+        final EngineContext ctx = EngineTestSupport.context(dir)
+            .topology(topology)
+            .durability(DurabilityPolicy.GROUP_COMMIT)
+            .egressBufferLength(4096)
+            .closeTimeoutMs(5_000)
+            .handlers(shard -> (event, context) ->
+            {
+                for (int i = 0; i < outputsEach; i++)
+                {
+                    context.emit(i, event.key(), event.buffer(), event.offset(), event.length());
+                }
+            })
+            .addSink(sink);
+        final Engine engine = new Engine(ctx).start();
+        try
+        {
+            publish(engine, events);
+            EngineTestSupport.await(() -> engine.counters().delivered() == events * outputsEach,
+                () -> "every output to reach the sink, delivered " + engine.counters().delivered());
+            engine.close();
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
+        assertTrue(engine.counters().egressWaits(0) > 0, "one event's outputs overflow the egress buffer");
+        assertEquals(events * outputsEach, sink.ids.size(), "outputs in the sink");
+        for (int i = 0; i < sink.ids.size(); i++)
+        {
+            final String id = sink.ids.get(i);
+            assertTrue(id.startsWith(i % outputsEach == 0 ? "" : sink.ids.get(i - 1).substring(0, id.indexOf(':') + 1)),
+                "outputs of one event stay together");
+            assertEquals(":" + i % outputsEach + " " + i % outputsEach + " ", id.substring(id.indexOf(':'), id.indexOf(' ', id.indexOf(' ') + 1) + 1),
+                "output " + i + " in emit order: " + id);
+        }
+    }
+
+    @Test
+    void shouldTellASinkThatNeverAcceptsFromAHandlerErrorWhenClosing()
+    {
+        final RecordingSink broken = new RecordingSink(Integer.MAX_VALUE);
+        final EngineContext ctx = EngineTestSupport.context(dir)
+            .egressBufferLength(4096)
+            .closeTimeoutMs(500)
+            .handlers(shard -> EngineEgressTest::echo)
+            .addSink(broken);
+        final Engine engine = new Engine(ctx).start();
+        try
+        {
+            publish(engine, 500);
+            EngineTestSupport.await(() -> engine.counters().egressWaits(0) > 0, () -> "the shard to wait for egress space");
+            final EngineException ex = assertThrows(EngineException.class, engine::close);
+            assertFalse(ex instanceof EngineFailedException, "a stuck sink is not a failure of the engine: " + ex);
+            assertTrue(ex.getMessage().contains("did not drain"), ex.getMessage());
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
+        assertEquals(0, engine.counters().errors(), "the handler never threw");
+        assertEquals(0, engine.counters().deadLetters(), "nothing was dead-lettered");
+        assertTrue(broken.failures > 0, "the sink was offered outputs");
     }
 
     private static void echo(final Event event, final ShardContext context)
