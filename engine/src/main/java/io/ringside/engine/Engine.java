@@ -320,7 +320,7 @@ public final class Engine implements AutoCloseable
         while (!state.isHalted())
         {
             final long cursor = ring.getCursor();
-            if (minConsumerSequence() >= cursor && journaler.durablePosition() >= appender.position() && egress.isDrained())
+            if (minConsumerSequence() >= cursor && journaler.durablePosition() >= journaler.journaledPosition() && egress.isDrained())
             {
                 return true;
             }

@@ -15,6 +15,7 @@ final class Journaler
     private final Doorbell egressDoorbell;
     private final EngineControl control;
     private volatile long durablePosition;
+    private volatile long journaledPosition;
     private long lastForces;
 
     Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell, final EngineControl control)
@@ -24,6 +25,7 @@ final class Journaler
         this.egressDoorbell = egressDoorbell;
         this.control = control;
         this.durablePosition = appender.durablePosition();
+        this.journaledPosition = appender.position();
     }
 
     void onEvent(final Slot slot)
@@ -47,6 +49,7 @@ final class Journaler
     void endOfBatch()
     {
         appender.endOfBatch();
+        journaledPosition = appender.position();
         publishDurable();
     }
 
@@ -96,6 +99,15 @@ final class Journaler
     long durablePosition()
     {
         return durablePosition;
+    }
+
+    /**
+     * @return the end of what was journaled, as of the last end of a batch. Any thread (the appender itself is
+     * for the journaler thread only).
+     */
+    long journaledPosition()
+    {
+        return journaledPosition;
     }
 
     JournalAppender appender()
