@@ -398,6 +398,10 @@ public final class EngineContext
         require((long)ringSize * maxEventLength <= 1L << 30, "ring size x max event length must stay within 1 GiB");
         require(egressBufferLength >= 4096 && BitUtil.isPowerOfTwo(egressBufferLength),
             "egress buffer length must be a power of two of at least 4096, was " + egressBufferLength);
+        // a dead letter (reason length, reason, event bytes) must fit, or the shard fails where it should dead-letter
+        require(sinks.isEmpty() || errorPolicy != ErrorPolicy.DEAD_LETTER || 4 + maxEventLength <= maxOutputLength(),
+            "egress buffer length " + egressBufferLength + " cannot hold the dead letter of an event of max event length " +
+            maxEventLength + ": use at least " + BitUtil.findNextPositivePowerOfTwo(8 * (4 + maxEventLength + 8 + OutputDescriptor.HEADER_LENGTH)));
         require(closeTimeoutMs > 0, "close timeout must be positive, was " + closeTimeoutMs);
         if (shardCpus != null)
         {
