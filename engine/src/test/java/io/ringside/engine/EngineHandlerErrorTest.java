@@ -117,6 +117,56 @@ class EngineHandlerErrorTest
     }
 
     @Test
+    void shouldDeadLetterALongEventThroughASmallEgressBuffer()
+    {
+        final int maxEventLength = 400;
+        final Queue<Output> heard = new ConcurrentLinkedQueue<>();
+        final RecordingSink sink = new RecordingSink();
+        final EngineContext ctx = EngineTestSupport.context(dir)
+            .egressBufferLength(4096)
+            .maxEventLength(maxEventLength)
+            .handlers(shard -> EngineHandlerErrorTest::throwOnThrees)
+            .outputListener(output -> heard.add(copy(output)))
+            .addSink(sink);
+        final Engine engine = new Engine(ctx).start();
+        try
+        {
+            final EventPublisher publisher = engine.newPublisher(1);
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[maxEventLength]);
+            for (int i = 0; i < maxEventLength; i++)
+            {
+                event.putByte(i, (byte)i);
+            }
+            event.putLong(0, 3);
+            publisher.publish(3, event, 0, maxEventLength);
+            engine.close();
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
+        assertEquals(1, engine.counters().deadLetters(), "dead letters");
+        assertEquals(1, sink.deadLetters, "dead letters delivered to the sink");
+        final Output deadLetter = heard.peek();
+        assertNotNull(deadLetter, "the listener heard the dead letter");
+        assertEquals(maxEventLength, DeadLetter.eventLength(deadLetter), "the dead letter carries the whole event");
+        assertEquals(99, deadLetter.buffer().getByte(DeadLetter.eventOffset(deadLetter) + 99), "the event's bytes");
+        assertTrue(DeadLetter.reason(deadLetter).contains("no threes please: 3"), DeadLetter.reason(deadLetter));
+    }
+
+    @Test
+    void shouldRejectAnEgressBufferTooSmallForTheDeadLetterOfTheLongestEvent()
+    {
+        final EngineContext ctx = EngineTestSupport.context(dir)
+            .egressBufferLength(4096)
+            .maxEventLength(1000)
+            .handlers(shard -> EngineHandlerErrorTest::throwOnThrees)
+            .addSink(new RecordingSink());
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> new Engine(ctx).close());
+        assertTrue(ex.getMessage().contains("egress buffer length"), ex.getMessage());
+    }
+
+    @Test
     void shouldStopTheEngineAtTheFirstThrowUnderTheStrictPolicy()
     {
         final AtomicReference<Exception> thrown = new AtomicReference<>();
@@ -192,6 +242,23 @@ class EngineHandlerErrorTest
             throw new IllegalStateException("no threes please: " + value);
         }
         context.emit(TYPE_VALUE, event.key(), event.buffer(), event.offset(), 8);
+    }
+
+    /**
+     * Counts the dead letters it is given. Egress thread only (read after close).
+     */
+    private static final class RecordingSink implements OutputSink
+    {
+        int deadLetters;
+
+        @Override
+        public void onOutput(final Output output)
+        {
+            if (output.type() == Output.DEAD_LETTER)
+            {
+                deadLetters++;
+            }
+        }
     }
 
     /**

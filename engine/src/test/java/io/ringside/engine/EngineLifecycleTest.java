@@ -2,6 +2,7 @@ package io.ringside.engine;
 
 import java.nio.file.Path;
 
+import io.ringside.journal.JournalLockedException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,24 @@ class EngineLifecycleTest
         }
         final IllegalStateException ex = assertThrows(IllegalStateException.class, engine::start);
         assertTrue(ex.getMessage().contains("closed"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseASecondEngineOnTheSameDirectoryAndLeaveTheFirstRunning()
+    {
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+        try (Engine first = new Engine(context()).start())
+        {
+            final EventPublisher publisher = first.newPublisher(1);
+            publisher.publish(1, event, 0, 8);
+            final Engine second = new Engine(context());
+            final JournalLockedException ex = assertThrows(JournalLockedException.class, second::start);
+            assertTrue(ex.getMessage().contains(dir.resolve("journal").toString()), ex.getMessage());
+            assertDoesNotThrow(second::close);
+
+            publisher.publish(2, event, 0, 8);
+            EngineTestSupport.await(() -> first.counters().processed() == 2, () -> "the first engine to go on processing");
+        }
     }
 
     @Test

@@ -67,6 +67,12 @@ class EngineStatTest
             "stat shows " + count + " events published:\n" + output);
         assertTrue(output.lines().anyMatch(line -> line.contains("shard 0 events processed") && line.trim().endsWith(" " + count)),
             "stat shows " + count + " events processed:\n" + output);
+
+        final ByteArrayOutputStream after = new ByteArrayOutputStream();
+        assertEquals(0, EngineStat.run(new String[]{dir.toString(), "--once"}, new PrintStream(after, true, StandardCharsets.UTF_8),
+            new PrintStream(new ByteArrayOutputStream())));
+        final String closed = after.toString(StandardCharsets.UTF_8);
+        assertTrue(closed.lines().findFirst().orElse("").endsWith(", closed"), "stat says the engine closed:\n" + closed);
     }
 
     @Test
