@@ -288,6 +288,7 @@ public final class Engine implements AutoCloseable
         state.halt();
         stopThreads();
         final long unprocessed = ring.getCursor() - minConsumerSequence();
+        final boolean outputsWaiting = !egress.isDrained();
         CloseHelper.quietClose(appender);
         for (final OutputSink sink : ctx.sinks())
         {
@@ -311,7 +312,9 @@ public final class Engine implements AutoCloseable
         if (!drained)
         {
             throw new EngineException("the engine did not drain within " + ctx.closeTimeoutMs() + " ms: " + unprocessed +
-                " event(s) were not processed (an unfinished publisher claim, or a stuck handler?)");
+                " event(s) were not processed" + (outputsWaiting ?
+                " and outputs were still waiting for the sinks (a sink that keeps failing? see ringside stat DIR --errors)" :
+                " (an unfinished publisher claim, or a stuck handler?)"));
         }
     }
 
