@@ -156,6 +156,7 @@ class EngineEgressTest
             final EngineException ex = assertThrows(EngineException.class, engine::close);
             assertFalse(ex instanceof EngineFailedException, "a stuck sink is not a failure of the engine: " + ex);
             assertTrue(ex.getMessage().contains("did not drain"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("sink"), "the message points at the sinks: " + ex.getMessage());
         }
         finally
         {

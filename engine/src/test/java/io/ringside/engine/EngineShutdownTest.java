@@ -55,6 +55,7 @@ class EngineShutdownTest
         assertEquals(EVENTS, engine.counters().processed(), "events processed");
         assertEquals(EVENTS, engine.counters().outputs(), "outputs emitted");
         assertEquals(EVENTS, engine.counters().delivered(), "outputs delivered");
+        assertEquals(EVENTS, engine.latencyHistogram().getTotalCount(), "a latency recorded per event");
         final List<String> lines = Files.readAllLines(outputFile);
         assertEquals(EVENTS, lines.size(), "lines in the file sink");
         final Set<String> ids = new HashSet<>();
