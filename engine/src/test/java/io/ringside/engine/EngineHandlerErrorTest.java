@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -218,6 +220,46 @@ class EngineHandlerErrorTest
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), new ArrayList<>(handled), "nothing is handled after the throw");
         assertEquals(1, engine.counters().errors(), "handler errors");
         assertEquals(0, engine.counters().deadLetters(), "no dead letter under STRICT");
+    }
+
+    @Test
+    void shouldReleaseAPublisherWaitingOnAFullRingWhenTheEngineFails()
+    {
+        final AtomicReference<Engine> running = new AtomicReference<>();
+        final EngineContext ctx = EngineTestSupport.context(dir)
+            .ringSize(64)
+            .errorPolicy(ErrorPolicy.STRICT)
+            .handlers(shard -> (event, context) ->
+            {
+                EngineTestSupport.await(() -> running.get().ringFreeSlots() == 0, () -> "the publisher to fill the ring");
+                throw new IllegalArgumentException("the handler gives up");
+            });
+        final Engine engine = new Engine(ctx);
+        running.set(engine);
+        engine.start();
+        try
+        {
+            final EventPublisher publisher = engine.newPublisher(1);
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+            final IllegalStateException refused = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(
+                IllegalStateException.class, () ->
+                {
+                    for (int i = 0; i < 10_000; i++)
+                    {
+                        event.putLong(0, i);
+                        publisher.publish(i, event, 0, 8);
+                    }
+                }), "a publisher blocked on the full ring of a failed engine must be released");
+            assertTrue(refused.getMessage().contains("failed"), refused.getMessage());
+            assertTrue(refused.getCause() instanceof EngineFailedException, "the cause is the engine's failure: " + refused.getCause());
+            assertEquals("the handler gives up", refused.getCause().getCause().getMessage(), "whose cause is the handler's exception");
+            assertTrue(publisher.fullCount() > 0, "the publisher waited on the full ring");
+            assertThrows(EngineFailedException.class, engine::close);
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
     }
 
     /**

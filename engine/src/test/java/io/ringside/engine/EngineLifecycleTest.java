@@ -67,6 +67,23 @@ class EngineLifecycleTest
     }
 
     @Test
+    void shouldReleaseTheDirectoryWhenStartFails()
+    {
+        final Engine broken = new Engine(EngineTestSupport.context(dir).handlers(shard -> null));
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, broken::start);
+        assertTrue(ex.getMessage().contains("returned null"), ex.getMessage());
+        assertThrows(IllegalStateException.class, broken::start, "a failed engine does not start again");
+        assertDoesNotThrow(broken::close);
+
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+        try (Engine engine = new Engine(context()).start())
+        {
+            engine.newPublisher(1).publish(1, event, 0, 8);
+            EngineTestSupport.await(() -> engine.counters().processed() == 1, () -> "an engine on the same directory to process");
+        }
+    }
+
+    @Test
     void shouldRefuseAPublisherBeforeStart()
     {
         try (Engine engine = new Engine(context()))
