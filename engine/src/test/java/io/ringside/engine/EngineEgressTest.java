@@ -129,13 +129,18 @@ class EngineEgressTest
         }
         assertTrue(engine.counters().egressWaits(0) > 0, "one event's outputs overflow the egress buffer");
         assertEquals(events * outputsEach, sink.ids.size(), "outputs in the sink");
+        long previousPosition = -1;
         for (int i = 0; i < sink.ids.size(); i++)
         {
-            final String id = sink.ids.get(i);
-            assertTrue(id.startsWith(i % outputsEach == 0 ? "" : sink.ids.get(i - 1).substring(0, id.indexOf(':') + 1)),
-                "outputs of one event stay together");
-            assertEquals(":" + i % outputsEach + " " + i % outputsEach + " ", id.substring(id.indexOf(':'), id.indexOf(' ', id.indexOf(' ') + 1) + 1),
-                "output " + i + " in emit order: " + id);
+            // <position>:<ordinal> <type> <key> <payload>
+            final String[] fields = sink.ids.get(i).split("[: ]");
+            final long position = Long.parseLong(fields[0]);
+            final int rank = i % outputsEach;
+            assertTrue(rank == 0 ? position > previousPosition : position == previousPosition,
+                "output " + i + " follows its event's outputs: " + sink.ids.get(i));
+            assertEquals(rank, Integer.parseInt(fields[1]), "output " + i + "'s ordinal");
+            assertEquals(rank, Integer.parseInt(fields[2]), "output " + i + "'s type (the handler's emit order)");
+            previousPosition = position;
         }
     }
 
