@@ -140,13 +140,13 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     }
 
     /**
-     * @return true once every shard's egress buffer is empty.
+     * @return true once every shard's egress buffer is empty (always, without sinks: there are no buffers).
      */
     boolean isDrained()
     {
         for (final OneToOneRingBuffer buffer : buffers)
         {
-            if (buffer.size() > 0)
+            if (buffer != null && buffer.size() > 0)
             {
                 return false;
             }

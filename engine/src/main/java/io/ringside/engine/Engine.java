@@ -121,7 +121,7 @@ public final class Engine implements AutoCloseable
         final Doorbell egressDoorbell = ctx.egressWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         ringDoorbell = ctx.journalerWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         final Doorbell shardDoorbell = pipelined && ctx.shardWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        journaler = new Journaler(appender, counters, egressDoorbell);
+        journaler = new Journaler(appender, counters, egressDoorbell, state);
 
         final boolean hasSinks = !ctx.sinks().isEmpty();
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];
@@ -138,7 +138,7 @@ public final class Engine implements AutoCloseable
                 throw new IllegalArgumentException("the handler factory returned null for shard " + i);
             }
             shards[i] = new ShardRunner(i, handler, ctx.outputListener(), buffers[i], ctx.maxOutputLength(), counters, latency[i],
-                ctx.recordLatency(), ctx.errorPolicy(), state);
+                ctx.recordLatency(), ctx.errorPolicy(), state, pipelined ? null : journaler);
         }
 
         final EventPoller<Slot> first = ring.newPoller();
@@ -288,6 +288,7 @@ public final class Engine implements AutoCloseable
         state.halt();
         stopThreads();
         final long unprocessed = ring.getCursor() - minConsumerSequence();
+        final boolean outputsWaiting = !egress.isDrained();
         CloseHelper.quietClose(appender);
         for (final OutputSink sink : ctx.sinks())
         {
@@ -311,7 +312,9 @@ public final class Engine implements AutoCloseable
         if (!drained)
         {
             throw new EngineException("the engine did not drain within " + ctx.closeTimeoutMs() + " ms: " + unprocessed +
-                " event(s) were not processed (an unfinished publisher claim, or a stuck handler?)");
+                " event(s) were not processed" + (outputsWaiting ?
+                " and outputs were still waiting for the sinks (a sink that keeps failing? see ringside stat DIR --errors)" :
+                " (an unfinished publisher claim, or a stuck handler?)"));
         }
     }
 
@@ -320,7 +323,7 @@ public final class Engine implements AutoCloseable
         while (!state.isHalted())
         {
             final long cursor = ring.getCursor();
-            if (minConsumerSequence() >= cursor && journaler.durablePosition() >= appender.position() && egress.isDrained())
+            if (minConsumerSequence() >= cursor && journaler.durablePosition() >= journaler.journaledPosition() && egress.isDrained())
             {
                 return true;
             }

@@ -391,10 +391,17 @@ public final class EngineContext
         require(topology != null && journalerWait != null && shardWait != null && egressWait != null && errorPolicy != null &&
             durability != null, "topology, wait strategies, error policy and durability must not be null");
         require(maxEventLength >= 1 && maxEventLength <= 1 << 20, "max event length must be 1 byte to 1 MiB, was " + maxEventLength);
-        require(maxEventLength + EventRecordDescriptor.EVENT_OFFSET <= JournalContext.DEFAULT_SEGMENT_SIZE &&
-            (long)ringSize * maxEventLength <= 1L << 30, "ring size x max event length must stay within 1 GiB");
+        final JournalContext journal = journalContext().conclude();
+        require(maxEventLength + EventRecordDescriptor.EVENT_OFFSET <= journal.maxPayloadLength(),
+            "max event length " + maxEventLength + " does not fit a journal record with segment size " + segmentSize +
+            ": at most " + (journal.maxPayloadLength() - EventRecordDescriptor.EVENT_OFFSET) + " bytes");
+        require((long)ringSize * maxEventLength <= 1L << 30, "ring size x max event length must stay within 1 GiB");
         require(egressBufferLength >= 4096 && BitUtil.isPowerOfTwo(egressBufferLength),
             "egress buffer length must be a power of two of at least 4096, was " + egressBufferLength);
+        // a dead letter (reason length, reason, event bytes) must fit, or the shard fails where it should dead-letter
+        require(sinks.isEmpty() || errorPolicy != ErrorPolicy.DEAD_LETTER || 4 + maxEventLength <= maxOutputLength(),
+            "egress buffer length " + egressBufferLength + " cannot hold the dead letter of an event of max event length " +
+            maxEventLength + ": use at least " + BitUtil.findNextPositivePowerOfTwo(8 * (4 + maxEventLength + 8 + OutputDescriptor.HEADER_LENGTH)));
         require(closeTimeoutMs > 0, "close timeout must be positive, was " + closeTimeoutMs);
         if (shardCpus != null)
         {

@@ -14,4 +14,9 @@ interface EngineControl
      * @return true once the engine failed or its threads are being stopped.
      */
     boolean isHalted();
+
+    /**
+     * @return true once {@link Engine#close()} began: no more events come, and what the journal holds should be made durable now.
+     */
+    boolean isClosing();
 }

@@ -46,6 +46,12 @@ final class EngineState implements EngineControl
         halted = true;
     }
 
+    @Override
+    public boolean isClosing()
+    {
+        return lifecycle == CLOSING;
+    }
+
     Throwable failure()
     {
         return failure;

@@ -13,15 +13,19 @@ final class Journaler
     private final JournalAppender appender;
     private final EngineCounters counters;
     private final Doorbell egressDoorbell;
+    private final EngineControl control;
     private volatile long durablePosition;
+    private volatile long journaledPosition;
     private long lastForces;
 
-    Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell)
+    Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell, final EngineControl control)
     {
         this.appender = appender;
         this.counters = counters;
         this.egressDoorbell = egressDoorbell;
+        this.control = control;
         this.durablePosition = appender.durablePosition();
+        this.journaledPosition = appender.position();
     }
 
     void onEvent(final Slot slot)
@@ -45,17 +49,27 @@ final class Journaler
     void endOfBatch()
     {
         appender.endOfBatch();
+        journaledPosition = appender.position();
         publishDurable();
     }
 
     /**
-     * Nothing to journal: an interval policy may still owe a force.
+     * Nothing to journal: an interval policy may still owe a force; once the engine is closing, force now
+     * whatever the interval, so that the last outputs are released to the sinks before they close.
      */
     void onIdle()
     {
         if (durablePosition < appender.position())
         {
-            endOfBatch();
+            if (control.isClosing())
+            {
+                appender.force();
+                publishDurable();
+            }
+            else
+            {
+                endOfBatch();
+            }
         }
     }
 
@@ -85,6 +99,15 @@ final class Journaler
     long durablePosition()
     {
         return durablePosition;
+    }
+
+    /**
+     * @return the end of what was journaled, as of the last end of a batch. Any thread (the appender itself is
+     * for the journaler thread only).
+     */
+    long journaledPosition()
+    {
+        return journaledPosition;
     }
 
     JournalAppender appender()

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,7 +13,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 /**
  * Runs one shard: hands it the events of its keys, gives each output its id, delivers outputs to the
  * inline listener and the shard's egress buffer, and applies the error policy when the handler throws.
- * Called only on the thread that runs the shard.
+ * Called only on the thread that runs the shard. In the compact topology that thread is also the journaler's,
+ * so a wait for egress space has the journaler publish what it holds as durable first.
  */
 final class ShardRunner implements ShardContext
 {
@@ -30,6 +32,7 @@ final class ShardRunner implements ShardContext
     private final boolean recordLatency;
     private final ErrorPolicy errorPolicy;
     private final EngineControl control;
+    private final Journaler sameThreadJournaler;
     private final OutputView view = new OutputView();
     private final IdleStrategy egressFull = new SleepingIdleStrategy(20_000);
     private UnsafeBuffer deadLetterBuffer;
@@ -39,7 +42,7 @@ final class ShardRunner implements ShardContext
     ShardRunner(
         final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
         final int maxOutputLength, final EngineCounters counters, final SingleWriterRecorder latency, final boolean recordLatency,
-        final ErrorPolicy errorPolicy, final EngineControl control)
+        final ErrorPolicy errorPolicy, final EngineControl control, final Journaler sameThreadJournaler)
     {
         this.shard = shard;
         this.handler = handler;
@@ -51,6 +54,7 @@ final class ShardRunner implements ShardContext
         this.recordLatency = recordLatency;
         this.errorPolicy = errorPolicy;
         this.control = control;
+        this.sameThreadJournaler = sameThreadJournaler;
     }
 
     void onEvent(final Slot slot)
@@ -65,6 +69,11 @@ final class ShardRunner implements ShardContext
         {
             control.fail(new EngineFailedException("shard " + shard + " hit a fatal error at position " + slot.journalPosition, error));
             throw error;
+        }
+        catch (final AgentTerminationException stopped)
+        {
+            // the engine is stopping while the shard waited for egress space: not the handler's error
+            throw stopped;
         }
         catch (final Throwable error)
         {
@@ -89,7 +98,7 @@ final class ShardRunner implements ShardContext
         {
             control.fail(new EngineFailedException("the handler of shard " + shard + " threw on the event at journal position " +
                 slot.journalPosition + " (key " + slot.key + "), and the error policy is STRICT", error));
-            throw new org.agrona.concurrent.AgentTerminationException(error);
+            throw new AgentTerminationException(error);
         }
         final byte[] reason = truncate(String.valueOf(error).getBytes(StandardCharsets.UTF_8));
         final int length = 4 + reason.length + slot.length;
@@ -162,7 +171,13 @@ final class ShardRunner implements ShardContext
                 counters.egressWaits[shard].incrementRelease();
                 if (control.isHalted())
                 {
-                    throw new EngineException("the engine stopped while shard " + shard + " waited for egress space");
+                    throw new AgentTerminationException("the engine stopped while shard " + shard + " waited for egress space");
+                }
+                if (sameThreadJournaler != null)
+                {
+                    // compact: the egress releases nothing of this batch until the journaler publishes it durable,
+                    // which it would do only at the end of the batch that this wait holds up; it has nothing to journal meanwhile
+                    sameThreadJournaler.onIdle();
                 }
                 egressFull.idle();
             }
