@@ -149,19 +149,19 @@ public final class Engine implements AutoCloseable
         if (!pipelined)
         {
             add(new CompactAgent(first, state, ringDoorbell, journaler, shards), ctx.journalerWait(), ringDoorbell,
-                () -> r.getCursor() > firstSequence.get());
+                () -> r.isAvailable(firstSequence.get() + 1));
         }
         else
         {
             add(new JournalerAgent(first, state, ringDoorbell, journaler, shardDoorbell), ctx.journalerWait(), ringDoorbell,
-                () -> r.getCursor() > firstSequence.get());
+                () -> r.isAvailable(firstSequence.get() + 1));
             for (int i = 0; i < shardCount; i++)
             {
                 final EventPoller<Slot> poller = ring.newPoller(firstSequence);
                 ring.addGatingSequences(poller.getSequence());
                 consumerSequences.add(poller.getSequence());
                 final Sequence own = poller.getSequence();
-                add(new ShardAgent(i, poller, state, shardDoorbell, shards[i]), ctx.shardWait(), shardDoorbell,
+                add(new ShardAgent(i, poller, state, shardDoorbell, shards[i], egressDoorbell), ctx.shardWait(), shardDoorbell,
                     () -> firstSequence.get() > own.get());
             }
         }
@@ -217,6 +217,7 @@ public final class Engine implements AutoCloseable
         {
             throw new IllegalStateException("the engine is not started: call Engine.start() first");
         }
+        state.checkAcceptingEvents();
         publishers++;
         return new EventPublisher(ring, state, sourceId, ctx.shardCount(), ctx.maxEventLength(), ringDoorbell);
     }
@@ -242,6 +243,10 @@ public final class Engine implements AutoCloseable
      */
     public Histogram latencyHistogram()
     {
+        if (egress == null)
+        {
+            throw new IllegalStateException("the engine is not started: it has recorded no latency");
+        }
         return egress.totalLatency();
     }
 
@@ -308,6 +313,11 @@ public final class Engine implements AutoCloseable
         {
             throw failure instanceof EngineFailedException ? (EngineFailedException)failure :
                 new EngineFailedException("the engine failed: " + failure, failure);
+        }
+        if (drained && unprocessed > 0)
+        {
+            throw new EngineException(unprocessed + " event(s) were published while the engine closed and were not processed " +
+                "(not journaled either): stop publishers before close()");
         }
         if (!drained)
         {

@@ -10,12 +10,26 @@ final class ShardAgent extends RingConsumerAgent
 {
     private final int shard;
     private final ShardRunner runner;
+    private final Doorbell egressDoorbell;
 
-    ShardAgent(final int shard, final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell, final ShardRunner runner)
+    ShardAgent(final int shard, final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell, final ShardRunner runner,
+        final Doorbell egressDoorbell)
     {
         super("ringside-shard-" + shard, poller, control, doorbell);
         this.shard = shard;
         this.runner = runner;
+        this.egressDoorbell = egressDoorbell;
+    }
+
+    @Override
+    public int doWork() throws Exception
+    {
+        final int work = super.doWork();
+        if (work > 0 && egressDoorbell != null)
+        {
+            egressDoorbell.ring();
+        }
+        return work;
     }
 
     @Override

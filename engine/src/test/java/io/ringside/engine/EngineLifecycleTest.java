@@ -207,4 +207,25 @@ class EngineLifecycleTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> new Engine(ctx).close());
         assertTrue(ex.getMessage().contains(setting), "the message should name '" + setting + "': " + ex.getMessage());
     }
+
+    @Test
+    void shouldRefuseANewPublisherAndLatenciesOutsideTheRunningEngine()
+    {
+        final Engine engine = new Engine(context());
+        assertTrue(assertThrows(IllegalStateException.class, engine::latencyHistogram).getMessage().contains("not started"));
+        engine.start();
+        engine.close();
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> engine.newPublisher(1));
+        assertTrue(ex.getMessage().contains("closed"), ex.getMessage());
+        assertEquals(0, engine.latencyHistogram().getTotalCount());
+    }
+
+    @Test
+    void shouldSetTheDecisionPathWaitStrategyWithoutTheEgress()
+    {
+        final EngineContext ctx = new EngineContext().waitStrategy(WaitStrategy.BUSY_SPIN);
+        assertEquals(WaitStrategy.BUSY_SPIN, ctx.journalerWait());
+        assertEquals(WaitStrategy.BUSY_SPIN, ctx.shardWait());
+        assertEquals(WaitStrategy.BACKOFF, ctx.egressWait(), "a busy-spinning decision path must not spin the egress thread too");
+    }
 }
