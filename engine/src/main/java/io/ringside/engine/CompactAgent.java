@@ -21,9 +21,9 @@ final class CompactAgent extends RingConsumerAgent
     @Override
     void onSlot(final Slot slot, final boolean endOfBatch)
     {
+        journaler.onEvent(slot);
         if (slot.type == SlotType.DATA)
         {
-            journaler.onEvent(slot);
             shards[slot.shard].onEvent(slot);
         }
         if (endOfBatch)

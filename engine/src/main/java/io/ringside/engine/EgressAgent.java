@@ -35,6 +35,10 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     private final Histogram total;
     private final Doorbell doorbell;
     private final OutputView view = new OutputView();
+    private EventPublisher ticker;
+    private org.agrona.concurrent.EpochClock tickClock;
+    private long tickIntervalNs;
+    private long lastTickNs;
     private long durable;
     private int shard;
     private long lastDutyNs;
@@ -84,6 +88,15 @@ final class EgressAgent implements Agent, ControlledMessageHandler
             }
         }
         final long now = System.nanoTime();
+        if (ticker != null && now - lastTickNs >= tickIntervalNs)
+        {
+            lastTickNs = now;
+            // a ring more than half full means backpressure: its sources are throttled, not idle
+            if (ring.remainingCapacity() > ring.getBufferSize() / 2 && ticker.tryPublishTick(tickClock.time()))
+            {
+                work++;
+            }
+        }
         if (now - lastDutyNs >= DUTY_INTERVAL_NS)
         {
             lastDutyNs = now;
@@ -137,6 +150,16 @@ final class EgressAgent implements Agent, ControlledMessageHandler
             }
         }
         dirty = failed;
+    }
+
+    /**
+     * Publishes a TICK every {@code intervalMs} from this agent's thread (processing time enters the stream only so).
+     */
+    void ticker(final EventPublisher ticker, final long intervalMs, final org.agrona.concurrent.EpochClock clock)
+    {
+        this.ticker = ticker;
+        this.tickClock = clock;
+        this.tickIntervalNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(intervalMs);
     }
 
     /**

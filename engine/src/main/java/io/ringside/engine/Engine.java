@@ -121,7 +121,15 @@ public final class Engine implements AutoCloseable
         final Doorbell egressDoorbell = ctx.egressWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         ringDoorbell = ctx.journalerWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         final Doorbell shardDoorbell = pipelined && ctx.shardWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        journaler = new Journaler(appender, counters, egressDoorbell, state);
+        final WatermarkTracker watermarks = new WatermarkTracker(ctx.maxOutOfOrdernessMs(), ctx.idleSourceTimeoutMs());
+        for (final long[] source : ctx.expectedSources())
+        {
+            for (int partition = 0; partition < source[1]; partition++)
+            {
+                watermarks.expect((int)source[0], partition);
+            }
+        }
+        journaler = new Journaler(appender, counters, egressDoorbell, state, watermarks, ctx.eventTime());
 
         final boolean hasSinks = !ctx.sinks().isEmpty();
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];
@@ -167,6 +175,11 @@ public final class Engine implements AutoCloseable
         }
         egress = new EgressAgent(buffers, ctx.sinks(), journaler, counters, ring, consumerSequences.toArray(new Sequence[0]), latency,
             egressDoorbell);
+        if (ctx.tickIntervalMs() > 0)
+        {
+            egress.ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ctx.tickIntervalMs(),
+                ctx.tickClock());
+        }
         add(egress, ctx.egressWait(), egressDoorbell, () -> false);
     }
 

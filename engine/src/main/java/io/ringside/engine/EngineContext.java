@@ -46,6 +46,12 @@ public final class EngineContext
     private OutputListener outputListener;
     private final List<OutputSink> sinks = new ArrayList<>();
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+    private EventTimeExtractor eventTime;
+    private long maxOutOfOrdernessMs;
+    private long idleSourceTimeoutMs;
+    private long tickIntervalMs;
+    private final java.util.List<long[]> expectedSources = new java.util.ArrayList<>();
+    private org.agrona.concurrent.EpochClock tickClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
     private boolean recordLatency = true;
     private boolean concluded;
 
@@ -375,6 +381,104 @@ public final class EngineContext
     }
 
     /**
+     * @param extractor reads each event's time from its bytes; without one, event time is the publisher's timestamp.
+     * @return this.
+     */
+    public EngineContext eventTime(final EventTimeExtractor extractor)
+    {
+        this.eventTime = extractor;
+        return this;
+    }
+
+    public EventTimeExtractor eventTime()
+    {
+        return eventTime;
+    }
+
+    /**
+     * @param ms bounded out-of-orderness: a source's watermark is its largest event time minus this (default 0).
+     * @return this.
+     */
+    public EngineContext maxOutOfOrdernessMs(final long ms)
+    {
+        this.maxOutOfOrdernessMs = ms;
+        return this;
+    }
+
+    public long maxOutOfOrdernessMs()
+    {
+        return maxOutOfOrdernessMs;
+    }
+
+    /**
+     * @param ms processing time after which a source with no events stops holding the watermark back
+     *           (default 0: never). Needs ticks, so a multi-producer ring.
+     * @return this.
+     */
+    public EngineContext idleSourceTimeoutMs(final long ms)
+    {
+        this.idleSourceTimeoutMs = ms;
+        return this;
+    }
+
+    public long idleSourceTimeoutMs()
+    {
+        return idleSourceTimeoutMs;
+    }
+
+    /**
+     * @param ms how often the engine publishes a TICK (processing time, journaled like data) while the ring is not
+     *           under backpressure. Default 0: off, or a quarter of the idle-source timeout (at most 1 s) when that is set.
+     * @return this.
+     */
+    public EngineContext tickIntervalMs(final long ms)
+    {
+        this.tickIntervalMs = ms;
+        return this;
+    }
+
+    public long tickIntervalMs()
+    {
+        return tickIntervalMs;
+    }
+
+    /**
+     * Declares a source and its partitions up front (a Kafka topic's partitions, say): each holds the watermark
+     * back until its first event, or until it is idle, so that with several sources the windows never close on
+     * the ones that happened to speak first. Sources not declared join at their first event.
+     *
+     * @param sourceId   the publisher's source id.
+     * @param partitions partitions 0 to partitions - 1.
+     * @return this.
+     */
+    public EngineContext expectSource(final int sourceId, final int partitions)
+    {
+        require(partitions >= 1, "a source has at least one partition, was " + partitions);
+        expectedSources.add(new long[] {sourceId, partitions});
+        return this;
+    }
+
+    java.util.List<long[]> expectedSources()
+    {
+        return expectedSources;
+    }
+
+    /**
+     * @param clock the processing time that TICKs carry (default the system clock); read only by the ticker.
+     * @return this.
+     */
+    public EngineContext tickClock(final org.agrona.concurrent.EpochClock clock)
+    {
+        this.tickClock = clock;
+        return this;
+    }
+
+    public org.agrona.concurrent.EpochClock tickClock()
+    {
+        return tickClock;
+    }
+
+    /**
      * Validates the configuration once.
      *
      * @return this.
@@ -405,6 +509,14 @@ public final class EngineContext
             "egress buffer length " + egressBufferLength + " cannot hold the dead letter of an event of max event length " +
             maxEventLength + ": use at least " + BitUtil.findNextPositivePowerOfTwo(8 * (4 + maxEventLength + 8 + OutputDescriptor.HEADER_LENGTH)));
         require(closeTimeoutMs > 0, "close timeout must be positive, was " + closeTimeoutMs);
+        require(maxOutOfOrdernessMs >= 0 && idleSourceTimeoutMs >= 0 && tickIntervalMs >= 0,
+            "max out-of-orderness, idle-source timeout and tick interval must not be negative");
+        if (idleSourceTimeoutMs > 0 && tickIntervalMs == 0)
+        {
+            tickIntervalMs = Math.max(1, Math.min(1000, idleSourceTimeoutMs / 4));
+        }
+        require(tickIntervalMs == 0 || multiProducer,
+            "ticks (tickIntervalMs, idleSourceTimeoutMs) are published by the engine beside your publisher: use multiProducer(true)");
         if (shardCpus != null)
         {
             require(shardCpus.length == shardCount, "give one CPU per shard (" + shardCount + "), or -1, not " + shardCpus.length);

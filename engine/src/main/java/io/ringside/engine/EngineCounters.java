@@ -63,6 +63,8 @@ public final class EngineCounters implements AutoCloseable
     final AtomicCounter journaled;
     final AtomicCounter journalBytes;
     final AtomicCounter journalForces;
+    final AtomicCounter ticks;
+    final AtomicCounter watermark;
     final AtomicCounter durablePosition;
     /** Any thread (atomic increments). */
     final AtomicCounter errors;
@@ -102,6 +104,8 @@ public final class EngineCounters implements AutoCloseable
         journaled = counter("events journaled");
         journalBytes = counter("journal bytes appended");
         journalForces = counter("journal forces");
+        ticks = counter("ticks journaled");
+        watermark = counter("watermark (event time)");
         durablePosition = counter("journal durable position");
         errors = counter("handler errors");
         deadLetters = counter("dead letters");
@@ -199,6 +203,22 @@ public final class EngineCounters implements AutoCloseable
     public long journalForces()
     {
         return journalForces.get();
+    }
+
+    /**
+     * @return TICKs (processing time) journaled so far.
+     */
+    public long ticks()
+    {
+        return ticks.get();
+    }
+
+    /**
+     * @return the global watermark after the last slot journaled.
+     */
+    public long watermark()
+    {
+        return watermark.get();
     }
 
     public long processed(final int shard)

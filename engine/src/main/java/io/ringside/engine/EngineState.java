@@ -57,6 +57,11 @@ final class EngineState implements EngineControl
         return failure;
     }
 
+    boolean acceptsEvents()
+    {
+        return lifecycle == RUNNING && failure == null;
+    }
+
     /**
      * @throws IllegalStateException saying why events are not accepted now.
      */

@@ -44,6 +44,25 @@ public interface Event
     long journalPosition();
 
     /**
+     * @return the event's time: from {@link EngineContext#eventTime(EventTimeExtractor)}, else {@link #timestamp()}.
+     */
+    long eventTime();
+
+    /**
+     * @return the watermark of the event's source (source id, partition) just before this event: an event is
+     * late by the allowed lateness L when {@code eventTime() <= sourceWatermark() - L}. {@link Long#MIN_VALUE}
+     * until the source's first event.
+     */
+    long sourceWatermark();
+
+    /**
+     * @return the global watermark just after this event (the minimum over active sources): windows whose end
+     * plus the allowed lateness is at or below it may close. The same at this point of the stream for every
+     * shard, live and on replay.
+     */
+    long watermark();
+
+    /**
      * @return the buffer holding the event's bytes.
      */
     DirectBuffer buffer();

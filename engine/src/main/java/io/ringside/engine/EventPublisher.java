@@ -142,7 +142,7 @@ public final class EventPublisher
             fullCount++;
             return false;
         }
-        prepare(sequence, key, length);
+        prepare(sequence, SlotType.DATA, key, length);
         return true;
     }
 
@@ -159,7 +159,7 @@ public final class EventPublisher
         {
             try
             {
-                prepare(ring.tryNext(), key, length);
+                prepare(ring.tryNext(), SlotType.DATA, key, length);
                 fullRing.reset();
                 return;
             }
@@ -190,10 +190,47 @@ public final class EventPublisher
         }
     }
 
-    private void prepare(final long sequence, final long key, final int length)
+    /**
+     * Marks the end of a bounded input: the watermark moves to the end of time, so every open window closes.
+     * Waits while the ring is full. Nothing should be published after it.
+     */
+    public void endOfInput()
+    {
+        claim(0, 0);
+        claimedSlot.type = SlotType.SHUTDOWN;
+        commit();
+    }
+
+    /**
+     * Publishes a TICK carrying processing time, if the ring has room. The engine's ticker only.
+     *
+     * @return false if the ring is full.
+     */
+    boolean tryPublishTick(final long timeMs)
+    {
+        if (claimed >= 0 || !state.acceptsEvents())
+        {
+            return false;
+        }
+        final long sequence;
+        try
+        {
+            sequence = ring.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
+        prepare(sequence, SlotType.TICK, 0, 0);
+        claimedSlot.timestamp = timeMs;
+        commit();
+        return true;
+    }
+
+    private void prepare(final long sequence, final int type, final long key, final int length)
     {
         final Slot slot = ring.get(sequence);
-        slot.type = SlotType.DATA;
+        slot.type = type;
         slot.key = key;
         slot.shard = shardCount == 1 ? 0 : shardOf(key, shardCount);
         slot.sourceId = sourceId;

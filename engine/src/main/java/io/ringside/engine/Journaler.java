@@ -14,12 +14,17 @@ final class Journaler
     private final EngineCounters counters;
     private final Doorbell egressDoorbell;
     private final EngineControl control;
+    private final WatermarkTracker watermarks;
+    private final EventTimeExtractor eventTime;
     private volatile long durablePosition;
     private volatile long journaledPosition;
     private long lastForces;
 
-    Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell, final EngineControl control)
+    Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell, final EngineControl control,
+        final WatermarkTracker watermarks, final EventTimeExtractor eventTime)
     {
+        this.watermarks = watermarks;
+        this.eventTime = eventTime;
         this.appender = appender;
         this.counters = counters;
         this.egressDoorbell = egressDoorbell;
@@ -30,6 +35,22 @@ final class Journaler
 
     void onEvent(final Slot slot)
     {
+        switch (slot.type)
+        {
+            case SlotType.DATA:
+                stampEventTime(slot);
+                watermarks.onData(slot);
+                break;
+            case SlotType.TICK:
+                watermarks.onTick(slot);
+                counters.ticks.incrementRelease();
+                break;
+            case SlotType.SHUTDOWN:
+                watermarks.onEndOfInput(slot);
+                break;
+            default:
+                break;
+        }
         final long before = appender.position();
         final long position = appender.claim(
             slot.type, 0, slot.sourceId, slot.partition, slot.sourceOffset, slot.timestamp, EventRecordDescriptor.EVENT_OFFSET + slot.length);
@@ -39,8 +60,28 @@ final class Journaler
         buffer.putBytes(offset + EventRecordDescriptor.EVENT_OFFSET, slot.buffer, 0, slot.length);
         appender.commit();
         slot.journalPosition = position;
+        counters.watermark.setRelease(slot.watermark);
         counters.journaled.incrementRelease();
         counters.journalBytes.getAndAddRelease(appender.position() - before);
+    }
+
+    private void stampEventTime(final Slot slot)
+    {
+        slot.eventTimeError = null;
+        if (eventTime == null)
+        {
+            slot.eventTime = slot.timestamp;
+            return;
+        }
+        try
+        {
+            slot.eventTime = eventTime.eventTime(slot.buffer, 0, slot.length);
+        }
+        catch (final RuntimeException ex)
+        {
+            slot.eventTime = Long.MIN_VALUE;
+            slot.eventTimeError = ex;
+        }
     }
 
     /**

@@ -22,10 +22,7 @@ final class JournalerAgent extends RingConsumerAgent
     @Override
     void onSlot(final Slot slot, final boolean endOfBatch)
     {
-        if (slot.type == SlotType.DATA)
-        {
-            journaler.onEvent(slot);
-        }
+        journaler.onEvent(slot);
         if (endOfBatch)
         {
             journaler.endOfBatch();

@@ -63,6 +63,10 @@ final class ShardRunner implements ShardContext
         ordinal = 0;
         try
         {
+            if (slot.eventTimeError != null)
+            {
+                throw new EngineException("the event-time extractor failed on this event: " + slot.eventTimeError, slot.eventTimeError);
+            }
             handler.onEvent(slot, this);
         }
         catch (final VirtualMachineError error)

@@ -18,6 +18,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  ingressNanoTime  publisher           System.nanoTime() at publish: for latency only, never journaled
  *  length           publisher           bytes in {@link #buffer()} from 0
  *  journalPosition  journaler           position of the event's journal record
+ *  eventTime        journaler           from the {@link EventTimeExtractor}, else the timestamp
+ *  sourceWatermark  journaler           the event's source's watermark before it (judges lateness)
+ *  watermark        journaler           the global watermark after it (closes windows)
+ *  eventTimeError   journaler           why the extractor failed, or null (rare: allocates)
  * </pre>
  * Thread model: written by the one thread that claimed its sequence, then by the journaler, then read by
  * its shard; the ring's sequences order those hand-offs.
@@ -34,6 +38,10 @@ final class Slot implements Event
     long ingressNanoTime;
     int length;
     long journalPosition;
+    long eventTime;
+    long sourceWatermark;
+    long watermark;
+    Throwable eventTimeError;
     final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
 
     Slot(final UnsafeBuffer slab, final int index, final int capacity)
@@ -86,6 +94,24 @@ final class Slot implements Event
     public long journalPosition()
     {
         return journalPosition;
+    }
+
+    @Override
+    public long eventTime()
+    {
+        return eventTime;
+    }
+
+    @Override
+    public long sourceWatermark()
+    {
+        return sourceWatermark;
+    }
+
+    @Override
+    public long watermark()
+    {
+        return watermark;
     }
 
     @Override
