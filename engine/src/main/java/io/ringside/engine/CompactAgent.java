@@ -26,6 +26,10 @@ final class CompactAgent extends RingConsumerAgent
         {
             shards[slot.shard].onEvent(slot);
         }
+        for (final ShardRunner shard : shards)
+        {
+            shard.afterSlot(slot);
+        }
         if (endOfBatch)
         {
             journaler.endOfBatch();

@@ -4,9 +4,11 @@ import org.agrona.DirectBuffer;
 
 /**
  * One output (a decision, an alert, a window result, a dead letter): a read-only view valid only during
- * the callback that hands it out. Its id, ({@link #position()}, {@link #ordinal()}), is deterministic:
- * the journal position of the input that caused it and its rank among that input's outputs, the same on
- * every run over the same journal, whatever the topology or shard count.
+ * the callback that hands it out. Its id, ({@link #position()}, {@link #shard()}, {@link #ordinal()}), is
+ * deterministic: the journal position of the slot that caused it, the shard that emitted it, and its rank
+ * among that shard's outputs for that slot; the same on every run over the same journal, whatever the
+ * topology. An event's handler outputs come from its key's shard, so their (position, ordinal) is the same
+ * for any shard count too; outputs of {@link ShardHandler#onWatermark} may come from every shard at one position.
  */
 public interface Output
 {

@@ -39,5 +39,6 @@ final class ShardAgent extends RingConsumerAgent
         {
             runner.onEvent(slot);
         }
+        runner.afterSlot(slot);
     }
 }

@@ -19,8 +19,8 @@ public interface ShardContext
 
     /**
      * Emits an output for the event being handled: to the inline {@link OutputListener} at once, and to the
-     * sinks once the event is durable. Its id is (journal position of the event, the number of outputs
-     * emitted for it before). Copies the bytes; does not allocate. Blocks while the shard's egress buffer
+     * sinks once the event is durable. Its id is (journal position of the event or watermark slot, this shard,
+     * the number of outputs this shard emitted for that slot before). Copies the bytes; does not allocate. Blocks while the shard's egress buffer
      * is full.
      *
      * @param type   0 or more (negative types are the engine's).

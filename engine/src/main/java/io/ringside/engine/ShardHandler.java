@@ -15,4 +15,18 @@ public interface ShardHandler
      * @throws Exception handled by the engine's {@link ErrorPolicy}.
      */
     void onEvent(Event event, ShardContext context) throws Exception;
+
+    /**
+     * Called when the global watermark has moved on ({@link Event#watermark()}), on every shard, at the same point
+     * of the stream for all of them: after the event that moved it (if this shard handled it), or at a TICK or the
+     * end of input. The place to close windows whose end plus the allowed lateness is at or below the watermark.
+     * Outputs emitted here take the journal position of the slot that moved the watermark.
+     *
+     * @param watermark the new watermark; {@link Long#MAX_VALUE} at the end of input.
+     * @param context   emits outputs.
+     * @throws Exception counted and recorded; under {@link ErrorPolicy#STRICT} it stops the engine.
+     */
+    default void onWatermark(final long watermark, final ShardContext context) throws Exception
+    {
+    }
 }

@@ -38,6 +38,8 @@ final class ShardRunner implements ShardContext
     private UnsafeBuffer deadLetterBuffer;
     private Slot current;
     private int ordinal;
+    private long handledPosition = Long.MIN_VALUE;
+    private long lastWatermark = Long.MIN_VALUE;
 
     ShardRunner(
         final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
@@ -86,11 +88,58 @@ final class ShardRunner implements ShardContext
         finally
         {
             current = null;
+            handledPosition = slot.journalPosition;
         }
         counters.processed[shard].incrementRelease();
         if (recordLatency)
         {
             latency.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, System.nanoTime() - slot.ingressNanoTime)));
+        }
+    }
+
+    /**
+     * After every slot this shard sees (its own event, if any, handled first): tells the handler when the
+     * watermark moved. Outputs continue the slot's ordinals if this shard handled its event.
+     */
+    void afterSlot(final Slot slot)
+    {
+        if (slot.watermark <= lastWatermark)
+        {
+            return;
+        }
+        lastWatermark = slot.watermark;
+        if (handledPosition != slot.journalPosition)
+        {
+            ordinal = 0;
+        }
+        current = slot;
+        try
+        {
+            handler.onWatermark(slot.watermark, this);
+        }
+        catch (final VirtualMachineError error)
+        {
+            control.fail(new EngineFailedException("shard " + shard + " hit a fatal error at position " + slot.journalPosition, error));
+            throw error;
+        }
+        catch (final AgentTerminationException stopped)
+        {
+            throw stopped;
+        }
+        catch (final Throwable error)
+        {
+            counters.errors.increment();
+            counters.recordError(error);
+            if (errorPolicy == ErrorPolicy.STRICT)
+            {
+                control.fail(new EngineFailedException("the handler of shard " + shard + " threw on the watermark " + slot.watermark +
+                    " at journal position " + slot.journalPosition + ", and the error policy is STRICT", error));
+                throw new AgentTerminationException(error);
+            }
+        }
+        finally
+        {
+            current = null;
         }
     }
 
