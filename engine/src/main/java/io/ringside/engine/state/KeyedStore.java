@@ -1,0 +1,178 @@
+package io.ringside.engine.state;
+
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.core.values.LongValue;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.values.Values;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Fixed-size entries, one per long key, off-heap in a Chronicle Map, updated in place: {@link #acquire(long)}
+ * takes the key's segment lock and hands out a flyweight over the entry's own memory (zeroed when new), which
+ * the caller reads and writes until {@link #release()}. One map access per call, nothing allocated.
+ * <p>
+ * The map lives in memory, never in a file: after a crash nothing trusts it, and the state is rebuilt from the
+ * journal. So entries need no checksum.
+ * <p>
+ * <b>Thread safety:</b> {@link #acquire}, {@link #release} and {@link #remove} belong to one thread (a shard's).
+ * {@link #read(long, MutableDirectBuffer)} may be called from any thread: it copies the entry under the
+ * segment's read lock, so it sees a whole update or none of it.
+ */
+public final class KeyedStore implements AutoCloseable
+{
+    private final String name;
+    private final int entryLength;
+    private final ChronicleMap<LongValue, byte[]> map;
+    private final LongValue key = Values.newHeapInstance(LongValue.class);
+    private final BytesStore<?, ?> zeros;
+    private final UnsafeBuffer entry = new UnsafeBuffer(0, 0);
+    private final ThreadLocal<LongValue> readerKeys = ThreadLocal.withInitial(() -> Values.newHeapInstance(LongValue.class));
+    private final ThreadLocal<UnsafeBuffer> readerViews = ThreadLocal.withInitial(() -> new UnsafeBuffer(0, 0));
+    private ExternalMapQueryContext<LongValue, byte[], ?> context;
+
+    /**
+     * @param name         for errors and diagnostics.
+     * @param expectedKeys how many keys it will hold at most at once; the map is sized for them once.
+     * @param entryLength  bytes per entry, a multiple of 8.
+     */
+    public KeyedStore(final String name, final long expectedKeys, final int entryLength)
+    {
+        if (expectedKeys < 1 || entryLength < 8 || entryLength % 8 != 0)
+        {
+            throw new IllegalArgumentException(name + ": expected keys must be at least 1 and the entry length a positive multiple of 8, were " +
+                expectedKeys + " and " + entryLength);
+        }
+        this.name = name;
+        this.entryLength = entryLength;
+        this.map = ChronicleMap.of(LongValue.class, byte[].class)
+            .name(name)
+            .entries(expectedKeys)
+            .constantValueSizeBySample(new byte[entryLength])
+            .putReturnsNull(true)
+            .removeReturnsNull(true)
+            .create();
+        final BytesStore<?, ?> store = BytesStore.nativeStoreWithFixedCapacity(entryLength);
+        store.zeroOut(0, entryLength);
+        this.zeros = store;
+    }
+
+    /**
+     * Opens the key's entry for update, creating it zeroed if it is absent.
+     *
+     * @return a flyweight over the entry, valid until {@link #release()}.
+     * @throws IllegalStateException if an entry is already acquired.
+     */
+    public MutableDirectBuffer acquire(final long keyValue)
+    {
+        if (context != null)
+        {
+            throw new IllegalStateException(name + ": an entry is already acquired: release it first");
+        }
+        key.setValue(keyValue);
+        final ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(key);
+        context = c;
+        c.updateLock().lock();
+        MapEntry<LongValue, byte[]> e = c.entry();
+        if (e == null)
+        {
+            c.absentEntry().doInsert(c.wrapValueBytesAsData(zeros, 0, entryLength));
+            e = c.entry();
+        }
+        final Data<byte[]> value = e.value();
+        entry.wrap(value.bytes().addressForRead(value.offset()), entryLength);
+        return entry;
+    }
+
+    /**
+     * Removes the acquired entry (its state is done with) and releases it.
+     */
+    public void removeAcquired()
+    {
+        checkAcquired();
+        context.entry().doRemove();
+        release();
+    }
+
+    /**
+     * Releases the acquired entry: writes through the flyweight are in place already.
+     */
+    public void release()
+    {
+        checkAcquired();
+        final ExternalMapQueryContext<LongValue, byte[], ?> c = context;
+        context = null;
+        c.close();
+    }
+
+    /**
+     * Removes a key's entry, if any. Owner thread.
+     */
+    public void remove(final long keyValue)
+    {
+        if (context != null)
+        {
+            throw new IllegalStateException(name + ": release the acquired entry first");
+        }
+        key.setValue(keyValue);
+        map.remove(key);
+    }
+
+    /**
+     * Copies a key's entry into {@code into} (from index 0), from any thread.
+     *
+     * @return false if the key has no entry.
+     */
+    public boolean read(final long keyValue, final MutableDirectBuffer into)
+    {
+        final LongValue readerKey = readerKeys.get();
+        readerKey.setValue(keyValue);
+        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(readerKey))
+        {
+            c.readLock().lock();
+            final MapEntry<LongValue, byte[]> e = c.entry();
+            if (e == null)
+            {
+                return false;
+            }
+            final Data<byte[]> value = e.value();
+            final UnsafeBuffer view = readerViews.get();
+            view.wrap(value.bytes().addressForRead(value.offset()), entryLength);
+            into.putBytes(0, view, 0, entryLength);
+            return true;
+        }
+    }
+
+    public long size()
+    {
+        return map.longSize();
+    }
+
+    public int entryLength()
+    {
+        return entryLength;
+    }
+
+    private void checkAcquired()
+    {
+        if (context == null)
+        {
+            throw new IllegalStateException(name + ": no entry is acquired");
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (context != null)
+        {
+            context.close();
+            context = null;
+        }
+        map.close();
+        zeros.releaseLast();
+    }
+}
