@@ -18,9 +18,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The map lives in memory, never in a file: after a crash nothing trusts it, and the state is rebuilt from the
  * journal. So entries need no checksum.
  * <p>
- * <b>Thread safety:</b> {@link #acquire}, {@link #release} and {@link #remove} belong to one thread (a shard's).
- * {@link #read(long, MutableDirectBuffer)} may be called from any thread: it copies the entry under the
- * segment's read lock, so it sees a whole update or none of it.
+ * <b>Thread safety:</b> {@link #acquire}, {@link #release} and {@link #remove} belong to one thread (a shard's);
+ * an acquired entry holds its segment's write lock. {@link #read(long, MutableDirectBuffer)} may be called from
+ * any thread: it copies the entry under the segment's read lock, so it sees a whole update or none of it.
  */
 public final class KeyedStore implements AutoCloseable
 {
@@ -75,7 +75,8 @@ public final class KeyedStore implements AutoCloseable
         key.setValue(keyValue);
         final ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(key);
         context = c;
-        c.updateLock().lock();
+        // the write lock, not the update lock: an update lock still lets readers in, and they would see half an update
+        c.writeLock().lock();
         MapEntry<LongValue, byte[]> e = c.entry();
         if (e == null)
         {
@@ -85,6 +86,42 @@ public final class KeyedStore implements AutoCloseable
         final Data<byte[]> value = e.value();
         entry.wrap(value.bytes().addressForRead(value.offset()), entryLength);
         return entry;
+    }
+
+    /**
+     * Inserts a zeroed entry for the key unless it has one: one map access. Owner thread.
+     *
+     * @return true if the key was absent (and now has an entry); false if it had one.
+     */
+    public boolean insertIfAbsent(final long keyValue)
+    {
+        if (context != null)
+        {
+            throw new IllegalStateException(name + ": release the acquired entry first");
+        }
+        key.setValue(keyValue);
+        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(key))
+        {
+            c.updateLock().lock();
+            if (c.entry() != null)
+            {
+                return false;
+            }
+            c.absentEntry().doInsert(c.wrapValueBytesAsData(zeros, 0, entryLength));
+            return true;
+        }
+    }
+
+    /**
+     * Removes every entry: what a time bucket does when it expires. Owner thread.
+     */
+    public void clear()
+    {
+        if (context != null)
+        {
+            throw new IllegalStateException(name + ": release the acquired entry first");
+        }
+        map.clear();
     }
 
     /**

@@ -1,0 +1,141 @@
+package io.ringside.engine.state;
+
+import java.util.ArrayDeque;
+
+import org.agrona.collections.Long2ObjectHashMap;
+
+/**
+ * Drops re-sent events: remembers each event's id for a TTL of event time. Ids are filed under the time bucket
+ * of their event time (a re-sent event carries the same bytes, so the same time), so a check is one map
+ * access, and ids expire in bulk: a bucket is cleared whole once every id in it is older than the watermark
+ * minus the TTL, never by scanning ids. Each bucket is a {@link KeyedStore}, off-heap; cleared buckets are
+ * kept for reuse, so steady state allocates nothing.
+ * <p>
+ * An id is remembered at least while its event time is above {@code watermark - ttl}; an event already older
+ * than that when it arrives is not remembered (a duplicate of it can no longer be told apart).
+ * <p>
+ * <b>Thread safety:</b> one thread, the shard's.
+ */
+public final class Dedup implements AutoCloseable
+{
+    private static final int ID_ENTRY_LENGTH = 8;
+
+    private final String name;
+    private final long ttlMs;
+    private final long bucketMs;
+    private final long expectedIdsPerBucket;
+    private final Long2ObjectHashMap<KeyedStore> buckets = new Long2ObjectHashMap<>();
+    private final ArrayDeque<KeyedStore> spare = new ArrayDeque<>();
+    private long watermark = Long.MIN_VALUE;
+    private long created;
+
+    /**
+     * @param name                 for diagnostics.
+     * @param ttlMs                how long ids are remembered, in event time.
+     * @param bucketMs             the width of a time bucket; ids expire up to one bucket later than the TTL.
+     * @param expectedIdsPerBucket how many ids one bucket holds at most (the maps are sized once).
+     */
+    public Dedup(final String name, final long ttlMs, final long bucketMs, final long expectedIdsPerBucket)
+    {
+        if (ttlMs < 1 || bucketMs < 1 || bucketMs > ttlMs || expectedIdsPerBucket < 1)
+        {
+            throw new IllegalArgumentException(name + ": TTL and bucket width must be positive with bucket <= TTL, and the bucket size at least 1; were " +
+                ttlMs + ", " + bucketMs + ", " + expectedIdsPerBucket);
+        }
+        this.name = name;
+        this.ttlMs = ttlMs;
+        this.bucketMs = bucketMs;
+        this.expectedIdsPerBucket = expectedIdsPerBucket;
+    }
+
+    /**
+     * @return true if the id was seen before and is still remembered (a duplicate); otherwise remembers it and returns false.
+     */
+    public boolean isDuplicate(final long id, final long eventTime)
+    {
+        if (watermark != Long.MIN_VALUE && eventTime <= watermark - ttlMs)
+        {
+            return false;
+        }
+        final long bucket = Math.floorDiv(eventTime, bucketMs);
+        KeyedStore store = buckets.get(bucket);
+        if (store == null)
+        {
+            store = spare.isEmpty() ? new KeyedStore(name + "-bucket-" + created++, expectedIdsPerBucket, ID_ENTRY_LENGTH) : spare.poll();
+            buckets.put(bucket, store);
+        }
+        return !store.insertIfAbsent(id);
+    }
+
+    /**
+     * The watermark moved: clears the buckets whose every id is at or below {@code watermark - ttl}.
+     */
+    public void expire(final long watermark)
+    {
+        this.watermark = Math.max(this.watermark, watermark);
+        if (buckets.isEmpty() || this.watermark == Long.MIN_VALUE)
+        {
+            return;
+        }
+        final long horizon = this.watermark == Long.MAX_VALUE ? Long.MAX_VALUE : this.watermark - ttlMs;
+        // bucket b holds event times in [b * bucketMs, (b + 1) * bucketMs): all forgettable once (b + 1) * bucketMs - 1 <= horizon;
+        // there are few buckets (about ttl / bucket), so finding the oldest is a short walk over their numbers
+        while (!buckets.isEmpty())
+        {
+            long oldest = Long.MAX_VALUE;
+            for (final Long2ObjectHashMap<KeyedStore>.KeyIterator keys = buckets.keySet().iterator(); keys.hasNext(); )
+            {
+                oldest = Math.min(oldest, keys.nextLong());
+            }
+            if (endOf(oldest) > horizon)
+            {
+                break;
+            }
+            final KeyedStore store = buckets.remove(oldest);
+            store.clear();
+            spare.add(store);
+        }
+    }
+
+    private long endOf(final long bucket)
+    {
+        final long start = bucket * bucketMs;
+        return start > Long.MAX_VALUE - bucketMs ? Long.MAX_VALUE : start + bucketMs - 1;
+    }
+
+    /**
+     * @return buckets holding ids now.
+     */
+    public int liveBuckets()
+    {
+        return buckets.size();
+    }
+
+    /**
+     * @return ids remembered now.
+     */
+    public long size()
+    {
+        long size = 0;
+        for (final KeyedStore store : buckets.values())
+        {
+            size += store.size();
+        }
+        return size;
+    }
+
+    @Override
+    public void close()
+    {
+        for (final KeyedStore store : buckets.values())
+        {
+            store.close();
+        }
+        for (final KeyedStore store : spare)
+        {
+            store.close();
+        }
+        buckets.clear();
+        spare.clear();
+    }
+}
