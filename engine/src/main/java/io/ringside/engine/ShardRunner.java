@@ -71,18 +71,9 @@ final class ShardRunner implements ShardContext
             }
             handler.onEvent(slot, this);
         }
-        catch (final VirtualMachineError error)
-        {
-            control.fail(new EngineFailedException("shard " + shard + " hit a fatal error at position " + slot.journalPosition, error));
-            throw error;
-        }
-        catch (final AgentTerminationException stopped)
-        {
-            // the engine is stopping while the shard waited for egress space: not the handler's error
-            throw stopped;
-        }
         catch (final Throwable error)
         {
+            rethrowIfNotTheHandlers(slot, error);
             onHandlerError(slot, error);
         }
         finally
@@ -117,25 +108,12 @@ final class ShardRunner implements ShardContext
         {
             handler.onWatermark(slot.watermark, this);
         }
-        catch (final VirtualMachineError error)
-        {
-            control.fail(new EngineFailedException("shard " + shard + " hit a fatal error at position " + slot.journalPosition, error));
-            throw error;
-        }
-        catch (final AgentTerminationException stopped)
-        {
-            throw stopped;
-        }
         catch (final Throwable error)
         {
+            rethrowIfNotTheHandlers(slot, error);
             counters.errors.increment();
             counters.recordError(error);
-            if (errorPolicy == ErrorPolicy.STRICT)
-            {
-                control.fail(new EngineFailedException("the handler of shard " + shard + " threw on the watermark " + slot.watermark +
-                    " at journal position " + slot.journalPosition + ", and the error policy is STRICT", error));
-                throw new AgentTerminationException(error);
-            }
+            failIfStrict("on the watermark " + slot.watermark + " at journal position " + slot.journalPosition, error);
         }
         finally
         {
@@ -143,16 +121,37 @@ final class ShardRunner implements ShardContext
         }
     }
 
+    /**
+     * A fatal VM error stops the engine; a stop signal (the engine closing while this shard waited for egress
+     * space) passes through: neither is the handler's error.
+     */
+    private void rethrowIfNotTheHandlers(final Slot slot, final Throwable error)
+    {
+        if (error instanceof VirtualMachineError)
+        {
+            control.fail(new EngineFailedException("shard " + shard + " hit a fatal error at position " + slot.journalPosition, error));
+            throw (VirtualMachineError)error;
+        }
+        if (error instanceof AgentTerminationException)
+        {
+            throw (AgentTerminationException)error;
+        }
+    }
+
+    private void failIfStrict(final String where, final Throwable error)
+    {
+        if (errorPolicy == ErrorPolicy.STRICT)
+        {
+            control.fail(new EngineFailedException("the handler of shard " + shard + " threw " + where + ", and the error policy is STRICT", error));
+            throw new AgentTerminationException(error);
+        }
+    }
+
     private void onHandlerError(final Slot slot, final Throwable error)
     {
         counters.errors.increment();
         counters.recordError(error);
-        if (errorPolicy == ErrorPolicy.STRICT)
-        {
-            control.fail(new EngineFailedException("the handler of shard " + shard + " threw on the event at journal position " +
-                slot.journalPosition + " (key " + slot.key + "), and the error policy is STRICT", error));
-            throw new AgentTerminationException(error);
-        }
+        failIfStrict("on the event at journal position " + slot.journalPosition + " (key " + slot.key + ")", error);
         final byte[] reason = truncate(String.valueOf(error).getBytes(StandardCharsets.UTF_8));
         final int length = 4 + reason.length + slot.length;
         if (deadLetterBuffer == null || deadLetterBuffer.capacity() < length)
