@@ -59,6 +59,30 @@ class FraudVelocityRulesTest
         assertEquals(List.of(line(SESSION, 7, T + 13_001, T + 20_000, 2, 200, 1)), result.all(SESSION));
     }
 
+    /**
+     * The contract remembers an id at least while its eventTimeMs > W - 600,000 and lets it be forgotten after;
+     * the implementations here forget it exactly then, so that they agree on streams that re-send that late.
+     */
+    @Test
+    void shouldRememberAnIdWhileItsTimeIsAboveWatermarkMinusTenMinutesAndForgetItAtThatBound()
+    {
+        final FraudScenario.Result remembered = FraudScenario.oneSource()
+            .event(1, 7, T + 1_000)
+            .event(2, 8, T + 602_999)            // W = T + 600,999: W - 600,000 = T + 999 < T + 1,000
+            .resend(1)
+            .run();
+        assertEquals(List.of(line(DUPLICATE, 1)), remembered.after(2));
+
+        final FraudScenario.Result forgotten = FraudScenario.oneSource()
+            .event(1, 7, T + 1_000)
+            .event(2, 8, T + 603_000)            // W = T + 601,000: W - 600,000 = T + 1,000
+            .resend(1)                           // judged as a new event: late
+            .resend(1)                           // and remembered again, but already past the bound
+            .run();
+        assertEquals(List.of(line(LATE, 1)), forgotten.after(2));
+        assertEquals(List.of(line(LATE, 1)), forgotten.after(3));
+    }
+
     @Test
     void shouldCloseATumblingWindowExactlyWhenItsEndPlusLatenessReachesTheWatermark()
     {
