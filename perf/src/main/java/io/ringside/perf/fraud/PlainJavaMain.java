@@ -14,7 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Runs the workload through {@link PlainJavaFraudVelocity} on one thread, events straight from the
  * {@link WorkloadGenerator}, and prints the checksum lines, then the rate (generation included) and the bytes
- * allocated per event by this thread. Everything runs on the main thread.
+ * allocated per event by this thread: over the whole run (the maps and pools growing to their peak included)
+ * and over the second half of the events (nearer the steady state). Everything runs on the main thread.
  * <pre>
  * java -cp ... io.ringside.perf.fraud.PlainJavaMain --events 10000000 --cards 1000000 --seed 42
  * java -cp ... io.ringside.perf.fraud.PlainJavaMain --size smoke --seed 42 --output /tmp/plain.out
@@ -98,17 +99,26 @@ public final class PlainJavaMain
             final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
             final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
             final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+            final long half = events / 2;
+            long allocatedAtHalf = allocatedBefore;
             final long startNs = System.nanoTime();
             while (generator.next(event, 0))
             {
                 pipeline.onEvent(event, 0);
+                if (generator.index() == half)
+                {
+                    allocatedAtHalf = threads.getCurrentThreadAllocatedBytes();
+                }
             }
+            final long allocatedBeforeEnd = threads.getCurrentThreadAllocatedBytes();
             pipeline.endOfInput();
             final long elapsedNs = System.nanoTime() - startNs;
             final long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
             report.print(System.out);
-            System.out.printf(Locale.ROOT, "events=%d elapsed_ms=%d events_per_s=%.0f allocated_bytes_per_event=%.2f%n",
-                events, elapsedNs / 1_000_000, events * 1e9 / Math.max(1, elapsedNs), allocated / (double)Math.max(1, events));
+            System.out.printf(Locale.ROOT, "events=%d elapsed_ms=%d events_per_s=%.0f allocated_bytes_per_event=%.2f " +
+                "(second half of the events: %.2f)%n",
+                events, elapsedNs / 1_000_000, events * 1e9 / Math.max(1, elapsedNs), allocated / (double)Math.max(1, events),
+                (allocatedBeforeEnd - allocatedAtHalf) / (double)Math.max(1, events - half));
         }
         catch (final UncheckedIOException ex)
         {
