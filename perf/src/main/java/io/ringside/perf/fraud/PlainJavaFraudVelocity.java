@@ -1,0 +1,290 @@
+package io.ringside.perf.fraud;
+
+import org.agrona.DirectBuffer;
+
+import static io.ringside.perf.fraud.FraudVelocityRules.AMOUNT_MAX_CENTS;
+import static io.ringside.perf.fraud.FraudVelocityRules.HOPPING_ADVANCE_MS;
+import static io.ringside.perf.fraud.FraudVelocityRules.HOPPING_SIZE_MS;
+import static io.ringside.perf.fraud.FraudVelocityRules.HOPPING_WINDOWS_PER_EVENT;
+import static io.ringside.perf.fraud.FraudVelocityRules.TUMBLING_SIZE_MS;
+import static io.ringside.perf.fraud.FraudVelocityRules.VELOCITY_MAX_COUNT;
+
+/**
+ * The fraud-velocity workload (workload.md, v1) for one source, as plain single-threaded Java: the
+ * performance baseline. No ring, no journal; primitive open-addressing maps and pooled window slots, windows
+ * closed through per-end timer chains rather than a scan of the keys, so that the steady state allocates nothing
+ * per event (the pools and maps only grow to their peak). Outputs go to one {@link OutputSink}.
+ * <p>
+ * Memory holds about ten minutes of event ids ({@link DedupIndex}), the cards with open windows and their
+ * windows.
+ * <p>
+ * Not thread-safe: one thread feeds events and receives the outputs.
+ */
+public final class PlainJavaFraudVelocity
+{
+    private static final int NONE = TimerIndex.NONE;
+    private static final int ALL_HOPPING_FOUND = (1 << HOPPING_WINDOWS_PER_EVENT) - 1;
+
+    private final OutputSink sink;
+    private final long[] fields = new long[OutputKind.MAX_FIELDS];
+    private final DedupIndex dedup;
+    private final CardTable cards;
+    private final FixedWindowTable tumbling = new FixedWindowTable(TUMBLING_SIZE_MS);
+    private final FixedWindowTable hopping = new FixedWindowTable(HOPPING_SIZE_MS);
+    private final SessionTable sessions = new SessionTable();
+    private long watermark = Long.MIN_VALUE;
+    private boolean ended;
+
+    public PlainJavaFraudVelocity(final OutputSink sink)
+    {
+        this(sink, 1 << 10, 1 << 10);
+    }
+
+    /**
+     * @param expectedCards about how many cards have open windows at once (sizes the card table up front).
+     * @param expectedIds   about how many ids are remembered at once: about ten minutes of event time.
+     */
+    public PlainJavaFraudVelocity(final OutputSink sink, final int expectedCards, final int expectedIds)
+    {
+        this.sink = sink;
+        this.cards = new CardTable(expectedCards);
+        this.dedup = new DedupIndex(expectedIds);
+    }
+
+    /**
+     * @return the watermark W: Long.MIN_VALUE before the first accepted event, Long.MAX_VALUE after
+     * {@link #endOfInput()}.
+     */
+    public long watermark()
+    {
+        return watermark;
+    }
+
+    /**
+     * Processes the {@link FraudEvent} at {@code offset}.
+     */
+    public void onEvent(final DirectBuffer buffer, final int offset)
+    {
+        onEvent(
+            FraudEvent.eventId(buffer, offset),
+            FraudEvent.cardId(buffer, offset),
+            FraudEvent.amountCents(buffer, offset),
+            FraudEvent.eventTimeMs(buffer, offset),
+            FraudEvent.country(buffer, offset));
+    }
+
+    /**
+     * Processes the next event in arrival order: rules 1 to 5.
+     *
+     * @throws IllegalArgumentException if the event time or country is out of the supported range.
+     * @throws IllegalStateException    after {@link #endOfInput()}.
+     */
+    public void onEvent(final long eventId, final long cardId, final long amountCents, final long eventTimeMs, final int country)
+    {
+        if (ended)
+        {
+            throw new IllegalStateException("endOfInput() has been called");
+        }
+        FraudVelocityRules.checkEvent(eventTimeMs, country);
+        if (dedup.isRemembered(eventId, watermark))
+        {
+            emit(OutputKind.DUPLICATE, eventId);
+            return;
+        }
+        dedup.remember(eventId, eventTimeMs);
+        if (FraudVelocityRules.isLate(eventTimeMs, watermark))
+        {
+            emit(OutputKind.LATE, eventId);
+            return;
+        }
+        final int card = cards.acquire(cardId);
+        final long tumblingStart = FraudVelocityRules.tumblingStart(eventTimeMs);
+        addToTumbling(card, cardId, eventId, tumblingStart, amountCents);
+        addToHopping(card, tumblingStart, amountCents);
+        cards.addOpenWindows(card, sessions.add(card, eventTimeMs, amountCents, country));
+        if (cards.acceptForCountry(card, eventTimeMs, country))
+        {
+            emit(OutputKind.COUNTRY, cardId, eventId);
+        }
+        final long advanced = FraudVelocityRules.advance(watermark, eventTimeMs);
+        if (advanced != watermark)
+        {
+            watermark = advanced;
+            closeWindows(FraudVelocityRules.closeLimit(watermark));
+            dedup.forget(watermark);
+        }
+    }
+
+    /**
+     * End of input: W becomes Long.MAX_VALUE and every open window closes. Further events are refused.
+     */
+    public void endOfInput()
+    {
+        if (!ended)
+        {
+            ended = true;
+            watermark = Long.MAX_VALUE;
+            closeWindows(Long.MAX_VALUE);
+        }
+    }
+
+    /**
+     * @return cards with open windows (for tests and memory estimates).
+     */
+    public int openCards()
+    {
+        return cards.size();
+    }
+
+    /**
+     * @return event ids remembered for rule 1 (for tests and memory estimates).
+     */
+    public int rememberedIds()
+    {
+        return dedup.size();
+    }
+
+    private void addToTumbling(final int card, final long cardId, final long eventId, final long start, final long amountCents)
+    {
+        int window = tumbling.find(card, start);
+        if (window == NONE)
+        {
+            window = tumbling.open(card, start);
+            cards.addOpenWindows(card, 1);
+        }
+        tumbling.add(window, amountCents);
+        if (tumbling.count(window) > VELOCITY_MAX_COUNT && tumbling.markVelocityAlerted(window))
+        {
+            emit(OutputKind.VELOCITY, cardId, eventId, start);
+        }
+        if (tumbling.sum(window) > AMOUNT_MAX_CENTS && tumbling.markAmountAlerted(window))
+        {
+            emit(OutputKind.AMOUNT, cardId, eventId, start);
+        }
+    }
+
+    /**
+     * Adds the event to the five hopping windows starting at tumblingStart - k * 60,000, k = 0..4: one pass over
+     * the card's open hopping windows finds those already open, then the missing ones open.
+     */
+    private void addToHopping(final int card, final long tumblingStart, final long amountCents)
+    {
+        int found = 0;
+        for (int window = hopping.head(card); window != NONE; window = hopping.nextInCard(window))
+        {
+            final long back = tumblingStart - hopping.start(window);
+            if (back >= 0 && back < HOPPING_SIZE_MS)
+            {
+                hopping.add(window, amountCents);
+                found |= 1 << (int)(back / HOPPING_ADVANCE_MS);
+            }
+        }
+        if (found != ALL_HOPPING_FOUND)
+        {
+            for (int k = 0; k < HOPPING_WINDOWS_PER_EVENT; k++)
+            {
+                if ((found & (1 << k)) == 0)
+                {
+                    final int window = hopping.open(card, tumblingStart - k * HOPPING_ADVANCE_MS);
+                    hopping.add(window, amountCents);
+                    cards.addOpenWindows(card, 1);
+                }
+            }
+        }
+    }
+
+    private void closeWindows(final long limitMs)
+    {
+        closeFixed(tumbling, OutputKind.TUMBLING, limitMs);
+        closeFixed(hopping, OutputKind.HOPPING, limitMs);
+        closeSessions(limitMs);
+    }
+
+    private void closeFixed(final FixedWindowTable table, final OutputKind kind, final long limitMs)
+    {
+        while (table.hasDue(limitMs))
+        {
+            int window = table.takeFirstDue();
+            while (window != NONE)
+            {
+                final int next = table.nextDue(window);
+                final int card = table.card(window);
+                final long start = table.start(window);
+                emit(kind, cards.cardId(card), start, start + table.sizeMs(), table.count(window), table.sum(window));
+                table.release(window);
+                cards.windowClosed(card);
+                window = next;
+            }
+        }
+    }
+
+    private void closeSessions(final long limitMs)
+    {
+        while (sessions.hasDue(limitMs))
+        {
+            int session = sessions.takeFirstDue();
+            while (session != NONE)
+            {
+                final int next = sessions.nextDue(session);
+                if (sessions.isMergedAway(session))
+                {
+                    sessions.release(session);
+                }
+                else if (sessions.end(session) <= limitMs)
+                {
+                    final int card = sessions.card(session);
+                    emitSession(card, session);
+                    sessions.release(session);
+                    cards.windowClosed(card);
+                }
+                else
+                {
+                    sessions.reschedule(session);
+                }
+                session = next;
+            }
+        }
+    }
+
+    private void emitSession(final int card, final int session)
+    {
+        fields[0] = cards.cardId(card);
+        fields[1] = sessions.first(session);
+        fields[2] = sessions.last(session);
+        fields[3] = sessions.count(session);
+        fields[4] = sessions.sum(session);
+        fields[5] = sessions.distinctCountries(session);
+        sink.onOutput(OutputKind.SESSION, fields);
+    }
+
+    private void emit(final OutputKind kind, final long f1)
+    {
+        fields[0] = f1;
+        sink.onOutput(kind, fields);
+    }
+
+    private void emit(final OutputKind kind, final long f1, final long f2)
+    {
+        fields[0] = f1;
+        fields[1] = f2;
+        sink.onOutput(kind, fields);
+    }
+
+    private void emit(final OutputKind kind, final long f1, final long f2, final long f3)
+    {
+        fields[0] = f1;
+        fields[1] = f2;
+        fields[2] = f3;
+        sink.onOutput(kind, fields);
+    }
+
+    private void emit(final OutputKind kind, final long f1, final long f2, final long f3, final long f4, final long f5)
+    {
+        fields[0] = f1;
+        fields[1] = f2;
+        fields[2] = f3;
+        fields[3] = f4;
+        fields[4] = f5;
+        sink.onOutput(kind, fields);
+    }
+}

@@ -1,0 +1,140 @@
+package io.ringside.perf.fraud;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Runs the workload through {@link PlainJavaFraudVelocity} on one thread, events straight from the
+ * {@link WorkloadGenerator}, and prints the checksum lines, then the rate (generation included) and the bytes
+ * allocated per event by this thread: over the whole run (the maps and pools growing to their peak included)
+ * and over the second half of the events (nearer the steady state). Everything runs on the main thread.
+ * <pre>
+ * java -cp ... io.ringside.perf.fraud.PlainJavaMain --events 10000000 --cards 1000000 --seed 42
+ * java -cp ... io.ringside.perf.fraud.PlainJavaMain --size smoke --seed 42 --output /tmp/plain.out
+ * </pre>
+ */
+public final class PlainJavaMain
+{
+    static final String USAGE = String.join("\n",
+        "usage: PlainJavaMain [--size smoke|standard|large] [--events N] [--cards K] [--seed S] [--output FILE]",
+        "  the fraud-velocity workload (workload.md v1) in plain single-threaded Java; prints per output kind",
+        "  its count and checksum, then events/s (generation included).",
+        "  --size    N and K together (default standard: 10,000,000 events, 1,000,000 cards)",
+        "  --events  N, events including duplicates",
+        "  --cards   K, at least 100",
+        "  --seed    the generator's seed (default 42)",
+        "  --output  also write every output record to FILE, one line each (KIND,field,field,...)");
+
+    private PlainJavaMain()
+    {
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        long events = WorkloadSize.STANDARD.events();
+        long cards = WorkloadSize.STANDARD.cards();
+        long seed = 42;
+        String output = null;
+        final WorkloadGenerator generator;
+        try
+        {
+            for (int i = 0; i < args.length; i++)
+            {
+                final String flag = args[i];
+                if (flag.equals("-h") || flag.equals("--help"))
+                {
+                    System.out.println(USAGE);
+                    return;
+                }
+                if (i + 1 >= args.length)
+                {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                final String value = args[++i];
+                switch (flag)
+                {
+                    case "--size" ->
+                    {
+                        final WorkloadSize size = WorkloadSize.parse(value);
+                        events = size.events();
+                        cards = size.cards();
+                    }
+                    case "--events" -> events = number(flag, value);
+                    case "--cards" -> cards = number(flag, value);
+                    case "--seed" -> seed = number(flag, value);
+                    case "--output" -> output = value;
+                    default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
+                }
+            }
+            generator = new WorkloadGenerator(seed, events, cards);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("PlainJavaMain: " + ex.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        run(generator, output);
+    }
+
+    private static void run(final WorkloadGenerator generator, final String output) throws IOException
+    {
+        final long events = generator.events();
+        System.out.printf(Locale.ROOT, "plain-java fraud-velocity: events=%d cards=%d seed=%d%n", events, generator.cards(), generator.seed());
+        final ChecksumReport report = new ChecksumReport();
+        try (Writer writer = output == null ? null : Files.newBufferedWriter(Path.of(output), StandardCharsets.US_ASCII))
+        {
+            final OutputSink sink = writer == null ? report : OutputSink.tee(report, new OutputLineWriter(writer));
+            final int expectedIds = (int)Math.min(events, FraudVelocityRules.DEDUP_HORIZON_MS * WorkloadGenerator.EVENTS_PER_MS * 11 / 10);
+            final PlainJavaFraudVelocity pipeline = new PlainJavaFraudVelocity(sink, (int)Math.min(generator.cards(), 1 << 24), expectedIds);
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
+            final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+            final long half = events / 2;
+            long allocatedAtHalf = allocatedBefore;
+            final long startNs = System.nanoTime();
+            while (generator.next(event, 0))
+            {
+                pipeline.onEvent(event, 0);
+                if (generator.index() == half)
+                {
+                    allocatedAtHalf = threads.getCurrentThreadAllocatedBytes();
+                }
+            }
+            final long allocatedBeforeEnd = threads.getCurrentThreadAllocatedBytes();
+            pipeline.endOfInput();
+            final long elapsedNs = System.nanoTime() - startNs;
+            final long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+            report.print(System.out);
+            System.out.printf(Locale.ROOT, "events=%d elapsed_ms=%d events_per_s=%.0f allocated_bytes_per_event=%.2f " +
+                "(second half of the events: %.2f)%n",
+                events, elapsedNs / 1_000_000, events * 1e9 / Math.max(1, elapsedNs), allocated / (double)Math.max(1, events),
+                (allocatedBeforeEnd - allocatedAtHalf) / (double)Math.max(1, events - half));
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw ex.getCause();
+        }
+    }
+
+    private static long number(final String flag, final String value)
+    {
+        try
+        {
+            return Long.parseLong(value.trim().replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(flag + " takes a whole number, not '" + value + "'", ex);
+        }
+    }
+}
