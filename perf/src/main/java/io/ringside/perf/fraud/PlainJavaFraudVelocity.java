@@ -81,6 +81,58 @@ public final class PlainJavaFraudVelocity
      */
     public void onEvent(final long eventId, final long cardId, final long amountCents, final long eventTimeMs, final int country)
     {
+        if (!accept(eventId, cardId, amountCents, eventTimeMs, country, watermark))
+        {
+            return;
+        }
+        final long advanced = FraudVelocityRules.advance(watermark, eventTimeMs);
+        if (advanced != watermark)
+        {
+            watermark = advanced;
+            closeWindows(FraudVelocityRules.closeLimit(watermark));
+            dedup.forget(watermark);
+        }
+    }
+
+    /**
+     * Rules 1 to 4 for an event whose watermark is driven from outside (an engine's shard, where the watermark is
+     * global and moves through {@link #onWatermark(long)}): dedup against the last watermark given, lateness
+     * against the event's own source's watermark.
+     *
+     * @param sourceWatermark the watermark of the event's source just before it (workload.md, "Several sources").
+     */
+    public void onEvent(
+        final long eventId, final long cardId, final long amountCents, final long eventTimeMs, final int country, final long sourceWatermark)
+    {
+        accept(eventId, cardId, amountCents, eventTimeMs, country, sourceWatermark);
+    }
+
+    /**
+     * Rule 5 driven from outside: the (global) watermark moved; closes what it passed. {@link Long#MAX_VALUE} is the
+     * end of input.
+     */
+    public void onWatermark(final long newWatermark)
+    {
+        if (newWatermark == Long.MAX_VALUE)
+        {
+            endOfInput();
+        }
+        else if (newWatermark > watermark)
+        {
+            watermark = newWatermark;
+            closeWindows(FraudVelocityRules.closeLimit(watermark));
+            dedup.forget(watermark);
+        }
+    }
+
+    /**
+     * Rules 1 to 4: dedup against the current watermark, lateness against {@code lateWatermark}, then windows and alerts.
+     *
+     * @return true if the event was accepted (neither duplicate nor late).
+     */
+    private boolean accept(
+        final long eventId, final long cardId, final long amountCents, final long eventTimeMs, final int country, final long lateWatermark)
+    {
         if (ended)
         {
             throw new IllegalStateException("endOfInput() has been called");
@@ -89,13 +141,13 @@ public final class PlainJavaFraudVelocity
         if (dedup.isRemembered(eventId, watermark))
         {
             emit(OutputKind.DUPLICATE, eventId);
-            return;
+            return false;
         }
         dedup.remember(eventId, eventTimeMs);
-        if (FraudVelocityRules.isLate(eventTimeMs, watermark))
+        if (FraudVelocityRules.isLate(eventTimeMs, lateWatermark))
         {
             emit(OutputKind.LATE, eventId);
-            return;
+            return false;
         }
         final int card = cards.acquire(cardId);
         final long tumblingStart = FraudVelocityRules.tumblingStart(eventTimeMs);
@@ -106,13 +158,7 @@ public final class PlainJavaFraudVelocity
         {
             emit(OutputKind.COUNTRY, cardId, eventId);
         }
-        final long advanced = FraudVelocityRules.advance(watermark, eventTimeMs);
-        if (advanced != watermark)
-        {
-            watermark = advanced;
-            closeWindows(FraudVelocityRules.closeLimit(watermark));
-            dedup.forget(watermark);
-        }
+        return true;
     }
 
     /**

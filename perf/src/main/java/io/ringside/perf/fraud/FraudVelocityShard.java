@@ -1,0 +1,96 @@
+package io.ringside.perf.fraud;
+
+import io.ringside.engine.Event;
+import io.ringside.engine.EventTimeExtractor;
+import io.ringside.engine.ShardContext;
+import io.ringside.engine.ShardHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The fraud-velocity workload run inside the engine: one per shard, on that shard's thread. The rules are
+ * {@link PlainJavaFraudVelocity}'s, driven by the engine's event time: each event's lateness is judged against
+ * its source's watermark ({@link Event#sourceWatermark()}), and windows close when the engine's global watermark
+ * moves ({@link #onWatermark}), at the same point of the stream for every shard. Every output record goes to
+ * this shard's {@link ChecksumReport} and out of the engine as an output whose type is the kind's number, whose
+ * key is its first field (the card, or the event id) and whose payload is its fields, little-endian int64s.
+ * <p>
+ * State is on-heap for now: the Chronicle Map operators replace it.
+ */
+public final class FraudVelocityShard implements ShardHandler, OutputSink
+{
+    /** Reads a {@link FraudEvent}'s event time. */
+    public static final EventTimeExtractor EVENT_TIME = (buffer, offset, length) -> FraudEvent.eventTimeMs(buffer, offset);
+    /** Bounded out-of-orderness of workload.md, rule 5: W = max(W, eventTimeMs - 2,000). */
+    public static final long MAX_OUT_OF_ORDERNESS_MS = 2_000;
+
+    private final PlainJavaFraudVelocity rules;
+    private final ChecksumReport report = new ChecksumReport();
+    private final UnsafeBuffer out = new UnsafeBuffer(new byte[8 * OutputKind.MAX_FIELDS]);
+    private ShardContext context;
+
+    /**
+     * @param expectedCards about how many cards this shard holds open windows for at once.
+     * @param expectedIds   about how many event ids this shard remembers at once (ten minutes of its events).
+     */
+    public FraudVelocityShard(final int expectedCards, final int expectedIds)
+    {
+        this.rules = new PlainJavaFraudVelocity(this, expectedCards, expectedIds);
+    }
+
+    @Override
+    public void onEvent(final Event event, final ShardContext context)
+    {
+        this.context = context;
+        try
+        {
+            final DirectBuffer buffer = event.buffer();
+            final int offset = event.offset();
+            rules.onEvent(
+                FraudEvent.eventId(buffer, offset),
+                FraudEvent.cardId(buffer, offset),
+                FraudEvent.amountCents(buffer, offset),
+                FraudEvent.eventTimeMs(buffer, offset),
+                FraudEvent.country(buffer, offset),
+                event.sourceWatermark());
+        }
+        finally
+        {
+            this.context = null;
+        }
+    }
+
+    @Override
+    public void onWatermark(final long watermark, final ShardContext context)
+    {
+        this.context = context;
+        try
+        {
+            rules.onWatermark(watermark);
+        }
+        finally
+        {
+            this.context = null;
+        }
+    }
+
+    @Override
+    public void onOutput(final OutputKind kind, final long[] fields)
+    {
+        report.onOutput(kind, fields);
+        final int count = kind.fieldCount();
+        for (int i = 0; i < count; i++)
+        {
+            out.putLong(i * 8, fields[i], FraudEvent.BYTE_ORDER);
+        }
+        context.emit(kind.number(), fields[0], out, 0, count * 8);
+    }
+
+    /**
+     * @return this shard's counts and checksums. Read it once the engine is closed.
+     */
+    public ChecksumReport report()
+    {
+        return report;
+    }
+}
