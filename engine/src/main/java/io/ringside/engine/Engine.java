@@ -272,6 +272,21 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @param shard a shard number.
+     * @return slots published into the ring that the shard's consumer has not passed yet (compact: the one
+     * consumer's). Any thread; a snapshot.
+     */
+    public long lag(final int shard)
+    {
+        if (ring == null)
+        {
+            throw new IllegalStateException("the engine is not started");
+        }
+        final int consumer = ctx.topology() == Topology.PIPELINED ? 1 + shard : 0;
+        return Math.max(0, ring.getCursor() - consumerSequences.get(consumer).get());
+    }
+
+    /**
      * @return the free slots in the ring now.
      */
     public long ringFreeSlots()

@@ -16,13 +16,13 @@ import io.ringside.journal.JournalRecord;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * {@code ./ringside demo} until the engine exists: appends a million 48-byte records to a journal and
+ * {@code ./ringside journal demo}: appends a million 48-byte records to a journal and
  * replays them, checking every record, then prints the rates. Flags:
  * {@code --records N --payload BYTES --durability page-cache|group-commit|interval:MS --batch N --journal DIR}.
  */
 public final class JournalDemo
 {
-    private static final String USAGE = "usage: ringside demo [--records N] [--payload BYTES] " +
+    private static final String USAGE = "usage: ringside journal demo [--records N] [--payload BYTES] " +
         "[--durability page-cache|group-commit|interval:MS] [--batch N] [--journal DIR]\n" +
         "  appends N records (default 1000000) of BYTES (default 48) to a journal, one end-of-batch every N (default 1000),\n" +
         "  then replays and checks them. Without --journal the journal goes to a temporary directory, deleted at the end.";
@@ -61,7 +61,7 @@ public final class JournalDemo
         }
         catch (final IllegalArgumentException ex)
         {
-            System.err.println("ringside demo: " + ex.getMessage());
+            System.err.println("ringside journal demo: " + ex.getMessage());
             System.err.println(USAGE);
             System.exit(2);
             return;
@@ -83,7 +83,7 @@ public final class JournalDemo
 
     private static void run(final Path dir, final long records, final int payload, final int batch, final DurabilityPolicy durability)
     {
-        System.out.printf(Locale.ROOT, "Ringside journal demo (the fraud-velocity demo arrives with the engine)%n" +
+        System.out.printf(Locale.ROOT, "Ringside journal demo%n" +
             "journal %s, %,d records of %d bytes, durability %s, end of batch every %,d records%n", dir, records, payload, durability, batch);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[payload]);
         final long first;

@@ -1,0 +1,103 @@
+package io.ringside.perf.fraud;
+
+import java.nio.file.Path;
+
+import io.ringside.engine.Topology;
+import io.ringside.engine.WaitStrategy;
+
+/**
+ * The flags of {@code ./ringside demo}, parsed once; a bad flag is an {@link IllegalArgumentException} that says which.
+ */
+final class DemoOptions
+{
+    static final String USAGE = String.join(System.lineSeparator(),
+        "usage: ringside demo [--events N] [--cards K] [--seed S] [--shards N] [--topology compact|pipelined]",
+        "                     [--wait busy-spin|yielding|backoff|sleeping|blocking] [--journal DIR] [--output FILE] [--rate EVENTS_PER_S]",
+        "  runs the fraud-velocity workload (shared/workload.md) through the engine and prints one line per output kind:",
+        "  KIND count=<n> checksum=<16 hex digits>, then the throughput and the ingress-to-decision latency.",
+        "  --events   events, duplicates included (default 10,000,000: the standard size)",
+        "  --cards    cards, at least 100 (default 1,000,000)",
+        "  --seed     the generator's seed (default 42)",
+        "  --shards   shards (default 1)",
+        "  --topology compact (default) or pipelined",
+        "  --wait     the journaler's and shards' wait strategy (default blocking)",
+        "  --journal  the engine directory (journal/ and counters.dat); default a temporary one, deleted after",
+        "  --output   also write every output to FILE, one per line: KIND,field,field,...",
+        "  --rate     publish at this many events per second (default: as fast as the engine takes them)");
+
+    long events = WorkloadSize.STANDARD.events();
+    long cards = WorkloadSize.STANDARD.cards();
+    long seed = 42;
+    int shards = 1;
+    Topology topology = Topology.COMPACT;
+    WaitStrategy wait = WaitStrategy.BLOCKING;
+    Path journal;
+    Path output;
+    long rate;
+    boolean help;
+
+    static DemoOptions parse(final String[] args)
+    {
+        final DemoOptions options = new DemoOptions();
+        for (int i = 0; i < args.length; i++)
+        {
+            final String flag = args[i];
+            if (flag.equals("-h") || flag.equals("--help"))
+            {
+                options.help = true;
+                continue;
+            }
+            if (i + 1 >= args.length)
+            {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            final String value = args[++i];
+            switch (flag)
+            {
+                case "--events" -> options.events = atLeast(flag, value, 1);
+                case "--cards" -> options.cards = atLeast(flag, value, WorkloadGenerator.MIN_CARDS);
+                case "--seed" -> options.seed = number(flag, value);
+                case "--shards" -> options.shards = (int)atLeast(flag, value, 1);
+                case "--topology" -> options.topology = topology(value);
+                case "--wait" -> options.wait = WaitStrategy.parse(value);
+                case "--journal" -> options.journal = Path.of(value);
+                case "--output" -> options.output = Path.of(value);
+                case "--rate" -> options.rate = atLeast(flag, value, 1);
+                default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
+            }
+        }
+        return options;
+    }
+
+    private static Topology topology(final String value)
+    {
+        return switch (value)
+        {
+            case "compact" -> Topology.COMPACT;
+            case "pipelined" -> Topology.PIPELINED;
+            default -> throw new IllegalArgumentException("--topology takes compact or pipelined, not '" + value + "'");
+        };
+    }
+
+    private static long atLeast(final String flag, final String value, final long min)
+    {
+        final long n = number(flag, value);
+        if (n < min)
+        {
+            throw new IllegalArgumentException(flag + " must be at least " + min + ", was " + n);
+        }
+        return n;
+    }
+
+    private static long number(final String flag, final String value)
+    {
+        try
+        {
+            return Long.parseLong(value.replace("_", "").replace(",", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(flag + " takes a whole number, not '" + value + "'", ex);
+        }
+    }
+}

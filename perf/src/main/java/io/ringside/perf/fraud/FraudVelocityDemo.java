@@ -1,0 +1,208 @@
+package io.ringside.perf.fraud;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import io.ringside.engine.Engine;
+import io.ringside.engine.EngineContext;
+import io.ringside.engine.EventPublisher;
+import io.ringside.engine.FileSink;
+import io.ringside.engine.Topology;
+import io.ringside.engine.WaitStrategy;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code ./ringside demo}: the fraud-velocity workload (shared/workload.md) end to end on the embedded default:
+ * the generator publishes into the engine (journal on, in a temporary directory unless {@code --journal}), the
+ * shards run {@link FraudVelocityShard}, progress is printed every second, then one checksum line per output kind,
+ * the throughput and the ingress-to-decision latency percentiles.
+ */
+public final class FraudVelocityDemo
+{
+    private static final int SOURCE_ID = 1;
+
+    private FraudVelocityDemo()
+    {
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        final DemoOptions options;
+        try
+        {
+            options = DemoOptions.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("ringside demo: " + ex.getMessage());
+            System.err.println(DemoOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help)
+        {
+            System.out.println(DemoOptions.USAGE);
+            return;
+        }
+        final boolean temporary = options.journal == null;
+        final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : options.journal;
+        try
+        {
+            run(options, dir);
+        }
+        finally
+        {
+            if (temporary)
+            {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void run(final DemoOptions options, final Path dir) throws IOException
+    {
+        System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo: %,d events, %,d cards, seed %d, %d shard(s), %s, wait %s%s%n" +
+            "engine directory %s (watch it with: ./ringside stat %s)%n",
+            options.events, options.cards, options.seed, options.shards, options.topology.name().toLowerCase(Locale.ROOT),
+            options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+            options.rate > 0 ? String.format(Locale.ROOT, ", %,d events/s", options.rate) : "", dir, dir);
+        final List<FraudVelocityShard> shards = new ArrayList<>();
+        final int cardsPerShard = (int)Math.min(1 << 30, options.cards / options.shards + 1024);
+        final int idsPerShard = (int)Math.min(1 << 30, Math.min(options.events, 6_000_000) / options.shards + 1024);
+        final EngineContext ctx = new EngineContext()
+            .directory(dir)
+            .topology(options.topology)
+            .shardCount(options.shards)
+            .waitStrategy(options.wait)
+            .maxEventLength(FraudEvent.LENGTH)
+            .eventTime(FraudVelocityShard.EVENT_TIME)
+            .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
+            .expectSource(SOURCE_ID, 1)
+            .multiProducer(false)
+            .handlers(shard ->
+            {
+                final FraudVelocityShard handler = new FraudVelocityShard(cardsPerShard, idsPerShard);
+                synchronized (shards)
+                {
+                    shards.add(handler);
+                }
+                return handler;
+            });
+        if (options.output != null)
+        {
+            ctx.addSink(new FileSink(options.output, new FraudOutputFormat()));
+        }
+
+        final WorkloadGenerator generator = new WorkloadGenerator(options.seed, options.events, options.cards);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
+        final long startNs = System.nanoTime();
+        final Engine engine = new Engine(ctx).start();
+        try
+        {
+            final EventPublisher publisher = engine.newPublisher(SOURCE_ID);
+            final Progress progress = new Progress(engine, options.shards);
+            long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
+            final double periodNs = options.rate > 0 ? 1e9 / options.rate : 0;
+            long published = 0;
+            while (generator.next(event, 0))
+            {
+                if (periodNs > 0)
+                {
+                    final long dueNs = startNs + (long)(published * periodNs);
+                    long now;
+                    while ((now = System.nanoTime()) < dueNs)
+                    {
+                        LockSupport.parkNanos(Math.min(dueNs - now, 1_000_000));
+                    }
+                }
+                publisher.publish(FraudEvent.cardId(event, 0), 0, generator.index() - 1, 0, event, 0, FraudEvent.LENGTH);
+                published++;
+                if ((published & 4095) == 0 && System.nanoTime() >= nextProgressNs)
+                {
+                    progress.print(published);
+                    nextProgressNs += TimeUnit.SECONDS.toNanos(1);
+                }
+            }
+            publisher.endOfInput();
+        }
+        finally
+        {
+            engine.close();
+        }
+        final Histogram latency = engine.latencyHistogram();
+        final long elapsedNs = System.nanoTime() - startNs;
+
+        final ChecksumReport report = new ChecksumReport();
+        for (final FraudVelocityShard shard : shards)
+        {
+            report.add(shard.report());
+        }
+        report.print(System.out);
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal page-cache, generator included)%n",
+            options.events, elapsedNs / 1e9, options.events / (elapsedNs / 1e9));
+        System.out.printf(Locale.ROOT, "ingress-to-decision latency (us%s): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f over %,d events%n",
+            options.rate > 0 ? "" : "; unpaced, so it includes the wait in a full ring: --rate measures it at a given load",
+            latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3, latency.getValueAtPercentile(99) / 1e3,
+            latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3, latency.getTotalCount());
+        if (options.output != null)
+        {
+            System.out.println("outputs written to " + options.output);
+        }
+    }
+
+    /**
+     * Prints one progress line a second: events/s, ring fill, per-shard lag. Publisher thread only.
+     */
+    private static final class Progress
+    {
+        private final Engine engine;
+        private final int shards;
+        private final int ringSize;
+        private long lastPublished;
+        private long lastNs = System.nanoTime();
+
+        Progress(final Engine engine, final int shards)
+        {
+            this.engine = engine;
+            this.shards = shards;
+            this.ringSize = engine.context().ringSize();
+        }
+
+        void print(final long published)
+        {
+            final long now = System.nanoTime();
+            final StringBuilder line = new StringBuilder(128);
+            line.append(String.format(Locale.ROOT, "  %,12d events  %,10.0f events/s  ring %3d%% full  lag",
+                published, (published - lastPublished) / ((now - lastNs) / 1e9), 100 - 100 * engine.ringFreeSlots() / ringSize));
+            for (int shard = 0; shard < shards; shard++)
+            {
+                line.append(' ').append(shard).append(':').append(engine.lag(shard));
+            }
+            System.out.println(line);
+            lastPublished = published;
+            lastNs = now;
+        }
+    }
+
+    private static void deleteTree(final Path dir)
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+}
