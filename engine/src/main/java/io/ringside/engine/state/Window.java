@@ -68,6 +68,21 @@ public final class Window
         buffer.putLong(offset + EVENTS_OFFSET, events() + 1);
     }
 
+    MutableDirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    int offset()
+    {
+        return offset;
+    }
+
+    long flags()
+    {
+        return buffer.getLong(offset + FLAGS_OFFSET);
+    }
+
     public long start()
     {
         return buffer.getLong(offset + START_OFFSET);

@@ -1,0 +1,239 @@
+package io.ringside.engine.state;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.LongArrayList;
+
+/**
+ * Session windows per key: a session spans {@code [first, last + gap)}; an event at {@code t} joins every open
+ * session of its key that it falls into or bridges ({@code first - gap < t < last + gap}, strictly), merging them
+ * into one; otherwise it starts a new session. A session closes when {@code last + gap} plus the allowed lateness
+ * is at or below the watermark. All of a key's open sessions live in one {@link KeyedStore} entry of
+ * {@code slots} sessions (one map access per event); closing goes through a timer index of session ends, re-armed
+ * when a session grows.
+ * <p>
+ * Each session is a {@link Window} whose start is {@code first}; {@link #last(Window)} gives {@code last}. The
+ * caller filters late events first.
+ * <p>
+ * <b>Thread safety:</b> one thread (the shard's).
+ */
+public final class SessionWindows implements AutoCloseable
+{
+    private static final int LAST_OFFSET = 0;
+    private static final int WINDOW_OFFSET = 8;
+
+    private final String name;
+    private final long gapMs;
+    private final long allowedLatenessMs;
+    private final int slots;
+    private final int slotLength;
+    private final Aggregate[] aggregates;
+    private final KeyedStore store;
+    private final WindowTimers timers = new WindowTimers();
+    private final Window session;
+    private final Window other;
+
+    public SessionWindows(
+        final String name, final long gapMs, final long allowedLatenessMs, final int slots, final long expectedKeys, final Aggregate... aggregates)
+    {
+        if (gapMs < 1 || allowedLatenessMs < 0 || slots < 1 || slots > 64)
+        {
+            throw new IllegalArgumentException(name + ": gap must be positive, lateness not negative and slots 1 to 64; were " +
+                gapMs + ", " + allowedLatenessMs + ", " + slots);
+        }
+        this.name = name;
+        this.gapMs = gapMs;
+        this.allowedLatenessMs = allowedLatenessMs;
+        this.slots = slots;
+        this.aggregates = aggregates.clone();
+        this.slotLength = WINDOW_OFFSET + Window.length(this.aggregates);
+        this.store = new KeyedStore(name, expectedKeys, slotLength * slots);
+        this.session = new Window(this.aggregates, 0);
+        this.other = new Window(this.aggregates, 0);
+    }
+
+    /**
+     * @return the session's last event time (its end is this plus the gap).
+     */
+    public static long last(final Window window)
+    {
+        return window.buffer().getLong(window.offset() - WINDOW_OFFSET + LAST_OFFSET);
+    }
+
+    /**
+     * Adds an event to its key's sessions, merging those it bridges.
+     *
+     * @param values one value per aggregate, in order.
+     * @throws IllegalStateException if the key has more open sessions than slots.
+     */
+    public void add(final long key, final long eventTime, final long[] values)
+    {
+        final MutableDirectBuffer entry = store.acquire(key);
+        try
+        {
+            int target = -1;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = slot * slotLength;
+                session.wrap(entry, at + WINDOW_OFFSET);
+                if (session.events() == 0)
+                {
+                    continue;
+                }
+                final long first = session.start();
+                final long last = entry.getLong(at + LAST_OFFSET);
+                if (first - gapMs < eventTime && eventTime < last + gapMs)
+                {
+                    if (target < 0)
+                    {
+                        target = slot;
+                    }
+                    else
+                    {
+                        merge(entry, target, slot);
+                    }
+                }
+            }
+            if (target < 0)
+            {
+                target = freeSlot(entry, key);
+                final int at = target * slotLength;
+                entry.setMemory(at, slotLength, (byte)0);
+                entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
+                entry.putLong(at + LAST_OFFSET, eventTime);
+                timers.add(eventTime + gapMs, key);
+            }
+            final int at = target * slotLength;
+            session.wrap(entry, at + WINDOW_OFFSET);
+            if (eventTime < session.start())
+            {
+                entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
+            }
+            if (eventTime > entry.getLong(at + LAST_OFFSET))
+            {
+                entry.putLong(at + LAST_OFFSET, eventTime);
+            }
+            session.add(values);
+        }
+        finally
+        {
+            store.release();
+        }
+    }
+
+    /**
+     * Merges session {@code from} into session {@code into} and frees {@code from}.
+     */
+    private void merge(final MutableDirectBuffer entry, final int into, final int from)
+    {
+        final int intoAt = into * slotLength;
+        final int fromAt = from * slotLength;
+        session.wrap(entry, intoAt + WINDOW_OFFSET);
+        other.wrap(entry, fromAt + WINDOW_OFFSET);
+        entry.putLong(intoAt + WINDOW_OFFSET + Window.START_OFFSET, Math.min(session.start(), other.start()));
+        entry.putLong(intoAt + LAST_OFFSET, Math.max(entry.getLong(intoAt + LAST_OFFSET), entry.getLong(fromAt + LAST_OFFSET)));
+        int offset = Window.AGGREGATES_OFFSET;
+        for (final Aggregate aggregate : aggregates)
+        {
+            aggregate.merge(entry, intoAt + WINDOW_OFFSET + offset, entry, fromAt + WINDOW_OFFSET + offset, false);
+            offset += aggregate.length();
+        }
+        entry.putLong(intoAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, session.events() + other.events());
+        entry.putLong(intoAt + WINDOW_OFFSET + Window.FLAGS_OFFSET, session.flags() | other.flags());
+        entry.putLong(fromAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+    }
+
+    private int freeSlot(final MutableDirectBuffer entry, final long key)
+    {
+        for (int slot = 0; slot < slots; slot++)
+        {
+            if (entry.getLong(slot * slotLength + WINDOW_OFFSET + Window.EVENTS_OFFSET) == 0)
+            {
+                return slot;
+            }
+        }
+        throw new IllegalStateException(name + ": key " + key + " has more open sessions than its " + slots + " slots: give more slots");
+    }
+
+    /**
+     * Closes every session whose {@code last + gap} plus the allowed lateness is at or below {@code watermark}
+     * ({@link Long#MAX_VALUE}: all).
+     *
+     * @return how many sessions closed.
+     */
+    public int close(final long watermark, final WindowListener listener)
+    {
+        final long limit = watermark == Long.MAX_VALUE ? Long.MAX_VALUE :
+            (watermark < Long.MIN_VALUE + allowedLatenessMs ? Long.MIN_VALUE : watermark - allowedLatenessMs);
+        int closed = 0;
+        while (timers.ends() > 0 && timers.nextEnd() <= limit)
+        {
+            final LongArrayList keys = timers.popNext();
+            for (int i = 0; i < keys.size(); i++)
+            {
+                closed += closeKey(keys.getLong(i), limit, listener);
+            }
+            timers.recycle(keys);
+        }
+        return closed;
+    }
+
+    private int closeKey(final long key, final long limit, final WindowListener listener)
+    {
+        final MutableDirectBuffer entry = store.acquire(key);
+        int closed = 0;
+        boolean remove = false;
+        try
+        {
+            int open = 0;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = slot * slotLength;
+                session.wrap(entry, at + WINDOW_OFFSET);
+                if (session.events() == 0)
+                {
+                    continue;
+                }
+                final long end = entry.getLong(at + LAST_OFFSET) + gapMs;
+                if (end <= limit)
+                {
+                    listener.onClose(key, session);
+                    entry.putLong(at + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+                    closed++;
+                }
+                else
+                {
+                    // the session grew since its timer was set: wait for its real end
+                    timers.add(end, key);
+                    open++;
+                }
+            }
+            remove = open == 0;
+        }
+        finally
+        {
+            if (remove)
+            {
+                store.removeAcquired();
+            }
+            else
+            {
+                store.release();
+            }
+        }
+        return closed;
+    }
+
+    /**
+     * @return keys with at least one open session.
+     */
+    public long keys()
+    {
+        return store.size();
+    }
+
+    @Override
+    public void close()
+    {
+        store.close();
+    }
+}
