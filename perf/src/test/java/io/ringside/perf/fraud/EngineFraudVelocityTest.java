@@ -61,6 +61,76 @@ class EngineFraudVelocityTest
         }
     }
 
+    @Test
+    void shouldMatchTheReferenceWithTheChronicleMapOperators()
+    {
+        for (final long seed : new long[] {42, 7})
+        {
+            final ChecksumReport expected = reference(new WorkloadGenerator(WorkloadSize.SMOKE, seed), 1);
+            for (final Topology topology : Topology.values())
+            {
+                final ChecksumReport actual = throughOperators(new WorkloadGenerator(WorkloadSize.SMOKE, seed), 1, topology, 2);
+                assertEquals(expected, actual, "seed " + seed + ", " + topology + "\nexpected\n" + expected + "\nactual\n" + actual);
+            }
+        }
+        final ChecksumReport minutes = reference(new WorkloadGenerator(42, 8_000_000, 1_000), 40);
+        assertEquals(minutes, throughOperators(new WorkloadGenerator(42, 8_000_000, 1_000), 40, Topology.COMPACT, 1), "over 800 s of event time");
+    }
+
+    private ChecksumReport throughOperators(final WorkloadGenerator generator, final int every, final Topology topology, final int shards)
+    {
+        final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
+        final EngineContext ctx = new EngineContext()
+            .directory(dir.resolve("run-" + run++))
+            .segmentSize(16 * 1024 * 1024)
+            .topology(topology)
+            .shardCount(shards)
+            .waitStrategy(WaitStrategy.BLOCKING)
+            .egressWait(WaitStrategy.SLEEPING)
+            .maxEventLength(FraudEvent.LENGTH)
+            .eventTime(FraudVelocityShard.EVENT_TIME)
+            .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
+            .expectSource(1, 1)
+            .handlers(shard ->
+            {
+                final FraudVelocityPipeline pipeline = new FraudVelocityPipeline(shard, 20_000, 100_000);
+                synchronized (pipelines)
+                {
+                    pipelines.add(pipeline);
+                }
+                return pipeline;
+            });
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
+        try
+        {
+            try (Engine engine = new Engine(ctx).start())
+            {
+                final EventPublisher publisher = engine.newPublisher(1);
+                while (generator.next(event, 0))
+                {
+                    if (generator.index() % every == 0)
+                    {
+                        publisher.publish(FraudEvent.cardId(event, 0), 0, generator.index() - 1, 0, event, 0, FraudEvent.LENGTH);
+                    }
+                }
+                publisher.endOfInput();
+            }
+            final ChecksumReport all = new ChecksumReport();
+            for (final FraudVelocityPipeline pipeline : pipelines)
+            {
+                all.add(pipeline.report());
+            }
+            return all;
+        }
+        finally
+        {
+            for (final FraudVelocityPipeline pipeline : pipelines)
+            {
+                pipeline.close();
+            }
+        }
+    }
+
     /**
      * Feeds every {@code every}-th event of the generator to the reference.
      */
