@@ -23,7 +23,8 @@ final class DemoOptions
         "  --wait     the journaler's and shards' wait strategy (default blocking)",
         "  --journal  the engine directory (journal/ and counters.dat); default a temporary one, deleted after",
         "  --output   also write every output to FILE, one per line: KIND,field,field,...",
-        "  --rate     publish at this many events per second (default: as fast as the engine takes them)");
+        "  --rate     publish at this many events per second (default: as fast as the engine takes them)",
+        "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
@@ -34,6 +35,7 @@ final class DemoOptions
     Path journal;
     Path output;
     long rate;
+    boolean chronicle = true;
     boolean help;
 
     static DemoOptions parse(final String[] args)
@@ -63,10 +65,21 @@ final class DemoOptions
                 case "--journal" -> options.journal = Path.of(value);
                 case "--output" -> options.output = Path.of(value);
                 case "--rate" -> options.rate = atLeast(flag, value, 1);
+                case "--state" -> options.chronicle = state(value);
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
         }
         return options;
+    }
+
+    private static boolean state(final String value)
+    {
+        return switch (value)
+        {
+            case "chronicle" -> true;
+            case "heap" -> false;
+            default -> throw new IllegalArgumentException("--state takes chronicle or heap, not '" + value + "'");
+        };
     }
 
     private static Topology topology(final String value)

@@ -71,12 +71,13 @@ public final class FraudVelocityDemo
 
     private static void run(final DemoOptions options, final Path dir) throws IOException
     {
-        System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo: %,d events, %,d cards, seed %d, %d shard(s), %s, wait %s%s%n" +
+        System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo: %,d events, %,d cards, seed %d, %d shard(s), %s, wait %s, state %s%s%n" +
             "engine directory %s (watch it with: ./ringside stat %s)%n",
             options.events, options.cards, options.seed, options.shards, options.topology.name().toLowerCase(Locale.ROOT),
-            options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+            options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'), options.chronicle ? "chronicle map" : "on-heap",
             options.rate > 0 ? String.format(Locale.ROOT, ", %,d events/s", options.rate) : "", dir, dir);
-        final List<FraudVelocityShard> shards = new ArrayList<>();
+        final List<ChecksumReport> reports = new ArrayList<>();
+        final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
         final int cardsPerShard = (int)Math.min(1 << 30, options.cards / options.shards + 1024);
         final int idsPerShard = (int)Math.min(1 << 30, Math.min(options.events, 6_000_000) / options.shards + 1024);
         final EngineContext ctx = new EngineContext()
@@ -91,12 +92,20 @@ public final class FraudVelocityDemo
             .multiProducer(false)
             .handlers(shard ->
             {
-                final FraudVelocityShard handler = new FraudVelocityShard(cardsPerShard, idsPerShard);
-                synchronized (shards)
+                synchronized (reports)
                 {
-                    shards.add(handler);
+                    if (options.chronicle)
+                    {
+                        final FraudVelocityPipeline pipeline = new FraudVelocityPipeline(shard, cardsPerShard,
+                            Math.max(1_024, Math.min(options.events, 600_000) / options.shards + 1_024));
+                        pipelines.add(pipeline);
+                        reports.add(pipeline.report());
+                        return pipeline;
+                    }
+                    final FraudVelocityShard handler = new FraudVelocityShard(cardsPerShard, idsPerShard);
+                    reports.add(handler.report());
+                    return handler;
                 }
-                return handler;
             });
         if (options.output != null)
         {
@@ -137,15 +146,25 @@ public final class FraudVelocityDemo
         }
         finally
         {
-            engine.close();
+            try
+            {
+                engine.close();
+            }
+            finally
+            {
+                for (final FraudVelocityPipeline pipeline : pipelines)
+                {
+                    pipeline.close();
+                }
+            }
         }
         final Histogram latency = engine.latencyHistogram();
         final long elapsedNs = System.nanoTime() - startNs;
 
         final ChecksumReport report = new ChecksumReport();
-        for (final FraudVelocityShard shard : shards)
+        for (final ChecksumReport shardReport : reports)
         {
-            report.add(shard.report());
+            report.add(shardReport);
         }
         report.print(System.out);
         System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal page-cache, generator included)%n",

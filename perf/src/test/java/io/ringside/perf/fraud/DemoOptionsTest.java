@@ -7,6 +7,7 @@ import io.ringside.engine.WaitStrategy;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,13 +24,14 @@ class DemoOptionsTest
         assertEquals(Topology.COMPACT, options.topology);
         assertEquals(WaitStrategy.BLOCKING, options.wait);
         assertEquals(null, options.journal);
+        assertTrue(options.chronicle, "state in Chronicle Map by default");
     }
 
     @Test
     void shouldParseEveryFlag()
     {
         final DemoOptions options = DemoOptions.parse(new String[] {"--events", "1_000", "--cards", "500", "--seed", "7", "--shards", "4",
-            "--topology", "pipelined", "--wait", "busy-spin", "--journal", "/tmp/j", "--output", "/tmp/o", "--rate", "100,000"});
+            "--topology", "pipelined", "--wait", "busy-spin", "--journal", "/tmp/j", "--output", "/tmp/o", "--rate", "100,000", "--state", "heap"});
         assertEquals(1_000, options.events);
         assertEquals(500, options.cards);
         assertEquals(7, options.seed);
@@ -39,6 +41,7 @@ class DemoOptionsTest
         assertEquals(Path.of("/tmp/j"), options.journal);
         assertEquals(Path.of("/tmp/o"), options.output);
         assertEquals(100_000, options.rate);
+        assertFalse(options.chronicle);
     }
 
     @Test
