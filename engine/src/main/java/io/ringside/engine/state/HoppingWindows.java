@@ -1,7 +1,6 @@
 package io.ringside.engine.state;
 
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -35,6 +34,7 @@ public final class HoppingWindows implements AutoCloseable
     private final Window pane;
     private final Window result;
     private final UnsafeBuffer resultBuffer;
+    private final WindowTimers.DueKey closeWindow = this::closeWindow;
     private long closedThrough = Long.MIN_VALUE;
 
     /**
@@ -113,28 +113,16 @@ public final class HoppingWindows implements AutoCloseable
      */
     public int close(final long watermark, final WindowListener listener)
     {
-        final long limit = watermark == Long.MAX_VALUE ? Long.MAX_VALUE :
-            (watermark < Long.MIN_VALUE + allowedLatenessMs ? Long.MIN_VALUE : watermark - allowedLatenessMs);
+        final long limit = WindowTimers.closeLimit(watermark, allowedLatenessMs);
         closedThrough = Math.max(closedThrough, limit);
-        int closed = 0;
-        while (timers.ends() > 0 && timers.nextEnd() <= limit)
-        {
-            final long end = timers.nextEnd();
-            final LongArrayList keys = timers.popNext();
-            for (int i = 0; i < keys.size(); i++)
-            {
-                closed += closeWindow(keys.getLong(i), end, listener);
-            }
-            timers.recycle(keys);
-        }
-        return closed;
+        return timers.closeDue(limit, closeWindow, listener);
     }
 
     /**
      * Emits the key's window ending at {@code end} (once, whichever pane registered it), then frees the panes no open
      * window holds any more.
      */
-    private int closeWindow(final long key, final long end, final WindowListener listener)
+    private int closeWindow(final long key, final long end, final long limit, final WindowListener listener)
     {
         final MutableDirectBuffer entry = store.acquire(key);
         int emitted = 0;

@@ -1,7 +1,6 @@
 package io.ringside.engine.state;
 
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.LongArrayList;
 
 /**
  * Session windows per key: a session spans {@code [first, last + gap)}; an event at {@code t} joins every open
@@ -31,6 +30,7 @@ public final class SessionWindows implements AutoCloseable
     private final WindowTimers timers = new WindowTimers();
     private final Window session;
     private final Window other;
+    private final WindowTimers.DueKey closeKey = this::closeKey;
 
     public SessionWindows(
         final String name, final long gapMs, final long allowedLatenessMs, final int slots, final long expectedKeys, final Aggregate... aggregates)
@@ -162,22 +162,10 @@ public final class SessionWindows implements AutoCloseable
      */
     public int close(final long watermark, final WindowListener listener)
     {
-        final long limit = watermark == Long.MAX_VALUE ? Long.MAX_VALUE :
-            (watermark < Long.MIN_VALUE + allowedLatenessMs ? Long.MIN_VALUE : watermark - allowedLatenessMs);
-        int closed = 0;
-        while (timers.ends() > 0 && timers.nextEnd() <= limit)
-        {
-            final LongArrayList keys = timers.popNext();
-            for (int i = 0; i < keys.size(); i++)
-            {
-                closed += closeKey(keys.getLong(i), limit, listener);
-            }
-            timers.recycle(keys);
-        }
-        return closed;
+        return timers.closeDue(WindowTimers.closeLimit(watermark, allowedLatenessMs), closeKey, listener);
     }
 
-    private int closeKey(final long key, final long limit, final WindowListener listener)
+    private int closeKey(final long key, final long dueEnd, final long limit, final WindowListener listener)
     {
         final MutableDirectBuffer entry = store.acquire(key);
         int closed = 0;
@@ -193,8 +181,8 @@ public final class SessionWindows implements AutoCloseable
                 {
                     continue;
                 }
-                final long end = entry.getLong(at + LAST_OFFSET) + gapMs;
-                if (end <= limit)
+                final long sessionEnd = entry.getLong(at + LAST_OFFSET) + gapMs;
+                if (sessionEnd <= limit)
                 {
                     listener.onClose(key, session);
                     entry.putLong(at + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
@@ -203,7 +191,7 @@ public final class SessionWindows implements AutoCloseable
                 else
                 {
                     // the session grew since its timer was set: wait for its real end
-                    timers.add(end, key);
+                    timers.add(sessionEnd, key);
                     open++;
                 }
             }

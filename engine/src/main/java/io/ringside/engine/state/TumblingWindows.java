@@ -1,7 +1,6 @@
 package io.ringside.engine.state;
 
 import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.LongArrayList;
 
 /**
  * Tumbling event-time windows per key, aligned to the epoch ({@code start = t - floorMod(t, size)}), with any
@@ -30,6 +29,7 @@ public final class TumblingWindows implements AutoCloseable
     private final Aggregate[] aggregates;
     private final ThreadLocal<org.agrona.concurrent.UnsafeBuffer> queryBuffers;
     private final ThreadLocal<Window> queryWindows;
+    private final WindowTimers.DueKey closeKey = this::closeKey;
     private long closedThrough = Long.MIN_VALUE;
     private boolean acquired;
 
@@ -127,23 +127,12 @@ public final class TumblingWindows implements AutoCloseable
      */
     public int close(final long watermark, final WindowListener listener)
     {
-        final long limit = watermark == Long.MAX_VALUE ? Long.MAX_VALUE :
-            (watermark < Long.MIN_VALUE + allowedLatenessMs ? Long.MIN_VALUE : watermark - allowedLatenessMs);
+        final long limit = WindowTimers.closeLimit(watermark, allowedLatenessMs);
         closedThrough = Math.max(closedThrough, limit);
-        int closed = 0;
-        while (timers.ends() > 0 && timers.nextEnd() <= limit)
-        {
-            final LongArrayList keys = timers.popNext();
-            for (int i = 0; i < keys.size(); i++)
-            {
-                closed += closeKey(keys.getLong(i), limit, listener);
-            }
-            timers.recycle(keys);
-        }
-        return closed;
+        return timers.closeDue(limit, closeKey, listener);
     }
 
-    private int closeKey(final long key, final long limit, final WindowListener listener)
+    private int closeKey(final long key, final long end, final long limit, final WindowListener listener)
     {
         final MutableDirectBuffer entry = store.acquire(key);
         int closed = 0;

@@ -14,10 +14,58 @@ import org.agrona.collections.LongArrayList;
  */
 final class WindowTimers
 {
+    /**
+     * Visits one key whose window (or pane, or session) end has come due.
+     */
+    @FunctionalInterface
+    interface DueKey
+    {
+        /**
+         * @param end   the end registered for the key.
+         * @param limit windows ending at or below it close.
+         * @return how many windows closed.
+         */
+        int onDue(long key, long end, long limit, WindowListener listener);
+    }
+
     private final Long2ObjectHashMap<LongArrayList> keysByEnd = new Long2ObjectHashMap<>();
     private final ArrayDeque<LongArrayList> pool = new ArrayDeque<>();
     private long[] heap = new long[64];
     private int size;
+
+    /**
+     * @return the largest window end that closes under {@code watermark} with {@code allowedLatenessMs}: end plus the
+     * lateness at or below the watermark, without wrapping; {@link Long#MAX_VALUE} (the end of input) closes all.
+     */
+    static long closeLimit(final long watermark, final long allowedLatenessMs)
+    {
+        if (watermark == Long.MAX_VALUE)
+        {
+            return Long.MAX_VALUE;
+        }
+        return watermark < Long.MIN_VALUE + allowedLatenessMs ? Long.MIN_VALUE : watermark - allowedLatenessMs;
+    }
+
+    /**
+     * Pops every end at or below {@code limit}, earliest first, and visits each key registered there.
+     *
+     * @return how many windows the visits closed.
+     */
+    int closeDue(final long limit, final DueKey visit, final WindowListener listener)
+    {
+        int closed = 0;
+        while (size > 0 && heap[0] <= limit)
+        {
+            final long end = heap[0];
+            final LongArrayList keys = popNext();
+            for (int i = 0; i < keys.size(); i++)
+            {
+                closed += visit.onDue(keys.getLong(i), end, limit, listener);
+            }
+            recycle(keys);
+        }
+        return closed;
+    }
 
     void add(final long end, final long key)
     {

@@ -80,17 +80,7 @@ class EngineFraudVelocityTest
     private ChecksumReport throughOperators(final WorkloadGenerator generator, final int every, final Topology topology, final int shards)
     {
         final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
-        final EngineContext ctx = new EngineContext()
-            .directory(dir.resolve("run-" + run++))
-            .segmentSize(16 * 1024 * 1024)
-            .topology(topology)
-            .shardCount(shards)
-            .waitStrategy(WaitStrategy.BLOCKING)
-            .egressWait(WaitStrategy.SLEEPING)
-            .maxEventLength(FraudEvent.LENGTH)
-            .eventTime(FraudVelocityShard.EVENT_TIME)
-            .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
-            .expectSource(1, 1)
+        final EngineContext ctx = context(topology, shards)
             .handlers(shard ->
             {
                 final FraudVelocityPipeline pipeline = new FraudVelocityPipeline(shard, 20_000, 100_000);
@@ -132,6 +122,24 @@ class EngineFraudVelocityTest
     }
 
     /**
+     * @return a fresh engine directory's context for the workload: its event time, out-of-orderness and one source.
+     */
+    private EngineContext context(final Topology topology, final int shards)
+    {
+        return new EngineContext()
+            .directory(dir.resolve("run-" + run++))
+            .segmentSize(16 * 1024 * 1024)
+            .topology(topology)
+            .shardCount(shards)
+            .waitStrategy(WaitStrategy.BLOCKING)
+            .egressWait(WaitStrategy.SLEEPING)
+            .maxEventLength(FraudEvent.LENGTH)
+            .eventTime(FraudVelocityShard.EVENT_TIME)
+            .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
+            .expectSource(1, 1);
+    }
+
+    /**
      * Feeds every {@code every}-th event of the generator to the reference.
      */
     private static ChecksumReport reference(final WorkloadGenerator generator, final int every)
@@ -154,17 +162,7 @@ class EngineFraudVelocityTest
     private ChecksumReport throughEngine(final WorkloadGenerator generator, final int every, final Topology topology, final int shards)
     {
         final List<FraudVelocityShard> handlers = new ArrayList<>();
-        final EngineContext ctx = new EngineContext()
-            .directory(dir.resolve("run-" + run++))
-            .segmentSize(16 * 1024 * 1024)
-            .topology(topology)
-            .shardCount(shards)
-            .waitStrategy(WaitStrategy.BLOCKING)
-            .egressWait(WaitStrategy.SLEEPING)
-            .maxEventLength(FraudEvent.LENGTH)
-            .eventTime(FraudVelocityShard.EVENT_TIME)
-            .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
-            .expectSource(1, 1)
+        final EngineContext ctx = context(topology, shards)
             .handlers(shard ->
             {
                 final FraudVelocityShard handler = new FraudVelocityShard(1 << 12, 1 << 14);
