@@ -1,82 +1,40 @@
 package io.ringside.perf;
 
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-
 import io.ringside.engine.state.Aggregates;
 import io.ringside.engine.state.TumblingWindows;
 import io.ringside.engine.state.WindowListener;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * One event into 60 s tumbling windows with count and sum, in the fraud-velocity workload's shape: 1 M cards,
- * half the traffic on a hot 1%, 10,000 events per second of event time, out of order by up to 2 s, 5 s of allowed
- * lateness; windows close as the watermark moves (their cost is in the score, amortized over the events).
+ * One event into 60 s tumbling windows, count and sum, in the traffic of {@link WindowOperatorBenchmark}.
  * <pre>
  * ./ringside bench TumblingWindowsBenchmark -prof gc
  * </pre>
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class TumblingWindowsBenchmark
+public class TumblingWindowsBenchmark extends WindowOperatorBenchmark
 {
-    private static final long T0 = 1_700_000_000_000L;
-    private static final int CARDS = 1_000_000;
-
     private TumblingWindows windows;
-    private SplittableRandom random;
-    private final long[] values = new long[2];
-    private long i;
-    private long watermark = Long.MIN_VALUE;
-    private WindowListener listener;
 
-    @Setup(Level.Trial)
-    public void setUp(final Blackhole blackhole)
+    @Override
+    void open()
     {
         windows = new TumblingWindows("bench", 60_000, 5_000, 2, CARDS, Aggregates.count(), Aggregates.sum());
-        random = new SplittableRandom(42);
-        listener = (key, window) -> blackhole.consume(window.result(1));
     }
 
-    @Benchmark
-    public long add()
+    @Override
+    void add(final long card, final long time, final long[] values)
     {
-        final long n = i++;
-        final long card = random.nextInt(2) == 0 ? random.nextLong(CARDS / 100) : random.nextLong(CARDS);
-        final long time = T0 + n / 10 - random.nextLong(2_000);
-        values[1] = 100 + random.nextLong(10_000);
-        long count = 0;
-        if (watermark == Long.MIN_VALUE || time > watermark - 5_000)
-        {
-            count = windows.add(card, time, values).result(0);
-            windows.release();
-        }
-        if (time - 2_000 > watermark)
-        {
-            watermark = time - 2_000;
-            windows.close(watermark, listener);
-        }
-        return count;
+        windows.add(card, time, values);
+        windows.release();
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown()
+    @Override
+    void close(final long watermark, final WindowListener listener)
+    {
+        windows.close(watermark, listener);
+    }
+
+    @Override
+    void closeOperator()
     {
         windows.close();
     }

@@ -200,12 +200,7 @@ public final class FraudVelocityPipeline implements ShardHandler, AutoCloseable
     private void send(final OutputKind kind)
     {
         report.onOutput(kind, fields);
-        final int count = kind.fieldCount();
-        for (int i = 0; i < count; i++)
-        {
-            out.putLong(i * 8, fields[i], FraudEvent.BYTE_ORDER);
-        }
-        context.emit(kind.number(), fields[0], out, 0, count * 8);
+        FraudVelocityShard.emit(context, kind, fields, out);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.ringside.engine.EventTimeExtractor;
 import io.ringside.engine.ShardContext;
 import io.ringside.engine.ShardHandler;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -78,12 +79,21 @@ public final class FraudVelocityShard implements ShardHandler, OutputSink
     public void onOutput(final OutputKind kind, final long[] fields)
     {
         report.onOutput(kind, fields);
+        emit(context, kind, fields, out);
+    }
+
+    /**
+     * Sends an output record out of the engine: type = the kind's number, key = its first field, payload = its
+     * fields as little-endian int64s, packed in {@code scratch} (what {@link FraudOutputFormat} reads back).
+     */
+    static void emit(final ShardContext context, final OutputKind kind, final long[] fields, final MutableDirectBuffer scratch)
+    {
         final int count = kind.fieldCount();
         for (int i = 0; i < count; i++)
         {
-            out.putLong(i * 8, fields[i], FraudEvent.BYTE_ORDER);
+            scratch.putLong(i * 8, fields[i], FraudEvent.BYTE_ORDER);
         }
-        context.emit(kind.number(), fields[0], out, 0, count * 8);
+        context.emit(kind.number(), fields[0], scratch, 0, count * 8);
     }
 
     /**
