@@ -89,6 +89,8 @@ public final class FraudVelocityDemo
             .eventTime(FraudVelocityShard.EVENT_TIME)
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
             .expectSource(SOURCE_ID, 1)
+            .durability(options.durability)
+            .snapshotEveryEvents(options.chronicle ? options.snapshotEvery : 0)
             .multiProducer(false)
             .handlers(shard ->
             {
@@ -116,18 +118,26 @@ public final class FraudVelocityDemo
         final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
         final long startNs = System.nanoTime();
         final Engine engine = new Engine(ctx).start();
+        final long resumeAt = engine.journaledOffset(SOURCE_ID, 0) + 1;
+        final long liveStartNs = System.nanoTime();
+        if (!engine.recovery().isFresh())
+        {
+            System.out.println("recovered: " + engine.recovery());
+            System.out.printf(Locale.ROOT, "resuming the generator at event %,d of %,d%n", resumeAt, options.events);
+        }
         try
         {
             final EventPublisher publisher = engine.newPublisher(SOURCE_ID);
             final Progress progress = new Progress(engine, options.shards);
             long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
             final double periodNs = options.rate > 0 ? 1e9 / options.rate : 0;
-            long published = 0;
+            generator.skipTo(Math.min(resumeAt, options.events));
+            long published = generator.index();
             while (generator.next(event, 0))
             {
                 if (periodNs > 0)
                 {
-                    final long dueNs = startNs + (long)(published * periodNs);
+                    final long dueNs = liveStartNs + (long)((published - resumeAt) * periodNs);
                     long now;
                     while ((now = System.nanoTime()) < dueNs)
                     {
@@ -167,8 +177,11 @@ public final class FraudVelocityDemo
             report.add(shardReport);
         }
         report.print(System.out);
-        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal page-cache, generator included)%n",
-            options.events, elapsedNs / 1e9, options.events / (elapsedNs / 1e9));
+        final long live = Math.max(0, options.events - resumeAt);
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal %s, generator included%s)%n",
+            live, elapsedNs / 1e9, live / (elapsedNs / 1e9), options.durability.toString().toLowerCase(Locale.ROOT),
+            resumeAt > 0 ? String.format(Locale.ROOT, "; recovery replayed %,d events at %,.0f events/s", engine.recovery().replayedEvents(),
+                engine.recovery().replayRate()) : "");
         System.out.printf(Locale.ROOT, "ingress-to-decision latency (us%s): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f over %,d events%n",
             options.rate > 0 ? "" : "; unpaced, so it includes the wait in a full ring: --rate measures it at a given load",
             latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3, latency.getValueAtPercentile(99) / 1e3,
@@ -213,7 +226,7 @@ public final class FraudVelocityDemo
         }
     }
 
-    private static void deleteTree(final Path dir)
+    static void deleteTree(final Path dir)
     {
         try (Stream<Path> paths = Files.walk(dir))
         {
