@@ -57,6 +57,7 @@ public final class Engine implements AutoCloseable
     private Journaler journaler;
     private EgressAgent egress;
     private int publishers;
+    private final org.agrona.collections.Long2LongHashMap journaledOffsets = new org.agrona.collections.Long2LongHashMap(-1);
 
     public Engine(final EngineContext ctx)
     {
@@ -88,6 +89,7 @@ public final class Engine implements AutoCloseable
         {
             appender = JournalAppender.open(ctx.journalContext());
             recovery = appender.recovery();
+            scanJournaledOffsets();
             counters = EngineCounters.create(ctx.directory(), ctx.shardCount());
             build();
             state.lifecycle(EngineState.RUNNING);
@@ -233,6 +235,57 @@ public final class Engine implements AutoCloseable
         state.checkAcceptingEvents();
         publishers++;
         return new EventPublisher(ring, state, sourceId, ctx.shardCount(), ctx.maxEventLength(), ringDoorbell);
+    }
+
+    /**
+     * Minimal stand-in (branch kafka) until crash recovery lands: reads the journal once at start and keeps, per
+     * (source, partition), the source offset of the last DATA record.
+     */
+    private void scanJournaledOffsets()
+    {
+        try (io.ringside.journal.JournalReader reader = io.ringside.journal.JournalReader.open(ctx.journalDirectory(), false))
+        {
+            for (io.ringside.journal.JournalRecord record = reader.next(); record != null; record = reader.next())
+            {
+                if (record.type() == SlotType.DATA)
+                {
+                    journaledOffsets.put(sourcePartition(record.sourceId(), record.partition()), record.sourceOffset());
+                }
+            }
+        }
+    }
+
+    private static long sourcePartition(final int sourceId, final int partition)
+    {
+        return ((long)sourceId << 32) | (partition & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * @param sourceId  a publisher's source id.
+     * @param partition a partition of that source.
+     * @return the source offset of the last event of that source and partition that the journal held when the engine
+     * started, or -1 if none: a Kafka ingress resumes the partition at this + 1. Any thread, after {@link #start()}.
+     */
+    public long journaledOffset(final int sourceId, final int partition)
+    {
+        if (ring == null)
+        {
+            throw new IllegalStateException("the engine is not started");
+        }
+        return journaledOffsets.get(sourcePartition(sourceId, partition));
+    }
+
+    /**
+     * @return the ring sequence below or at which every slot has been journaled (and, compact, processed): compare with
+     * {@link EventPublisher#lastSequence()} to learn whether a publisher's events are in the journal. Any thread.
+     */
+    public long journaledSequence()
+    {
+        if (ring == null)
+        {
+            throw new IllegalStateException("the engine is not started");
+        }
+        return consumerSequences.get(0).get();
     }
 
     /**
