@@ -24,7 +24,9 @@ final class DemoOptions
         "  --journal  the engine directory (journal/ and counters.dat); default a temporary one, deleted after",
         "  --output   also write every output to FILE, one per line: KIND,field,field,...",
         "  --rate     publish at this many events per second (default: as fast as the engine takes them)",
-        "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)");
+        "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)",
+        "  --kafka BOOTSTRAP --topic T [--output-topic T2]: read the workload from topic T (written by ./ringside produce) up to",
+        "             its end offsets at start, instead of generating it; outputs to T2 in the --output line format, exactly once");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
@@ -37,6 +39,9 @@ final class DemoOptions
     long rate;
     boolean chronicle = true;
     boolean help;
+    String kafka;
+    String topic;
+    String outputTopic;
 
     static DemoOptions parse(final String[] args)
     {
@@ -66,8 +71,15 @@ final class DemoOptions
                 case "--output" -> options.output = Path.of(value);
                 case "--rate" -> options.rate = atLeast(flag, value, 1);
                 case "--state" -> options.chronicle = state(value);
+                case "--kafka" -> options.kafka = value;
+                case "--topic" -> options.topic = value;
+                case "--output-topic" -> options.outputTopic = value;
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
+        }
+        if ((options.kafka == null) != (options.topic == null) || (options.outputTopic != null && options.kafka == null))
+        {
+            throw new IllegalArgumentException("--kafka and --topic go together (and --output-topic needs them)");
         }
         return options;
     }
