@@ -438,6 +438,19 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return the ring sequence below or at which every slot has been journaled (and, compact, processed): compare with
+     * {@link EventPublisher#lastSequence()} to learn whether a publisher's events are in the journal. Any thread.
+     */
+    public long journaledSequence()
+    {
+        if (ring == null)
+        {
+            throw new IllegalStateException("the engine is not started");
+        }
+        return consumerSequences.get(0).get();
+    }
+
+    /**
      * @return what opening the journal found (torn tail cut off, end position); null before start.
      */
     public RecoveryReport journalRecovery()

@@ -265,6 +265,19 @@ public final class EngineCounters implements AutoCloseable
     }
 
     /**
+     * Adds a counter for a component beside the engine (a Kafka ingress's per-partition lag, say), shown by
+     * {@code ./ringside stat} like the engine's own. Allocation is thread-safe; the counter has one writer,
+     * the component's thread.
+     *
+     * @param label what {@code stat} prints; a label containing " ns " or "position" or "free" or "lag" gets no rate.
+     * @return the counter, 0.
+     */
+    public synchronized AtomicCounter newCounter(final String label)
+    {
+        return manager.newCounter(label);
+    }
+
+    /**
      * Records an error in the distinct error log (same stack trace: one entry, counted). Thread-safe.
      */
     void recordError(final Throwable error)

@@ -29,7 +29,9 @@ final class DemoOptions
         "  --durability      page-cache (default) or group-commit (a force per ring batch)",
         "  A --journal DIR that holds a journal from an earlier run (killed or not) is recovered: the newest snapshot is",
         "  loaded, the journal after it replayed, and the generator resumes at the event after the last one journaled,",
-        "  so the same flags finish the same run; with --output the file then holds every output exactly once.");
+        "  so the same flags finish the same run; with --output the file then holds every output exactly once.",
+        "  --kafka BOOTSTRAP --topic T [--output-topic T2]: read the workload from topic T (written by ./ringside produce) up to",
+        "             its end offsets at start, instead of generating it; outputs to T2 in the --output line format, exactly once");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
@@ -44,6 +46,9 @@ final class DemoOptions
     long snapshotEvery = 1_000_000;
     io.ringside.journal.DurabilityPolicy durability = io.ringside.journal.DurabilityPolicy.PAGE_CACHE;
     boolean help;
+    String kafka;
+    String topic;
+    String outputTopic;
 
     static DemoOptions parse(final String[] args)
     {
@@ -75,8 +80,15 @@ final class DemoOptions
                 case "--state" -> options.chronicle = state(value);
                 case "--snapshot-every" -> options.snapshotEvery = atLeast(flag, value, 0);
                 case "--durability" -> options.durability = durability(value);
+                case "--kafka" -> options.kafka = value;
+                case "--topic" -> options.topic = value;
+                case "--output-topic" -> options.outputTopic = value;
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
+        }
+        if ((options.kafka == null) != (options.topic == null) || (options.outputTopic != null && options.kafka == null))
+        {
+            throw new IllegalArgumentException("--kafka and --topic go together (and --output-topic needs them)");
         }
         return options;
     }

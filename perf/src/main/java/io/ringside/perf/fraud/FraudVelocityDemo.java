@@ -58,7 +58,14 @@ public final class FraudVelocityDemo
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : options.journal;
         try
         {
-            run(options, dir);
+            if (options.kafka != null)
+            {
+                runKafka(options, dir);
+            }
+            else
+            {
+                run(options, dir);
+            }
         }
         finally
         {
@@ -190,6 +197,41 @@ public final class FraudVelocityDemo
         {
             System.out.println("outputs written to " + options.output);
         }
+    }
+
+    private static void runKafka(final DemoOptions options, final Path dir) throws IOException
+    {
+        System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo from Kafka: topic %s on %s%s, %d shard(s), %s, state %s%n" +
+            "engine directory %s (watch it with: ./ringside stat %s)%n", options.topic, options.kafka,
+            options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
+            options.topology.name().toLowerCase(Locale.ROOT), options.chronicle ? "chronicle map" : "on-heap", dir, dir);
+        final KafkaFraudVelocity.Result result;
+        try
+        {
+            final long[] last = {0, System.nanoTime()};
+            result = KafkaFraudVelocity.run(dir, options.kafka, options.topic, options.outputTopic, options.shards, options.topology,
+                options.chronicle, options.cards, processed ->
+                {
+                    final long now = System.nanoTime();
+                    System.out.printf(Locale.ROOT, "  %,12d events processed  %,10.0f events/s%n", processed,
+                        (processed - last[0]) / ((now - last[1]) / 1e9));
+                    last[0] = processed;
+                    last[1] = now;
+                });
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IOException(ex);
+        }
+        result.report().print(System.out);
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (Kafka consume to decision, outputs %s)%n",
+            result.events(), result.elapsedNs() / 1e9, result.events() / (result.elapsedNs() / 1e9),
+            options.outputTopic != null ? "to " + options.outputTopic : "not sent");
+        System.out.println("compare with the lines ./ringside produce printed for this topic (per-partition lateness)");
     }
 
     /**
