@@ -557,6 +557,7 @@ public final class Engine implements AutoCloseable
         state.lifecycle(EngineState.CLOSING);
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.closeTimeoutMs());
         final boolean drained = awaitDrained(deadline);
+        final long pendingAtDeadline = ring.getCursor() - minConsumerSequence();
         state.halt();
         stopThreads();
         final long unprocessed = ring.getCursor() - minConsumerSequence();
@@ -592,8 +593,10 @@ public final class Engine implements AutoCloseable
         }
         if (!drained)
         {
-            throw new EngineException("the engine did not drain within " + ctx.closeTimeoutMs() + " ms: " + unprocessed +
-                " event(s) were not processed" + (outputsWaiting ?
+            throw new EngineException("the engine did not drain within " + ctx.closeTimeoutMs() + " ms (EngineContext.closeTimeoutMs): " +
+                pendingAtDeadline + " event(s) were still in flight then, " + unprocessed + " once the threads stopped" +
+                (pendingAtDeadline > 0 && unprocessed == 0 ? " (the last batch was still being handled: a long onWatermark, such as the " +
+                "end-of-input flush of many windows, or a snapshot; give close more time)" : "") + (outputsWaiting ?
                 " and outputs were still waiting for the sinks (a sink that keeps failing? see ringside stat DIR --errors)" :
                 " (an unfinished publisher claim, or a stuck handler?)"));
         }

@@ -74,6 +74,7 @@ public final class EngineCounters implements AutoCloseable
     final AtomicCounter snapshotPosition;
     final AtomicCounter snapshotBytes;
     final AtomicCounter snapshotPauseNs;
+    final AtomicCounter snapshotPauseMaxNs;
     /** Recovery at start: journal records replayed and how long recovery took. */
     final AtomicCounter replayed;
     final AtomicCounter recoveryMs;
@@ -126,6 +127,7 @@ public final class EngineCounters implements AutoCloseable
         snapshotPosition = counter("newest snapshot position");
         snapshotBytes = counter("newest snapshot bytes");
         snapshotPauseNs = counter("last snapshot pause of a shard ns");
+        snapshotPauseMaxNs = counter("longest snapshot pause of a shard ns");
         replayed = counter("records replayed at start");
         recoveryMs = counter("recovery ms");
         errors = counter("handler errors");
@@ -370,6 +372,30 @@ public final class EngineCounters implements AutoCloseable
     public long sinkErrors()
     {
         return sinkErrors.get();
+    }
+
+    /**
+     * @return snapshots completed since start.
+     */
+    public long snapshots()
+    {
+        return snapshots.get();
+    }
+
+    /**
+     * @return bytes of the newest snapshot, all files.
+     */
+    public long snapshotBytes()
+    {
+        return snapshotBytes.get();
+    }
+
+    /**
+     * @return the longest time a shard spent writing its part of a snapshot since start, in ns.
+     */
+    public long snapshotPauseMaxNs()
+    {
+        return snapshotPauseMaxNs.get();
     }
 
     public long egressWaits(final int shard)

@@ -103,7 +103,9 @@ final class ShardRunner implements ShardContext
         {
             final long start = System.nanoTime();
             slot.snapshot.writeShard(shard, this);
-            counters.snapshotPauseNs.setRelease(System.nanoTime() - start);
+            final long pause = System.nanoTime() - start;
+            counters.snapshotPauseNs.setRelease(pause);
+            counters.snapshotPauseMaxNs.proposeMaxRelease(pause);
         }
     }
 

@@ -97,6 +97,7 @@ public final class FraudVelocityDemo
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
             .expectSource(SOURCE_ID, 1)
             .durability(options.durability)
+            .closeTimeoutMs(600_000) // the end of input flushes every open window of a million cards: allow minutes on a loaded box
             .snapshotEveryEvents(options.chronicle ? options.snapshotEvery : 0)
             .multiProducer(false)
             .handlers(shard ->
@@ -193,6 +194,11 @@ public final class FraudVelocityDemo
             options.rate > 0 ? "" : "; unpaced, so it includes the wait in a full ring: --rate measures it at a given load",
             latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3, latency.getValueAtPercentile(99) / 1e3,
             latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3, latency.getTotalCount());
+        if (engine.counters().snapshots() > 0)
+        {
+            System.out.printf(Locale.ROOT, "snapshots: %d taken, the newest %,.1f MB, longest shard pause %.1f ms%n",
+                engine.counters().snapshots(), engine.counters().snapshotBytes() / 1e6, engine.counters().snapshotPauseMaxNs() / 1e6);
+        }
         if (options.output != null)
         {
             System.out.println("outputs written to " + options.output);
