@@ -143,7 +143,7 @@ public final class Dedup implements AutoCloseable
         for (final long number : numbers)
         {
             out.writeLong(number);
-            buckets.get(number).writeSnapshot(out);
+            buckets.get(number).writeKeysSnapshot(out);
         }
     }
 

@@ -197,11 +197,24 @@ public final class KeyedStore implements AutoCloseable
      */
     public void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
     {
+        writeSnapshot(out, true);
+    }
+
+    /**
+     * Writes the keys only (their entries read back zeroed): for a store used as a set, such as dedup's ids.
+     */
+    public void writeKeysSnapshot(final SnapshotWriter out) throws java.io.IOException
+    {
+        writeSnapshot(out, false);
+    }
+
+    private void writeSnapshot(final SnapshotWriter out, final boolean values) throws java.io.IOException
+    {
         if (context != null)
         {
             throw new IllegalStateException(name + ": release the acquired entry before a snapshot");
         }
-        out.writeInt(entryLength);
+        out.writeInt(values ? entryLength : 0);
         out.writeLong(map.longSize());
         final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         final long[] written = {0};
@@ -214,7 +227,10 @@ public final class KeyedStore implements AutoCloseable
                 try
                 {
                     out.writeLong(e.key().get().getValue());
-                    out.writeBytes(view, 0, entryLength);
+                    if (values)
+                    {
+                        out.writeBytes(view, 0, entryLength);
+                    }
                 }
                 catch (final java.io.IOException ex)
                 {
@@ -233,12 +249,32 @@ public final class KeyedStore implements AutoCloseable
         }
     }
 
+    private void readKeys(final SnapshotReader in)
+    {
+        final long count = in.readLong();
+        if (count < 0 || count * 8 > in.remaining())
+        {
+            throw new SnapshotCorruptedException(name + ": the snapshot says " + count + " keys but holds " + in.remaining() + " bytes");
+        }
+        clear();
+        for (long i = 0; i < count; i++)
+        {
+            insertIfAbsent(in.readLong());
+        }
+    }
+
     /**
-     * Replaces every entry with those of a snapshot written by {@link #writeSnapshot}. Owner thread.
+     * Replaces every entry with those of a snapshot written by {@link #writeSnapshot} or {@link #writeKeysSnapshot}.
+     * Owner thread.
      */
     public void readSnapshot(final SnapshotReader in)
     {
         final int length = in.readInt();
+        if (length == 0)
+        {
+            readKeys(in);
+            return;
+        }
         if (length != entryLength)
         {
             throw new SnapshotCorruptedException(name + ": the snapshot holds entries of " + length + " bytes, this store's are " +

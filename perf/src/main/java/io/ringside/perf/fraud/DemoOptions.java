@@ -25,7 +25,8 @@ final class DemoOptions
         "  --output   also write every output to FILE, one per line: KIND,field,field,...",
         "  --rate     publish at this many events per second (default: as fast as the engine takes them)",
         "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)",
-        "  --snapshot-every  with --state chronicle, snapshot the state every N events (default 1,000,000; 0: only at the end)",
+        "  --snapshot-every  with --state chronicle, also snapshot the state every N events (default 0: only at the end; a",
+        "                    snapshot of the standard size pauses the shard for seconds, see tuning.md)",
         "  --durability      page-cache (default) or group-commit (a force per ring batch)",
         "  A --journal DIR that holds a journal from an earlier run (killed or not) is recovered: the newest snapshot is",
         "  loaded, the journal after it replayed, and the generator resumes at the event after the last one journaled,",
@@ -43,7 +44,7 @@ final class DemoOptions
     Path output;
     long rate;
     boolean chronicle = true;
-    long snapshotEvery = 1_000_000;
+    long snapshotEvery;
     io.ringside.journal.DurabilityPolicy durability = io.ringside.journal.DurabilityPolicy.PAGE_CACHE;
     boolean help;
     String kafka;
