@@ -56,6 +56,7 @@ public final class Engine implements AutoCloseable
     private Doorbell ringDoorbell;
     private Journaler journaler;
     private EgressAgent egress;
+    private ShardRunner[] shardRunners = new ShardRunner[0];
     private int publishers;
 
     public Engine(final EngineContext ctx)
@@ -100,6 +101,7 @@ public final class Engine implements AutoCloseable
         {
             state.halt();
             stopThreads();
+            closeHandlersNotClosed();
             CloseHelper.quietClose(appender);
             CloseHelper.quietClose(counters);
             state.lifecycle(EngineState.CLOSED);
@@ -135,6 +137,7 @@ public final class Engine implements AutoCloseable
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];
         final SingleWriterRecorder[] latency = new SingleWriterRecorder[shardCount];
         final ShardRunner[] shards = new ShardRunner[shardCount];
+        shardRunners = shards;
         for (int i = 0; i < shardCount; i++)
         {
             buffers[i] = hasSinks ? new OneToOneRingBuffer(new UnsafeBuffer(
@@ -386,6 +389,21 @@ public final class Engine implements AutoCloseable
             min = Math.min(min, sequence.get());
         }
         return min;
+    }
+
+    /**
+     * After a failed start: the handlers that were built hear {@link ShardHandler#onClose()}, on this thread if their
+     * shard's thread did not tell them as it stopped (or never started).
+     */
+    private void closeHandlersNotClosed()
+    {
+        for (final ShardRunner runner : shardRunners)
+        {
+            if (runner != null)
+            {
+                runner.onClose();
+            }
+        }
     }
 
     private void stopThreads()

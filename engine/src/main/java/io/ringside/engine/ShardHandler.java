@@ -29,4 +29,16 @@ public interface ShardHandler
     default void onWatermark(final long watermark, final ShardContext context) throws Exception
     {
     }
+
+    /**
+     * Called once when the engine closes, after the events in flight have drained through this shard, on the shard's
+     * own thread: the place to close the handler's Chronicle maps and other resources. Also called when the engine
+     * stops because it failed, and when {@link Engine#start()} fails after the handlers were built (then on the thread
+     * that called start, if the shard's thread had not started). Nothing can be emitted from here.
+     *
+     * @throws Exception counted and recorded in the error log; the other shards are closed all the same.
+     */
+    default void onClose() throws Exception
+    {
+    }
 }

@@ -40,6 +40,7 @@ final class ShardRunner implements ShardContext
     private int ordinal;
     private long handledPosition = Long.MIN_VALUE;
     private long lastWatermark = Long.MIN_VALUE;
+    private boolean closed;
 
     ShardRunner(
         final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
@@ -118,6 +119,32 @@ final class ShardRunner implements ShardContext
         finally
         {
             current = null;
+        }
+    }
+
+    /**
+     * Tells the handler that the engine closes ({@link ShardHandler#onClose()}), once, whatever calls this first: the
+     * shard's thread as its agent stops, or the thread whose {@link Engine#start()} failed. An error is counted and recorded.
+     */
+    void onClose()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            handler.onClose();
+        }
+        catch (final Throwable error)
+        {
+            if (error instanceof VirtualMachineError)
+            {
+                throw (VirtualMachineError)error;
+            }
+            counters.errors.increment();
+            counters.recordError(error);
         }
     }
 
