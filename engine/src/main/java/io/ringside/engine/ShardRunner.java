@@ -233,6 +233,13 @@ final class ShardRunner implements ShardContext
         deliver(type, key, buffer, offset, length);
     }
 
+    @Override
+    public void late()
+    {
+        checkHandling();
+        counters.late[shard].incrementRelease();
+    }
+
     private void deliver(final int type, final long key, final DirectBuffer buffer, final int offset, final int length)
     {
         final int rank = ordinal++;

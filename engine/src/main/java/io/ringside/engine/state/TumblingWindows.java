@@ -10,7 +10,9 @@ import org.agrona.MutableDirectBuffer;
  * {@link #release()} lets it go. {@link #close} closes, through a timer index of window ends, every window whose
  * end plus the allowed lateness is at or below the watermark, and hands each to a {@link WindowListener}.
  * <p>
- * The caller filters late events first (an event whose window has closed is refused). A key needs
+ * An event whose window has closed already (its end plus the allowed lateness at or below the watermark of a
+ * {@link #close}) is late: {@link #add} changes nothing, counts it ({@link #lateEvents()}) and returns null, so that
+ * the caller reports it (a LATE output, {@code ShardContext.late()}); it is never dropped silently. A key needs
  * {@code 1 + ceil((allowed lateness + max out-of-orderness) / size)} slots at most; the entry is removed when
  * its last window closes.
  * <p>
@@ -31,6 +33,7 @@ public final class TumblingWindows implements AutoCloseable
     private final ThreadLocal<Window> queryWindows;
     private final WindowTimers.DueKey closeKey = this::closeKey;
     private long closedThrough = Long.MIN_VALUE;
+    private long lateEvents;
     private boolean acquired;
 
     /**
@@ -74,17 +77,17 @@ public final class TumblingWindows implements AutoCloseable
      * entry stays acquired until {@link #release()}: read the returned window, set its flags, then release.
      *
      * @param values one value per aggregate, in the order the aggregates were given (the array is not kept).
-     * @return the window, updated.
-     * @throws IllegalArgumentException if the window has already closed (a late event that was not filtered).
-     * @throws IllegalStateException    if the key has more open windows than slots.
+     * @return the window, updated; null if the window has closed already (a late event: nothing changed, nothing is
+     * acquired; report it).
+     * @throws IllegalStateException if the key has more open windows than slots.
      */
     public Window add(final long key, final long eventTime, final long[] values)
     {
         final long start = windowStart(eventTime);
-        if (closedThrough != Long.MIN_VALUE && start <= closedThrough - sizeMs)
+        if (closedThrough >= Long.MIN_VALUE + sizeMs && start <= closedThrough - sizeMs)
         {
-            throw new IllegalArgumentException(name + ": event time " + eventTime + " falls in window [" + start + ", " + (start + sizeMs) +
-                ") which has closed already: filter late events before adding them");
+            lateEvents++;
+            return null;
         }
         final MutableDirectBuffer entry = store.acquire(key);
         acquired = true;
@@ -199,6 +202,14 @@ public final class TumblingWindows implements AutoCloseable
             }
         }
         return 0;
+    }
+
+    /**
+     * @return events refused so far because their window had closed.
+     */
+    public long lateEvents()
+    {
+        return lateEvents;
     }
 
     /**
