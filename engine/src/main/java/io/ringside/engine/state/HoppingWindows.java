@@ -86,11 +86,32 @@ public final class HoppingWindows implements AutoCloseable
         final MutableDirectBuffer entry = store.acquire(key);
         try
         {
-            final int slot = (int)Math.floorMod(Math.floorDiv(eventTime, advanceMs), (long)slots);
-            final int at = PANES_OFFSET + slot * paneLength;
-            pane.wrap(entry, at);
-            if (pane.events() == 0)
+            // a pane may sit in any slot: the key's panes need not be consecutive (an event far ahead of the
+            // watermark arrives before the older windows close), so look for it, else take a free slot
+            int at = -1;
+            int free = -1;
+            for (int slot = 0; slot < slots; slot++)
             {
+                final int slotAt = PANES_OFFSET + slot * paneLength;
+                pane.wrap(entry, slotAt);
+                if (pane.events() == 0)
+                {
+                    free = free < 0 ? slotAt : free;
+                }
+                else if (pane.start() == paneStart)
+                {
+                    at = slotAt;
+                    break;
+                }
+            }
+            if (at < 0)
+            {
+                if (free < 0)
+                {
+                    throw new IllegalStateException(name + ": key " + key + " has more open panes than its " + slots + " slots (pane " + paneStart +
+                        " finds them all open): give more slots");
+                }
+                at = free;
                 entry.setMemory(at, paneLength, (byte)0);
                 entry.putLong(at + Window.START_OFFSET, paneStart);
                 for (int i = 0; i < panesPerWindow; i++)
@@ -99,11 +120,7 @@ public final class HoppingWindows implements AutoCloseable
                     timers.add(paneStart - i * advanceMs + sizeMs, key);
                 }
             }
-            else if (pane.start() != paneStart)
-            {
-                throw new IllegalStateException(name + ": key " + key + " has more open panes than its " + slots + " slots (pane " + paneStart +
-                    " meets open pane " + pane.start() + "): give more slots");
-            }
+            pane.wrap(entry, at);
             pane.add(values);
         }
         finally

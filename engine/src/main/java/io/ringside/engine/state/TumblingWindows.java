@@ -13,7 +13,8 @@ import org.agrona.MutableDirectBuffer;
  * An event whose window has closed already (its end plus the allowed lateness at or below the watermark of a
  * {@link #close}) is late: {@link #add} changes nothing, counts it ({@link #lateEvents()}) and returns null, so that
  * the caller reports it (a LATE output, {@code ShardContext.late()}); it is never dropped silently. A key needs
- * {@code 1 + ceil((allowed lateness + max out-of-orderness) / size)} slots at most; the entry is removed when
+ * {@code 1 + ceil((allowed lateness + max out-of-orderness) / size)} slots, plus one for an event far ahead of the
+ * watermark (it arrives while the older windows are still open); the entry is removed when
  * its last window closes.
  * <p>
  * <b>Thread safety:</b> one thread (the shard's), but for {@link #query}, which any thread may call.
@@ -91,21 +92,37 @@ public final class TumblingWindows implements AutoCloseable
         }
         final MutableDirectBuffer entry = store.acquire(key);
         acquired = true;
-        final int slot = (int)Math.floorMod(Math.floorDiv(eventTime, sizeMs), (long)slots);
-        window.wrap(entry, slot * slotLength);
-        if (window.events() == 0)
+        // a window may sit in any slot: the key's windows need not be consecutive (an event far ahead of the
+        // watermark arrives before the older windows close), so look for it, else take a free slot
+        int slot = -1;
+        int free = -1;
+        for (int i = 0; i < slots; i++)
         {
+            window.wrap(entry, i * slotLength);
+            if (window.events() == 0)
+            {
+                free = free < 0 ? i : free;
+            }
+            else if (window.start() == start)
+            {
+                slot = i;
+                break;
+            }
+        }
+        if (slot < 0)
+        {
+            if (free < 0)
+            {
+                release();
+                throw new IllegalStateException(name + ": key " + key + " has more open windows than its " + slots + " slots (window " + start +
+                    " finds them all open): give more slots");
+            }
+            slot = free;
             entry.setMemory(slot * slotLength, slotLength, (byte)0);
             entry.putLong(slot * slotLength + Window.START_OFFSET, start);
             timers.add(start + sizeMs, key);
         }
-        else if (window.start() != start)
-        {
-            final long held = window.start();
-            release();
-            throw new IllegalStateException(name + ": key " + key + " has more open windows than its " + slots + " slots (window " + start +
-                " meets open window " + held + "): give more slots");
-        }
+        window.wrap(entry, slot * slotLength);
         window.add(values);
         return window;
     }
@@ -142,20 +159,32 @@ public final class TumblingWindows implements AutoCloseable
         int open = 0;
         try
         {
+            // the due windows, earliest first (a window may sit in any slot)
+            while (true)
+            {
+                int earliest = -1;
+                long earliestStart = Long.MAX_VALUE;
+                for (int slot = 0; slot < slots; slot++)
+                {
+                    window.wrap(entry, slot * slotLength);
+                    if (window.events() > 0 && window.end() <= limit && window.start() <= earliestStart)
+                    {
+                        earliest = slot;
+                        earliestStart = window.start();
+                    }
+                }
+                if (earliest < 0)
+                {
+                    break;
+                }
+                window.wrap(entry, earliest * slotLength);
+                listener.onClose(key, window);
+                entry.putLong(earliest * slotLength + Window.EVENTS_OFFSET, 0);
+                closed++;
+            }
             for (int slot = 0; slot < slots; slot++)
             {
-                window.wrap(entry, slot * slotLength);
-                if (window.events() == 0)
-                {
-                    continue;
-                }
-                if (window.end() <= limit)
-                {
-                    listener.onClose(key, window);
-                    entry.putLong(slot * slotLength + Window.EVENTS_OFFSET, 0);
-                    closed++;
-                }
-                else
+                if (entry.getLong(slot * slotLength + Window.EVENTS_OFFSET) != 0)
                 {
                     open++;
                 }

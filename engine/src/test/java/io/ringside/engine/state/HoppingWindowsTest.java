@@ -64,6 +64,23 @@ class HoppingWindowsTest
     }
 
     @Test
+    void shouldTakeAnEventFarAheadWhileOlderPanesAreStillOpen()
+    {
+        try (HoppingWindows windows = new HoppingWindows("test", SIZE, ADVANCE, LATENESS, 6, 100, Aggregates.count(), Aggregates.sum(),
+            Aggregates.max()))
+        {
+            final long pane = T0 - Math.floorMod(T0, ADVANCE);
+            windows.add(1, pane, new long[] {0, 1, 1});
+            assertTrue(windows.add(1, pane + 12 * ADVANCE, new long[] {0, 2, 2}), "the same slot by position, while the first pane is open");
+            assertTrue(windows.add(1, pane + 5, new long[] {0, 4, 4}), "the first pane is still found");
+            windows.close(Long.MAX_VALUE, record);
+            assertTrue(closed.contains("1 [" + pane + "," + (pane + SIZE) + ") n=2 sum=5 max=4"), closed.toString());
+            assertTrue(closed.contains("1 [" + (pane + 12 * ADVANCE) + "," + (pane + 12 * ADVANCE + SIZE) + ") n=1 sum=2 max=2"), closed.toString());
+            assertEquals(10, closed.size(), "5 windows hold each pane");
+        }
+    }
+
+    @Test
     void shouldRefuseAnEventInAClosedWindow()
     {
         try (HoppingWindows windows = windows())

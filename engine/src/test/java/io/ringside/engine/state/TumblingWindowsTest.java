@@ -76,6 +76,26 @@ class TumblingWindowsTest
     }
 
     @Test
+    void shouldTakeAnEventFarAheadWhileOlderWindowsAreStillOpen()
+    {
+        try (TumblingWindows windows = new TumblingWindows("test", SIZE, LATENESS, 2, 100,
+            Aggregates.count(), Aggregates.sum(), Aggregates.min(), Aggregates.max(), Aggregates.distinct(199)))
+        {
+            final long start = T0 - Math.floorMod(T0, SIZE);
+            windows.add(1, start, new long[5]);
+            windows.release();
+            // 10 windows ahead: the same slot by position, while the first window is still open
+            assertEquals(1, windows.add(1, start + 10 * SIZE, new long[5]).events());
+            windows.release();
+            assertEquals(2, windows.add(1, start + 1, new long[5]).events(), "the first window is still found");
+            windows.release();
+            assertEquals(2, windows.close(Long.MAX_VALUE, record));
+            assertTrue(closed.get(0).startsWith("1 [" + start + ",") && closed.get(0).contains(" n=2 "), closed.toString());
+            assertTrue(closed.get(1).startsWith("1 [" + (start + 10 * SIZE) + ",") && closed.get(1).contains(" n=1 "), closed.toString());
+        }
+    }
+
+    @Test
     void shouldKeepARulesFlagForTheWindowsLife()
     {
         try (TumblingWindows windows = windows())
