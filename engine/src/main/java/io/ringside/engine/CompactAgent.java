@@ -41,16 +41,4 @@ final class CompactAgent extends RingConsumerAgent
     {
         journaler.onIdle();
     }
-
-    /**
-     * The agent stops (the engine closes): every shard's handler hears it here, on this thread, which ran them.
-     */
-    @Override
-    public void onClose()
-    {
-        for (final ShardRunner shard : shards)
-        {
-            shard.onClose();
-        }
-    }
 }

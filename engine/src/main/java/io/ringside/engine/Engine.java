@@ -27,6 +27,9 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.collections.Long2LongHashMap;
+import io.ringside.journal.JournalReader;
+import io.ringside.journal.JournalRecord;
 
 /**
  * The engine: a Disruptor ring that publishers write into, a journaler that appends every event to the
@@ -56,7 +59,10 @@ public final class Engine implements AutoCloseable
     private Doorbell ringDoorbell;
     private Journaler journaler;
     private EgressAgent egress;
-    private ShardRunner[] shardRunners = new ShardRunner[0];
+    private ShardRunner[] shards = new ShardRunner[0];
+    private SnapshotTaker snapshots;
+    private EngineRecovery engineRecovery;
+    private Long2LongHashMap recoveredOffsets = new Long2LongHashMap(-1);
     private int publishers;
 
     public Engine(final EngineContext ctx)
@@ -89,12 +95,31 @@ public final class Engine implements AutoCloseable
         {
             appender = JournalAppender.open(ctx.journalContext());
             recovery = appender.recovery();
+            final long[][] lastOutputs = EngineCounters.lastOutputs(ctx.directory(), ctx.shardCount());
             counters = EngineCounters.create(ctx.directory(), ctx.shardCount());
             build();
+            for (final OutputSink sink : ctx.sinks())
+            {
+                try
+                {
+                    sink.onStart(appender.journalId());
+                }
+                catch (final Exception ex)
+                {
+                    throw new EngineException("the sink " + sink + " could not start: " + ex.getMessage(), ex);
+                }
+            }
             state.lifecycle(EngineState.RUNNING);
+            // the egress runs first: outputs replayed by recovery flow through it to the sinks
+            final AgentRunner egressRunner = runners.get(runners.size() - 1);
+            AgentRunner.startOnThread(egressRunner, new PinningThreadFactory(egressRunner.agent().roleName(), cpuOf(egressRunner.agent())));
+            recover(lastOutputs);
             for (final AgentRunner runner : runners)
             {
-                AgentRunner.startOnThread(runner, new PinningThreadFactory(runner.agent().roleName(), cpuOf(runner.agent())));
+                if (runner != egressRunner)
+                {
+                    AgentRunner.startOnThread(runner, new PinningThreadFactory(runner.agent().roleName(), cpuOf(runner.agent())));
+                }
             }
         }
         catch (final RuntimeException ex)
@@ -136,8 +161,8 @@ public final class Engine implements AutoCloseable
         final boolean hasSinks = !ctx.sinks().isEmpty();
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];
         final SingleWriterRecorder[] latency = new SingleWriterRecorder[shardCount];
-        final ShardRunner[] shards = new ShardRunner[shardCount];
-        shardRunners = shards;
+        shards = new ShardRunner[shardCount];
+        boolean snapshottable = true;
         for (int i = 0; i < shardCount; i++)
         {
             buffers[i] = hasSinks ? new OneToOneRingBuffer(new UnsafeBuffer(
@@ -150,6 +175,18 @@ public final class Engine implements AutoCloseable
             }
             shards[i] = new ShardRunner(i, handler, ctx.outputListener(), buffers[i], ctx.maxOutputLength(), counters, latency[i],
                 ctx.recordLatency(), ctx.errorPolicy(), state, pipelined ? null : journaler);
+            snapshottable &= handler instanceof Snapshottable;
+        }
+        if (snapshottable)
+        {
+            snapshots = new SnapshotTaker(ctx.directory(), shardCount, appender.journalId(), ctx.snapshotsToKeep(),
+                ctx.deleteJournalBelowSnapshots(), counters);
+            journaler.snapshots(snapshots, ctx.snapshotEveryEvents());
+        }
+        else if (ctx.snapshotEveryEvents() > 0)
+        {
+            throw new IllegalArgumentException("snapshotEveryEvents is set but the handler of shard " + firstNotSnapshottable() +
+                " does not implement Snapshottable: implement it, or leave snapshots off (recovery then replays the whole journal)");
         }
 
         final EventPoller<Slot> first = ring.newPoller();
@@ -184,6 +221,169 @@ public final class Engine implements AutoCloseable
                 ctx.tickClock());
         }
         add(egress, ctx.egressWait(), egressDoorbell, () -> false);
+    }
+
+    private int firstNotSnapshottable()
+    {
+        for (int i = 0; i < shards.length; i++)
+        {
+            if (!(shards[i].handler() instanceof Snapshottable))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Loads the newest usable snapshot (passing over damaged ones, with the reason), then replays the journal from
+     * its position to the end through the shards on this thread, outputs marked as replays. The shards' threads
+     * are not running yet; starting them afterwards hands them the state.
+     */
+    private void recover(final long[][] lastOutputs)
+    {
+        final long end = appender.position();
+        final java.util.List<String> rejected = new java.util.ArrayList<>();
+        long snapshotPosition = -1;
+        final long loadStart = System.nanoTime();
+        if (snapshots != null)
+        {
+            try
+            {
+                for (final long position : snapshots.positions(end))
+                {
+                    final SnapshotReader[] readers;
+                    try
+                    {
+                        readers = snapshots.open(position);
+                    }
+                    catch (final SnapshotCorruptedException ex)
+                    {
+                        rejected.add(ex.getMessage());
+                        counters.recordError(ex);
+                        continue;
+                    }
+                    try
+                    {
+                        journaler.readSnapshot(readers[0]);
+                        for (int i = 0; i < shards.length; i++)
+                        {
+                            shards[i].readSnapshot(readers[i + 1]);
+                        }
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        throw new EngineException("the snapshot " + snapshots.directoryOf(position) + " is whole (its CRCs match) but " +
+                            "could not be loaded: " + ex.getMessage() + ". Move it aside to recover from an older one or from the journal", ex);
+                    }
+                    finally
+                    {
+                        for (final SnapshotReader reader : readers)
+                        {
+                            reader.close();
+                        }
+                    }
+                    snapshotPosition = position;
+                    break;
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new UncheckedIOException("cannot read the snapshots in " + ctx.directory(), ex);
+            }
+        }
+        final long loadNs = System.nanoTime() - loadStart;
+        final OutputListener listener = ctx.outputListener();
+        if (listener != null)
+        {
+            for (int i = 0; i < shards.length; i++)
+            {
+                listener.onRecovered(i, lastOutputs[i][0], (int)lastOutputs[i][1]);
+            }
+        }
+        final long replayStart = System.nanoTime();
+        long records = 0;
+        long events = 0;
+        long from = snapshotPosition;
+        try (JournalReader reader = JournalReader.open(ctx.journalDirectory()))
+        {
+            if (snapshotPosition >= 0)
+            {
+                reader.seek(snapshotPosition);
+            }
+            else if (reader.position() >= appender.segmentSize())
+            {
+                throw new EngineException("the journal in " + ctx.journalDirectory() + " starts at position " + reader.position() +
+                    " (older segments were deleted after snapshots) but no snapshot could be loaded" +
+                    (rejected.isEmpty() ? "" : ": " + String.join("; ", rejected)));
+            }
+            from = reader.position();
+            for (final ShardRunner shard : shards)
+            {
+                shard.replaying(true);
+            }
+            final long[] counts = replay(reader, end, journaler, shards, state);
+            records = counts[0];
+            events = counts[1];
+        }
+        finally
+        {
+            for (final ShardRunner shard : shards)
+            {
+                shard.replaying(false);
+            }
+        }
+        final long replayNs = System.nanoTime() - replayStart;
+        recoveredOffsets = new Long2LongHashMap(journaler.lastOffsets());
+        counters.replayed.setRelease(records);
+        counters.recoveryMs.setRelease((loadNs + replayNs) / 1_000_000);
+        engineRecovery = new EngineRecovery(recovery, snapshotPosition, rejected, from, end, records, events, loadNs, replayNs);
+    }
+
+    /**
+     * Replays journal records from the reader's position up to {@code end} (or the last record) through the
+     * watermarks and the shards, on this thread, as the journaler and the shards would have processed them.
+     *
+     * @return {records, DATA records}.
+     */
+    static long[] replay(final JournalReader reader, final long end, final Journaler journaler, final ShardRunner[] shards,
+        final EngineState state)
+    {
+        long records = 0;
+        long events = 0;
+        final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
+        final int shardCount = shards.length;
+        for (JournalRecord record = reader.next(); record != null && record.position() < end; record = reader.next())
+        {
+            slot.type = record.type();
+            slot.sourceId = record.sourceId();
+            slot.partition = record.partition();
+            slot.sourceOffset = record.sourceOffset();
+            slot.timestamp = record.timestamp();
+            slot.journalPosition = record.position();
+            slot.ingressNanoTime = 0;
+            final int payload = record.payloadOffset();
+            slot.key = record.buffer().getLong(payload + EventRecordDescriptor.KEY_OFFSET);
+            slot.length = record.payloadLength() - EventRecordDescriptor.EVENT_OFFSET;
+            slot.buffer.wrap(record.buffer(), payload + EventRecordDescriptor.EVENT_OFFSET, slot.length);
+            slot.shard = shardCount == 1 ? 0 : EventPublisher.shardOf(slot.key, shardCount);
+            journaler.onReplay(slot);
+            if (slot.type == SlotType.DATA)
+            {
+                shards[slot.shard].onEvent(slot);
+                events++;
+            }
+            for (final ShardRunner shard : shards)
+            {
+                shard.afterSlot(slot);
+            }
+            records++;
+            if (state.isHalted())
+            {
+                throw new EngineException("the engine failed during replay at journal position " + record.position(), state.failure());
+            }
+        }
+        return new long[] {records, events};
     }
 
     private void add(final Agent agent, final WaitStrategy wait, final Doorbell doorbell, final java.util.function.BooleanSupplier hasWork)
@@ -239,11 +439,48 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return the ring sequence below or at which every slot has been journaled (and, compact, processed): compare with
+     * {@link EventPublisher#lastSequence()} to learn whether a publisher's events are in the journal. Any thread.
+     */
+    public long journaledSequence()
+    {
+        if (ring == null)
+        {
+            throw new IllegalStateException("the engine is not started");
+        }
+        return consumerSequences.get(0).get();
+    }
+
+    /**
      * @return what opening the journal found (torn tail cut off, end position); null before start.
      */
     public RecoveryReport journalRecovery()
     {
         return recovery;
+    }
+
+    /**
+     * @return what start-up recovery did: snapshot loaded, snapshots passed over, journal replayed; null before start.
+     */
+    public EngineRecovery recovery()
+    {
+        return engineRecovery;
+    }
+
+    /**
+     * Where to resume a source: the offset of the last event of that source and partition that the journal held when
+     * the engine started (and recovered). An ingress resumes at this + 1.
+     *
+     * @return the source offset, or -1 if the journal holds no event of it.
+     * @throws IllegalStateException before start.
+     */
+    public long journaledOffset(final int sourceId, final int partition)
+    {
+        if (engineRecovery == null)
+        {
+            throw new IllegalStateException("the engine is not started: the journaled offsets are known once it has recovered");
+        }
+        return recoveredOffsets.get(((long)sourceId << 32) | (partition & 0xFFFF_FFFFL));
     }
 
     /**
@@ -325,6 +562,12 @@ public final class Engine implements AutoCloseable
         stopThreads();
         final long unprocessed = ring.getCursor() - minConsumerSequence();
         final boolean outputsWaiting = !egress.isDrained();
+        if (drained && unprocessed <= 0 && state.failure() == null && snapshots != null && ctx.snapshotOnClose())
+        {
+            snapshotNow();
+        }
+        // after the snapshot, which reads the handlers' state; their threads are stopped, so this thread may
+        closeHandlersNotClosed();
         CloseHelper.quietClose(appender);
         for (final OutputSink sink : ctx.sinks())
         {
@@ -356,6 +599,23 @@ public final class Engine implements AutoCloseable
                 " event(s) were not processed" + (outputsWaiting ?
                 " and outputs were still waiting for the sinks (a sink that keeps failing? see ringside stat DIR --errors)" :
                 " (an unfinished publisher claim, or a stuck handler?)"));
+        }
+    }
+
+    /**
+     * The threads are stopped: writes a snapshot at the end of the journal on this thread, unless one is there.
+     */
+    private void snapshotNow()
+    {
+        final long position = appender.position();
+        if (java.nio.file.Files.exists(snapshots.directoryOf(position)))
+        {
+            return;
+        }
+        final SnapshotTaker.Pending pending = snapshots.begin(position, journaler);
+        for (int i = 0; i < shards.length; i++)
+        {
+            pending.writeShard(i, shards[i]);
         }
     }
 
@@ -397,7 +657,7 @@ public final class Engine implements AutoCloseable
      */
     private void closeHandlersNotClosed()
     {
-        for (final ShardRunner runner : shardRunners)
+        for (final ShardRunner runner : shards)
         {
             if (runner != null)
             {

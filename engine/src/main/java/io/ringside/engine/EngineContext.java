@@ -53,6 +53,10 @@ public final class EngineContext
     private final java.util.List<long[]> expectedSources = new java.util.ArrayList<>();
     private org.agrona.concurrent.EpochClock tickClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
     private boolean recordLatency = true;
+    private long snapshotEveryEvents;
+    private boolean snapshotOnClose = true;
+    private int snapshotsToKeep = 2;
+    private boolean deleteJournalBelowSnapshots;
     private boolean concluded;
 
     /**
@@ -479,6 +483,73 @@ public final class EngineContext
     }
 
     /**
+     * Snapshots let recovery replay the journal from the newest snapshot instead of from its start. They are taken
+     * only when every shard's handler implements {@link Snapshottable}; otherwise recovery replays the whole journal.
+     *
+     * @param events take a snapshot after every this many journaled slots; default 0: only at a clean close
+     *               ({@link #snapshotOnClose}). Each shard pauses while it writes its state: see tuning.md.
+     * @return this.
+     */
+    public EngineContext snapshotEveryEvents(final long events)
+    {
+        this.snapshotEveryEvents = events;
+        return this;
+    }
+
+    public long snapshotEveryEvents()
+    {
+        return snapshotEveryEvents;
+    }
+
+    /**
+     * @param snapshotOnClose take a snapshot when {@link Engine#close()} has drained everything (default true), so a
+     *                        clean restart replays nothing.
+     * @return this.
+     */
+    public EngineContext snapshotOnClose(final boolean snapshotOnClose)
+    {
+        this.snapshotOnClose = snapshotOnClose;
+        return this;
+    }
+
+    public boolean snapshotOnClose()
+    {
+        return snapshotOnClose;
+    }
+
+    /**
+     * @param keep complete snapshots kept in {@code DIR/snapshots} (default 2: the newest, and one to fall back on if
+     *             the newest is found damaged).
+     * @return this.
+     */
+    public EngineContext snapshotsToKeep(final int keep)
+    {
+        this.snapshotsToKeep = keep;
+        return this;
+    }
+
+    public int snapshotsToKeep()
+    {
+        return snapshotsToKeep;
+    }
+
+    /**
+     * @param delete delete journal segments wholly below the oldest kept snapshot (default false: the journal is
+     *               kept whole, so that {@code ringside replay} can rebuild any decision from the start).
+     * @return this.
+     */
+    public EngineContext deleteJournalBelowSnapshots(final boolean delete)
+    {
+        this.deleteJournalBelowSnapshots = delete;
+        return this;
+    }
+
+    public boolean deleteJournalBelowSnapshots()
+    {
+        return deleteJournalBelowSnapshots;
+    }
+
+    /**
      * Validates the configuration once.
      *
      * @return this.
@@ -511,6 +582,8 @@ public final class EngineContext
         require(closeTimeoutMs > 0, "close timeout must be positive, was " + closeTimeoutMs);
         require(maxOutOfOrdernessMs >= 0 && idleSourceTimeoutMs >= 0 && tickIntervalMs >= 0,
             "max out-of-orderness, idle-source timeout and tick interval must not be negative");
+        require(snapshotEveryEvents >= 0, "snapshotEveryEvents must not be negative, was " + snapshotEveryEvents);
+        require(snapshotsToKeep >= 1, "keep at least one snapshot, was " + snapshotsToKeep);
         if (idleSourceTimeoutMs > 0 && tickIntervalMs == 0)
         {
             tickIntervalMs = Math.max(1, Math.min(1000, idleSourceTimeoutMs / 4));

@@ -44,6 +44,8 @@ public final class EngineCounters implements AutoCloseable
     static final int ERROR_LOG_LENGTH = 1024 * 1024;
 
     /** 1 while running, 2 once closed cleanly, 3 if failed. Written by the engine's control thread. */
+    static final String LAST_OUTPUT_POSITION = "last output to the listener: position, shard ";
+    static final String LAST_OUTPUT_ORDINAL = "last output to the listener: ordinal, shard ";
     public static final long STATE_RUNNING = 1;
     public static final long STATE_CLOSED = 2;
     public static final long STATE_FAILED = 3;
@@ -66,6 +68,15 @@ public final class EngineCounters implements AutoCloseable
     final AtomicCounter ticks;
     final AtomicCounter watermark;
     final AtomicCounter durablePosition;
+    /** Snapshots: completed, failed, the newest one's position and size, the last shard pause. */
+    final AtomicCounter snapshots;
+    final AtomicCounter snapshotsFailed;
+    final AtomicCounter snapshotPosition;
+    final AtomicCounter snapshotBytes;
+    final AtomicCounter snapshotPauseNs;
+    /** Recovery at start: journal records replayed and how long recovery took. */
+    final AtomicCounter replayed;
+    final AtomicCounter recoveryMs;
     /** Any thread (atomic increments). */
     final AtomicCounter errors;
     final AtomicCounter deadLetters;
@@ -82,6 +93,9 @@ public final class EngineCounters implements AutoCloseable
     final AtomicCounter[] latencyP99;
     final AtomicCounter[] latencyP999;
     final AtomicCounter[] latencyMax;
+    /** The id of the last output handed to the inline listener, per shard: read back after a crash. */
+    final AtomicCounter[] lastOutputPosition;
+    final AtomicCounter[] lastOutputOrdinal;
 
     private EngineCounters(final Path file, final MappedByteBuffer mapped, final int shardCount)
     {
@@ -109,6 +123,13 @@ public final class EngineCounters implements AutoCloseable
         ticks = counter("ticks journaled");
         watermark = counter("watermark (event time)");
         durablePosition = counter("journal durable position");
+        snapshots = counter("snapshots taken");
+        snapshotsFailed = counter("snapshots failed");
+        snapshotPosition = counter("newest snapshot position");
+        snapshotBytes = counter("newest snapshot bytes");
+        snapshotPauseNs = counter("last snapshot pause of a shard ns");
+        replayed = counter("records replayed at start");
+        recoveryMs = counter("recovery ms");
         errors = counter("handler errors");
         deadLetters = counter("dead letters");
         delivered = counter("outputs delivered to sinks");
@@ -121,6 +142,8 @@ public final class EngineCounters implements AutoCloseable
         latencyP99 = new AtomicCounter[shardCount];
         latencyP999 = new AtomicCounter[shardCount];
         latencyMax = new AtomicCounter[shardCount];
+        lastOutputPosition = new AtomicCounter[shardCount];
+        lastOutputOrdinal = new AtomicCounter[shardCount];
         for (int i = 0; i < shardCount; i++)
         {
             processed[i] = counter("shard " + i + " events processed");
@@ -131,6 +154,10 @@ public final class EngineCounters implements AutoCloseable
             latencyP99[i] = counter("shard " + i + " ingress-to-decision p99 ns (last second)");
             latencyP999[i] = counter("shard " + i + " ingress-to-decision p99.9 ns (last second)");
             latencyMax[i] = counter("shard " + i + " ingress-to-decision max ns (last second)");
+            lastOutputPosition[i] = counter(LAST_OUTPUT_POSITION + i);
+            lastOutputOrdinal[i] = counter(LAST_OUTPUT_ORDINAL + i);
+            lastOutputPosition[i].setRelease(-1);
+            lastOutputOrdinal[i].setRelease(-1);
         }
         state.setRelease(STATE_RUNNING);
     }
@@ -156,6 +183,66 @@ public final class EngineCounters implements AutoCloseable
         }
     }
 
+    /**
+     * Reads, from the counters file an earlier run left (crashed or not), the id of the last output each shard
+     * handed to the inline listener: {@code [shard][0]} position, {@code [shard][1]} ordinal, -1 if none or no file.
+     */
+    static long[][] lastOutputs(final Path directory, final int shardCount)
+    {
+        final long[][] last = new long[shardCount][];
+        for (int i = 0; i < shardCount; i++)
+        {
+            last[i] = new long[] {-1, -1};
+        }
+        final Path file = directory.resolve(FILE_NAME);
+        if (!Files.exists(file))
+        {
+            return last;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            if (channel.size() < fileLength())
+            {
+                return last;
+            }
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, fileLength());
+            try
+            {
+                if (new UnsafeBuffer(mapped).getLong(0) != MAGIC)
+                {
+                    return last;
+                }
+                final org.agrona.concurrent.status.CountersReader reader =
+                    new org.agrona.concurrent.status.CountersReader(metadataBuffer(mapped), valuesBuffer(mapped));
+                reader.forEach((id, label) ->
+                {
+                    for (int field = 0; field < 2; field++)
+                    {
+                        final String prefix = field == 0 ? LAST_OUTPUT_POSITION : LAST_OUTPUT_ORDINAL;
+                        if (label.startsWith(prefix))
+                        {
+                            final int shard = Integer.parseInt(label.substring(prefix.length()));
+                            if (shard < shardCount)
+                            {
+                                last[shard][field] = reader.getCounterValue(id);
+                            }
+                        }
+                    }
+                });
+            }
+            finally
+            {
+                org.agrona.IoUtil.unmap(mapped);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // an unreadable counters file tells nothing: every replayed output counts as not delivered
+            return last;
+        }
+        return last;
+    }
+
     static int fileLength()
     {
         return HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH + ERROR_LOG_LENGTH;
@@ -177,6 +264,19 @@ public final class EngineCounters implements AutoCloseable
     }
 
     private AtomicCounter counter(final String label)
+    {
+        return manager.newCounter(label);
+    }
+
+    /**
+     * Adds a counter for a component beside the engine (a Kafka ingress's per-partition lag, say), shown by
+     * {@code ./ringside stat} like the engine's own. Allocation is thread-safe; the counter has one writer,
+     * the component's thread.
+     *
+     * @param label what {@code stat} prints; a label containing " ns " or "position" or "free" or "lag" gets no rate.
+     * @return the counter, 0.
+     */
+    public synchronized AtomicCounter newCounter(final String label)
     {
         return manager.newCounter(label);
     }

@@ -151,7 +151,7 @@ public final class EngineStat
             }
             text.append(String.format(Locale.ROOT, "  %-58s %,20d", labels.get(i), now[i]));
             if (previous != null && i < previous.length && !labels.get(i).contains(" ns ") && !labels.get(i).contains("position") &&
-                !labels.get(i).contains("free"))
+                !labels.get(i).contains("free") && !labels.get(i).contains(" lag"))
             {
                 text.append(String.format(Locale.ROOT, "  %,14d/s", now[i] - previous[i]));
             }

@@ -32,6 +32,7 @@ public final class EventPublisher
     private long claimed = -1;
     private Slot claimedSlot;
     private long fullCount;
+    private long lastSequence = -1;
 
     EventPublisher(final RingBuffer<Slot> ring, final EngineState state, final int sourceId, final int shardCount, final int maxEventLength,
         final Doorbell doorbell)
@@ -67,6 +68,15 @@ public final class EventPublisher
     public long fullCount()
     {
         return fullCount;
+    }
+
+    /**
+     * @return the ring sequence of the last slot this publisher committed, -1 if none: it is journaled once
+     * {@link Engine#journaledSequence()} has reached it. Publisher thread.
+     */
+    public long lastSequence()
+    {
+        return lastSequence;
     }
 
     /**
@@ -280,6 +290,7 @@ public final class EventPublisher
         final long sequence = claimed;
         claimed = -1;
         claimedSlot = null;
+        lastSequence = sequence;
         ring.publish(sequence);
         if (doorbell != null)
         {

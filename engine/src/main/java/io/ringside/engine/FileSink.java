@@ -1,5 +1,12 @@
 package io.ringside.engine;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.util.zip.CRC32C;
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -10,11 +17,22 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Writes one output per line to a file, appending. Lines are formatted by an {@link OutputFormatter}
- * into a reused buffer and written through a buffered stream, so no output allocates. The default format
- * is {@code <position>:<ordinal> <type> <key> <payload as hex>} and, for dead letters,
+ * Writes one output per line to a file, exactly once across crashes and restarts. Lines are formatted by an
+ * {@link OutputFormatter} into a reused buffer and written through a buffered stream, so no output allocates. The
+ * default format is {@code <position>:<ordinal> <type> <key> <payload as hex>} and, for dead letters,
  * {@code <position>:<ordinal> DEAD_LETTER <key> <reason> <event as hex>}.
- * Egress thread only.
+ * <p>
+ * <b>Exactly once.</b> Beside the file, {@code <file>.pos} records, at every flush, the file's length and the id of
+ * the last output written per shard, with the journal's id. At start the sink cuts the file back to the recorded
+ * length (a half-written last line, or lines written after the last record, are removed: they will be written again)
+ * and drops the replayed outputs whose id is at or below the recorded one for their shard. Since replay reproduces
+ * every output with the same id, the file then holds each output once. The record has two slots, each with a CRC,
+ * written alternately, so a torn write of one leaves the other. The file and its record live in the page cache:
+ * they survive a crash of the process, as the journal under {@code PAGE_CACHE} does.
+ * <p>
+ * A file that exists without its {@code .pos} record, or whose record names another journal, is refused: it was
+ * not written by this engine's sink, and appending to it would mix two runs.
+ * Egress thread only (and {@link #onStart} before it runs).
  */
 public final class FileSink implements OutputSink
 {
@@ -33,22 +51,43 @@ public final class FileSink implements OutputSink
     /** The default format; see the class description. */
     public static final OutputFormatter DEFAULT_FORMAT = FileSink::formatDefault;
 
+    static final String POSITION_SUFFIX = ".pos";
+    private static final long RECORD_MAGIC = 0x534F504B4E495352L; // "RSINKPOS"
+    private static final int MAX_SHARDS = 1024;
+    private static final int RECORD_HEADER = 48;
+    private static final int SLOT_LENGTH = RECORD_HEADER + MAX_SHARDS * 16;
+
     private final Path file;
+    private final Path positionFile;
     private final OutputFormatter formatter;
     private final ExpandableArrayBuffer line = new ExpandableArrayBuffer(256);
-    private final OutputStream out;
+    private final ByteBuffer record = ByteBuffer.allocateDirect(SLOT_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+    private final UnsafeBuffer recordBuffer = new UnsafeBuffer(record);
+    private final long[] lastPosition = new long[MAX_SHARDS];
+    private final int[] lastOrdinal = new int[MAX_SHARDS];
+    private final CRC32C crc = new CRC32C();
+    private int shards;
+    private long journalId;
+    private long sequence;
+    private long length;
+    private long skipped;
+    private boolean dirty;
+    private FileChannel channel;
+    private FileChannel positions;
+    private OutputStream out;
 
-    public FileSink(final Path file) throws IOException
+    public FileSink(final Path file)
     {
         this(file, DEFAULT_FORMAT);
     }
 
-    public FileSink(final Path file, final OutputFormatter formatter) throws IOException
+    public FileSink(final Path file, final OutputFormatter formatter)
     {
         this.file = file;
+        this.positionFile = file.resolveSibling(file.getFileName() + POSITION_SUFFIX);
         this.formatter = formatter;
-        this.out = new java.io.BufferedOutputStream(
-            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND), 1 << 16);
+        java.util.Arrays.fill(lastPosition, -1);
+        java.util.Arrays.fill(lastOrdinal, -1);
     }
 
     public Path file()
@@ -56,24 +95,173 @@ public final class FileSink implements OutputSink
         return file;
     }
 
-    @Override
-    public void onOutput(final Output output) throws IOException
+    /**
+     * @return replayed outputs dropped because the file held them already.
+     */
+    public long skipped()
     {
-        int length = formatter.format(output, line, 0);
-        line.putByte(length++, (byte)'\n');
-        out.write(line.byteArray(), 0, length);
+        return skipped;
     }
 
     @Override
+    public void onStart(final long journalId) throws IOException
+    {
+        this.journalId = journalId;
+        final boolean exists = Files.exists(file) && Files.size(file) > 0;
+        final boolean recorded = Files.exists(positionFile);
+        if (exists && !recorded)
+        {
+            throw new IOException("the output file " + file + " exists but has no " + positionFile.getFileName() +
+                " record of the outputs it holds (not written by a FileSink of this version): delete it or choose another file");
+        }
+        positions = FileChannel.open(positionFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (recorded && positions.size() > 0)
+        {
+            readRecord();
+            if (channel.size() < length)
+            {
+                throw new IOException("the output file " + file + " is " + channel.size() + " bytes but its record says " + length +
+                    " were written: it was cut or replaced; delete it and " + positionFile.getFileName() + " to write it anew");
+            }
+            channel.truncate(length);
+        }
+        else
+        {
+            channel.truncate(0);
+            length = 0;
+        }
+        channel.position(length);
+        out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+    }
+
+    private void readRecord() throws IOException
+    {
+        long bestSequence = -1;
+        for (int slot = 0; slot < 2; slot++)
+        {
+            record.clear();
+            final int read = positions.read(record, (long)slot * SLOT_LENGTH);
+            if (read < RECORD_HEADER || recordBuffer.getLong(0) != RECORD_MAGIC)
+            {
+                continue;
+            }
+            final int count = recordBuffer.getInt(40);
+            if (count < 0 || count > MAX_SHARDS || read < RECORD_HEADER + count * 16)
+            {
+                continue;
+            }
+            crc.reset();
+            // the CRC covers everything but the magic and itself (at 32)
+            crc.update(record.duplicate().position(8).limit(32));
+            crc.update(record.duplicate().position(36).limit(RECORD_HEADER + count * 16));
+            if ((int)crc.getValue() != recordBuffer.getInt(32) || recordBuffer.getLong(8) <= bestSequence)
+            {
+                continue;
+            }
+            bestSequence = recordBuffer.getLong(8);
+            final long recordJournal = recordBuffer.getLong(16);
+            if (recordJournal != journalId)
+            {
+                throw new IOException("the output file " + file + " was written from another journal (id " + Long.toHexString(recordJournal) +
+                    ", this engine's is " + Long.toHexString(journalId) + "): delete it and " + positionFile.getFileName() +
+                    ", or choose another file");
+            }
+            sequence = bestSequence;
+            length = recordBuffer.getLong(24);
+            shards = count;
+            for (int i = 0; i < count; i++)
+            {
+                lastPosition[i] = recordBuffer.getLong(RECORD_HEADER + i * 16);
+                lastOrdinal[i] = recordBuffer.getInt(RECORD_HEADER + i * 16 + 8);
+            }
+        }
+        if (bestSequence < 0)
+        {
+            throw new IOException("the record " + positionFile + " of the output file " + file + " is damaged in both its slots: " +
+                "which outputs the file holds is unknown; delete both to write it anew");
+        }
+    }
+
+    @Override
+    public void onOutput(final Output output) throws IOException
+    {
+        if (out == null)
+        {
+            throw new IllegalStateException("the file sink " + file + " is not started: add it to an EngineContext");
+        }
+        final int shard = output.shard();
+        final long position = output.position();
+        final int ordinal = output.ordinal();
+        if (position < lastPosition[shard] || (position == lastPosition[shard] && ordinal <= lastOrdinal[shard]))
+        {
+            skipped++;
+            return;
+        }
+        int lineLength = formatter.format(output, line, 0);
+        line.putByte(lineLength++, (byte)'\n');
+        out.write(line.byteArray(), 0, lineLength);
+        length += lineLength;
+        lastPosition[shard] = position;
+        lastOrdinal[shard] = ordinal;
+        shards = Math.max(shards, shard + 1);
+        dirty = true;
+    }
+
+    /**
+     * Pushes the buffered lines to the file, then records its length and the last ids.
+     */
+    @Override
     public void flush() throws IOException
     {
+        if (out == null || !dirty)
+        {
+            return;
+        }
         out.flush();
+        sequence++;
+        record.clear();
+        recordBuffer.putLong(0, RECORD_MAGIC);
+        recordBuffer.putLong(8, sequence);
+        recordBuffer.putLong(16, journalId);
+        recordBuffer.putLong(24, length);
+        recordBuffer.putInt(40, shards);
+        recordBuffer.putInt(44, 0);
+        for (int i = 0; i < shards; i++)
+        {
+            recordBuffer.putLong(RECORD_HEADER + i * 16, lastPosition[i]);
+            recordBuffer.putInt(RECORD_HEADER + i * 16 + 8, lastOrdinal[i]);
+            recordBuffer.putInt(RECORD_HEADER + i * 16 + 12, 0);
+        }
+        crc.reset();
+        crc.update(record.duplicate().position(8).limit(32));
+        crc.update(record.duplicate().position(36).limit(RECORD_HEADER + shards * 16));
+        recordBuffer.putInt(32, (int)crc.getValue());
+        record.position(0).limit(RECORD_HEADER + shards * 16);
+        final long at = (sequence & 1) * SLOT_LENGTH;
+        while (record.hasRemaining())
+        {
+            positions.write(record, at + record.position());
+        }
+        dirty = false;
     }
 
     @Override
     public void close() throws IOException
     {
-        out.close();
+        if (out != null)
+        {
+            try
+            {
+                flush();
+            }
+            finally
+            {
+                out.close();
+                positions.close();
+                out = null;
+            }
+        }
     }
 
     static int formatDefault(final Output output, final MutableDirectBuffer line, final int offset)

@@ -2,6 +2,7 @@ package io.ringside.engine;
 
 import io.ringside.journal.JournalAppender;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * Appends every slot to the journal and stamps its journal position, then at the end of each ring batch
@@ -16,6 +17,11 @@ final class Journaler
     private final EngineControl control;
     private final WatermarkTracker watermarks;
     private final EventTimeExtractor eventTime;
+    private final Long2LongHashMap lastOffsets = new Long2LongHashMap(-1);
+    private SnapshotTaker snapshots;
+    private long snapshotEveryEvents;
+    private long sinceSnapshot;
+    private volatile long retainFrom = -1;
     private volatile long durablePosition;
     private volatile long journaledPosition;
     private long lastForces;
@@ -29,11 +35,44 @@ final class Journaler
         this.counters = counters;
         this.egressDoorbell = egressDoorbell;
         this.control = control;
-        this.durablePosition = appender.durablePosition();
-        this.journaledPosition = appender.position();
+        this.durablePosition = appender == null ? 0 : appender.durablePosition();
+        this.journaledPosition = appender == null ? 0 : appender.position();
     }
 
     void onEvent(final Slot slot)
+    {
+        track(slot);
+        final long before = appender.position();
+        final long position = appender.claim(
+            slot.type, 0, slot.sourceId, slot.partition, slot.sourceOffset, slot.timestamp, EventRecordDescriptor.EVENT_OFFSET + slot.length);
+        final MutableDirectBuffer buffer = appender.buffer();
+        final int offset = appender.payloadOffset();
+        buffer.putLong(offset + EventRecordDescriptor.KEY_OFFSET, slot.key);
+        buffer.putBytes(offset + EventRecordDescriptor.EVENT_OFFSET, slot.buffer, 0, slot.length);
+        appender.commit();
+        slot.journalPosition = position;
+        counters.watermark.setRelease(slot.watermark);
+        counters.journaled.incrementRelease();
+        counters.journalBytes.getAndAddRelease(appender.position() - before);
+        slot.snapshot = null;
+        if (snapshots != null && (slot.type == SlotType.SNAPSHOT || (snapshotEveryEvents > 0 && ++sinceSnapshot >= snapshotEveryEvents)))
+        {
+            sinceSnapshot = 0;
+            slot.snapshot = snapshots.begin(appender.position(), this);
+        }
+    }
+
+    /**
+     * A slot read back from the journal at recovery: the same event time, watermarks and offsets as when it was
+     * journaled, nothing appended.
+     */
+    void onReplay(final Slot slot)
+    {
+        track(slot);
+        slot.snapshot = null;
+    }
+
+    private void track(final Slot slot)
     {
         switch (slot.type)
         {
@@ -51,18 +90,81 @@ final class Journaler
             default:
                 break;
         }
-        final long before = appender.position();
-        final long position = appender.claim(
-            slot.type, 0, slot.sourceId, slot.partition, slot.sourceOffset, slot.timestamp, EventRecordDescriptor.EVENT_OFFSET + slot.length);
-        final MutableDirectBuffer buffer = appender.buffer();
-        final int offset = appender.payloadOffset();
-        buffer.putLong(offset + EventRecordDescriptor.KEY_OFFSET, slot.key);
-        buffer.putBytes(offset + EventRecordDescriptor.EVENT_OFFSET, slot.buffer, 0, slot.length);
-        appender.commit();
-        slot.journalPosition = position;
-        counters.watermark.setRelease(slot.watermark);
-        counters.journaled.incrementRelease();
-        counters.journalBytes.getAndAddRelease(appender.position() - before);
+        if (slot.type == SlotType.DATA)
+        {
+            lastOffsets.put(((long)slot.sourceId << 32) | (slot.partition & 0xFFFF_FFFFL), slot.sourceOffset);
+        }
+    }
+
+    /**
+     * Takes a snapshot every {@code everyEvents} journaled slots (0: only on SNAPSHOT slots).
+     */
+    void snapshots(final SnapshotTaker taker, final long everyEvents)
+    {
+        this.snapshots = taker;
+        this.snapshotEveryEvents = everyEvents;
+    }
+
+    /**
+     * @return the source offset of the last DATA slot of that source and partition journaled, or -1.
+     */
+    long lastOffset(final int sourceId, final int partition)
+    {
+        return lastOffsets.get(((long)sourceId << 32) | (partition & 0xFFFF_FFFFL));
+    }
+
+    Long2LongHashMap lastOffsets()
+    {
+        return lastOffsets;
+    }
+
+    WatermarkTracker watermarks()
+    {
+        return watermarks;
+    }
+
+    /**
+     * Writes what the journaler knows that replay would otherwise rebuild: the watermarks and the last offsets.
+     */
+    void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    {
+        watermarks.writeSnapshot(out);
+        out.writeInt(lastOffsets.size());
+        for (final Long2LongHashMap.EntryIterator it = lastOffsets.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            out.writeLong(it.getLongKey());
+            out.writeLong(it.getLongValue());
+        }
+    }
+
+    void readSnapshot(final SnapshotReader in)
+    {
+        watermarks.readSnapshot(in);
+        lastOffsets.clear();
+        final int count = in.readInt();
+        for (int i = 0; i < count; i++)
+        {
+            lastOffsets.put(in.readLong(), in.readLong());
+        }
+    }
+
+    /**
+     * Asks the journaler thread to delete the journal segments wholly below a position (a snapshot covers them).
+     */
+    void retainFrom(final long position)
+    {
+        retainFrom = position;
+    }
+
+    private void applyRetention()
+    {
+        final long from = retainFrom;
+        if (from > 0)
+        {
+            retainFrom = -1;
+            appender.deleteSegmentsBelow(from);
+        }
     }
 
     private void stampEventTime(final Slot slot)
@@ -90,6 +192,10 @@ final class Journaler
     void endOfBatch()
     {
         appender.endOfBatch();
+        if (retainFrom > 0)
+        {
+            applyRetention();
+        }
         journaledPosition = appender.position();
         publishDurable();
     }

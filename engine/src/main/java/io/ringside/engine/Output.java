@@ -40,6 +40,13 @@ public interface Output
      */
     int shard();
 
+    /**
+     * @return true if this output was produced while the engine recovered at start, from an input journaled before
+     * the start: it may have been delivered already before a crash. Compare its id with the last one delivered
+     * ({@link OutputListener#onRecovered}, or a sink's own record) to drop it.
+     */
+    boolean isReplay();
+
     DirectBuffer buffer();
 
     int offset();

@@ -19,7 +19,7 @@ package io.ringside.engine;
  *  +---------------------------------------------------------------+
  *  |                            Shard                              | 24
  *  +---------------------------------------------------------------+
- *  |                      Reserved (0)                             | 28
+ *  |                  Flags (1: replay)                            | 28
  *  +---------------------------------------------------------------+
  *  |                         Payload                              ... 32
  * ...                                                              |
@@ -33,6 +33,9 @@ final class OutputDescriptor
     static final int ORDINAL_OFFSET = 16;
     static final int TYPE_OFFSET = 20;
     static final int SHARD_OFFSET = 24;
+    static final int FLAGS_OFFSET = 28;
+    /** The output was produced while recovering: its input was journaled before this start. */
+    static final int FLAG_REPLAY = 1;
     static final int HEADER_LENGTH = 32;
     /** Message type id of outputs in the egress ring buffer (must be positive). */
     static final int MSG_TYPE_ID = 1;

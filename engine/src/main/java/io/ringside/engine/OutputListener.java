@@ -14,4 +14,14 @@ public interface OutputListener
      * @param output valid only during the call.
      */
     void onOutput(Output output);
+
+    /**
+     * Called once per shard at start, on the thread that recovers the engine, before any output: the id of the last
+     * output this listener was handed in the previous run on this directory (read back from the counters file, which
+     * survives a crash of the process), or -1 and -1 if none. Outputs then replayed ({@link Output#isReplay()}) with an
+     * id at or below it, ordered by position then ordinal, were handed to the listener before.
+     */
+    default void onRecovered(final int shard, final long lastPosition, final int lastOrdinal)
+    {
+    }
 }

@@ -9,6 +9,18 @@ package io.ringside.engine;
 public interface OutputSink
 {
     /**
+     * Called once by {@link Engine#start()}, on the starting thread, before recovery replays any output: the place to
+     * open files or connections and to find what was delivered before a crash (outputs replayed by recovery come
+     * again, {@link Output#isReplay()}, with the same ids).
+     *
+     * @param journalId the id of the engine's journal: outputs of one journal must not be mixed with another's.
+     * @throws Exception fails the start, with this as the cause.
+     */
+    default void onStart(final long journalId) throws Exception
+    {
+    }
+
+    /**
      * @param output valid only during the call.
      * @throws Exception to have the output offered again.
      */

@@ -17,6 +17,7 @@ final class OutputView implements Output
     private DirectBuffer buffer;
     private int offset;
     private int length;
+    private boolean replay;
 
     OutputView set(
         final long position, final int ordinal, final int type, final long key, final int shard,
@@ -33,8 +34,21 @@ final class OutputView implements Output
         return this;
     }
 
+    OutputView replay(final boolean replay)
+    {
+        this.replay = replay;
+        return this;
+    }
+
+    @Override
+    public boolean isReplay()
+    {
+        return replay;
+    }
+
     OutputView wrapRecord(final UnsafeBuffer record, final int recordOffset, final int recordLength)
     {
+        replay = (record.getInt(recordOffset + OutputDescriptor.FLAGS_OFFSET) & OutputDescriptor.FLAG_REPLAY) != 0;
         return set(
             record.getLong(recordOffset + OutputDescriptor.POSITION_OFFSET),
             record.getInt(recordOffset + OutputDescriptor.ORDINAL_OFFSET),

@@ -41,13 +41,4 @@ final class ShardAgent extends RingConsumerAgent
         }
         runner.afterSlot(slot);
     }
-
-    /**
-     * The agent stops (the engine closes): the shard's handler hears it here, on its own thread.
-     */
-    @Override
-    public void onClose()
-    {
-        runner.onClose();
-    }
 }

@@ -41,6 +41,7 @@ final class ShardRunner implements ShardContext
     private long handledPosition = Long.MIN_VALUE;
     private long lastWatermark = Long.MIN_VALUE;
     private boolean closed;
+    private boolean replaying;
 
     ShardRunner(
         final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
@@ -83,7 +84,7 @@ final class ShardRunner implements ShardContext
             handledPosition = slot.journalPosition;
         }
         counters.processed[shard].incrementRelease();
-        if (recordLatency)
+        if (recordLatency && !replaying)
         {
             latency.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, System.nanoTime() - slot.ingressNanoTime)));
         }
@@ -95,10 +96,59 @@ final class ShardRunner implements ShardContext
      */
     void afterSlot(final Slot slot)
     {
-        if (slot.watermark <= lastWatermark)
+        if (slot.watermark > lastWatermark)
         {
-            return;
+            onWatermark(slot);
         }
+        if (slot.snapshot != null)
+        {
+            final long start = System.nanoTime();
+            slot.snapshot.writeShard(shard, this);
+            counters.snapshotPauseNs.setRelease(System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * Writes what this shard's future outputs depend on: the last watermark it saw and its handler's state.
+     */
+    void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    {
+        if (!(handler instanceof Snapshottable))
+        {
+            throw new IllegalStateException("the handler of shard " + shard + " (" + handler.getClass().getName() +
+                ") does not implement Snapshottable");
+        }
+        out.writeLong(lastWatermark);
+        ((Snapshottable)handler).writeSnapshot(out);
+    }
+
+    void readSnapshot(final SnapshotReader in) throws java.io.IOException
+    {
+        lastWatermark = in.readLong();
+        ((Snapshottable)handler).readSnapshot(in);
+        if (in.remaining() != 0)
+        {
+            throw new SnapshotCorruptedException("snapshot " + in.file() + ": the handler of shard " + shard + " read " +
+                in.remaining() + " bytes less than it wrote (written by another version of its code?)");
+        }
+    }
+
+    ShardHandler handler()
+    {
+        return handler;
+    }
+
+    /**
+     * Recovery: outputs from now on are replays (their inputs were journaled before this start), until {@code false}.
+     */
+    void replaying(final boolean replaying)
+    {
+        this.replaying = replaying;
+        view.replay(replaying);
+    }
+
+    private void onWatermark(final Slot slot)
+    {
         lastWatermark = slot.watermark;
         if (handledPosition != slot.journalPosition)
         {
@@ -247,6 +297,8 @@ final class ShardRunner implements ShardContext
         if (listener != null)
         {
             listener.onOutput(view.set(position, rank, type, key, shard, buffer, offset, length));
+            counters.lastOutputPosition[shard].setRelease(position);
+            counters.lastOutputOrdinal[shard].setRelease(rank);
         }
         if (egress != null)
         {
@@ -273,7 +325,7 @@ final class ShardRunner implements ShardContext
             record.putInt(index + OutputDescriptor.ORDINAL_OFFSET, rank);
             record.putInt(index + OutputDescriptor.TYPE_OFFSET, type);
             record.putInt(index + OutputDescriptor.SHARD_OFFSET, shard);
-            record.putInt(index + OutputDescriptor.SHARD_OFFSET + 4, 0);
+            record.putInt(index + OutputDescriptor.FLAGS_OFFSET, replaying ? OutputDescriptor.FLAG_REPLAY : 0);
             record.putBytes(index + OutputDescriptor.HEADER_LENGTH, buffer, offset, length);
             egress.commit(index);
         }

@@ -42,6 +42,8 @@ final class Slot implements Event
     long sourceWatermark;
     long watermark;
     Throwable eventTimeError;
+    /** Set by the journaler on the slot after which every shard writes a snapshot; null otherwise. */
+    SnapshotTaker.Pending snapshot;
     final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
 
     Slot(final UnsafeBuffer slab, final int index, final int capacity)

@@ -115,6 +115,59 @@ final class WatermarkTracker
         return watermark;
     }
 
+    void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    {
+        out.writeLong(maxOutOfOrdernessMs);
+        out.writeLong(idleTimeoutMs);
+        out.writeLong(watermark);
+        out.writeLong(tickMs);
+        out.writeLong(allIdleSinceTickMs);
+        out.writeLong(allIdleBase);
+        out.writeInt(sources);
+        final long[] keys = new long[sources];
+        for (final Long2LongHashMap.EntryIterator it = indexBySource.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            keys[(int)it.getLongValue()] = it.getLongKey();
+        }
+        for (int i = 0; i < sources; i++)
+        {
+            out.writeLong(keys[i]);
+            out.writeLong(sourceWatermark[i]);
+            out.writeLong(lastActiveTickMs[i]);
+            out.writeBoolean(idle[i]);
+            out.writeBoolean(spokeSinceTick[i]);
+        }
+    }
+
+    void readSnapshot(final SnapshotReader in)
+    {
+        final long outOfOrderness = in.readLong();
+        final long idleTimeout = in.readLong();
+        if (outOfOrderness != maxOutOfOrdernessMs || idleTimeout != idleTimeoutMs)
+        {
+            throw new SnapshotCorruptedException("the snapshot's watermarks were computed with max out-of-orderness " + outOfOrderness +
+                " ms and idle timeout " + idleTimeout + " ms; this engine has " + maxOutOfOrdernessMs + " and " + idleTimeoutMs +
+                " (changing them needs a replay from the journal's start)");
+        }
+        watermark = in.readLong();
+        tickMs = in.readLong();
+        allIdleSinceTickMs = in.readLong();
+        allIdleBase = in.readLong();
+        final int count = in.readInt();
+        indexBySource.clear();
+        sources = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final long key = in.readLong();
+            final int index = indexOf((int)(key >>> 32), (int)key);
+            sourceWatermark[index] = in.readLong();
+            lastActiveTickMs[index] = in.readLong();
+            idle[index] = in.readBoolean();
+            spokeSinceTick[index] = in.readBoolean();
+        }
+    }
+
     private void advance()
     {
         long min = Long.MAX_VALUE;

@@ -203,6 +203,14 @@ public final class JournalAppender implements AutoCloseable
     }
 
     /**
+     * @return the id every segment header of this journal carries (random, chosen when the journal was created).
+     */
+    public long journalId()
+    {
+        return journalId;
+    }
+
+    /**
      * @return what opening found and did: the end position and any torn tail cut off.
      */
     public RecoveryReport recovery()

@@ -124,6 +124,58 @@ public final class Dedup implements AutoCloseable
         return size;
     }
 
+    /**
+     * Writes the watermark and every live bucket (number and ids), oldest first.
+     */
+    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+    {
+        out.writeLong(ttlMs);
+        out.writeLong(bucketMs);
+        out.writeLong(watermark);
+        final long[] numbers = new long[buckets.size()];
+        int n = 0;
+        for (final Long2ObjectHashMap<KeyedStore>.KeyIterator keys = buckets.keySet().iterator(); keys.hasNext(); )
+        {
+            numbers[n++] = keys.nextLong();
+        }
+        java.util.Arrays.sort(numbers);
+        out.writeInt(n);
+        for (final long number : numbers)
+        {
+            out.writeLong(number);
+            buckets.get(number).writeSnapshot(out);
+        }
+    }
+
+    /**
+     * Replaces the remembered ids with those of a snapshot written by {@link #writeSnapshot}.
+     */
+    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
+    {
+        final long ttl = in.readLong();
+        final long bucket = in.readLong();
+        if (ttl != ttlMs || bucket != bucketMs)
+        {
+            throw new io.ringside.engine.SnapshotCorruptedException(name + ": the snapshot was taken with TTL " + ttl + " ms and buckets of " +
+                bucket + " ms; this dedup has " + ttlMs + " and " + bucketMs);
+        }
+        watermark = in.readLong();
+        for (final KeyedStore store : buckets.values())
+        {
+            store.clear();
+            spare.add(store);
+        }
+        buckets.clear();
+        final int count = in.readInt();
+        for (int i = 0; i < count; i++)
+        {
+            final long number = in.readLong();
+            final KeyedStore store = spare.isEmpty() ? new KeyedStore(name + "-bucket-" + created++, expectedIdsPerBucket, ID_ENTRY_LENGTH) : spare.poll();
+            buckets.put(number, store);
+            store.readSnapshot(in);
+        }
+    }
+
     @Override
     public void close()
     {

@@ -7,6 +7,9 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.values.Values;
+import io.ringside.engine.SnapshotCorruptedException;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -186,6 +189,79 @@ public final class KeyedStore implements AutoCloseable
     public long size()
     {
         return map.longSize();
+    }
+
+    /**
+     * Writes every entry (count, then key and bytes of each) to a snapshot. Owner thread, no entry acquired.
+     * Allocates (iteration); a snapshot is not on the per-event path.
+     */
+    public void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    {
+        if (context != null)
+        {
+            throw new IllegalStateException(name + ": release the acquired entry before a snapshot");
+        }
+        out.writeInt(entryLength);
+        out.writeLong(map.longSize());
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        final long[] written = {0};
+        try
+        {
+            map.forEachEntry(e ->
+            {
+                final Data<byte[]> value = e.value();
+                view.wrap(value.bytes().addressForRead(value.offset()), entryLength);
+                try
+                {
+                    out.writeLong(e.key().get().getValue());
+                    out.writeBytes(view, 0, entryLength);
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+                written[0]++;
+            });
+        }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            throw ex.getCause();
+        }
+        if (written[0] != map.longSize())
+        {
+            throw new IllegalStateException(name + ": the map changed during its snapshot");
+        }
+    }
+
+    /**
+     * Replaces every entry with those of a snapshot written by {@link #writeSnapshot}. Owner thread.
+     */
+    public void readSnapshot(final SnapshotReader in)
+    {
+        final int length = in.readInt();
+        if (length != entryLength)
+        {
+            throw new SnapshotCorruptedException(name + ": the snapshot holds entries of " + length + " bytes, this store's are " +
+                entryLength);
+        }
+        final long count = in.readLong();
+        if (count < 0 || count * (8 + entryLength) > in.remaining())
+        {
+            throw new SnapshotCorruptedException(name + ": the snapshot says " + count + " entries but holds " + in.remaining() + " bytes");
+        }
+        clear();
+        for (long i = 0; i < count; i++)
+        {
+            final MutableDirectBuffer target = acquire(in.readLong());
+            try
+            {
+                in.readBytes(target, 0, entryLength);
+            }
+            finally
+            {
+                release();
+            }
+        }
     }
 
     public int entryLength()

@@ -264,6 +264,24 @@ public final class SessionWindows implements AutoCloseable
         return store.size();
     }
 
+    /**
+     * Writes every key's windows and the close timers. Shard thread, no window held.
+     */
+    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+    {
+        store.writeSnapshot(out);
+        timers.writeSnapshot(out);
+    }
+
+    /**
+     * Replaces the state with a snapshot written by {@link #writeSnapshot}.
+     */
+    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
+    {
+        store.readSnapshot(in);
+        timers.readSnapshot(in);
+    }
+
     @Override
     public void close()
     {

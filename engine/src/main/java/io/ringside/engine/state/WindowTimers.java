@@ -107,6 +107,55 @@ final class WindowTimers
         return size;
     }
 
+    /**
+     * Writes every end with its keys in their order, earliest end first, so that a restore closes windows in the
+     * same order as the original would have.
+     */
+    void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+    {
+        final long[] ends = Arrays.copyOf(heap, size);
+        Arrays.sort(ends);
+        out.writeInt(size);
+        for (final long end : ends)
+        {
+            final LongArrayList keys = keysByEnd.get(end);
+            out.writeLong(end);
+            out.writeInt(keys.size());
+            for (int i = 0; i < keys.size(); i++)
+            {
+                out.writeLong(keys.getLong(i));
+            }
+        }
+    }
+
+    void readSnapshot(final io.ringside.engine.SnapshotReader in)
+    {
+        while (size > 0)
+        {
+            recycle(popNext());
+        }
+        final int ends = in.readInt();
+        if (ends < 0 || (long)ends * 12 > in.remaining())
+        {
+            throw new io.ringside.engine.SnapshotCorruptedException("window timers: the snapshot says " + ends + " ends but holds " +
+                in.remaining() + " bytes");
+        }
+        for (int e = 0; e < ends; e++)
+        {
+            final long end = in.readLong();
+            final int keys = in.readInt();
+            if (keys < 0 || (long)keys * 8 > in.remaining())
+            {
+                throw new io.ringside.engine.SnapshotCorruptedException("window timers: " + keys + " keys at end " + end + " but " +
+                    in.remaining() + " bytes left");
+            }
+            for (int k = 0; k < keys; k++)
+            {
+                add(end, in.readLong());
+            }
+        }
+    }
+
     private void push(final long end)
     {
         if (size == heap.length)

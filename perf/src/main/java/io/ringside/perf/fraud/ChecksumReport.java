@@ -119,6 +119,34 @@ public final class ChecksumReport implements OutputSink
         }
     }
 
+    /**
+     * Writes the counts and checksums, so that a restored shard reports the whole run.
+     */
+    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+    {
+        out.writeInt(counts.length);
+        for (int i = 0; i < counts.length; i++)
+        {
+            out.writeLong(counts[i]);
+            out.writeLong(checksums[i]);
+        }
+    }
+
+    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
+    {
+        final int kinds = in.readInt();
+        if (kinds != counts.length)
+        {
+            throw new io.ringside.engine.SnapshotCorruptedException("the checksum report in the snapshot has " + kinds + " kinds, not " +
+                counts.length);
+        }
+        for (int i = 0; i < kinds; i++)
+        {
+            counts[i] = in.readLong();
+            checksums[i] = in.readLong();
+        }
+    }
+
     public long count(final OutputKind kind)
     {
         return counts[kind.ordinal()];

@@ -24,7 +24,14 @@ final class DemoOptions
         "  --journal  the engine directory (journal/ and counters.dat); default a temporary one, deleted after",
         "  --output   also write every output to FILE, one per line: KIND,field,field,...",
         "  --rate     publish at this many events per second (default: as fast as the engine takes them)",
-        "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)");
+        "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)",
+        "  --snapshot-every  with --state chronicle, snapshot the state every N events (default 1,000,000; 0: only at the end)",
+        "  --durability      page-cache (default) or group-commit (a force per ring batch)",
+        "  A --journal DIR that holds a journal from an earlier run (killed or not) is recovered: the newest snapshot is",
+        "  loaded, the journal after it replayed, and the generator resumes at the event after the last one journaled,",
+        "  so the same flags finish the same run; with --output the file then holds every output exactly once.",
+        "  --kafka BOOTSTRAP --topic T [--output-topic T2]: read the workload from topic T (written by ./ringside produce) up to",
+        "             its end offsets at start, instead of generating it; outputs to T2 in the --output line format, exactly once");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
@@ -36,7 +43,12 @@ final class DemoOptions
     Path output;
     long rate;
     boolean chronicle = true;
+    long snapshotEvery = 1_000_000;
+    io.ringside.journal.DurabilityPolicy durability = io.ringside.journal.DurabilityPolicy.PAGE_CACHE;
     boolean help;
+    String kafka;
+    String topic;
+    String outputTopic;
 
     static DemoOptions parse(final String[] args)
     {
@@ -66,8 +78,17 @@ final class DemoOptions
                 case "--output" -> options.output = Path.of(value);
                 case "--rate" -> options.rate = atLeast(flag, value, 1);
                 case "--state" -> options.chronicle = state(value);
+                case "--snapshot-every" -> options.snapshotEvery = atLeast(flag, value, 0);
+                case "--durability" -> options.durability = durability(value);
+                case "--kafka" -> options.kafka = value;
+                case "--topic" -> options.topic = value;
+                case "--output-topic" -> options.outputTopic = value;
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
+        }
+        if ((options.kafka == null) != (options.topic == null) || (options.outputTopic != null && options.kafka == null))
+        {
+            throw new IllegalArgumentException("--kafka and --topic go together (and --output-topic needs them)");
         }
         return options;
     }
@@ -79,6 +100,16 @@ final class DemoOptions
             case "chronicle" -> true;
             case "heap" -> false;
             default -> throw new IllegalArgumentException("--state takes chronicle or heap, not '" + value + "'");
+        };
+    }
+
+    private static io.ringside.journal.DurabilityPolicy durability(final String value)
+    {
+        return switch (value)
+        {
+            case "page-cache" -> io.ringside.journal.DurabilityPolicy.PAGE_CACHE;
+            case "group-commit" -> io.ringside.journal.DurabilityPolicy.GROUP_COMMIT;
+            default -> throw new IllegalArgumentException("--durability takes page-cache or group-commit, not '" + value + "'");
         };
     }
 

@@ -58,7 +58,14 @@ public final class FraudVelocityDemo
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : options.journal;
         try
         {
-            run(options, dir);
+            if (options.kafka != null)
+            {
+                runKafka(options, dir);
+            }
+            else
+            {
+                run(options, dir);
+            }
         }
         finally
         {
@@ -89,6 +96,8 @@ public final class FraudVelocityDemo
             .eventTime(FraudVelocityShard.EVENT_TIME)
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
             .expectSource(SOURCE_ID, 1)
+            .durability(options.durability)
+            .snapshotEveryEvents(options.chronicle ? options.snapshotEvery : 0)
             .multiProducer(false)
             .handlers(shard ->
             {
@@ -116,18 +125,26 @@ public final class FraudVelocityDemo
         final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
         final long startNs = System.nanoTime();
         final Engine engine = new Engine(ctx).start();
+        final long resumeAt = engine.journaledOffset(SOURCE_ID, 0) + 1;
+        final long liveStartNs = System.nanoTime();
+        if (!engine.recovery().isFresh())
+        {
+            System.out.println("recovered: " + engine.recovery());
+            System.out.printf(Locale.ROOT, "resuming the generator at event %,d of %,d%n", resumeAt, options.events);
+        }
         try
         {
             final EventPublisher publisher = engine.newPublisher(SOURCE_ID);
             final Progress progress = new Progress(engine, options.shards);
             long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
             final double periodNs = options.rate > 0 ? 1e9 / options.rate : 0;
-            long published = 0;
+            generator.skipTo(Math.min(resumeAt, options.events));
+            long published = generator.index();
             while (generator.next(event, 0))
             {
                 if (periodNs > 0)
                 {
-                    final long dueNs = startNs + (long)(published * periodNs);
+                    final long dueNs = liveStartNs + (long)((published - resumeAt) * periodNs);
                     long now;
                     while ((now = System.nanoTime()) < dueNs)
                     {
@@ -167,8 +184,11 @@ public final class FraudVelocityDemo
             report.add(shardReport);
         }
         report.print(System.out);
-        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal page-cache, generator included)%n",
-            options.events, elapsedNs / 1e9, options.events / (elapsedNs / 1e9));
+        final long live = Math.max(0, options.events - resumeAt);
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal %s, generator included%s)%n",
+            live, elapsedNs / 1e9, live / (elapsedNs / 1e9), options.durability.toString().toLowerCase(Locale.ROOT),
+            resumeAt > 0 ? String.format(Locale.ROOT, "; recovery replayed %,d events at %,.0f events/s", engine.recovery().replayedEvents(),
+                engine.recovery().replayRate()) : "");
         System.out.printf(Locale.ROOT, "ingress-to-decision latency (us%s): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f over %,d events%n",
             options.rate > 0 ? "" : "; unpaced, so it includes the wait in a full ring: --rate measures it at a given load",
             latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3, latency.getValueAtPercentile(99) / 1e3,
@@ -177,6 +197,41 @@ public final class FraudVelocityDemo
         {
             System.out.println("outputs written to " + options.output);
         }
+    }
+
+    private static void runKafka(final DemoOptions options, final Path dir) throws IOException
+    {
+        System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo from Kafka: topic %s on %s%s, %d shard(s), %s, state %s%n" +
+            "engine directory %s (watch it with: ./ringside stat %s)%n", options.topic, options.kafka,
+            options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
+            options.topology.name().toLowerCase(Locale.ROOT), options.chronicle ? "chronicle map" : "on-heap", dir, dir);
+        final KafkaFraudVelocity.Result result;
+        try
+        {
+            final long[] last = {0, System.nanoTime()};
+            result = KafkaFraudVelocity.run(dir, options.kafka, options.topic, options.outputTopic, options.shards, options.topology,
+                options.chronicle, options.cards, processed ->
+                {
+                    final long now = System.nanoTime();
+                    System.out.printf(Locale.ROOT, "  %,12d events processed  %,10.0f events/s%n", processed,
+                        (processed - last[0]) / ((now - last[1]) / 1e9));
+                    last[0] = processed;
+                    last[1] = now;
+                });
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IOException(ex);
+        }
+        result.report().print(System.out);
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (Kafka consume to decision, outputs %s)%n",
+            result.events(), result.elapsedNs() / 1e9, result.events() / (result.elapsedNs() / 1e9),
+            options.outputTopic != null ? "to " + options.outputTopic : "not sent");
+        System.out.println("compare with the lines ./ringside produce printed for this topic (per-partition lateness)");
     }
 
     /**
@@ -213,7 +268,7 @@ public final class FraudVelocityDemo
         }
     }
 
-    private static void deleteTree(final Path dir)
+    static void deleteTree(final Path dir)
     {
         try (Stream<Path> paths = Files.walk(dir))
         {

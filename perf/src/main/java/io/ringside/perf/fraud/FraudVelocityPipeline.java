@@ -3,6 +3,9 @@ package io.ringside.perf.fraud;
 import io.ringside.engine.Event;
 import io.ringside.engine.ShardContext;
 import io.ringside.engine.ShardHandler;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
+import io.ringside.engine.Snapshottable;
 import io.ringside.engine.state.Aggregates;
 import io.ringside.engine.state.Dedup;
 import io.ringside.engine.state.HoppingWindows;
@@ -24,7 +27,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * source watermark; windows close in {@link #onWatermark}. Outputs go out as {@link FraudVelocityShard} sends them:
  * type = kind number, key = first field, payload = the fields.
  */
-public final class FraudVelocityPipeline implements ShardHandler, AutoCloseable
+public final class FraudVelocityPipeline implements ShardHandler, Snapshottable, AutoCloseable
 {
     static final long ALLOWED_LATENESS_MS = 5_000;
     static final long TUMBLING_MS = 60_000;
@@ -201,6 +204,28 @@ public final class FraudVelocityPipeline implements ShardHandler, AutoCloseable
     {
         report.onOutput(kind, fields);
         FraudVelocityShard.emit(context, kind, fields, out);
+    }
+
+    @Override
+    public void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    {
+        dedup.writeSnapshot(out);
+        tumbling.writeSnapshot(out);
+        hopping.writeSnapshot(out);
+        sessions.writeSnapshot(out);
+        previous.writeSnapshot(out);
+        report.writeSnapshot(out);
+    }
+
+    @Override
+    public void readSnapshot(final SnapshotReader in)
+    {
+        dedup.readSnapshot(in);
+        tumbling.readSnapshot(in);
+        hopping.readSnapshot(in);
+        sessions.readSnapshot(in);
+        previous.readSnapshot(in);
+        report.readSnapshot(in);
     }
 
     /**

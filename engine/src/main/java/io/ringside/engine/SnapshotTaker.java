@@ -1,0 +1,290 @@
+package io.ringside.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * Snapshots on disk: {@code snapshots/<position, 20 digits>/} holds {@code engine.snap} (watermarks, last source
+ * offsets) and one {@code shard-<i>.snap} per shard, each CRC'd. They are written into {@code <position>.tmp/}, and the
+ * last writer to finish renames the directory: a directory without {@code .tmp} is a complete snapshot. The newest
+ * {@code keep} are kept; the journal below the oldest kept one may be deleted.
+ * <p>
+ * {@link #begin} is called on the journaler's thread; each shard writes its part on its own thread; whichever
+ * finishes last completes the snapshot.
+ */
+final class SnapshotTaker
+{
+    static final String DIRECTORY = "snapshots";
+    static final String ENGINE_FILE = "engine.snap";
+    private static final String TMP = ".tmp";
+
+    private final Path directory;
+    private final int shardCount;
+    private final long journalId;
+    private final int keep;
+    private final boolean deleteJournal;
+    private final EngineCounters counters;
+    private Journaler journaler;
+
+    SnapshotTaker(final Path engineDirectory, final int shardCount, final long journalId, final int keep, final boolean deleteJournal,
+        final EngineCounters counters)
+    {
+        this.directory = engineDirectory.resolve(DIRECTORY);
+        this.shardCount = shardCount;
+        this.journalId = journalId;
+        this.keep = keep;
+        this.deleteJournal = deleteJournal;
+        this.counters = counters;
+        try
+        {
+            Files.createDirectories(directory);
+            deleteIncomplete();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot prepare the snapshot directory " + directory, ex);
+        }
+    }
+
+    static String shardFile(final int shard)
+    {
+        return "shard-" + shard + ".snap";
+    }
+
+    static String name(final long position)
+    {
+        return String.format("%020d", position);
+    }
+
+    /**
+     * Starts a snapshot at a journal position (everything below it is in the state): writes the engine's part now.
+     * Journaler thread.
+     *
+     * @return what each shard completes, or null if it could not be started (counted and recorded).
+     */
+    Pending begin(final long position, final Journaler journaler)
+    {
+        this.journaler = journaler;
+        final Pending pending = new Pending(position);
+        try
+        {
+            Files.createDirectories(pending.tmp);
+            try (SnapshotWriter out = new SnapshotWriter(pending.tmp.resolve(ENGINE_FILE), SnapshotWriter.KIND_ENGINE, -1, position, journalId))
+            {
+                journaler.writeSnapshot(out);
+                out.finish();
+                pending.bytes.addAndGet(out.bytesWritten());
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            pending.fail(ex);
+        }
+        pending.done();
+        return pending;
+    }
+
+    /**
+     * The snapshots on disk, newest first, that are complete and at or below {@code end}.
+     */
+    List<Long> positions(final long end) throws IOException
+    {
+        final List<Long> positions = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory))
+        {
+            for (final Path entry : entries)
+            {
+                final String name = entry.getFileName().toString();
+                if (name.length() == 20 && name.chars().allMatch(Character::isDigit))
+                {
+                    final long position = Long.parseLong(name);
+                    if (position <= end)
+                    {
+                        positions.add(position);
+                    }
+                }
+            }
+        }
+        positions.sort(Comparator.reverseOrder());
+        return positions;
+    }
+
+    Path directoryOf(final long position)
+    {
+        return directory.resolve(name(position));
+    }
+
+    /**
+     * Opens and verifies (size, trailer, CRC, header) every file of one snapshot.
+     *
+     * @return the engine's reader first, then one per shard; close them all.
+     * @throws SnapshotCorruptedException if a file is missing, damaged, or from another journal or shard count.
+     */
+    SnapshotReader[] open(final long position) throws IOException
+    {
+        final Path dir = directoryOf(position);
+        final SnapshotReader[] readers = new SnapshotReader[1 + shardCount];
+        try
+        {
+            for (int i = 0; i <= shardCount; i++)
+            {
+                final Path file = dir.resolve(i == 0 ? ENGINE_FILE : shardFile(i - 1));
+                if (!Files.exists(file))
+                {
+                    throw new SnapshotCorruptedException("snapshot " + dir + " has no " + file.getFileName() +
+                        (i > 0 ? " (taken with fewer shards than this engine's " + shardCount + "?)" : ""));
+                }
+                readers[i] = new SnapshotReader(file);
+                if (readers[i].position() != position || readers[i].journalId() != journalId ||
+                    readers[i].kind() != (i == 0 ? SnapshotWriter.KIND_ENGINE : SnapshotWriter.KIND_SHARD) || (i > 0 && readers[i].shard() != i - 1))
+                {
+                    throw new SnapshotCorruptedException("snapshot file " + file + " does not belong here: position " + readers[i].position() +
+                        ", journal id " + Long.toHexString(readers[i].journalId()) + ", shard " + readers[i].shard() + "; expected position " + position +
+                        ", journal id " + Long.toHexString(journalId));
+                }
+            }
+            if (Files.exists(dir.resolve(shardFile(shardCount))))
+            {
+                throw new SnapshotCorruptedException("snapshot " + dir + " was taken with more shards than this engine's " + shardCount);
+            }
+            return readers;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            for (final SnapshotReader reader : readers)
+            {
+                if (reader != null)
+                {
+                    reader.close();
+                }
+            }
+            throw ex;
+        }
+    }
+
+    private void deleteIncomplete() throws IOException
+    {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*" + TMP))
+        {
+            for (final Path entry : entries)
+            {
+                deleteTree(entry);
+            }
+        }
+    }
+
+    private void completed(final Pending pending)
+    {
+        if (pending.failure != null)
+        {
+            counters.recordError(pending.failure);
+            counters.snapshotsFailed.incrementRelease();
+            try
+            {
+                deleteTree(pending.tmp);
+            }
+            catch (final IOException ex)
+            {
+                counters.recordError(ex);
+            }
+            return;
+        }
+        try
+        {
+            Files.move(pending.tmp, directoryOf(pending.position), StandardCopyOption.ATOMIC_MOVE);
+            counters.snapshots.incrementRelease();
+            counters.snapshotPosition.setRelease(pending.position);
+            counters.snapshotBytes.setRelease(pending.bytes.get());
+            final List<Long> positions = positions(Long.MAX_VALUE);
+            for (int i = keep; i < positions.size(); i++)
+            {
+                deleteTree(directoryOf(positions.get(i)));
+            }
+            if (deleteJournal && journaler != null)
+            {
+                journaler.retainFrom(positions.get(Math.min(keep, positions.size()) - 1));
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            counters.recordError(ex);
+            counters.snapshotsFailed.incrementRelease();
+        }
+    }
+
+    static void deleteTree(final Path dir) throws IOException
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /**
+     * One snapshot being written: the engine's part and each shard's; the last to be done completes it.
+     */
+    final class Pending
+    {
+        final long position;
+        final Path tmp;
+        final AtomicInteger remaining = new AtomicInteger(1 + shardCount);
+        final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        volatile Throwable failure;
+
+        Pending(final long position)
+        {
+            this.position = position;
+            this.tmp = directory.resolve(name(position) + TMP);
+        }
+
+        /**
+         * Writes one shard's part. The shard's thread.
+         */
+        void writeShard(final int shard, final ShardRunner runner)
+        {
+            try (SnapshotWriter out = new SnapshotWriter(tmp.resolve(shardFile(shard)), SnapshotWriter.KIND_SHARD, shard, position, journalId))
+            {
+                runner.writeSnapshot(out);
+                out.finish();
+                bytes.addAndGet(out.bytesWritten());
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                fail(ex);
+            }
+            done();
+        }
+
+        void fail(final Throwable error)
+        {
+            if (failure == null)
+            {
+                failure = new EngineException("the snapshot at journal position " + position + " failed: " + error, error);
+            }
+        }
+
+        void done()
+        {
+            if (remaining.decrementAndGet() == 0)
+            {
+                completed(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.ringside.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Start-up recovery: a restart on a directory loads the newest snapshot and replays the journal after it, so the
+ * state, the outputs (with their ids) and the resume offsets are those of one uninterrupted run.
+ */
+class EngineRecoveryTest
+{
+    private static final int SOURCE = 5;
+
+    @TempDir
+    Path dir;
+
+    /** Sums amounts per key; emits the running total of every 10th event of a key. Snapshottable. */
+    static final class Totals implements ShardHandler, Snapshottable
+    {
+        final Long2LongHashMap sums = new Long2LongHashMap(0);
+        final Long2LongHashMap counts = new Long2LongHashMap(0);
+        private final UnsafeBuffer out = new UnsafeBuffer(new byte[8]);
+
+        @Override
+        public void onEvent(final Event event, final ShardContext context)
+        {
+            final long sum = sums.get(event.key()) + event.buffer().getLong(event.offset());
+            sums.put(event.key(), sum);
+            final long count = counts.get(event.key()) + 1;
+            counts.put(event.key(), count);
+            if (count % 10 == 0)
+            {
+                out.putLong(0, sum);
+                context.emit(1, event.key(), out, 0, 8);
+            }
+        }
+
+        @Override
+        public void writeSnapshot(final SnapshotWriter out) throws IOException
+        {
+            out.writeInt(sums.size());
+            for (final Long2LongHashMap.EntryIterator it = sums.entrySet().iterator(); it.hasNext(); )
+            {
+                it.next();
+                out.writeLong(it.getLongKey());
+                out.writeLong(it.getLongValue());
+                out.writeLong(counts.get(it.getLongKey()));
+            }
+        }
+
+        @Override
+        public void readSnapshot(final SnapshotReader in)
+        {
+            final int n = in.readInt();
+            for (int i = 0; i < n; i++)
+            {
+                final long key = in.readLong();
+                sums.put(key, in.readLong());
+                counts.put(key, in.readLong());
+            }
+        }
+    }
+
+    private EngineContext context(final List<Totals> handlers, final List<String> outputs)
+    {
+        return EngineTestSupport.context(dir)
+            .shardCount(2)
+            .handlers(shard ->
+            {
+                final Totals totals = new Totals();
+                handlers.add(totals);
+                return totals;
+            })
+            .outputListener(output -> outputs.add(output.position() + ":" + output.shard() + ":" + output.ordinal() + " " +
+                output.key() + "=" + output.buffer().getLong(output.offset()) + (output.isReplay() ? " replay" : "")));
+    }
+
+    private static void publish(final Engine engine, final long from, final long to)
+    {
+        final EventPublisher publisher = engine.newPublisher(SOURCE);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+        for (long i = from; i < to; i++)
+        {
+            event.putLong(0, i);
+            publisher.publish(i % 37, 0, i, i, event, 0, 8);
+        }
+    }
+
+    @Test
+    void aRestartResumesFromTheSnapshotTakenAtCloseAndReplaysNothing()
+    {
+        final List<Totals> first = new CopyOnWriteArrayList<>();
+        final List<String> outputs = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(first, outputs)).start())
+        {
+            assertTrue(engine.recovery().isFresh());
+            assertEquals(-1, engine.journaledOffset(SOURCE, 0));
+            publish(engine, 0, 5_000);
+        }
+        final List<Totals> second = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(second, outputs)).start())
+        {
+            assertEquals(0, engine.recovery().replayedRecords());
+            assertTrue(engine.recovery().snapshotPosition() > 0);
+            assertEquals(4_999, engine.journaledOffset(SOURCE, 0));
+            for (int shard = 0; shard < 2; shard++)
+            {
+                assertEquals(first.get(shard).sums, second.get(shard).sums);
+            }
+        }
+    }
+
+    @Test
+    void withoutASnapshotAtCloseTheJournalAfterTheLastPeriodicOneIsReplayedWithTheSameIds()
+    {
+        final List<String> uninterrupted = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), uninterrupted).directory(dir.resolve("whole"))).start())
+        {
+            publish(engine, 0, 8_000);
+        }
+
+        final List<String> firstRun = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), firstRun).snapshotEveryEvents(3_000).snapshotOnClose(false)).start())
+        {
+            publish(engine, 0, 5_000);
+        }
+        final List<String> secondRun = new CopyOnWriteArrayList<>();
+        final long[][] recovered = new long[2][];
+        final EngineContext ctx = context(new CopyOnWriteArrayList<>(), secondRun).snapshotEveryEvents(3_000)
+            .outputListener(new OutputListener()
+            {
+                @Override
+                public void onOutput(final Output output)
+                {
+                    secondRun.add(output.position() + ":" + output.shard() + ":" + output.ordinal() + " " + output.key() + "=" +
+                        output.buffer().getLong(output.offset()) + (output.isReplay() ? " replay" : ""));
+                }
+
+                @Override
+                public void onRecovered(final int shard, final long lastPosition, final int lastOrdinal)
+                {
+                    recovered[shard] = new long[] {lastPosition, lastOrdinal};
+                }
+            });
+        try (Engine engine = new Engine(ctx).start())
+        {
+            final EngineRecovery recovery = engine.recovery();
+            assertEquals(2_000, recovery.replayedEvents(), recovery.toString());
+            final long resume = engine.journaledOffset(SOURCE, 0) + 1;
+            assertEquals(5_000, resume);
+            publish(engine, resume, 8_000);
+        }
+        // the last output each shard handed to the listener in the first run, read back from its counters
+        for (int shard = 0; shard < 2; shard++)
+        {
+            final int s = shard;
+            final String last = firstRun.stream().filter(line -> line.split(" ")[0].split(":")[1].equals(Integer.toString(s)))
+                .reduce((a, b) -> b).orElseThrow();
+            assertEquals(last.split(" ")[0], recovered[shard][0] + ":" + shard + ":" + recovered[shard][1]);
+        }
+        final List<String> replayed = secondRun.stream().filter(line -> line.endsWith(" replay")).map(line -> line.replace(" replay", "")).toList();
+        assertFalse(replayed.isEmpty());
+        assertTrue(firstRun.containsAll(replayed), "replayed outputs are outputs of the first run, ids included");
+        final List<String> combined = new ArrayList<>(firstRun);
+        secondRun.stream().filter(line -> !line.endsWith(" replay")).forEach(combined::add);
+        assertEquals(uninterrupted.stream().map(line -> line.substring(line.indexOf(' '))).toList(),
+            combined.stream().map(line -> line.substring(line.indexOf(' '))).toList());
+    }
+
+    @Test
+    void aHandlerThatCannotSnapshotIsRefusedWhenSnapshotsAreAsked()
+    {
+        final EngineContext ctx = EngineTestSupport.context(dir).snapshotEveryEvents(100).handlers(shard -> (event, context) -> { });
+        final Exception error = assertThrows(IllegalArgumentException.class, () -> new Engine(ctx).start());
+        assertTrue(error.getMessage().contains("does not implement Snapshottable"), error.getMessage());
+    }
+
+    @Test
+    void theReplayToolGivesTheOutputsOfTheLiveRunWithTheirIds() throws IOException
+    {
+        final List<String> live = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), live)).start())
+        {
+            publish(engine, 0, 3_000);
+        }
+        final List<String> replayed = new CopyOnWriteArrayList<>();
+        final EngineRecovery replay = JournalReplay.run(context(new CopyOnWriteArrayList<>(), replayed).directory(dir.resolve("replay")),
+            dir.resolve("journal"), output -> replayed.add(output.position() + ":" + output.shard() + ":" + output.ordinal() + " " +
+                output.key() + "=" + output.buffer().getLong(output.offset())));
+        assertEquals(3_000, replay.replayedEvents());
+        assertEquals(live.stream().sorted().toList(), replayed.stream().sorted().toList());
+        assertTrue(Files.exists(dir.resolve("journal")));
+    }
+}

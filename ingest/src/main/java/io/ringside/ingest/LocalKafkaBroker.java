@@ -1,0 +1,146 @@
+package io.ringside.ingest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * A single-node KRaft broker on 127.0.0.1 in a directory, started and stopped through {@code ingest/broker.sh}
+ * (a forked JVM: ports chosen free per run, see the script). For tests, the Kafka demo and measurements; close it in
+ * a finally block or an {@code @AfterAll}. Not thread-safe.
+ */
+public final class LocalKafkaBroker implements AutoCloseable
+{
+    private final Path script;
+    private final Path directory;
+    private final String bootstrapServers;
+    private boolean stopped;
+
+    private LocalKafkaBroker(final Path script, final Path directory, final String bootstrapServers)
+    {
+        this.script = script;
+        this.directory = directory;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Starts a broker in {@code directory} and waits until it is ready.
+     *
+     * @throws IOException if the script fails (its output is in the message).
+     */
+    public static LocalKafkaBroker start(final Path directory) throws IOException, InterruptedException
+    {
+        final Path script = findScript();
+        final String out = run(script, "start", directory.toString());
+        final String bootstrap = Files.readString(directory.resolve("bootstrap"), StandardCharsets.US_ASCII).trim();
+        if (bootstrap.isEmpty())
+        {
+            throw new IOException("broker.sh start wrote no bootstrap address: " + out);
+        }
+        return new LocalKafkaBroker(script, directory, bootstrap);
+    }
+
+    /**
+     * @return ingest/broker.sh, found from the working directory upwards (or the system property ringside.broker.script).
+     */
+    static Path findScript() throws IOException
+    {
+        final String property = System.getProperty("ringside.broker.script");
+        if (property != null)
+        {
+            return Path.of(property);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent())
+        {
+            for (final Path candidate : new Path[] {dir.resolve("broker.sh"), dir.resolve("ingest/broker.sh")})
+            {
+                if (Files.isExecutable(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        throw new IOException("cannot find ingest/broker.sh from " + Path.of("").toAbsolutePath() + ": set -Dringside.broker.script");
+    }
+
+    private static String run(final Path script, final String... args) throws IOException, InterruptedException
+    {
+        final String[] command = new String[args.length + 1];
+        command[0] = script.toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0)
+        {
+            process.destroyForcibly();
+            throw new IOException("broker.sh " + String.join(" ", args) + " failed: " + new String(output, StandardCharsets.UTF_8));
+        }
+        return new String(output, StandardCharsets.UTF_8);
+    }
+
+    public String bootstrapServers()
+    {
+        return bootstrapServers;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * Creates a topic with {@code partitions} partitions (replication 1) and waits for it.
+     */
+    public void createTopic(final String topic, final int partitions) throws Exception
+    {
+        createTopic(bootstrapServers, topic, partitions);
+    }
+
+    /**
+     * Creates a topic if it is missing; an existing one is left as it is.
+     *
+     * @return true if it was created.
+     */
+    public static boolean createTopic(final String bootstrapServers, final String topic, final int partitions) throws Exception
+    {
+        final Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(props))
+        {
+            if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic))
+            {
+                return false;
+            }
+            admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short)1))).all().get(30, TimeUnit.SECONDS);
+            return true;
+        }
+    }
+
+    /**
+     * Stops the broker: SIGTERM, then SIGKILL after the script's timeout. Idempotent.
+     */
+    @Override
+    public void close() throws IOException
+    {
+        if (!stopped)
+        {
+            stopped = true;
+            try
+            {
+                run(script, "stop", directory.toString());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping the broker in " + directory, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.ringside.perf.fraud;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.ringside.engine.Engine;
+import io.ringside.engine.EngineContext;
+import io.ringside.engine.Topology;
+import io.ringside.engine.WaitStrategy;
+import io.ringside.ingest.KafkaIngress;
+import io.ringside.ingest.KafkaIngressContext;
+import io.ringside.ingest.KafkaSink;
+import io.ringside.ingest.LocalKafkaBroker;
+import io.ringside.ingest.RecordDecoder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The fraud-velocity workload read from a Kafka topic (bounded: up to the end offsets at start, then end of input) by
+ * a {@link KafkaIngress}, through an engine whose shards run {@link FraudVelocityShard} (on-heap) or
+ * {@link FraudVelocityPipeline} (Chronicle Map), outputs optionally to a topic by a {@link KafkaSink} in the file sink's
+ * line format ({@link FraudOutputFormat}). Used by {@code ./ringside demo --kafka} and the end-to-end tests. Caller's thread.
+ */
+public final class KafkaFraudVelocity
+{
+    static final int SOURCE_ID = 1;
+
+    /** What a run gave. */
+    public record Result(ChecksumReport report, long events, long elapsedNs, long sinkDropped)
+    {
+    }
+
+    private KafkaFraudVelocity()
+    {
+    }
+
+    /**
+     * @param outputTopic null for no sink; created with the input's partition count if missing.
+     * @param progress    called about once a second with the events published so far (may be null).
+     */
+    public static Result run(final Path dir, final String bootstrap, final String topic, final String outputTopic, final int shards,
+        final Topology topology, final boolean chronicle, final long expectedCards, final java.util.function.LongConsumer progress) throws Exception
+    {
+        final int partitions = partitionCount(bootstrap, topic);
+        final List<ChecksumReport> reports = new ArrayList<>();
+        final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
+        final int cardsPerShard = (int)Math.min(1 << 30, expectedCards / shards + 1024);
+        final EngineContext ctx = new EngineContext()
+            .directory(dir)
+            .topology(topology)
+            .shardCount(shards)
+            .waitStrategy(WaitStrategy.BLOCKING)
+            .maxEventLength(FraudEvent.LENGTH)
+            .eventTime(FraudVelocityShard.EVENT_TIME)
+            .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
+            .expectSource(SOURCE_ID, partitions)
+            .handlers(shard ->
+            {
+                synchronized (reports)
+                {
+                    if (chronicle)
+                    {
+                        final FraudVelocityPipeline pipeline = new FraudVelocityPipeline(shard, cardsPerShard, 600_000 / shards + 1_024);
+                        pipelines.add(pipeline);
+                        reports.add(pipeline.report());
+                        return pipeline;
+                    }
+                    final FraudVelocityShard handler = new FraudVelocityShard(cardsPerShard, 6_000_000 / shards + 1024);
+                    reports.add(handler.report());
+                    return handler;
+                }
+            });
+        KafkaSink sink = null;
+        if (outputTopic != null)
+        {
+            LocalKafkaBroker.createTopic(bootstrap, outputTopic, partitions);
+            sink = new KafkaSink(bootstrap, outputTopic, shards, new FraudOutputFormat()).open();
+            ctx.addSink(sink);
+        }
+        final long startNs = System.nanoTime();
+        final Engine engine = new Engine(ctx).start();
+        long published = 0;
+        try
+        {
+            try (KafkaIngress ingress = new KafkaIngress(new KafkaIngressContext().bootstrapServers(bootstrap).topic(topic).sourceId(SOURCE_ID)
+                .decoder(RecordDecoder.fixedLength(FraudEvent.LENGTH)).stopAtEndOffsets(true).endOfInputAtEnd(true), engine).start())
+            {
+                long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
+                while (!ingress.reachedEnd())
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                    if (progress != null && System.nanoTime() >= nextProgressNs)
+                    {
+                        progress.accept(engine.counters().processed());
+                        nextProgressNs += TimeUnit.SECONDS.toNanos(1);
+                    }
+                }
+                published = ingress.published();
+            }
+        }
+        finally
+        {
+            try
+            {
+                engine.close();
+            }
+            finally
+            {
+                for (final FraudVelocityPipeline pipeline : pipelines)
+                {
+                    pipeline.close();
+                }
+            }
+        }
+        final long elapsedNs = System.nanoTime() - startNs;
+        final ChecksumReport report = new ChecksumReport();
+        for (final ChecksumReport shardReport : reports)
+        {
+            report.add(shardReport);
+        }
+        return new Result(report, published, elapsedNs, sink == null ? 0 : sink.dropped());
+    }
+
+    /**
+     * @return the topic's partition count.
+     */
+    public static int partitionCount(final String bootstrap, final String topic)
+    {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()))
+        {
+            final var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty())
+            {
+                throw new IllegalArgumentException("topic " + topic + " does not exist on " + bootstrap);
+            }
+            return infos.size();
+        }
+    }
+}
