@@ -59,7 +59,7 @@ public final class Engine implements AutoCloseable
     private Doorbell ringDoorbell;
     private Journaler journaler;
     private EgressAgent egress;
-    private ShardRunner[] shards;
+    private ShardRunner[] shards = new ShardRunner[0];
     private SnapshotTaker snapshots;
     private EngineRecovery engineRecovery;
     private Long2LongHashMap recoveredOffsets = new Long2LongHashMap(-1);
@@ -126,6 +126,7 @@ public final class Engine implements AutoCloseable
         {
             state.halt();
             stopThreads();
+            closeHandlersNotClosed();
             CloseHelper.quietClose(appender);
             CloseHelper.quietClose(counters);
             state.lifecycle(EngineState.CLOSED);
@@ -566,6 +567,8 @@ public final class Engine implements AutoCloseable
         {
             snapshotNow();
         }
+        // after the snapshot, which reads the handlers' state; their threads are stopped, so this thread may
+        closeHandlersNotClosed();
         CloseHelper.quietClose(appender);
         for (final OutputSink sink : ctx.sinks())
         {
@@ -649,6 +652,21 @@ public final class Engine implements AutoCloseable
             min = Math.min(min, sequence.get());
         }
         return min;
+    }
+
+    /**
+     * After a failed start: the handlers that were built hear {@link ShardHandler#onClose()}, on this thread if their
+     * shard's thread did not tell them as it stopped (or never started).
+     */
+    private void closeHandlersNotClosed()
+    {
+        for (final ShardRunner runner : shards)
+        {
+            if (runner != null)
+            {
+                runner.onClose();
+            }
+        }
     }
 
     private void stopThreads()

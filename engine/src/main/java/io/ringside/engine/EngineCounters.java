@@ -88,6 +88,8 @@ public final class EngineCounters implements AutoCloseable
     final AtomicCounter[] processed;
     final AtomicCounter[] outputs;
     final AtomicCounter[] egressWaits;
+    /** Events the handler reported late ({@link ShardContext#late()}). */
+    final AtomicCounter[] late;
     final AtomicCounter[] latencyP50;
     final AtomicCounter[] latencyP99;
     final AtomicCounter[] latencyP999;
@@ -137,6 +139,7 @@ public final class EngineCounters implements AutoCloseable
         processed = new AtomicCounter[shardCount];
         outputs = new AtomicCounter[shardCount];
         egressWaits = new AtomicCounter[shardCount];
+        late = new AtomicCounter[shardCount];
         latencyP50 = new AtomicCounter[shardCount];
         latencyP99 = new AtomicCounter[shardCount];
         latencyP999 = new AtomicCounter[shardCount];
@@ -148,6 +151,7 @@ public final class EngineCounters implements AutoCloseable
             processed[i] = counter("shard " + i + " events processed");
             outputs[i] = counter("shard " + i + " outputs");
             egressWaits[i] = counter("shard " + i + " waits for egress space");
+            late[i] = counter("shard " + i + " late events");
             latencyP50[i] = counter("shard " + i + " ingress-to-decision p50 ns (last second)");
             latencyP99[i] = counter("shard " + i + " ingress-to-decision p99 ns (last second)");
             latencyP999[i] = counter("shard " + i + " ingress-to-decision p99.9 ns (last second)");
@@ -348,6 +352,24 @@ public final class EngineCounters implements AutoCloseable
     {
         long sum = 0;
         for (final AtomicCounter counter : outputs)
+        {
+            sum += counter.get();
+        }
+        return sum;
+    }
+
+    public long late(final int shard)
+    {
+        return late[shard].get();
+    }
+
+    /**
+     * @return events that the shards' handlers reported late ({@link ShardContext#late()}), over all shards.
+     */
+    public long late()
+    {
+        long sum = 0;
+        for (final AtomicCounter counter : late)
         {
             sum += counter.get();
         }

@@ -32,4 +32,12 @@ public interface ShardContext
      *                                  buffer takes ({@link EngineContext#maxOutputLength()}).
      */
     void emit(int type, long key, DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Counts the event being handled as late (the shard's "late events" counter, which {@code ./ringside stat}
+     * shows): call it when a window operator refuses the event because its window has closed, or when the handler's
+     * own rule finds it beyond the allowed lateness, next to the LATE output it emits. Late events must never be
+     * dropped silently. Does not allocate.
+     */
+    void late();
 }

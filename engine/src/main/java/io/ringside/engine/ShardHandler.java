@@ -29,4 +29,17 @@ public interface ShardHandler
     default void onWatermark(final long watermark, final ShardContext context) throws Exception
     {
     }
+
+    /**
+     * Called once when the engine closes, after the events in flight have drained through this shard and after the
+     * snapshot taken at close (which reads the handler's state), on the thread that called {@link Engine#close()}: the
+     * shard's thread has stopped by then, so the handler's state is safe to touch. The place to close the handler's
+     * Chronicle maps and other resources. Also called when the engine stops because it failed, and when
+     * {@link Engine#start()} fails after the handlers were built. Nothing can be emitted from here.
+     *
+     * @throws Exception counted and recorded in the error log; the other shards are closed all the same.
+     */
+    default void onClose() throws Exception
+    {
+    }
 }

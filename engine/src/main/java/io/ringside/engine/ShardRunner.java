@@ -40,6 +40,7 @@ final class ShardRunner implements ShardContext
     private int ordinal;
     private long handledPosition = Long.MIN_VALUE;
     private long lastWatermark = Long.MIN_VALUE;
+    private boolean closed;
     private boolean replaying;
 
     ShardRunner(
@@ -174,6 +175,32 @@ final class ShardRunner implements ShardContext
     }
 
     /**
+     * Tells the handler that the engine closes ({@link ShardHandler#onClose()}), once, whatever calls this first: the
+     * shard's thread as its agent stops, or the thread whose {@link Engine#start()} failed. An error is counted and recorded.
+     */
+    void onClose()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            handler.onClose();
+        }
+        catch (final Throwable error)
+        {
+            if (error instanceof VirtualMachineError)
+            {
+                throw (VirtualMachineError)error;
+            }
+            counters.errors.increment();
+            counters.recordError(error);
+        }
+    }
+
+    /**
      * A fatal VM error stops the engine; a stop signal (the engine closing while this shard waited for egress
      * space) passes through: neither is the handler's error.
      */
@@ -256,6 +283,13 @@ final class ShardRunner implements ShardContext
                 " (raise EngineContext.egressBufferLength)");
         }
         deliver(type, key, buffer, offset, length);
+    }
+
+    @Override
+    public void late()
+    {
+        checkHandling();
+        counters.late[shard].incrementRelease();
     }
 
     private void deliver(final int type, final long key, final DirectBuffer buffer, final int offset, final int length)

@@ -40,7 +40,8 @@ public abstract class WindowOperatorBenchmark
 
     private final long[] values = new long[2];
     private SplittableRandom random;
-    private WindowListener listener;
+    /** Where closed windows go: the operators that close inside add (count, global) take it there. */
+    WindowListener listener;
     private long i;
     private long watermark = Long.MIN_VALUE;
 

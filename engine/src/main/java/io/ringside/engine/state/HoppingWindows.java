@@ -10,6 +10,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * lateness at or below the watermark). A window exists, and is handed to the {@link WindowListener} once, if any
  * of its panes holds an event.
  * <p>
+ * An event that falls in a window that has closed already is late: {@link #add} changes nothing, counts it
+ * ({@link #lateEvents()}) and returns false, so that the caller reports it; it is never dropped silently.
+ * <p>
  * Entry layout: {@code [emitted through end int64][has emitted int64]} then {@code slots} panes, each laid out as a {@link Window}
  * (pane start, events, flags, aggregate states). A pane is freed when the last window holding it closes.
  * <p>
@@ -36,6 +39,7 @@ public final class HoppingWindows implements AutoCloseable
     private final UnsafeBuffer resultBuffer;
     private final WindowTimers.DueKey closeWindow = this::closeWindow;
     private long closedThrough = Long.MIN_VALUE;
+    private long lateEvents;
 
     /**
      * @param slots panes per key at most: {@code size / advance + ceil((allowed lateness + max out-of-orderness) / advance) + 1}.
@@ -67,24 +71,47 @@ public final class HoppingWindows implements AutoCloseable
      * Adds an event to its pane.
      *
      * @param values one value per aggregate, in order.
-     * @throws IllegalArgumentException if a window holding it has closed already (filter late events first).
-     * @throws IllegalStateException    if the key has more open panes than slots.
+     * @return true if added; false if a window holding it has closed already (a late event: nothing changed, it is
+     * counted in {@link #lateEvents()}; report it).
+     * @throws IllegalStateException if the key has more open panes than slots.
      */
-    public void add(final long key, final long eventTime, final long[] values)
+    public boolean add(final long key, final long eventTime, final long[] values)
     {
         final long paneStart = eventTime - Math.floorMod(eventTime, advanceMs);
         if (closedThrough != Long.MIN_VALUE && paneStart + advanceMs <= closedThrough)
         {
-            throw new IllegalArgumentException(name + ": event time " + eventTime + " falls in windows that have closed already: filter late events first");
+            lateEvents++;
+            return false;
         }
         final MutableDirectBuffer entry = store.acquire(key);
         try
         {
-            final int slot = (int)Math.floorMod(Math.floorDiv(eventTime, advanceMs), (long)slots);
-            final int at = PANES_OFFSET + slot * paneLength;
-            pane.wrap(entry, at);
-            if (pane.events() == 0)
+            // a pane may sit in any slot: the key's panes need not be consecutive (an event far ahead of the
+            // watermark arrives before the older windows close), so look for it, else take a free slot
+            int at = -1;
+            int free = -1;
+            for (int slot = 0; slot < slots; slot++)
             {
+                final int slotAt = PANES_OFFSET + slot * paneLength;
+                pane.wrap(entry, slotAt);
+                if (pane.events() == 0)
+                {
+                    free = free < 0 ? slotAt : free;
+                }
+                else if (pane.start() == paneStart)
+                {
+                    at = slotAt;
+                    break;
+                }
+            }
+            if (at < 0)
+            {
+                if (free < 0)
+                {
+                    throw new IllegalStateException(name + ": key " + key + " has more open panes than its " + slots + " slots (pane " + paneStart +
+                        " finds them all open): give more slots");
+                }
+                at = free;
                 entry.setMemory(at, paneLength, (byte)0);
                 entry.putLong(at + Window.START_OFFSET, paneStart);
                 for (int i = 0; i < panesPerWindow; i++)
@@ -93,17 +120,14 @@ public final class HoppingWindows implements AutoCloseable
                     timers.add(paneStart - i * advanceMs + sizeMs, key);
                 }
             }
-            else if (pane.start() != paneStart)
-            {
-                throw new IllegalStateException(name + ": key " + key + " has more open panes than its " + slots + " slots (pane " + paneStart +
-                    " meets open pane " + pane.start() + "): give more slots");
-            }
+            pane.wrap(entry, at);
             pane.add(values);
         }
         finally
         {
             store.release();
         }
+        return true;
     }
 
     /**
@@ -198,6 +222,14 @@ public final class HoppingWindows implements AutoCloseable
             aggregate.merge(resultBuffer, offset, entry, paneAt + offset, first);
             offset += aggregate.length();
         }
+    }
+
+    /**
+     * @return events refused so far because a window holding them had closed.
+     */
+    public long lateEvents()
+    {
+        return lateEvents;
     }
 
     /**

@@ -10,8 +10,12 @@ import org.agrona.MutableDirectBuffer;
  * {@code slots} sessions (one map access per event); closing goes through a timer index of session ends, re-armed
  * when a session grows.
  * <p>
- * Each session is a {@link Window} whose start is {@code first}; {@link #last(Window)} gives {@code last}. The
- * caller filters late events first.
+ * Each session is a {@link Window} whose start is {@code first}; {@link #last(Window)} gives {@code last}.
+ * <p>
+ * An event that joins no open session, and whose own session {@code [t, t + gap)} would have closed already (its end
+ * plus the allowed lateness at or below the watermark of a {@link #close}), is late: {@link #add} changes nothing,
+ * counts it ({@link #lateEvents()}) and returns false, so that the caller reports it; it is never dropped silently.
+ * An event that falls into an open session joins it, however old (as in Flink: the merged session decides).
  * <p>
  * <b>Thread safety:</b> one thread (the shard's).
  */
@@ -31,6 +35,8 @@ public final class SessionWindows implements AutoCloseable
     private final Window session;
     private final Window other;
     private final WindowTimers.DueKey closeKey = this::closeKey;
+    private long closedThrough = Long.MIN_VALUE;
+    private long lateEvents;
 
     public SessionWindows(
         final String name, final long gapMs, final long allowedLatenessMs, final int slots, final long expectedKeys, final Aggregate... aggregates)
@@ -63,11 +69,13 @@ public final class SessionWindows implements AutoCloseable
      * Adds an event to its key's sessions, merging those it bridges.
      *
      * @param values one value per aggregate, in order.
+     * @return true if added; false if late (it joins no open session and its own would have closed: nothing changed).
      * @throws IllegalStateException if the key has more open sessions than slots.
      */
-    public void add(final long key, final long eventTime, final long[] values)
+    public boolean add(final long key, final long eventTime, final long[] values)
     {
         final MutableDirectBuffer entry = store.acquire(key);
+        boolean remove = false;
         try
         {
             int target = -1;
@@ -93,6 +101,13 @@ public final class SessionWindows implements AutoCloseable
                     }
                 }
             }
+            if (target < 0 && closedThrough >= Long.MIN_VALUE + gapMs && eventTime <= closedThrough - gapMs)
+            {
+                lateEvents++;
+                // acquiring made an entry for a key with no open session: leave none behind
+                remove = !hasSession(entry);
+                return false;
+            }
             if (target < 0)
             {
                 target = freeSlot(entry, key);
@@ -113,11 +128,31 @@ public final class SessionWindows implements AutoCloseable
                 entry.putLong(at + LAST_OFFSET, eventTime);
             }
             session.add(values);
+            return true;
         }
         finally
         {
-            store.release();
+            if (remove)
+            {
+                store.removeAcquired();
+            }
+            else
+            {
+                store.release();
+            }
         }
+    }
+
+    private boolean hasSession(final MutableDirectBuffer entry)
+    {
+        for (int slot = 0; slot < slots; slot++)
+        {
+            if (entry.getLong(slot * slotLength + WINDOW_OFFSET + Window.EVENTS_OFFSET) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -162,7 +197,9 @@ public final class SessionWindows implements AutoCloseable
      */
     public int close(final long watermark, final WindowListener listener)
     {
-        return timers.closeDue(WindowTimers.closeLimit(watermark, allowedLatenessMs), closeKey, listener);
+        final long limit = WindowTimers.closeLimit(watermark, allowedLatenessMs);
+        closedThrough = Math.max(closedThrough, limit);
+        return timers.closeDue(limit, closeKey, listener);
     }
 
     private int closeKey(final long key, final long dueEnd, final long limit, final WindowListener listener)
@@ -209,6 +246,14 @@ public final class SessionWindows implements AutoCloseable
             }
         }
         return closed;
+    }
+
+    /**
+     * @return events refused so far as late.
+     */
+    public long lateEvents()
+    {
+        return lateEvents;
     }
 
     /**

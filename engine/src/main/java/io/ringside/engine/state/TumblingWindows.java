@@ -10,8 +10,11 @@ import org.agrona.MutableDirectBuffer;
  * {@link #release()} lets it go. {@link #close} closes, through a timer index of window ends, every window whose
  * end plus the allowed lateness is at or below the watermark, and hands each to a {@link WindowListener}.
  * <p>
- * The caller filters late events first (an event whose window has closed is refused). A key needs
- * {@code 1 + ceil((allowed lateness + max out-of-orderness) / size)} slots at most; the entry is removed when
+ * An event whose window has closed already (its end plus the allowed lateness at or below the watermark of a
+ * {@link #close}) is late: {@link #add} changes nothing, counts it ({@link #lateEvents()}) and returns null, so that
+ * the caller reports it (a LATE output, {@code ShardContext.late()}); it is never dropped silently. A key needs
+ * {@code 1 + ceil((allowed lateness + max out-of-orderness) / size)} slots, plus one for an event far ahead of the
+ * watermark (it arrives while the older windows are still open); the entry is removed when
  * its last window closes.
  * <p>
  * <b>Thread safety:</b> one thread (the shard's), but for {@link #query}, which any thread may call.
@@ -31,6 +34,7 @@ public final class TumblingWindows implements AutoCloseable
     private final ThreadLocal<Window> queryWindows;
     private final WindowTimers.DueKey closeKey = this::closeKey;
     private long closedThrough = Long.MIN_VALUE;
+    private long lateEvents;
     private boolean acquired;
 
     /**
@@ -74,35 +78,51 @@ public final class TumblingWindows implements AutoCloseable
      * entry stays acquired until {@link #release()}: read the returned window, set its flags, then release.
      *
      * @param values one value per aggregate, in the order the aggregates were given (the array is not kept).
-     * @return the window, updated.
-     * @throws IllegalArgumentException if the window has already closed (a late event that was not filtered).
-     * @throws IllegalStateException    if the key has more open windows than slots.
+     * @return the window, updated; null if the window has closed already (a late event: nothing changed, nothing is
+     * acquired; report it).
+     * @throws IllegalStateException if the key has more open windows than slots.
      */
     public Window add(final long key, final long eventTime, final long[] values)
     {
         final long start = windowStart(eventTime);
-        if (closedThrough != Long.MIN_VALUE && start <= closedThrough - sizeMs)
+        if (closedThrough >= Long.MIN_VALUE + sizeMs && start <= closedThrough - sizeMs)
         {
-            throw new IllegalArgumentException(name + ": event time " + eventTime + " falls in window [" + start + ", " + (start + sizeMs) +
-                ") which has closed already: filter late events before adding them");
+            lateEvents++;
+            return null;
         }
         final MutableDirectBuffer entry = store.acquire(key);
         acquired = true;
-        final int slot = (int)Math.floorMod(Math.floorDiv(eventTime, sizeMs), (long)slots);
-        window.wrap(entry, slot * slotLength);
-        if (window.events() == 0)
+        // a window may sit in any slot: the key's windows need not be consecutive (an event far ahead of the
+        // watermark arrives before the older windows close), so look for it, else take a free slot
+        int slot = -1;
+        int free = -1;
+        for (int i = 0; i < slots; i++)
         {
+            window.wrap(entry, i * slotLength);
+            if (window.events() == 0)
+            {
+                free = free < 0 ? i : free;
+            }
+            else if (window.start() == start)
+            {
+                slot = i;
+                break;
+            }
+        }
+        if (slot < 0)
+        {
+            if (free < 0)
+            {
+                release();
+                throw new IllegalStateException(name + ": key " + key + " has more open windows than its " + slots + " slots (window " + start +
+                    " finds them all open): give more slots");
+            }
+            slot = free;
             entry.setMemory(slot * slotLength, slotLength, (byte)0);
             entry.putLong(slot * slotLength + Window.START_OFFSET, start);
             timers.add(start + sizeMs, key);
         }
-        else if (window.start() != start)
-        {
-            final long held = window.start();
-            release();
-            throw new IllegalStateException(name + ": key " + key + " has more open windows than its " + slots + " slots (window " + start +
-                " meets open window " + held + "): give more slots");
-        }
+        window.wrap(entry, slot * slotLength);
         window.add(values);
         return window;
     }
@@ -139,20 +159,32 @@ public final class TumblingWindows implements AutoCloseable
         int open = 0;
         try
         {
+            // the due windows, earliest first (a window may sit in any slot)
+            while (true)
+            {
+                int earliest = -1;
+                long earliestStart = Long.MAX_VALUE;
+                for (int slot = 0; slot < slots; slot++)
+                {
+                    window.wrap(entry, slot * slotLength);
+                    if (window.events() > 0 && window.end() <= limit && window.start() <= earliestStart)
+                    {
+                        earliest = slot;
+                        earliestStart = window.start();
+                    }
+                }
+                if (earliest < 0)
+                {
+                    break;
+                }
+                window.wrap(entry, earliest * slotLength);
+                listener.onClose(key, window);
+                entry.putLong(earliest * slotLength + Window.EVENTS_OFFSET, 0);
+                closed++;
+            }
             for (int slot = 0; slot < slots; slot++)
             {
-                window.wrap(entry, slot * slotLength);
-                if (window.events() == 0)
-                {
-                    continue;
-                }
-                if (window.end() <= limit)
-                {
-                    listener.onClose(key, window);
-                    entry.putLong(slot * slotLength + Window.EVENTS_OFFSET, 0);
-                    closed++;
-                }
-                else
+                if (entry.getLong(slot * slotLength + Window.EVENTS_OFFSET) != 0)
                 {
                     open++;
                 }
@@ -199,6 +231,14 @@ public final class TumblingWindows implements AutoCloseable
             }
         }
         return 0;
+    }
+
+    /**
+     * @return events refused so far because their window had closed.
+     */
+    public long lateEvents()
+    {
+        return lateEvents;
     }
 
     /**

@@ -88,9 +88,12 @@ public final class Window
         return buffer.getLong(offset + START_OFFSET);
     }
 
+    /**
+     * @return the window's end: start plus the operator's size; {@link Long#MAX_VALUE} for a global window.
+     */
     public long end()
     {
-        return start() + size;
+        return size == Long.MAX_VALUE ? Long.MAX_VALUE : start() + size;
     }
 
     public long events()

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HoppingWindowsTest
@@ -64,13 +64,32 @@ class HoppingWindowsTest
     }
 
     @Test
+    void shouldTakeAnEventFarAheadWhileOlderPanesAreStillOpen()
+    {
+        try (HoppingWindows windows = new HoppingWindows("test", SIZE, ADVANCE, LATENESS, 6, 100, Aggregates.count(), Aggregates.sum(),
+            Aggregates.max()))
+        {
+            final long pane = T0 - Math.floorMod(T0, ADVANCE);
+            windows.add(1, pane, new long[] {0, 1, 1});
+            assertTrue(windows.add(1, pane + 12 * ADVANCE, new long[] {0, 2, 2}), "the same slot by position, while the first pane is open");
+            assertTrue(windows.add(1, pane + 5, new long[] {0, 4, 4}), "the first pane is still found");
+            windows.close(Long.MAX_VALUE, record);
+            assertTrue(closed.contains("1 [" + pane + "," + (pane + SIZE) + ") n=2 sum=5 max=4"), closed.toString());
+            assertTrue(closed.contains("1 [" + (pane + 12 * ADVANCE) + "," + (pane + 12 * ADVANCE + SIZE) + ") n=1 sum=2 max=2"), closed.toString());
+            assertEquals(10, closed.size(), "5 windows hold each pane");
+        }
+    }
+
+    @Test
     void shouldRefuseAnEventInAClosedWindow()
     {
         try (HoppingWindows windows = windows())
         {
             windows.add(1, T0, new long[3]);
             windows.close(T0 + SIZE + LATENESS + ADVANCE, record);
-            assertThrows(IllegalArgumentException.class, () -> windows.add(1, T0, new long[3]));
+            assertFalse(windows.add(1, T0, new long[3]), "late: reported by false");
+            assertEquals(1, windows.lateEvents());
+            assertEquals(0, windows.keys(), "a late event changes nothing");
         }
     }
 
@@ -78,8 +97,10 @@ class HoppingWindowsTest
     void shouldMatchAPlainModelOnRandomStreams()
     {
         final SplittableRandom random = new SplittableRandom(5);
+        long lateEvents = 0;
         for (int stream = 0; stream < 30; stream++)
         {
+            final long lateBefore = lateEvents;
             closed.clear();
             final List<String> expected = new ArrayList<>();
             final TreeMap<String, long[]> model = new TreeMap<>();
@@ -89,14 +110,17 @@ class HoppingWindowsTest
                 for (int i = 0; i < 3_000; i++)
                 {
                     final long key = random.nextLong(10);
-                    final long time = T0 + i * 200L - random.nextLong(2_000);
+                    final long time = T0 + i * 200L - random.nextLong(2_000) - (random.nextInt(30) == 0 ? random.nextLong(90_000) : 0);
                     final long amount = 1 + random.nextLong(1_000);
-                    if (watermark != Long.MIN_VALUE && time <= watermark - LATENESS)
+                    final long pane = time - Math.floorMod(time, ADVANCE);
+                    final boolean late = watermark != Long.MIN_VALUE && pane + ADVANCE <= watermark - LATENESS;
+                    assertEquals(!late, windows.add(key, time, new long[] {0, amount, amount}),
+                        "stream " + stream + " event " + i + ": late exactly when a window holding it has closed");
+                    if (late)
                     {
+                        lateEvents++;
                         continue;
                     }
-                    windows.add(key, time, new long[] {0, amount, amount});
-                    final long pane = time - Math.floorMod(time, ADVANCE);
                     for (long start = pane - SIZE + ADVANCE; start <= pane; start += ADVANCE)
                     {
                         final long s = start;
@@ -116,12 +140,14 @@ class HoppingWindowsTest
                 windows.close(Long.MAX_VALUE, record);
                 closeModel(model, Long.MAX_VALUE, expected);
                 assertEquals(0, windows.keys());
+                assertEquals(lateEvents - lateBefore, windows.lateEvents());
             }
             expected.sort(null);
             final List<String> actual = new ArrayList<>(closed);
             actual.sort(null);
             assertEquals(expected, actual, "stream " + stream);
         }
+        assertTrue(lateEvents > 50, "the streams hold late events: " + lateEvents);
     }
 
     private static void closeModel(final TreeMap<String, long[]> model, final long limit, final List<String> out)

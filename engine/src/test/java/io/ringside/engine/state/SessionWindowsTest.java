@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionWindowsTest
@@ -70,8 +71,10 @@ class SessionWindowsTest
     void shouldMatchAPlainModelOnRandomStreams()
     {
         final SplittableRandom random = new SplittableRandom(3);
+        long lateEvents = 0;
         for (int stream = 0; stream < 50; stream++)
         {
+            final long lateBefore = lateEvents;
             closed.clear();
             final List<String> expected = new ArrayList<>();
             final Map<Long, List<long[]>> model = new HashMap<>();
@@ -81,14 +84,19 @@ class SessionWindowsTest
                 for (int i = 0; i < 2_000; i++)
                 {
                     final long key = random.nextLong(8);
-                    final long time = T0 + i * (1_000L + random.nextLong(3_000)) - random.nextLong(2_000);
+                    final long time = T0 + i * (1_000L + random.nextLong(3_000)) - random.nextLong(2_000) -
+                        (random.nextInt(30) == 0 ? random.nextLong(120_000) : 0);
                     final long amount = 1 + random.nextLong(100);
                     final long country = random.nextLong(5);
-                    if (watermark != Long.MIN_VALUE && time <= watermark - LATENESS)
+                    final boolean late = watermark != Long.MIN_VALUE && time + GAP <= watermark - LATENESS &&
+                        model.getOrDefault(key, List.of()).stream().noneMatch(s -> s[0] - GAP < time && time < s[1] + GAP);
+                    assertEquals(!late, sessions.add(key, time, new long[] {0, amount, country}),
+                        "stream " + stream + " event " + i + ": late exactly when it joins no open session and its own has closed");
+                    if (late)
                     {
+                        lateEvents++;
                         continue;
                     }
-                    sessions.add(key, time, new long[] {0, amount, country});
                     addToModel(model.computeIfAbsent(key, k -> new ArrayList<>()), time, amount, country);
                     final long next = Math.max(watermark, time - 2_000);
                     if (next != watermark)
@@ -101,12 +109,34 @@ class SessionWindowsTest
                 sessions.close(Long.MAX_VALUE, record);
                 closeModel(model, Long.MAX_VALUE, expected);
                 assertEquals(0, sessions.keys());
+                assertEquals(lateEvents - lateBefore, sessions.lateEvents());
             }
             expected.sort(null);
             final List<String> actual = new ArrayList<>(closed);
             actual.sort(null);
             assertEquals(expected, actual, "stream " + stream);
             assertTrue(expected.size() > 8);
+        }
+        assertTrue(lateEvents > 50, "the streams hold late events: " + lateEvents);
+    }
+
+    @Test
+    void shouldReportAnEventLateOnlyWhenItJoinsNoOpenSessionAndItsOwnHasClosed()
+    {
+        try (SessionWindows sessions = sessions())
+        {
+            assertTrue(sessions.add(1, T0, new long[] {0, 1, 1}));
+            sessions.close(T0 + 25_000 + LATENESS, record);
+            assertEquals(List.of(), closed, "[T0, T0 + 30 s) is still open: it needs end + lateness <= W");
+            assertTrue(sessions.add(1, T0 - 29_999, new long[] {0, 1, 1}), "old, but it joins the open session");
+            assertFalse(sessions.add(1, T0 - 60_000, new long[] {0, 1, 1}), "joins nothing, and its own session ended at T0 - 30 s");
+            assertFalse(sessions.add(2, T0 - 5_000, new long[] {0, 1, 1}), "another key: [T0 - 5 s, T0 + 25 s) has closed");
+            assertEquals(1, sessions.keys(), "a late event leaves no entry behind");
+            assertTrue(sessions.add(2, T0 - 4_999, new long[] {0, 1, 1}), "its session ends after W - lateness");
+            assertEquals(2, sessions.lateEvents());
+            sessions.close(Long.MAX_VALUE, record);
+            assertEquals(2, closed.size());
+            assertTrue(closed.contains("1 [" + (T0 - 29_999) + ".." + T0 + "] n=2 sum=2 countries=1"), closed.toString());
         }
     }
 

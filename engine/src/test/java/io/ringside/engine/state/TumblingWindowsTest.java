@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +50,10 @@ class TumblingWindowsTest
             assertEquals(1, windows.close(start + SIZE + LATENESS, record));
             assertEquals(List.of("7 [" + start + "," + (start + SIZE) + ") n=3 count=3 sum=600 min=100 max=300 distinct=2"), closed);
             assertEquals(0, windows.keys(), "a key with no open window leaves the map");
-            assertThrows(IllegalArgumentException.class, () -> windows.add(7, start + 10, new long[5]), "its window has closed");
+            assertNull(windows.add(7, start + 10, new long[5]), "its window has closed: late, reported by null");
+            assertEquals(1, windows.lateEvents());
+            assertEquals(0, windows.keys(), "a late event changes nothing");
+            assertEquals(0, windows.close(Long.MAX_VALUE, record));
         }
     }
 
@@ -68,6 +72,26 @@ class TumblingWindowsTest
             assertTrue(closed.get(1).startsWith("1 [" + (start + SIZE) + ","), closed.toString());
             assertTrue(closed.get(2).startsWith("2 [" + (start + 2 * SIZE) + ","), closed.toString());
             assertEquals(0, windows.keys());
+        }
+    }
+
+    @Test
+    void shouldTakeAnEventFarAheadWhileOlderWindowsAreStillOpen()
+    {
+        try (TumblingWindows windows = new TumblingWindows("test", SIZE, LATENESS, 2, 100,
+            Aggregates.count(), Aggregates.sum(), Aggregates.min(), Aggregates.max(), Aggregates.distinct(199)))
+        {
+            final long start = T0 - Math.floorMod(T0, SIZE);
+            windows.add(1, start, new long[5]);
+            windows.release();
+            // 10 windows ahead: the same slot by position, while the first window is still open
+            assertEquals(1, windows.add(1, start + 10 * SIZE, new long[5]).events());
+            windows.release();
+            assertEquals(2, windows.add(1, start + 1, new long[5]).events(), "the first window is still found");
+            windows.release();
+            assertEquals(2, windows.close(Long.MAX_VALUE, record));
+            assertTrue(closed.get(0).startsWith("1 [" + start + ",") && closed.get(0).contains(" n=2 "), closed.toString());
+            assertTrue(closed.get(1).startsWith("1 [" + (start + 10 * SIZE) + ",") && closed.get(1).contains(" n=1 "), closed.toString());
         }
     }
 
@@ -131,12 +155,14 @@ class TumblingWindowsTest
     void shouldMatchAPlainModelOnRandomStreams()
     {
         final SplittableRandom random = new SplittableRandom(11);
+        long allLate = 0;
         for (int stream = 0; stream < 50; stream++)
         {
             closed.clear();
             final List<String> expected = new ArrayList<>();
             final TreeMap<String, long[]> model = new TreeMap<>();
             long watermark = Long.MIN_VALUE;
+            long lateEvents = 0;
             try (TumblingWindows windows = windows())
             {
                 for (int i = 0; i < 2_000; i++)
@@ -145,12 +171,16 @@ class TumblingWindowsTest
                     final long time = T0 + i * 50L - random.nextLong(2_000) - (random.nextInt(50) == 0 ? random.nextLong(20_000) : 0);
                     final long amount = 1 + random.nextLong(1_000);
                     final long country = random.nextLong(200);
-                    if (watermark != Long.MIN_VALUE && time <= watermark - LATENESS)
+                    final long start = windows.windowStart(time);
+                    final boolean late = watermark != Long.MIN_VALUE && start + SIZE <= watermark - LATENESS;
+                    final Window window = windows.add(key, time, new long[] {0, amount, amount, amount, country});
+                    windows.release();
+                    assertEquals(late, window == null, "stream " + stream + " event " + i + ": late exactly when its window has closed");
+                    if (late)
                     {
+                        lateEvents++;
                         continue;
                     }
-                    add(windows, key, time, amount, country);
-                    final long start = windows.windowStart(time);
                     final long[] w = model.computeIfAbsent(String.format("%020d %03d", start, key), k -> new long[] {key, start, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE, 0, 0, 0, 0});
                     w[2]++;
                     w[3] += amount;
@@ -168,10 +198,13 @@ class TumblingWindowsTest
                 windows.close(Long.MAX_VALUE, record);
                 closeModel(model, Long.MAX_VALUE, expected);
                 assertEquals(0, windows.keys());
+                assertEquals(lateEvents, windows.lateEvents());
             }
             assertEquals(sorted(expected), sorted(closed), "stream " + stream);
             assertFalse(expected.isEmpty());
+            allLate += lateEvents;
         }
+        assertTrue(allLate > 50, "the streams hold late events: " + allLate);
     }
 
     private static void closeModel(final TreeMap<String, long[]> model, final long limit, final List<String> out)

@@ -84,10 +84,15 @@ public final class FraudVelocityShard implements ShardHandler, OutputSink
 
     /**
      * Sends an output record out of the engine: type = the kind's number, key = its first field, payload = its
-     * fields as little-endian int64s, packed in {@code scratch} (what {@link FraudOutputFormat} reads back).
+     * fields as little-endian int64s, packed in {@code scratch} (what {@link FraudOutputFormat} reads back). A LATE
+     * output also counts the event in the engine's late counter.
      */
     static void emit(final ShardContext context, final OutputKind kind, final long[] fields, final MutableDirectBuffer scratch)
     {
+        if (kind == OutputKind.LATE)
+        {
+            context.late();
+        }
         final int count = kind.fieldCount();
         for (int i = 0; i < count; i++)
         {
