@@ -76,6 +76,16 @@ public final class SnapshotReader implements AutoCloseable
         }
     }
 
+    /**
+     * Opens and verifies a snapshot file, such as one written by {@link SnapshotWriter#create}.
+     *
+     * @throws SnapshotCorruptedException if it is torn or damaged.
+     */
+    public static SnapshotReader open(final Path file) throws IOException
+    {
+        return new SnapshotReader(file);
+    }
+
     private SnapshotCorruptedException corrupted(final String what)
     {
         return new SnapshotCorruptedException("snapshot " + file + " is damaged: " + what);

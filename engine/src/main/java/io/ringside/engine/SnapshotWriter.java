@@ -48,6 +48,15 @@ public final class SnapshotWriter implements AutoCloseable
         writeLong(journalId);
     }
 
+    /**
+     * A standalone snapshot file (kind 0, no shard, position 0): to test a {@link Snapshottable}'s state, or for a
+     * tool of your own. Finish it with {@link #finish()}; the engine writes its snapshots itself.
+     */
+    public static SnapshotWriter create(final Path file) throws IOException
+    {
+        return new SnapshotWriter(file, 0, -1, 0, 0);
+    }
+
     public void writeLong(final long value) throws IOException
     {
         room(8);
@@ -97,7 +106,7 @@ public final class SnapshotWriter implements AutoCloseable
     /**
      * Writes the trailer and forces the file to disk.
      */
-    void finish() throws IOException
+    public void finish() throws IOException
     {
         final long bodyEnd = bytesWritten();
         flushBuffer();

@@ -191,6 +191,37 @@ public final class GlobalWindows implements AutoCloseable
         return store.size();
     }
 
+    /**
+     * Writes every key's window state and the key list (its order is the close order at the end of input).
+     */
+    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+    {
+        store.writeSnapshot(out);
+        out.writeInt(keys.size());
+        for (int i = 0; i < keys.size(); i++)
+        {
+            out.writeLong(keys.getLong(i));
+        }
+    }
+
+    /**
+     * Replaces the state with a snapshot written by {@link #writeSnapshot}.
+     */
+    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
+    {
+        store.readSnapshot(in);
+        final int count = in.readInt();
+        if (count < 0 || (long)count * 8 > in.remaining())
+        {
+            throw new io.ringside.engine.SnapshotCorruptedException("the snapshot says " + count + " keys but holds " + in.remaining() + " bytes");
+        }
+        keys.clear();
+        for (int i = 0; i < count; i++)
+        {
+            keys.addLong(in.readLong());
+        }
+    }
+
     @Override
     public void close()
     {
