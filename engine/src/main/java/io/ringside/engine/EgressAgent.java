@@ -35,6 +35,13 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     private final Histogram total;
     private final Doorbell doorbell;
     private final OutputView view = new OutputView();
+    private final ControlledMessageHandler peek = (msgTypeId, buffer, index, length) ->
+    {
+        peekedPosition = buffer.getLong(index + OutputDescriptor.POSITION_OFFSET);
+        return Action.ABORT;
+    };
+    private SnapshotTaker snapshots;
+    private long peekedPosition;
     private EventPublisher ticker;
     private org.agrona.concurrent.EpochClock tickClock;
     private long tickIntervalNs;
@@ -86,6 +93,7 @@ final class EgressAgent implements Agent, ControlledMessageHandler
             {
                 flushSinks();
             }
+            completeSnapshots();
         }
         final long now = System.nanoTime();
         if (ticker != null && now - lastTickNs >= tickIntervalNs)
@@ -131,6 +139,42 @@ final class EgressAgent implements Agent, ControlledMessageHandler
         dirty = true;
         counters.delivered.incrementRelease();
         return Action.CONTINUE;
+    }
+
+    void snapshots(final SnapshotTaker snapshots)
+    {
+        this.snapshots = snapshots;
+    }
+
+    /**
+     * A snapshot at S waits until every output caused below S has reached the sinks and been flushed: replay from S
+     * will not make them again.
+     */
+    private void completeSnapshots()
+    {
+        if (snapshots == null)
+        {
+            return;
+        }
+        SnapshotTaker.Pending pending;
+        while (!dirty && (pending = snapshots.awaitingDelivery()) != null && deliveredBelow(pending.position))
+        {
+            snapshots.delivered(pending);
+        }
+    }
+
+    private boolean deliveredBelow(final long position)
+    {
+        for (final OneToOneRingBuffer buffer : buffers)
+        {
+            peekedPosition = Long.MAX_VALUE;
+            buffer.controlledRead(peek, 1);
+            if (peekedPosition < position)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void flushSinks()

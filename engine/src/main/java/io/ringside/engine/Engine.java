@@ -182,6 +182,10 @@ public final class Engine implements AutoCloseable
             snapshots = new SnapshotTaker(ctx.directory(), shardCount, appender.journalId(), ctx.snapshotsToKeep(),
                 ctx.deleteJournalBelowSnapshots(), counters);
             journaler.snapshots(snapshots, ctx.snapshotEveryEvents());
+            if (hasSinks)
+            {
+                snapshots.awaitSinks(egressDoorbell);
+            }
         }
         else if (ctx.snapshotEveryEvents() > 0)
         {
@@ -215,6 +219,7 @@ public final class Engine implements AutoCloseable
         }
         egress = new EgressAgent(buffers, ctx.sinks(), journaler, counters, ring, consumerSequences.toArray(new Sequence[0]), latency,
             egressDoorbell);
+        egress.snapshots(snapshots);
         if (ctx.tickIntervalMs() > 0)
         {
             egress.ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ctx.tickIntervalMs(),
@@ -615,7 +620,7 @@ public final class Engine implements AutoCloseable
         {
             return;
         }
-        final SnapshotTaker.Pending pending = snapshots.begin(position, journaler);
+        final SnapshotTaker.Pending pending = snapshots.begin(position, journaler, false);
         for (int i = 0; i < shards.length; i++)
         {
             pending.writeShard(i, shards[i]);

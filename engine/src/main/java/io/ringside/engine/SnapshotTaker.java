@@ -33,6 +33,9 @@ final class SnapshotTaker
     private final int keep;
     private final boolean deleteJournal;
     private final EngineCounters counters;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> awaitingDelivery = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private Doorbell egressDoorbell;
+    private boolean awaitSinks;
     private Journaler journaler;
 
     SnapshotTaker(final Path engineDirectory, final int shardCount, final long journalId, final int keep, final boolean deleteJournal,
@@ -55,6 +58,33 @@ final class SnapshotTaker
         }
     }
 
+    /**
+     * With sinks, a snapshot at position S is complete only once the egress has delivered (and the sinks flushed)
+     * every output caused below S: replay from S does not make those again, so they must not be waiting in memory.
+     */
+    void awaitSinks(final Doorbell egressDoorbell)
+    {
+        this.awaitSinks = true;
+        this.egressDoorbell = egressDoorbell;
+    }
+
+    /**
+     * @return the oldest written snapshot waiting for the egress to deliver the outputs below its position, or null.
+     */
+    Pending awaitingDelivery()
+    {
+        return awaitingDelivery.peek();
+    }
+
+    /**
+     * The egress has delivered and flushed every output below the snapshot's position: completes it. Egress thread.
+     */
+    void delivered(final Pending pending)
+    {
+        awaitingDelivery.remove(pending);
+        completed(pending);
+    }
+
     static String shardFile(final int shard)
     {
         return "shard-" + shard + ".snap";
@@ -73,8 +103,16 @@ final class SnapshotTaker
      */
     Pending begin(final long position, final Journaler journaler)
     {
+        return begin(position, journaler, awaitSinks);
+    }
+
+    /**
+     * @param awaitDelivery false when nothing can be waiting for the sinks (at close, once the egress has drained).
+     */
+    Pending begin(final long position, final Journaler journaler, final boolean awaitDelivery)
+    {
         this.journaler = journaler;
-        final Pending pending = new Pending(position);
+        final Pending pending = new Pending(position, awaitDelivery);
         try
         {
             Files.createDirectories(pending.tmp);
@@ -244,12 +282,14 @@ final class SnapshotTaker
         final long position;
         final Path tmp;
         final AtomicInteger remaining = new AtomicInteger(1 + shardCount);
+        final boolean awaitDelivery;
         final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
         volatile Throwable failure;
 
-        Pending(final long position)
+        Pending(final long position, final boolean awaitDelivery)
         {
             this.position = position;
+            this.awaitDelivery = awaitDelivery;
             this.tmp = directory.resolve(name(position) + TMP);
         }
 
@@ -283,7 +323,18 @@ final class SnapshotTaker
         {
             if (remaining.decrementAndGet() == 0)
             {
-                completed(this);
+                if (awaitDelivery && failure == null)
+                {
+                    awaitingDelivery.add(this);
+                    if (egressDoorbell != null)
+                    {
+                        egressDoorbell.ring();
+                    }
+                }
+                else
+                {
+                    completed(this);
+                }
             }
         }
     }

@@ -186,6 +186,39 @@ class EngineRecoveryTest
     }
 
     @Test
+    void aSnapshotIsCompleteOnlyOnceTheSinksHaveEveryOutputCausedBelowIt() throws Exception
+    {
+        final java.util.concurrent.atomic.AtomicBoolean sinkUp = new java.util.concurrent.atomic.AtomicBoolean(false);
+        final java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+        final OutputSink sink = output ->
+        {
+            if (!sinkUp.get())
+            {
+                throw new IOException("the sink is down");
+            }
+            delivered.incrementAndGet();
+        };
+        final Path snapshots = dir.resolve("snapshots");
+        final List<String> emitted = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), emitted).snapshotEveryEvents(1_000)
+            .addSink(sink)).start())
+        {
+            publish(engine, 0, 3_000);
+            EngineTestSupport.await(() -> engine.counters().processed() == 3_000, () -> "processed " + engine.counters().processed());
+            Thread.sleep(200);
+            assertEquals(0, engine.counters().snapshots(), "no snapshot completes while outputs below it wait for the sink");
+            try (java.util.stream.Stream<Path> entries = Files.list(snapshots))
+            {
+                assertTrue(entries.allMatch(p -> p.getFileName().toString().endsWith(".tmp")), "only written, not complete");
+            }
+            sinkUp.set(true);
+            EngineTestSupport.await(() -> engine.counters().snapshots() == 3, () -> "snapshots completed " + engine.counters().snapshots());
+        }
+        assertEquals(emitted.size(), delivered.get());
+        assertTrue(delivered.get() > 200);
+    }
+
+    @Test
     void aHandlerThatCannotSnapshotIsRefusedWhenSnapshotsAreAsked()
     {
         final EngineContext ctx = EngineTestSupport.context(dir).snapshotEveryEvents(100).handlers(shard -> (event, context) -> { });
