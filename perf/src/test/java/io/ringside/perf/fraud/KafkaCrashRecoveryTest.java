@@ -81,16 +81,18 @@ class KafkaCrashRecoveryTest
             final long logBefore = Files.exists(log) ? Files.size(log) : 0;
             // a killed snapshot's directory stays until the next start deletes it: only a new one is this run's
             final Set<String> stale = incompleteSnapshots(dir);
+            final Set<String> complete = completeSnapshots(dir);
             final Process child = ChildJvm.start(log, FraudVelocityDemo.class, args);
             try
             {
                 if (kills < KILLS)
                 {
-                    // three kinds of moment in turn: start-up (the sink's read-back, recovery), live, and the middle of a snapshot
+                    // three kinds of moment in turn: start-up (the sink's read-back, recovery), live after a snapshot of this
+                    // run (so the next start loads it), and the middle of a snapshot
                     final int mode = kills % 3;
                     final boolean alive = mode == 0 ?
                         awaitPrinted(child, log, logBefore, "Ringside fraud-velocity demo", random.nextInt(1_000)) :
-                        mode == 1 ? awaitLive(child, log, logBefore, random.nextInt(1_000)) : awaitSnapshotInProgress(child, dir, stale);
+                        mode == 1 ? awaitNewSnapshot(child, dir, complete, random.nextInt(1_000)) : awaitSnapshotInProgress(child, dir, stale);
                     if (alive)
                     {
                         final boolean inSnapshot = hasNewIncompleteSnapshot(dir, stale);
@@ -142,6 +144,8 @@ class KafkaCrashRecoveryTest
         System.out.printf("%d kills (%d during a snapshot, %d before the run went live) over %d runs:%n%s", kills, killedInSnapshot,
             killedBeforeLive, runs, summary);
         assertTrue(kills >= 5);
+        final String all = Files.readString(log);
+        assertTrue(Pattern.compile("recovered: .*snapshot at [0-9]+ loaded").matcher(all).find(), "no restart recovered from a snapshot");
 
         final List<String> expected = new ArrayList<>();
         final ChecksumReport expectedReport = new ChecksumReport();
@@ -198,16 +202,6 @@ class KafkaCrashRecoveryTest
     }
 
     /**
-     * Waits (polling every 20 ms, up to 60 s) until the run prints its first progress line, then {@code moreMs}.
-     *
-     * @return true if the child is still running.
-     */
-    private static boolean awaitLive(final Process child, final Path log, final long logBefore, final long moreMs) throws Exception
-    {
-        return awaitPrinted(child, log, logBefore, "events/s", moreMs);
-    }
-
-    /**
      * Waits (polling every 20 ms, up to 60 s) until the run prints {@code text}, then {@code moreMs}.
      *
      * @return true if the child is still running.
@@ -236,6 +230,42 @@ class KafkaCrashRecoveryTest
             Thread.sleep(2);
         }
         return child.isAlive();
+    }
+
+    /**
+     * Waits (polling every 20 ms, up to 60 s) until a snapshot not in {@code before} is complete, then {@code moreMs}.
+     *
+     * @return true if the child is still running.
+     */
+    private static boolean awaitNewSnapshot(final Process child, final Path dir, final Set<String> before, final long moreMs) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (child.isAlive() && System.nanoTime() < deadline && before.containsAll(completeSnapshots(dir)))
+        {
+            Thread.sleep(20);
+        }
+        return !child.waitFor(moreMs, TimeUnit.MILLISECONDS);
+    }
+
+    private static Set<String> completeSnapshots(final Path dir) throws IOException
+    {
+        final Set<String> names = new HashSet<>();
+        final Path snapshots = dir.resolve("snapshots");
+        if (Files.isDirectory(snapshots))
+        {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(snapshots, "[0-9]*[0-9]"))
+            {
+                for (final Path entry : entries)
+                {
+                    names.add(entry.getFileName().toString());
+                }
+            }
+            catch (final java.nio.file.NoSuchFileException ex)
+            {
+                // deleted while listed
+            }
+        }
+        return names;
     }
 
     private static boolean hasNewIncompleteSnapshot(final Path dir, final Set<String> stale) throws IOException
