@@ -112,6 +112,20 @@ public final class KafkaIngress implements Agent, AutoCloseable
         return "ringside-kafka-" + ctx.topic();
     }
 
+    /**
+     * @return the consumer settings the ingress uses unless its context overrides them (tuning.md says why).
+     */
+    public static Properties consumerDefaults()
+    {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1 << 20);
+        return props;
+    }
+
     @Override
     public void onStart()
     {
@@ -119,12 +133,8 @@ public final class KafkaIngress implements Agent, AutoCloseable
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, ctx.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1 << 20);
+        props.putAll(consumerDefaults());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, roleName());
         props.putAll(ctx.consumerProperties());
         consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());

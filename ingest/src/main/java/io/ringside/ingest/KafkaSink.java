@@ -25,13 +25,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Sends outputs to a Kafka topic exactly once, without transactions:
  * <ul>
  * <li>Each record carries its output id in the header {@value #ID_HEADER}: journal position (int64), shard (int32),
- * ordinal (int32), big-endian. Key: the output's key, 8 bytes big-endian; partition: Kafka's default partitioner of
+ * ordinal (int32), then the engine's journal id (int64), big-endian (24 bytes). Key: the output's key, 8 bytes big-endian; partition: Kafka's default partitioner of
  * that key; value: the output formatted as a line of the {@link FileSink} (by the same formatter), without the line end.</li>
  * <li>The producer is idempotent with acks=all: within a partition, this sink's records land in the order sent,
  * once each, retries included. A shard's ids increase, so in each partition the last record of a shard is its
  * highest id there.</li>
- * <li>On open, the sink reads each partition back from its end until it has seen the last record of every shard
- * (or the start), and remembers, per (partition, shard), the highest id delivered. An output whose id is at or below
+ * <li>At {@link #onStart(long)} (called by the engine's start, before recovery replays any output), the sink reads
+ * each partition back from its end until it has seen the last record of every shard (or the start, or a record of
+ * another journal: an earlier engine's, whose outputs all precede this journal's), and remembers, per (partition,
+ * shard), the highest id of this journal delivered. An output whose id is at or below
  * that of its own partition and shard is a replay (the engine re-emits outputs after a restart) and is dropped.
  * Tracking per partition, not per shard alone, matters: after a crash one partition may hold a shard's later outputs
  * while another lost its earlier, unacknowledged ones.</li>
@@ -41,12 +43,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </ul>
  * Limits: an old process's request still queued in the broker when the new sink reads the tail back could land
  * after it (a window of milliseconds that transactions with a fixed transactional.id would close by fencing).
- * <b>Thread:</b> the engine's egress thread (every {@link OutputSink} call), after {@link #open()} on any thread.
+ * <b>Thread:</b> {@link #onStart} on the engine's starting thread, then the engine's egress thread (every other
+ * {@link OutputSink} call); {@link #open()} on any thread before the engine starts.
  */
 public final class KafkaSink implements OutputSink
 {
     public static final String ID_HEADER = "ringside.id";
     private static final int READ_BACK_CHUNK = 1_024;
+    private static final int ID_LENGTH = 24;
 
     private final String bootstrapServers;
     private final String topic;
@@ -60,6 +64,8 @@ public final class KafkaSink implements OutputSink
     /** [partition][shard]: the highest delivered id found on open, or -1 / -1. */
     private long[][] lastPosition;
     private int[][] lastOrdinal;
+    private long journalId;
+    private boolean started;
     private long sent;
     private long dropped;
     private volatile Throwable failure;
@@ -86,13 +92,17 @@ public final class KafkaSink implements OutputSink
     }
 
     /**
-     * Connects, and reads back the topic's tail to learn the last delivered id per partition and shard. Call once,
-     * before the engine starts.
+     * Connects the producer and learns the topic's partition count (optional: {@link #onStart} does it if not done),
+     * to fail before the engine starts if the broker or topic is missing.
      *
      * @return this.
      */
     public KafkaSink open()
     {
+        if (producer != null)
+        {
+            return this;
+        }
         final Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -111,8 +121,25 @@ public final class KafkaSink implements OutputSink
             Arrays.fill(lastPosition[p], -1);
             Arrays.fill(lastOrdinal[p], -1);
         }
-        readBack();
         return this;
+    }
+
+    /**
+     * Reads back the topic's tail to learn the last output of this journal delivered per partition and shard: every
+     * output the engine offers at or below it is dropped. Called by the engine's start, before recovery replays
+     * outputs; once per sink.
+     */
+    @Override
+    public void onStart(final long journalId)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("a KafkaSink starts once: build a new one for a new engine");
+        }
+        started = true;
+        this.journalId = journalId;
+        open();
+        readBack();
     }
 
     private void readBack()
@@ -131,7 +158,8 @@ public final class KafkaSink implements OutputSink
                 final long end = consumer.endOffsets(List.of(tp)).get(tp);
                 long to = end;
                 int chunk = READ_BACK_CHUNK;
-                while (to > begin && !allShardsFound(p))
+                boolean foreign = false;
+                while (to > begin && !allShardsFound(p) && !foreign)
                 {
                     final long from = Math.max(begin, to - chunk);
                     consumer.seek(tp, from);
@@ -139,9 +167,9 @@ public final class KafkaSink implements OutputSink
                     {
                         for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200)))
                         {
-                            if (record.offset() < to)
+                            if (record.offset() < to && !remember(p, record.headers().lastHeader(ID_HEADER)))
                             {
-                                remember(p, record.headers().lastHeader(ID_HEADER));
+                                foreign = true;
                             }
                         }
                     }
@@ -164,13 +192,20 @@ public final class KafkaSink implements OutputSink
         return true;
     }
 
-    private void remember(final int partition, final Header header)
+    /**
+     * @return false if the record is not one of this journal's (written by an earlier engine, or by something else).
+     */
+    private boolean remember(final int partition, final Header header)
     {
-        if (header == null || header.value().length != 16)
+        if (header == null || header.value().length != ID_LENGTH)
         {
-            return;
+            return false;
         }
         final java.nio.ByteBuffer id = java.nio.ByteBuffer.wrap(header.value());
+        if (id.getLong(16) != journalId)
+        {
+            return false;
+        }
         final long position = id.getLong(0);
         final int shard = id.getInt(8);
         final int ordinal = id.getInt(12);
@@ -179,6 +214,7 @@ public final class KafkaSink implements OutputSink
             lastPosition[partition][shard] = position;
             lastOrdinal[partition][shard] = ordinal;
         }
+        return true;
     }
 
     private static boolean isAfter(final long position, final int ordinal, final long lastPosition, final int lastOrdinal)
@@ -190,6 +226,10 @@ public final class KafkaSink implements OutputSink
     public void onOutput(final Output output) throws Exception
     {
         checkFailure();
+        if (!started)
+        {
+            throw new IllegalStateException("onStart was not called: add the sink to the EngineContext");
+        }
         final long key = output.key();
         for (int i = 0; i < 8; i++)
         {
@@ -209,9 +249,9 @@ public final class KafkaSink implements OutputSink
         final int length = formatter.format(output, line, 0);
         final byte[] value = new byte[length];
         line.getBytes(0, value);
-        final byte[] id = new byte[16];
+        final byte[] id = new byte[ID_LENGTH];
         final java.nio.ByteBuffer idBuffer = java.nio.ByteBuffer.wrap(id);
-        idBuffer.putLong(0, output.position()).putInt(8, shard).putInt(12, output.ordinal());
+        idBuffer.putLong(0, output.position()).putInt(8, shard).putInt(12, output.ordinal()).putLong(16, journalId);
         final ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, null, keyBytes.clone(), value);
         record.headers().add(ID_HEADER, id);
         producer.send(record, (metadata, error) ->

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,14 +67,45 @@ public final class KafkaTopicDump
      */
     public static long dump(final String bootstrap, final String topic, final Path output, final long idleMs) throws IOException
     {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16))
+        {
+            final IOException[] failure = {null};
+            final long count = read(bootstrap, topic, idleMs, record ->
+            {
+                try
+                {
+                    out.write(record.value());
+                    out.write('\n');
+                }
+                catch (final IOException ex)
+                {
+                    failure[0] = failure[0] == null ? ex : failure[0];
+                }
+            });
+            if (failure[0] != null)
+            {
+                throw failure[0];
+            }
+            return count;
+        }
+    }
+
+    /**
+     * Hands every record with a value (read_committed), partition by partition in offset order, to {@code each}, up to
+     * the end offsets captured at start, or until nothing new came for {@code idleMs}.
+     *
+     * @return the number of records handed.
+     */
+    public static long read(final String bootstrap, final String topic, final long idleMs,
+        final Consumer<ConsumerRecord<byte[], byte[]>> each)
+    {
         final Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
         long count = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16))
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()))
         {
             final List<TopicPartition> partitions = new ArrayList<>();
             for (final PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30)))
@@ -90,8 +122,7 @@ public final class KafkaTopicDump
                 {
                     if (record.value() != null)
                     {
-                        out.write(record.value());
-                        out.write('\n');
+                        each.accept(record);
                         count++;
                     }
                     lastProgressMs = System.currentTimeMillis();

@@ -190,23 +190,28 @@ class KafkaIngestTest
         final String topic = "resume";
         broker.createTopic(topic, 2);
         produceSequence(topic, 1_000);
-        final AtomicLong handled = new AtomicLong();
-        final EngineContext first = context(dir).handlers(shard -> (event, context) -> handled.incrementAndGet());
+        final Set<Long> seen = ConcurrentHashMap.newKeySet();
+        final EngineContext first = context(dir).handlers(shard -> (event, context) -> seen.add(event.buffer().getLong(event.offset())));
         try (Engine engine = new Engine(first).start();
             KafkaIngress ingress = new KafkaIngress(ingressContext(topic).stopAtEndOffsets(true), engine).start())
         {
-            await(() -> handled.get() == 1_000 && ingress.reachedEnd(), () -> "the first 1,000, got " + handled.get());
+            await(() -> seen.size() == 1_000 && ingress.reachedEnd(), () -> "the first 1,000, got " + seen.size());
         }
         produceSequence(topic, 500);
-        final EngineContext second = context(dir).handlers(shard -> (event, context) -> { });
+        // the second engine recovers the first's 1,000 from its journal (replayed through the handler), then reads only
+        // the 500 new records from Kafka: each record once
+        final Set<Long> again = ConcurrentHashMap.newKeySet();
+        final EngineContext second = context(dir).handlers(shard -> (event, context) -> again.add(event.buffer().getLong(event.offset())));
         try (Engine engine = new Engine(second).start();
             KafkaIngress ingress = new KafkaIngress(ingressContext(topic).stopAtEndOffsets(true), engine).start())
         {
-            assertEquals(1_000, engine.recovery().replayedEvents(), "recovery replays the first run's journal");
+            assertEquals(1_000, engine.recovery().replayedEvents());
             await(ingress::reachedEnd, "the second ingress to reach the end");
-            await(() -> engine.counters().journaled() == 500, () -> "only the 500 new records journaled, got " + engine.counters().journaled());
-            await(() -> engine.counters().processed() == 1_500, () -> "replayed and new, got " + engine.counters().processed());
+            await(() -> engine.counters().processed() == 1_500, () -> "1,000 replayed and 500 new, got " + engine.counters().processed());
+            assertEquals(500, ingress.published(), "the ingress read only the records after the journaled offsets");
         }
+        assertEquals(1_500, again.size(), "each record once");
+        assertTrue(again.containsAll(seen));
         final Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed;
         try (KafkaConsumer<byte[], byte[]> consumer = consumer("ringside-" + topic))
         {
@@ -240,9 +245,11 @@ class KafkaIngestTest
         // a first run delivered a prefix of each shard's outputs, but in partition 1 it lost the last 40 records it had
         // sent (not acknowledged before the crash), while other partitions got later ones
         final int prefix = outputs.size() / 2;
+        final long journalId = 0x5eed_1234L;
         final KafkaSink sink = new KafkaSink(broker.bootstrapServers(), topic, shards, FileSink.DEFAULT_FORMAT).open();
         try
         {
+            sink.onStart(journalId);
             final List<TestOutput> lost = new ArrayList<>();
             for (int i = prefix - 1; i >= 0 && lost.size() < 40; i--)
             {
@@ -264,9 +271,10 @@ class KafkaIngestTest
             sink.close();
         }
         // the restarted engine replays everything from the start
-        final KafkaSink restarted = new KafkaSink(broker.bootstrapServers(), topic, shards, FileSink.DEFAULT_FORMAT).open();
+        final KafkaSink restarted = new KafkaSink(broker.bootstrapServers(), topic, shards, FileSink.DEFAULT_FORMAT);
         try
         {
+            restarted.onStart(journalId);
             for (final TestOutput output : outputs)
             {
                 restarted.onOutput(output);
@@ -289,6 +297,23 @@ class KafkaIngestTest
             assertEquals(1, ids.getOrDefault(output.position + "/" + output.shard + "/" + output.ordinal, 0), output.toString());
         }
         assertEquals(outputs.size(), delivered.size(), "no duplicate, nothing missing");
+
+        // an engine with another journal (a fresh directory) over the same topic: none of its outputs were delivered
+        final KafkaSink other = new KafkaSink(broker.bootstrapServers(), topic, shards, FileSink.DEFAULT_FORMAT);
+        try
+        {
+            other.onStart(journalId + 1);
+            for (int i = 0; i < 100; i++)
+            {
+                other.onOutput(outputs.get(i));
+            }
+            assertEquals(0, other.dropped(), "outputs of another journal's ids are not taken for this one's");
+            assertEquals(100, other.sent());
+        }
+        finally
+        {
+            other.close();
+        }
     }
 
     static int partitionOf(final long key, final int partitions)

@@ -49,8 +49,24 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class KafkaBench
 {
+    static final String USAGE = String.join(System.lineSeparator(),
+        "usage: ringside kafka-bench [--events N] [--partitions P] [--rounds R] [--rate R] [--seconds S] [--kafka B]",
+        "                            [--only throughput|latency] [--consumer k=v]... [--producer k=v]... [--poll-ms MS]",
+        "  --consumer/--producer: a kafka-clients setting over the ingress's consumer defaults (both the bare loop's and the",
+        "  ingress's) or the latency producer's (linger.ms=0, acks=1); --poll-ms: the ingress's poll timeout (and the bare loop's)");
+
     private KafkaBench()
     {
+    }
+
+    private static void put(final Properties props, final String setting)
+    {
+        final int eq = setting.indexOf('=');
+        if (eq <= 0)
+        {
+            throw new IllegalArgumentException("expected name=value, got " + setting);
+        }
+        props.put(setting.substring(0, eq), setting.substring(eq + 1));
     }
 
     public static void main(final String[] args) throws Exception
@@ -60,6 +76,12 @@ public final class KafkaBench
         long rate = 10_000;
         long seconds = 10;
         String bootstrap = null;
+        int rounds = 2;
+        boolean throughput = true;
+        boolean latency = true;
+        final Properties consumerOverrides = new Properties();
+        final Properties producerOverrides = new Properties();
+        long pollMs = -1;
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -69,12 +91,26 @@ public final class KafkaBench
                 case "--rate" -> rate = Long.parseLong(args[i + 1]);
                 case "--seconds" -> seconds = Long.parseLong(args[i + 1]);
                 case "--kafka" -> bootstrap = args[i + 1];
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                case "--only" ->
+                {
+                    throughput = "throughput".equals(args[i + 1]);
+                    latency = "latency".equals(args[i + 1]);
+                }
+                case "--consumer" -> put(consumerOverrides, args[i + 1]);
+                case "--producer" -> put(producerOverrides, args[i + 1]);
+                case "--poll-ms" -> pollMs = Long.parseLong(args[i + 1]);
                 default ->
                 {
-                    System.err.println("usage: ringside kafka-bench [--events N] [--partitions P] [--rate R] [--seconds S] [--kafka B]");
+                    System.err.println(USAGE);
                     System.exit(2);
                 }
             }
+        }
+        if (args.length % 2 != 0)
+        {
+            System.err.println(USAGE);
+            System.exit(2);
         }
         LocalKafkaBroker broker = null;
         final Path work = Files.createTempDirectory("ringside-kafka-bench-");
@@ -85,18 +121,41 @@ public final class KafkaBench
                 broker = LocalKafkaBroker.start(work.resolve("broker"));
                 bootstrap = broker.bootstrapServers();
             }
-            final String topic = "bench-" + System.currentTimeMillis();
-            KafkaProduce.produce(bootstrap, topic, partitions, 42, events, 100_000);
-            System.out.printf(Locale.ROOT, "broker %s, topic %s: %,d events of 48 bytes in %d partitions%n", bootstrap, topic, events, partitions);
-            for (int round = 0; round < 2; round++)
+            final Settings settings = new Settings(bootstrap, consumerOverrides, producerOverrides, pollMs > 0 ? pollMs : DEFAULT_POLL_MS);
+            System.out.println("consumer overrides " + consumerOverrides + ", producer overrides " + producerOverrides + ", poll " +
+                settings.pollMs() + " ms");
+            if (throughput)
             {
-                final double bare = bare(bootstrap, topic, events);
-                final double trivial = engine(bootstrap, topic, events, partitions, work.resolve("trivial-" + round), false);
-                final double fraud = engine(bootstrap, topic, events, partitions, work.resolve("fraud-" + round), true);
-                System.out.printf(Locale.ROOT, "round %d: bare consumer %,.0f/s; ingress + engine (trivial handler) %,.0f/s = %.0f%%; " +
-                    "ingress + engine (fraud-velocity, on-heap) %,.0f/s = %.0f%%%n", round, bare, trivial, 100 * trivial / bare, fraud, 100 * fraud / bare);
+                final String topic = "bench-" + System.currentTimeMillis();
+                KafkaProduce.produce(bootstrap, topic, partitions, 42, events, 100_000);
+                System.out.printf(Locale.ROOT, "broker %s, topic %s: %,d events of 48 bytes in %d partitions%n", bootstrap, topic, events, partitions);
+                double bestBare = 0;
+                double bestTrivial = 0;
+                double bestFraud = 0;
+                for (int round = 0; round < rounds; round++)
+                {
+                    final double bare = bare(settings, topic, events);
+                    final double trivial = engine(settings, topic, events, partitions, work.resolve("trivial-" + round), false);
+                    final double fraud = engine(settings, topic, events, partitions, work.resolve("fraud-" + round), true);
+                    System.out.printf(Locale.ROOT, "round %d: bare consumer %,.0f/s; ingress + engine (trivial handler) %,.0f/s = %.0f%%; " +
+                        "ingress + engine (fraud-velocity, on-heap) %,.0f/s = %.0f%%%n", round, bare, trivial, 100 * trivial / bare, fraud,
+                        100 * fraud / bare);
+                    bestBare = Math.max(bestBare, bare);
+                    bestTrivial = Math.max(bestTrivial, trivial);
+                    bestFraud = Math.max(bestFraud, fraud);
+                }
+                System.out.printf(Locale.ROOT, "best of %d rounds (the least disturbed by other load): bare consumer %,.0f/s; trivial handler " +
+                    "%,.0f/s = %.0f%%; fraud-velocity on-heap %,.0f/s = %.0f%%%n", rounds, bestBare, bestTrivial, 100 * bestTrivial / bestBare,
+                    bestFraud, 100 * bestFraud / bestBare);
             }
-            latency(bootstrap, partitions, rate, seconds, work.resolve("latency"));
+            if (latency)
+            {
+                for (int round = 0; round < rounds; round++)
+                {
+                    latency(settings, partitions, rate, seconds, work.resolve("latency-" + round), true);
+                    latency(settings, partitions, rate, seconds, work.resolve("latency-engine-" + round), false);
+                }
+            }
         }
         finally
         {
@@ -111,26 +170,38 @@ public final class KafkaBench
         }
     }
 
-    /** The consumer settings of the ingress's defaults, for the bare loop. */
-    private static Properties consumerProperties(final String bootstrap)
+    private static final long DEFAULT_POLL_MS = new KafkaIngressContext().pollTimeoutMs();
+
+    /** The broker, the overrides of the command line and the poll timeout. */
+    private record Settings(String bootstrap, Properties consumer, Properties producer, long pollMs)
+    {
+    }
+
+    /** The ingress's consumer defaults (KafkaIngress#onStart), then the overrides: for the bare loops. */
+    private static Properties consumerProperties(final Settings settings)
     {
         final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1 << 20);
+        props.putAll(KafkaIngress.consumerDefaults());
+        props.putAll(settings.consumer());
         return props;
     }
 
-    private static double bare(final String bootstrap, final String topic, final long events)
+    private static KafkaIngressContext ingressContext(final Settings settings, final String topic)
+    {
+        final KafkaIngressContext ctx = new KafkaIngressContext().bootstrapServers(settings.bootstrap()).topic(topic)
+            .decoder(RecordDecoder.fixedLength(FraudEvent.LENGTH)).pollTimeoutMs(settings.pollMs());
+        settings.consumer().forEach((name, value) -> ctx.consumerProperty((String)name, value));
+        return ctx;
+    }
+
+    private static double bare(final Settings settings, final String topic, final long events)
     {
         final long startNs = System.nanoTime();
         long count = 0;
         long checksum = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(bootstrap), new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(settings), new ByteArrayDeserializer(),
             new ByteArrayDeserializer()))
         {
             final List<TopicPartition> tps = new ArrayList<>();
@@ -139,7 +210,7 @@ public final class KafkaBench
             consumer.seekToBeginning(tps);
             while (count < events)
             {
-                for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100)))
+                for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(settings.pollMs())))
                 {
                     checksum += record.offset();
                     count++;
@@ -153,7 +224,7 @@ public final class KafkaBench
         return events / ((System.nanoTime() - startNs) / 1e9);
     }
 
-    private static double engine(final String bootstrap, final String topic, final long events, final int partitions, final Path dir,
+    private static double engine(final Settings settings, final String topic, final long events, final int partitions, final Path dir,
         final boolean fraud) throws Exception
     {
         final AtomicLong keys = new AtomicLong();
@@ -161,69 +232,168 @@ public final class KafkaBench
             .eventTime(FraudVelocityShard.EVENT_TIME).maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS).expectSource(1, partitions)
             .recordLatency(false)
             .handlers(shard -> fraud ? new FraudVelocityShard(1 << 17, 1 << 20) : (ShardHandler)(event, context) -> keys.lazySet(event.key()));
-        final long startNs = System.nanoTime();
-        try (Engine engine = new Engine(ctx).start();
-            KafkaIngress ingress = new KafkaIngress(new KafkaIngressContext().bootstrapServers(bootstrap).topic(topic)
-                .groupId("bench-" + dir.getFileName()).decoder(RecordDecoder.fixedLength(FraudEvent.LENGTH)), engine).start())
+        try (Engine engine = new Engine(ctx).start())
         {
-            while (engine.counters().processed() < events && ingress.deadLetterFailure() == null)
+            // timed from the ingress's start, as the bare loop is from its consumer's creation: the engine's own start-up
+            // (journal segment, counters file, threads) is not consumption
+            final long startNs = System.nanoTime();
+            try (KafkaIngress ingress = new KafkaIngress(ingressContext(settings, topic).groupId("bench-" + dir.getFileName()), engine).start())
             {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                while (engine.counters().processed() < events && ingress.deadLetterFailure() == null)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+                return events / ((System.nanoTime() - startNs) / 1e9);
             }
-            return events / ((System.nanoTime() - startNs) / 1e9);
         }
     }
 
-    private static void latency(final String bootstrap, final int partitions, final long rate, final long seconds, final Path dir) throws Exception
+    /**
+     * Produce-to-decision latency at a fixed rate: into a bare consumer loop ({@code bare}: the floor kafka-clients and the
+     * broker set with these settings) or through the ingress into an engine whose handler records it.
+     */
+    private static void latency(final Settings settings, final int partitions, final long rate, final long seconds, final Path dir,
+        final boolean bare) throws Exception
     {
-        final String topic = "latency-" + System.currentTimeMillis();
-        LocalKafkaBroker.createTopic(bootstrap, topic, partitions);
+        final String topic = "latency-" + System.nanoTime();
+        LocalKafkaBroker.createTopic(settings.bootstrap(), topic, partitions);
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final long warmupEvents = rate * 3;
-        final EngineContext ctx = new EngineContext().directory(dir).maxEventLength(FraudEvent.LENGTH).waitStrategy(WaitStrategy.BLOCKING)
-            .handlers(shard -> (event, context) ->
-            {
-                final long intendedNs = event.buffer().getLong(event.offset());
-                if (event.sourceOffset() >= 0 && event.buffer().getLong(event.offset() + 8) >= warmupEvents)
-                {
-                    histogram.recordValue(Math.min(System.nanoTime() - intendedNs, histogram.getHighestTrackableValue()));
-                }
-            });
+        final long total = rate * (seconds + 3);
+        // per event: when the producer's callback said acknowledged, and when the consumer side had it (System.nanoTime)
+        final long[] ackedNs = new long[(int)total];
+        final long[] decidedNs = new long[(int)total];
+        final long[] intendedAt = new long[(int)total];
         final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.ACKS_CONFIG, "1");
-        final long total = rate * (seconds + 3);
-        try (Engine engine = new Engine(ctx).start();
-            KafkaIngress ingress = new KafkaIngress(new KafkaIngressContext().bootstrapServers(bootstrap).topic(topic)
-                .decoder(RecordDecoder.fixedLength(FraudEvent.LENGTH)).pollTimeoutMs(100), engine).start();
-            KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()))
+        props.putAll(settings.producer());
+        final AtomicLong received = new AtomicLong();
+        Engine engine = null;
+        KafkaIngress ingress = null;
+        Thread bareLoop = null;
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try
         {
-            final java.nio.ByteBuffer key = java.nio.ByteBuffer.allocate(8);
-            final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-            final double periodNs = 1e9 / rate;
-            for (long i = 0; i < total; i++)
+            if (bare)
             {
-                final long intendedNs = startNs + (long)(i * periodNs);
-                long now;
-                while ((now = System.nanoTime()) < intendedNs)
+                final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(settings), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer());
+                final List<TopicPartition> tps = new ArrayList<>();
+                consumer.partitionsFor(topic).forEach(info -> tps.add(new TopicPartition(topic, info.partition())));
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+                bareLoop = new Thread(() ->
                 {
-                    LockSupport.parkNanos(Math.min(intendedNs - now, 50_000));
-                }
-                final byte[] value = new byte[FraudEvent.LENGTH];
-                final java.nio.ByteBuffer v = java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder());
-                v.putLong(0, intendedNs).putLong(8, i);
-                producer.send(new ProducerRecord<>(topic, key.putLong(0, i % 1000).array().clone(), value));
+                    try (consumer)
+                    {
+                        while (!stop.get())
+                        {
+                            for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(settings.pollMs())))
+                            {
+                                final java.nio.ByteBuffer v = java.nio.ByteBuffer.wrap(record.value()).order(java.nio.ByteOrder.nativeOrder());
+                                final long now = System.nanoTime();
+                                if (v.getLong(8) >= warmupEvents)
+                                {
+                                    histogram.recordValue(Math.min(now - v.getLong(0), histogram.getHighestTrackableValue()));
+                                }
+                                decidedNs[(int)v.getLong(8)] = now;
+                                received.incrementAndGet();
+                            }
+                        }
+                    }
+                }, "bare-latency-consumer");
+                bareLoop.start();
             }
-            producer.flush();
-            while (engine.counters().processed() < total && ingress.deadLetterFailure() == null)
+            else
+            {
+                final EngineContext ctx = new EngineContext().directory(dir).maxEventLength(FraudEvent.LENGTH).waitStrategy(WaitStrategy.BLOCKING)
+                    .handlers(shard -> (event, context) ->
+                    {
+                        final long intendedNs = event.buffer().getLong(event.offset());
+                        final long now = System.nanoTime();
+                        final long index = event.buffer().getLong(event.offset() + 8);
+                        if (event.sourceOffset() >= 0 && index >= warmupEvents)
+                        {
+                            histogram.recordValue(Math.min(now - intendedNs, histogram.getHighestTrackableValue()));
+                        }
+                        if (index >= 0 && index < total)
+                        {
+                            decidedNs[(int)index] = now;
+                        }
+                        received.incrementAndGet();
+                    });
+                engine = new Engine(ctx).start();
+                ingress = new KafkaIngress(ingressContext(settings, topic), engine).start();
+            }
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()))
+            {
+                final java.nio.ByteBuffer key = java.nio.ByteBuffer.allocate(8);
+                final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                final double periodNs = 1e9 / rate;
+                for (long i = 0; i < total; i++)
+                {
+                    final long intendedNs = startNs + (long)(i * periodNs);
+                    long now;
+                    while ((now = System.nanoTime()) < intendedNs)
+                    {
+                        LockSupport.parkNanos(Math.min(intendedNs - now, 50_000));
+                    }
+                    final byte[] value = new byte[FraudEvent.LENGTH];
+                    final java.nio.ByteBuffer v = java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder());
+                    v.putLong(0, intendedNs).putLong(8, i);
+                    final int index = (int)i;
+                    intendedAt[index] = intendedNs;
+                    producer.send(new ProducerRecord<>(topic, key.putLong(0, i % 1000).array().clone(), value), (metadata, error) ->
+                        ackedNs[index] = System.nanoTime());
+                }
+                producer.flush();
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (received.get() < total && System.nanoTime() < deadline && (ingress == null || ingress.deadLetterFailure() == null))
             {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
         }
-        System.out.printf(Locale.ROOT, "produce-to-decision latency at %,d events/s over %d s (after 3 s warm-up; producer linger.ms=0 acks=1; " +
-            "journal page-cache; us): p50 %.0f, p90 %.0f, p99 %.0f, p99.9 %.0f, max %.0f over %,d events%n", rate, seconds,
-            histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
-            histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3, histogram.getTotalCount());
+        finally
+        {
+            stop.set(true);
+            if (bareLoop != null)
+            {
+                bareLoop.join();
+            }
+            if (ingress != null)
+            {
+                ingress.close();
+            }
+            if (engine != null)
+            {
+                engine.close();
+            }
+        }
+        final Histogram acks = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        final Histogram afterAck = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        for (int i = (int)warmupEvents; i < total; i++)
+        {
+            final long intendedNs = intendedAt[i];
+            if (ackedNs[i] != 0 && decidedNs[i] != 0)
+            {
+                acks.recordValue(Math.min(Math.max(0, ackedNs[i] - intendedNs), acks.getHighestTrackableValue()));
+                afterAck.recordValue(Math.min(Math.max(0, decidedNs[i] - ackedNs[i]), afterAck.getHighestTrackableValue()));
+            }
+        }
+        {
+            System.out.printf(Locale.ROOT, "produce-to-%s latency at %,d events/s over %d s (after 3 s warm-up; us): p50 %.0f, p90 %.0f, " +
+                "p99 %.0f, p99.9 %.0f, max %.0f over %,d events%n", bare ? "bare-consumer" : "decision (ingress + engine, journal page-cache)",
+                rate, seconds, histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
+                histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3,
+                histogram.getTotalCount());
+            System.out.printf(Locale.ROOT, "  split per event: produce-to-acknowledged (producer callback) p50 %.0f, p90 %.0f, p99 %.0f, max %.0f; " +
+                "acknowledged-to-%s (0 if before) p50 %.0f, p90 %.0f, p99 %.0f, max %.0f%n",
+                acks.getValueAtPercentile(50) / 1e3, acks.getValueAtPercentile(90) / 1e3, acks.getValueAtPercentile(99) / 1e3,
+                acks.getMaxValue() / 1e3, bare ? "consumed" : "decided", afterAck.getValueAtPercentile(50) / 1e3,
+                afterAck.getValueAtPercentile(90) / 1e3, afterAck.getValueAtPercentile(99) / 1e3, afterAck.getMaxValue() / 1e3);
+        }
     }
 }

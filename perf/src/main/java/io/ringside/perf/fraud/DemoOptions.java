@@ -32,7 +32,9 @@ final class DemoOptions
         "  loaded, the journal after it replayed, and the generator resumes at the event after the last one journaled,",
         "  so the same flags finish the same run; with --output the file then holds every output exactly once.",
         "  --kafka BOOTSTRAP --topic T [--output-topic T2]: read the workload from topic T (written by ./ringside produce) up to",
-        "             its end offsets at start, instead of generating it; outputs to T2 in the --output line format, exactly once");
+        "             its end offsets at start, instead of generating it; outputs to T2 in the --output line format, exactly once.",
+        "             With --journal, a restart resumes each partition after its last journaled offset and the sink drops the",
+        "             replayed outputs T2 already holds; the checksums printed are the whole run's.");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();

@@ -216,7 +216,11 @@ public final class FraudVelocityDemo
         {
             final long[] last = {0, System.nanoTime()};
             result = KafkaFraudVelocity.run(dir, options.kafka, options.topic, options.outputTopic, options.shards, options.topology,
-                options.chronicle, options.cards, processed ->
+                options.chronicle, options.cards, options.snapshotEvery, options.durability, recovery ->
+                {
+                    System.out.println("recovered: " + recovery);
+                    System.out.println("resuming each partition after its last journaled offset");
+                }, processed ->
                 {
                     final long now = System.nanoTime();
                     System.out.printf(Locale.ROOT, "  %,12d events processed  %,10.0f events/s%n", processed,
@@ -234,9 +238,11 @@ public final class FraudVelocityDemo
             throw new IOException(ex);
         }
         result.report().print(System.out);
-        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (Kafka consume to decision, outputs %s)%n",
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (Kafka consume to decision, outputs %s%s)%n",
             result.events(), result.elapsedNs() / 1e9, result.events() / (result.elapsedNs() / 1e9),
-            options.outputTopic != null ? "to " + options.outputTopic : "not sent");
+            options.outputTopic != null ? "to " + options.outputTopic : "not sent",
+            result.recovery().isFresh() ? "" : String.format(Locale.ROOT, "; recovery replayed %,d events, the sink dropped %,d outputs already " +
+                "in the topic", result.recovery().replayedEvents(), result.sinkDropped()));
         System.out.println("compare with the lines ./ringside produce printed for this topic (per-partition lateness)");
     }
 

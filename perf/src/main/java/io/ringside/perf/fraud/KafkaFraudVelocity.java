@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
+import io.ringside.engine.EngineRecovery;
 import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
 import io.ringside.ingest.KafkaIngress;
@@ -17,6 +19,7 @@ import io.ringside.ingest.KafkaIngressContext;
 import io.ringside.ingest.KafkaSink;
 import io.ringside.ingest.LocalKafkaBroker;
 import io.ringside.ingest.RecordDecoder;
+import io.ringside.journal.DurabilityPolicy;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -31,8 +34,14 @@ public final class KafkaFraudVelocity
 {
     static final int SOURCE_ID = 1;
 
-    /** What a run gave. */
-    public record Result(ChecksumReport report, long events, long elapsedNs, long sinkDropped)
+    /**
+     * What a run gave.
+     *
+     * @param report      the checksums of the whole run: restored from the snapshot and the journal after a restart.
+     * @param events      events this process read from Kafka (after a restart: from the journaled offsets + 1 on).
+     * @param sinkDropped replayed outputs the Kafka sink found already in the output topic.
+     */
+    public record Result(ChecksumReport report, long events, long elapsedNs, long sinkDropped, EngineRecovery recovery)
     {
     }
 
@@ -47,6 +56,23 @@ public final class KafkaFraudVelocity
     public static Result run(final Path dir, final String bootstrap, final String topic, final String outputTopic, final int shards,
         final Topology topology, final boolean chronicle, final long expectedCards, final java.util.function.LongConsumer progress) throws Exception
     {
+        return run(dir, bootstrap, topic, outputTopic, shards, topology, chronicle, expectedCards, 0, DurabilityPolicy.PAGE_CACHE, null, progress);
+    }
+
+    /**
+     * A run on an engine directory that may hold an earlier run's journal (killed or not): the engine recovers (newest
+     * snapshot, then the journal after it), the ingress resumes each partition after its last journaled offset, and
+     * the sink drops the replayed outputs the output topic already holds.
+     *
+     * @param snapshotEvery with chronicle state, a snapshot every N events (0: only at close); ignored on-heap (the
+     *                      whole journal is replayed).
+     * @param recovered     told the recovery report when the directory held an earlier run (may be null).
+     */
+    public static Result run(final Path dir, final String bootstrap, final String topic, final String outputTopic, final int shards,
+        final Topology topology, final boolean chronicle, final long expectedCards, final long snapshotEvery,
+        final DurabilityPolicy durability, final Consumer<EngineRecovery> recovered, final java.util.function.LongConsumer progress)
+        throws Exception
+    {
         final int partitions = partitionCount(bootstrap, topic);
         final List<ChecksumReport> reports = new ArrayList<>();
         final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
@@ -60,6 +86,8 @@ public final class KafkaFraudVelocity
             .eventTime(FraudVelocityShard.EVENT_TIME)
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
             .expectSource(SOURCE_ID, partitions)
+            .durability(durability)
+            .snapshotEveryEvents(chronicle ? snapshotEvery : 0)
             .handlers(shard ->
             {
                 synchronized (reports)
@@ -80,11 +108,25 @@ public final class KafkaFraudVelocity
         if (outputTopic != null)
         {
             LocalKafkaBroker.createTopic(bootstrap, outputTopic, partitions);
+            // reads the topic's tail back at the engine's start (onStart), before recovery replays outputs
             sink = new KafkaSink(bootstrap, outputTopic, shards, new FraudOutputFormat()).open();
             ctx.addSink(sink);
         }
         final long startNs = System.nanoTime();
-        final Engine engine = new Engine(ctx).start();
+        final Engine engine;
+        try
+        {
+            engine = new Engine(ctx).start();
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(pipelines);
+            throw ex;
+        }
+        if (recovered != null && !engine.recovery().isFresh())
+        {
+            recovered.accept(engine.recovery());
+        }
         long published = 0;
         try
         {
@@ -112,10 +154,7 @@ public final class KafkaFraudVelocity
             }
             finally
             {
-                for (final FraudVelocityPipeline pipeline : pipelines)
-                {
-                    pipeline.close();
-                }
+                closeAll(pipelines);
             }
         }
         final long elapsedNs = System.nanoTime() - startNs;
@@ -124,7 +163,15 @@ public final class KafkaFraudVelocity
         {
             report.add(shardReport);
         }
-        return new Result(report, published, elapsedNs, sink == null ? 0 : sink.dropped());
+        return new Result(report, published, elapsedNs, sink == null ? 0 : sink.dropped(), engine.recovery());
+    }
+
+    private static void closeAll(final List<FraudVelocityPipeline> pipelines)
+    {
+        for (final FraudVelocityPipeline pipeline : pipelines)
+        {
+            pipeline.close();
+        }
     }
 
     /**

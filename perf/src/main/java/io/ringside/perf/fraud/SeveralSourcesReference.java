@@ -30,9 +30,18 @@ public final class SeveralSourcesReference
     public static ChecksumReport expected(final long seed, final long events, final long cards, final int partitions)
     {
         final ChecksumReport report = new ChecksumReport();
+        expected(seed, events, cards, partitions, report);
+        return report;
+    }
+
+    /**
+     * Runs the reference, handing every output to {@code outputs} (e.g. to collect the lines).
+     */
+    public static void expected(final long seed, final long events, final long cards, final int partitions, final OutputSink outputs)
+    {
         final WorkloadGenerator generator = new WorkloadGenerator(seed, events, cards);
         final int expectedIds = (int)Math.min(events, FraudVelocityRules.DEDUP_HORIZON_MS * WorkloadGenerator.EVENTS_PER_MS * 11 / 10);
-        final PlainJavaFraudVelocity rules = new PlainJavaFraudVelocity(report, (int)Math.min(cards, 1 << 24), expectedIds);
+        final PlainJavaFraudVelocity rules = new PlainJavaFraudVelocity(outputs, (int)Math.min(cards, 1 << 24), expectedIds);
         final long[] sourceWatermark = new long[partitions];
         Arrays.fill(sourceWatermark, Long.MIN_VALUE);
         final boolean[] spoken = new boolean[partitions];
@@ -63,6 +72,5 @@ public final class SeveralSourcesReference
             }
         }
         rules.endOfInput();
-        return report;
     }
 }
