@@ -3,13 +3,21 @@ package io.ringside.engine.state;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 
 /**
  * Which keys have a window ending at which time: closing pops the earliest ends first and visits only the keys
- * registered there, never scanning all keys. A key is registered once per window (when the window opens).
- * Lists are pooled and the ends kept in a binary min-heap, so steady state allocates nothing.
+ * registered there, never scanning all keys. Lists are pooled and the ends kept in a binary min-heap, so steady
+ * state allocates nothing. Two ways to use it, one per instance:
+ * <ul>
+ * <li>{@link #add}/{@link #closeDue}: a key is registered once per window (when the window opens).</li>
+ * <li>{@link #arm}/{@link #closeArmed}: one pending timer per key, its earliest deadline. Re-arming earlier leaves
+ * the old registration in its list, where it is skipped (the armed deadline, kept in a primitive map, no longer
+ * matches). Keys due at one deadline are visited in ascending key order, so the close order is (deadline, key):
+ * a function of the armed timers, not of the order they were armed in.</li>
+ * </ul>
  * One thread (the shard's).
  */
 final class WindowTimers
@@ -28,6 +36,23 @@ final class WindowTimers
         int onDue(long key, long end, long limit, WindowListener listener);
     }
 
+    /**
+     * Visits one key whose armed deadline has come due; the key is disarmed before the call (re-arm it for its next deadline).
+     */
+    @FunctionalInterface
+    interface ArmedKey
+    {
+        /**
+         * @param deadline the deadline the key was armed for.
+         * @param limit    windows ending at or below it close.
+         */
+        void onDue(long key, long deadline, long limit);
+    }
+
+    private static final long DISARMED = Long.MIN_VALUE;
+
+    private final Long2LongHashMap armed = new Long2LongHashMap(DISARMED);
+    private long[] due = new long[64];
     private final Long2ObjectHashMap<LongArrayList> keysByEnd = new Long2ObjectHashMap<>();
     private final ArrayDeque<LongArrayList> pool = new ArrayDeque<>();
     private long[] heap = new long[64];
@@ -65,6 +90,76 @@ final class WindowTimers
             recycle(keys);
         }
         return closed;
+    }
+
+    /**
+     * Arms the key's one timer at {@code deadline}, replacing the one it had.
+     */
+    void arm(final long key, final long deadline)
+    {
+        if (deadline == DISARMED)
+        {
+            throw new IllegalArgumentException("a deadline of Long.MIN_VALUE cannot be armed");
+        }
+        if (armed.put(key, deadline) != deadline)
+        {
+            add(deadline, key);
+        }
+    }
+
+    /**
+     * @return the key's armed deadline, or {@link Long#MIN_VALUE} if it has none.
+     */
+    long armedDeadline(final long key)
+    {
+        return armed.get(key);
+    }
+
+    /**
+     * @return keys with an armed timer.
+     */
+    int armedKeys()
+    {
+        return armed.size();
+    }
+
+    /**
+     * Pops every deadline at or below {@code limit}, earliest first, and visits each key armed there in ascending key
+     * order, disarming it first. A key the visit re-arms at or below {@code limit} is visited again in turn.
+     *
+     * @return how many keys were visited.
+     */
+    int closeArmed(final long limit, final ArmedKey visit)
+    {
+        int visited = 0;
+        while (size > 0 && heap[0] <= limit)
+        {
+            final long deadline = heap[0];
+            final LongArrayList keys = popNext();
+            final int n = keys.size();
+            if (due.length < n)
+            {
+                due = new long[Math.max(n, due.length * 2)];
+            }
+            for (int i = 0; i < n; i++)
+            {
+                due[i] = keys.getLong(i);
+            }
+            recycle(keys);
+            Arrays.sort(due, 0, n);
+            for (int i = 0; i < n; i++)
+            {
+                final long key = due[i];
+                if ((i > 0 && key == due[i - 1]) || armed.get(key) != deadline)
+                {
+                    continue; // re-armed since it was registered here, or registered here twice
+                }
+                armed.remove(key);
+                visit.onDue(key, deadline, limit);
+                visited++;
+            }
+        }
+        return visited;
     }
 
     void add(final long end, final long key)

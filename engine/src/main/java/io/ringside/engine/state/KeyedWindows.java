@@ -1,0 +1,727 @@
+package io.ringside.engine.state;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Several kinds of event-time windows over one key, in ONE fixed-size {@link KeyedStore} entry: declare them with a
+ * {@link Builder} (tumbling, hopping, sessions, and raw bytes of the caller's own), then per event {@link #acquire}
+ * the key once, add the event to each declared window kind, read or write the caller's bytes, and {@link #release()}:
+ * one map access per event, whatever the number of window kinds. Each key has one pending timer, the earliest end
+ * among its open windows, so {@link #close} visits a key once, with one map access, and closes every window of every
+ * kind due under the watermark (a hopping key's several due windows included), then re-arms the key for its next end.
+ * Keys due at one deadline are visited in ascending key order: the close order is (deadline, key), a function of the
+ * state. The entry is removed when the key's last window closes (its caller bytes with it).
+ * <p>
+ * Entry layout (all int64, little-endian as the map stores it):
+ * <pre>
+ *   0: the key's armed deadline (the earliest end among its open windows)
+ *   8: armed (1 while the key has an open window, 0 in a new entry)
+ *  16: each declared section in declaration order:
+ *      tumbling: slots x {@link Window}
+ *      hopping:  [windows emitted through (int64)][has emitted (int64)] then slots x pane ({@link Window} of the advance)
+ *      sessions: slots x ([last event time (int64)] then {@link Window} whose start is the first event time)
+ *      bytes:    the caller's, zeroed when the entry is created
+ * </pre>
+ * The caller filters late events first (an event in a window that has closed is an {@link IllegalArgumentException}).
+ * <p>
+ * <b>Thread safety:</b> one thread (the shard's), but for {@link #read}, which any thread may call.
+ */
+public final class KeyedWindows implements AutoCloseable
+{
+    static final int DEADLINE_OFFSET = 0;
+    static final int ARMED_OFFSET = 8;
+    static final int SECTIONS_OFFSET = 16;
+
+    private final String name;
+    private final long allowedLatenessMs;
+    private final Section[] sections;
+    private final KeyedStore store;
+    private final WindowTimers timers = new WindowTimers();
+    private final WindowTimers.ArmedKey closeKey = this::closeKey;
+    private MutableDirectBuffer entry;
+    private long key;
+    private long offered = Long.MAX_VALUE;
+    private long closedThrough = Long.MIN_VALUE;
+
+    private KeyedWindows(final Builder builder)
+    {
+        this.name = builder.name;
+        this.allowedLatenessMs = builder.allowedLatenessMs;
+        this.sections = builder.sections.toArray(new Section[0]);
+        this.store = new KeyedStore(name, builder.expectedKeys, builder.length);
+        for (final Section section : sections)
+        {
+            section.owner = this;
+        }
+    }
+
+    /**
+     * @param name              for diagnostics.
+     * @param allowedLatenessMs how long after its end a window stays open for late-but-allowed events.
+     * @param expectedKeys      keys with open windows at once (sizes the map once).
+     */
+    public static Builder builder(final String name, final long allowedLatenessMs, final long expectedKeys)
+    {
+        return new Builder(name, allowedLatenessMs, expectedKeys);
+    }
+
+    /**
+     * Opens the key's entry (creating it if absent) for the declared sections' {@code add}s and the caller's bytes,
+     * until {@link #release()}.
+     *
+     * @return the entry, for the caller's own bytes at the offsets {@link Builder#bytes} gave.
+     */
+    public MutableDirectBuffer acquire(final long key)
+    {
+        if (entry != null)
+        {
+            throw new IllegalStateException(name + ": key " + this.key + " is acquired: release it first");
+        }
+        this.entry = store.acquire(key);
+        this.key = key;
+        this.offered = Long.MAX_VALUE;
+        return entry;
+    }
+
+    /**
+     * Lets go of the acquired key, arming its timer earlier if an {@code add} opened a window that ends before it.
+     */
+    public void release()
+    {
+        final MutableDirectBuffer e = checkAcquired();
+        entry = null;
+        final boolean wasArmed = e.getLong(ARMED_OFFSET) != 0;
+        if (offered != Long.MAX_VALUE && (!wasArmed || offered < e.getLong(DEADLINE_OFFSET)))
+        {
+            e.putLong(DEADLINE_OFFSET, offered);
+            e.putLong(ARMED_OFFSET, 1);
+            timers.arm(key, offered);
+        }
+        else if (!wasArmed)
+        {
+            store.removeAcquired(); // acquired but nothing added: no window to keep it for
+            return;
+        }
+        store.release();
+    }
+
+    /**
+     * Closes every window, of every kind, whose end plus the allowed lateness is at or below {@code watermark}
+     * ({@link Long#MAX_VALUE}: all of them), handing each to its section's listener.
+     *
+     * @return how many keys were visited.
+     */
+    public int close(final long watermark)
+    {
+        if (entry != null)
+        {
+            throw new IllegalStateException(name + ": release the acquired key first");
+        }
+        final long limit = WindowTimers.closeLimit(watermark, allowedLatenessMs);
+        closedThrough = Math.max(closedThrough, limit);
+        return timers.closeArmed(limit, closeKey);
+    }
+
+    private void closeKey(final long key, final long deadline, final long limit)
+    {
+        final MutableDirectBuffer e = store.acquire(key);
+        long next = Long.MAX_VALUE;
+        try
+        {
+            for (final Section section : sections)
+            {
+                next = Math.min(next, section.close(e, key, limit));
+            }
+        }
+        finally
+        {
+            if (next == Long.MAX_VALUE)
+            {
+                store.removeAcquired();
+            }
+            else
+            {
+                e.putLong(DEADLINE_OFFSET, next);
+                timers.arm(key, next);
+                store.release();
+            }
+        }
+    }
+
+    /**
+     * Copies a key's whole entry into {@code into} (from index 0), from any thread, under the map's read lock.
+     *
+     * @return false if the key has no open window.
+     */
+    public boolean read(final long key, final MutableDirectBuffer into)
+    {
+        return store.read(key, into);
+    }
+
+    /**
+     * @return keys with at least one open window.
+     */
+    public long keys()
+    {
+        return store.size();
+    }
+
+    /**
+     * @return bytes per entry.
+     */
+    public int entryLength()
+    {
+        return store.entryLength();
+    }
+
+    private MutableDirectBuffer checkAcquired()
+    {
+        if (entry == null)
+        {
+            throw new IllegalStateException(name + ": no key is acquired");
+        }
+        return entry;
+    }
+
+    private void offer(final long end)
+    {
+        if (end < offered)
+        {
+            offered = end;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (entry != null)
+        {
+            entry = null;
+            store.release();
+        }
+        store.close();
+    }
+
+    /**
+     * Declares the window kinds of a {@link KeyedWindows}, each returning the section the caller adds events through.
+     */
+    public static final class Builder
+    {
+        private final String name;
+        private final long allowedLatenessMs;
+        private final long expectedKeys;
+        private final List<Section> sections = new ArrayList<>();
+        private int length = SECTIONS_OFFSET;
+
+        private Builder(final String name, final long allowedLatenessMs, final long expectedKeys)
+        {
+            if (allowedLatenessMs < 0 || expectedKeys < 1)
+            {
+                throw new IllegalArgumentException(name + ": lateness must not be negative and expected keys at least 1; were " +
+                    allowedLatenessMs + ", " + expectedKeys);
+            }
+            this.name = name;
+            this.allowedLatenessMs = allowedLatenessMs;
+            this.expectedKeys = expectedKeys;
+        }
+
+        /**
+         * Tumbling windows aligned to the epoch ({@code start = t - floorMod(t, size)}).
+         *
+         * @param slots    open windows per key at most: {@code 1 + ceil((allowed lateness + max out-of-orderness) / size)}.
+         * @param listener receives each window as it closes.
+         */
+        public Tumbling tumbling(final long sizeMs, final int slots, final WindowListener listener, final Aggregate... aggregates)
+        {
+            if (sizeMs < 1 || slots < 1 || slots > 64)
+            {
+                throw new IllegalArgumentException(name + ": tumbling size must be positive and slots 1 to 64; were " + sizeMs + ", " + slots);
+            }
+            return add(new Tumbling(length, sizeMs, slots, listener, aggregates.clone()));
+        }
+
+        /**
+         * Hopping windows of {@code sizeMs} every {@code advanceMs} (size a multiple of advance), aligned to the epoch,
+         * computed from panes of the advance's width: an event updates one pane; a window is the merge of its panes.
+         *
+         * @param slots panes per key at most: {@code size / advance + ceil((allowed lateness + max out-of-orderness) / advance) + 1}.
+         */
+        public Hopping hopping(final long sizeMs, final long advanceMs, final int slots, final WindowListener listener, final Aggregate... aggregates)
+        {
+            if (advanceMs < 1 || sizeMs < advanceMs || sizeMs % advanceMs != 0 || slots < sizeMs / advanceMs || slots > 256)
+            {
+                throw new IllegalArgumentException(name + ": the hopping size must be a positive multiple of the advance and slots at least " +
+                    "size / advance (at most 256); were " + sizeMs + ", " + advanceMs + ", " + slots);
+            }
+            return add(new Hopping(length, sizeMs, advanceMs, slots, listener, aggregates.clone()));
+        }
+
+        /**
+         * Session windows: a session spans {@code [first, last + gap)}; an event at {@code t} joins every open session it
+         * falls into or bridges ({@code first - gap < t < last + gap}, strictly), merging them.
+         *
+         * @param slots open sessions per key at most.
+         */
+        public Sessions sessions(final long gapMs, final int slots, final WindowListener listener, final Aggregate... aggregates)
+        {
+            if (gapMs < 1 || slots < 1 || slots > 64)
+            {
+                throw new IllegalArgumentException(name + ": the gap must be positive and slots 1 to 64; were " + gapMs + ", " + slots);
+            }
+            return add(new Sessions(length, gapMs, slots, listener, aggregates.clone()));
+        }
+
+        /**
+         * Reserves bytes of the caller's own in each entry (zeroed when the entry is created, removed with it).
+         *
+         * @param bytes a positive multiple of 8.
+         * @return their offset in the entry {@link #acquire} returns.
+         */
+        public int bytes(final int bytes)
+        {
+            if (bytes < 8 || bytes % 8 != 0)
+            {
+                throw new IllegalArgumentException(name + ": caller bytes must be a positive multiple of 8, were " + bytes);
+            }
+            final int offset = length;
+            length += bytes;
+            return offset;
+        }
+
+        public KeyedWindows build()
+        {
+            if (sections.isEmpty())
+            {
+                throw new IllegalStateException(name + ": declare at least one window kind");
+            }
+            return new KeyedWindows(this);
+        }
+
+        private <S extends Section> S add(final S section)
+        {
+            sections.add(section);
+            length += section.length;
+            return section;
+        }
+    }
+
+    /**
+     * One declared window kind: its place in the entry and how it closes.
+     */
+    public abstract static class Section
+    {
+        final int offset;
+        final int length;
+        final Aggregate[] aggregates;
+        WindowListener listener;
+        KeyedWindows owner;
+
+        Section(final int offset, final int length, final WindowListener listener, final Aggregate[] aggregates)
+        {
+            this.offset = offset;
+            this.length = length;
+            this.listener = listener;
+            this.aggregates = aggregates;
+        }
+
+        /**
+         * Closes the key's windows ending at or below {@code limit}, handing each to the listener.
+         *
+         * @return the earliest end among the key's windows still open here, or {@link Long#MAX_VALUE} if none.
+         */
+        abstract long close(MutableDirectBuffer entry, long key, long limit);
+
+        final MutableDirectBuffer entry()
+        {
+            return owner.checkAcquired();
+        }
+
+        /**
+         * Replaces the listener (the standalone operators pass one per close).
+         */
+        final void listener(final WindowListener listener)
+        {
+            this.listener = listener;
+        }
+    }
+
+    /**
+     * Tumbling windows of a {@link KeyedWindows}. Valid only once built; the acquired key's.
+     */
+    public static final class Tumbling extends Section
+    {
+        private final long sizeMs;
+        private final int slots;
+        private final int slotLength;
+        private final Window window;
+
+        Tumbling(final int offset, final long sizeMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
+        {
+            super(offset, Window.length(aggregates) * slots, listener, aggregates);
+            this.sizeMs = sizeMs;
+            this.slots = slots;
+            this.slotLength = Window.length(aggregates);
+            this.window = new Window(aggregates, sizeMs);
+        }
+
+        public long windowStart(final long eventTime)
+        {
+            return eventTime - Math.floorMod(eventTime, sizeMs);
+        }
+
+        /**
+         * Adds an event to the acquired key's window holding {@code eventTime}, opening it if need be.
+         *
+         * @param values one value per aggregate, in order (not kept).
+         * @return the window, updated, valid until the key is released: read its results, set its flags.
+         */
+        public Window add(final long eventTime, final long[] values)
+        {
+            final MutableDirectBuffer entry = entry();
+            final long start = windowStart(eventTime);
+            if (owner.closedThrough != Long.MIN_VALUE && start <= owner.closedThrough - sizeMs)
+            {
+                throw new IllegalArgumentException(owner.name + ": event time " + eventTime + " falls in window [" + start + ", " + (start + sizeMs) +
+                    ") which has closed already: filter late events before adding them");
+            }
+            final int at = offset + (int)Math.floorMod(Math.floorDiv(eventTime, sizeMs), (long)slots) * slotLength;
+            window.wrap(entry, at);
+            if (window.events() == 0)
+            {
+                entry.setMemory(at, slotLength, (byte)0);
+                entry.putLong(at + Window.START_OFFSET, start);
+                owner.offer(start + sizeMs);
+            }
+            else if (window.start() != start)
+            {
+                throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open tumbling windows than its " + slots +
+                    " slots (window " + start + " meets open window " + window.start() + "): give more slots");
+            }
+            window.add(values);
+            return window;
+        }
+
+        @Override
+        long close(final MutableDirectBuffer entry, final long key, final long limit)
+        {
+            long next = Long.MAX_VALUE;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = offset + slot * slotLength;
+                window.wrap(entry, at);
+                if (window.events() == 0)
+                {
+                    continue;
+                }
+                final long end = window.end();
+                if (end <= limit)
+                {
+                    listener.onClose(key, window);
+                    entry.putLong(at + Window.EVENTS_OFFSET, 0);
+                }
+                else
+                {
+                    next = Math.min(next, end);
+                }
+            }
+            return next;
+        }
+    }
+
+    /**
+     * Hopping windows of a {@link KeyedWindows}, from panes.
+     */
+    public static final class Hopping extends Section
+    {
+        private static final int EMITTED_OFFSET = 0;
+        private static final int HAS_EMITTED_OFFSET = 8;
+        private static final int PANES_OFFSET = 16;
+
+        private final long sizeMs;
+        private final long advanceMs;
+        private final int slots;
+        private final int paneLength;
+        private final Window pane;
+        private final Window result;
+        private final org.agrona.concurrent.UnsafeBuffer resultBuffer;
+
+        Hopping(final int offset, final long sizeMs, final long advanceMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
+        {
+            super(offset, PANES_OFFSET + Window.length(aggregates) * slots, listener, aggregates);
+            this.sizeMs = sizeMs;
+            this.advanceMs = advanceMs;
+            this.slots = slots;
+            this.paneLength = Window.length(aggregates);
+            this.pane = new Window(aggregates, advanceMs);
+            this.result = new Window(aggregates, sizeMs);
+            this.resultBuffer = new org.agrona.concurrent.UnsafeBuffer(new byte[paneLength]);
+        }
+
+        /**
+         * Adds an event to the acquired key's pane holding {@code eventTime}.
+         *
+         * @param values one value per aggregate, in order (not kept).
+         */
+        public void add(final long eventTime, final long[] values)
+        {
+            final MutableDirectBuffer entry = entry();
+            final long paneStart = eventTime - Math.floorMod(eventTime, advanceMs);
+            if (owner.closedThrough != Long.MIN_VALUE && paneStart + advanceMs <= owner.closedThrough)
+            {
+                throw new IllegalArgumentException(owner.name + ": event time " + eventTime +
+                    " falls in hopping windows that have closed already: filter late events first");
+            }
+            final int at = offset + PANES_OFFSET + (int)Math.floorMod(Math.floorDiv(eventTime, advanceMs), (long)slots) * paneLength;
+            pane.wrap(entry, at);
+            if (pane.events() == 0)
+            {
+                entry.setMemory(at, paneLength, (byte)0);
+                entry.putLong(at + Window.START_OFFSET, paneStart);
+                owner.offer(paneStart + advanceMs); // the first window holding the pane ends there
+            }
+            else if (pane.start() != paneStart)
+            {
+                throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open panes than its " + slots + " slots (pane " +
+                    paneStart + " meets open pane " + pane.start() + "): give more slots");
+            }
+            pane.add(values);
+        }
+
+        @Override
+        long close(final MutableDirectBuffer entry, final long key, final long limit)
+        {
+            long minPane = Long.MAX_VALUE;
+            long maxPane = Long.MIN_VALUE;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                pane.wrap(entry, paneAt(slot));
+                if (pane.events() > 0)
+                {
+                    minPane = Math.min(minPane, pane.start());
+                    maxPane = Math.max(maxPane, pane.start());
+                }
+            }
+            if (minPane == Long.MAX_VALUE)
+            {
+                return Long.MAX_VALUE;
+            }
+            // windows end at multiples of the advance; those holding a pane p end in (p, p + size]
+            long end = minPane + advanceMs;
+            if (entry.getLong(offset + HAS_EMITTED_OFFSET) != 0)
+            {
+                final long emitted = entry.getLong(offset + EMITTED_OFFSET);
+                if (end <= emitted)
+                {
+                    end = emitted - Math.floorMod(emitted, advanceMs) + advanceMs;
+                }
+            }
+            final long lastEnd = Math.min(limit, maxPane + sizeMs);
+            for (; end <= lastEnd; end += advanceMs)
+            {
+                emit(entry, key, end);
+            }
+            entry.putLong(offset + EMITTED_OFFSET, limit);
+            entry.putLong(offset + HAS_EMITTED_OFFSET, 1);
+            long next = Long.MAX_VALUE;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = paneAt(slot);
+                pane.wrap(entry, at);
+                if (pane.events() == 0)
+                {
+                    continue;
+                }
+                if (pane.start() + sizeMs <= limit)
+                {
+                    entry.putLong(at + Window.EVENTS_OFFSET, 0); // the last window holding it has closed
+                }
+                else
+                {
+                    // its first window not yet closed: the first end above the limit that holds it
+                    final long first = Math.max(pane.start() + advanceMs, limit - Math.floorMod(limit, advanceMs) + advanceMs);
+                    next = Math.min(next, first);
+                }
+            }
+            return next;
+        }
+
+        private void emit(final MutableDirectBuffer entry, final long key, final long end)
+        {
+            final long start = end - sizeMs;
+            resultBuffer.setMemory(0, paneLength, (byte)0);
+            result.wrap(resultBuffer, 0);
+            long events = 0;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = paneAt(slot);
+                pane.wrap(entry, at);
+                if (pane.events() > 0 && pane.start() >= start && pane.start() < end)
+                {
+                    int aggregateAt = Window.AGGREGATES_OFFSET;
+                    for (final Aggregate aggregate : aggregates)
+                    {
+                        aggregate.merge(resultBuffer, aggregateAt, entry, at + aggregateAt, events == 0);
+                        aggregateAt += aggregate.length();
+                    }
+                    events += pane.events();
+                }
+            }
+            if (events > 0)
+            {
+                resultBuffer.putLong(Window.START_OFFSET, start);
+                resultBuffer.putLong(Window.EVENTS_OFFSET, events);
+                listener.onClose(key, result);
+            }
+        }
+
+        private int paneAt(final int slot)
+        {
+            return offset + PANES_OFFSET + slot * paneLength;
+        }
+    }
+
+    /**
+     * Session windows of a {@link KeyedWindows}. Each session is a {@link Window} whose start is its first event
+     * time; {@link #last(Window)} gives its last.
+     */
+    public static final class Sessions extends Section
+    {
+        private static final int LAST_OFFSET = 0;
+        private static final int WINDOW_OFFSET = 8;
+
+        private final long gapMs;
+        private final int slots;
+        private final int slotLength;
+        private final Window session;
+        private final Window other;
+
+        Sessions(final int offset, final long gapMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
+        {
+            super(offset, (WINDOW_OFFSET + Window.length(aggregates)) * slots, listener, aggregates);
+            this.gapMs = gapMs;
+            this.slots = slots;
+            this.slotLength = WINDOW_OFFSET + Window.length(aggregates);
+            this.session = new Window(aggregates, 0);
+            this.other = new Window(aggregates, 0);
+        }
+
+        /**
+         * @return the session's last event time (its end is this plus the gap).
+         */
+        public static long last(final Window window)
+        {
+            return window.buffer().getLong(window.offset() - WINDOW_OFFSET + LAST_OFFSET);
+        }
+
+        /**
+         * Adds an event to the acquired key's sessions, merging those it bridges.
+         *
+         * @param values one value per aggregate, in order (not kept).
+         */
+        public void add(final long eventTime, final long[] values)
+        {
+            final MutableDirectBuffer entry = entry();
+            int target = -1;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = offset + slot * slotLength;
+                session.wrap(entry, at + WINDOW_OFFSET);
+                if (session.events() == 0)
+                {
+                    continue;
+                }
+                if (session.start() - gapMs < eventTime && eventTime < entry.getLong(at + LAST_OFFSET) + gapMs)
+                {
+                    if (target < 0)
+                    {
+                        target = slot;
+                    }
+                    else
+                    {
+                        merge(entry, target, slot);
+                    }
+                }
+            }
+            if (target < 0)
+            {
+                target = freeSlot(entry);
+                final int at = offset + target * slotLength;
+                entry.setMemory(at, slotLength, (byte)0);
+                entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
+                entry.putLong(at + LAST_OFFSET, eventTime);
+                owner.offer(eventTime + gapMs);
+            }
+            final int at = offset + target * slotLength;
+            session.wrap(entry, at + WINDOW_OFFSET);
+            if (eventTime < session.start())
+            {
+                entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
+            }
+            if (eventTime > entry.getLong(at + LAST_OFFSET))
+            {
+                entry.putLong(at + LAST_OFFSET, eventTime); // the session grew: its end moves later, past any armed deadline
+            }
+            session.add(values);
+        }
+
+        private void merge(final MutableDirectBuffer entry, final int into, final int from)
+        {
+            final int intoAt = offset + into * slotLength;
+            final int fromAt = offset + from * slotLength;
+            session.wrap(entry, intoAt + WINDOW_OFFSET);
+            other.wrap(entry, fromAt + WINDOW_OFFSET);
+            entry.putLong(intoAt + WINDOW_OFFSET + Window.START_OFFSET, Math.min(session.start(), other.start()));
+            entry.putLong(intoAt + LAST_OFFSET, Math.max(entry.getLong(intoAt + LAST_OFFSET), entry.getLong(fromAt + LAST_OFFSET)));
+            int aggregateAt = Window.AGGREGATES_OFFSET;
+            for (final Aggregate aggregate : aggregates)
+            {
+                aggregate.merge(entry, intoAt + WINDOW_OFFSET + aggregateAt, entry, fromAt + WINDOW_OFFSET + aggregateAt, false);
+                aggregateAt += aggregate.length();
+            }
+            entry.putLong(intoAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, session.events() + other.events());
+            entry.putLong(intoAt + WINDOW_OFFSET + Window.FLAGS_OFFSET, session.flags() | other.flags());
+            entry.putLong(fromAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+        }
+
+        private int freeSlot(final MutableDirectBuffer entry)
+        {
+            for (int slot = 0; slot < slots; slot++)
+            {
+                if (entry.getLong(offset + slot * slotLength + WINDOW_OFFSET + Window.EVENTS_OFFSET) == 0)
+                {
+                    return slot;
+                }
+            }
+            throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open sessions than its " + slots + " slots: give more slots");
+        }
+
+        @Override
+        long close(final MutableDirectBuffer entry, final long key, final long limit)
+        {
+            long next = Long.MAX_VALUE;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = offset + slot * slotLength;
+                session.wrap(entry, at + WINDOW_OFFSET);
+                if (session.events() == 0)
+                {
+                    continue;
+                }
+                final long end = entry.getLong(at + LAST_OFFSET) + gapMs;
+                if (end <= limit)
+                {
+                    listener.onClose(key, session);
+                    entry.putLong(at + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+                }
+                else
+                {
+                    next = Math.min(next, end);
+                }
+            }
+            return next;
+        }
+    }
+}
