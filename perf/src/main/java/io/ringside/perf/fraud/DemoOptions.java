@@ -24,7 +24,9 @@ final class DemoOptions
         "  --journal  the engine directory (journal/ and counters.dat); default a temporary one, deleted after",
         "  --output   also write every output to FILE, one per line: KIND,field,field,...",
         "  --rate     publish at this many events per second (default: as fast as the engine takes them)",
-        "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)");
+        "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)",
+        "  --compare  first run the plain-Java single-threaded implementation on the same events in this JVM, then the engine,",
+        "             and print both rates and the engine's share of the plain one");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
@@ -36,6 +38,7 @@ final class DemoOptions
     Path output;
     long rate;
     boolean chronicle = true;
+    boolean compare;
     boolean help;
 
     static DemoOptions parse(final String[] args)
@@ -47,6 +50,11 @@ final class DemoOptions
             if (flag.equals("-h") || flag.equals("--help"))
             {
                 options.help = true;
+                continue;
+            }
+            if (flag.equals("--compare"))
+            {
+                options.compare = true;
                 continue;
             }
             if (i + 1 >= args.length)

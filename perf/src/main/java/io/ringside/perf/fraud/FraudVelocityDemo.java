@@ -76,6 +76,16 @@ public final class FraudVelocityDemo
             options.events, options.cards, options.seed, options.shards, options.topology.name().toLowerCase(Locale.ROOT),
             options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'), options.chronicle ? "chronicle map" : "on-heap",
             options.rate > 0 ? String.format(Locale.ROOT, ", %,d events/s", options.rate) : "", dir, dir);
+        ChecksumReport plainReport = null;
+        long plainNs = 0;
+        if (options.compare)
+        {
+            plainReport = new ChecksumReport();
+            plainNs = PlainJavaMain.runPlain(new WorkloadGenerator(options.seed, options.events, options.cards), plainReport);
+            System.out.printf(Locale.ROOT, "plain java (single thread, on-heap, no ring or journal): %,d events in %.2f s = %,.0f events/s%n",
+                options.events, plainNs / 1e9, options.events / (plainNs / 1e9));
+            System.gc();
+        }
         final List<ChecksumReport> reports = new ArrayList<>();
         final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
         final int cardsPerShard = (int)Math.min(1 << 30, options.cards / options.shards + 1024);
@@ -176,6 +186,13 @@ public final class FraudVelocityDemo
         if (options.output != null)
         {
             System.out.println("outputs written to " + options.output);
+        }
+        if (plainReport != null)
+        {
+            final double engineRate = options.events / (elapsedNs / 1e9);
+            final double plainRate = options.events / (plainNs / 1e9);
+            System.out.printf(Locale.ROOT, "compare: engine %,.0f events/s, plain java %,.0f events/s: engine at %.1f%% of plain java; checksums %s%n",
+                engineRate, plainRate, 100 * engineRate / plainRate, plainReport.equals(report) ? "equal" : "DIFFER");
         }
     }
 
