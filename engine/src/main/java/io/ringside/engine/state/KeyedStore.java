@@ -89,6 +89,32 @@ public final class KeyedStore implements AutoCloseable
     }
 
     /**
+     * Opens the key's entry for update if it has one.
+     *
+     * @return a flyweight over the entry, valid until {@link #release()}; null (and nothing acquired) if the key has no entry.
+     */
+    public MutableDirectBuffer acquireIfPresent(final long keyValue)
+    {
+        if (context != null)
+        {
+            throw new IllegalStateException(name + ": an entry is already acquired: release it first");
+        }
+        key.setValue(keyValue);
+        final ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(key);
+        c.writeLock().lock();
+        final MapEntry<LongValue, byte[]> e = c.entry();
+        if (e == null)
+        {
+            c.close();
+            return null;
+        }
+        context = c;
+        final Data<byte[]> value = e.value();
+        entry.wrap(value.bytes().addressForRead(value.offset()), entryLength);
+        return entry;
+    }
+
+    /**
      * Inserts a zeroed entry for the key unless it has one: one map access. Owner thread.
      *
      * @return true if the key was absent (and now has an entry); false if it had one.

@@ -125,9 +125,18 @@ public final class KeyedWindows implements AutoCloseable
         return timers.closeArmed(limit, closeKey);
     }
 
-    private void closeKey(final long key, final long deadline, final long limit)
+    private boolean closeKey(final long key, final long deadline, final long limit)
     {
-        final MutableDirectBuffer e = store.acquire(key);
+        final MutableDirectBuffer e = store.acquireIfPresent(key);
+        if (e == null)
+        {
+            return false; // a registration left behind: the key's windows have all closed
+        }
+        if (e.getLong(DEADLINE_OFFSET) != deadline)
+        {
+            store.release(); // a registration left behind when the key re-armed earlier
+            return false;
+        }
         long next = Long.MAX_VALUE;
         try
         {
@@ -149,6 +158,7 @@ public final class KeyedWindows implements AutoCloseable
                 store.release();
             }
         }
+        return true;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.ringside.engine.state;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 
@@ -13,10 +12,10 @@ import org.agrona.collections.LongArrayList;
  * state allocates nothing. Two ways to use it, one per instance:
  * <ul>
  * <li>{@link #add}/{@link #closeDue}: a key is registered once per window (when the window opens).</li>
- * <li>{@link #arm}/{@link #closeArmed}: one pending timer per key, its earliest deadline. Re-arming earlier leaves
- * the old registration in its list, where it is skipped (the armed deadline, kept in a primitive map, no longer
- * matches). Keys due at one deadline are visited in ascending key order, so the close order is (deadline, key):
- * a function of the armed timers, not of the order they were armed in.</li>
+ * <li>{@link #arm}/{@link #closeArmed}: one pending timer per key, its earliest deadline, which the caller keeps
+ * with the key's state. Re-arming earlier leaves the old registration in its list, where the visit skips it (the
+ * key's state names another deadline). Keys due at one deadline are visited in ascending key order, so the close
+ * order is (deadline, key): a function of the armed timers, not of the order they were armed in.</li>
  * </ul>
  * One thread (the shard's).
  */
@@ -37,21 +36,20 @@ final class WindowTimers
     }
 
     /**
-     * Visits one key whose armed deadline has come due; the key is disarmed before the call (re-arm it for its next deadline).
+     * Visits one key registered at a deadline that has come due. The visit tells a current registration from a stale
+     * one (the key re-armed since) by the deadline it keeps with the key's state.
      */
     @FunctionalInterface
     interface ArmedKey
     {
         /**
-         * @param deadline the deadline the key was armed for.
+         * @param deadline the deadline the key was registered at.
          * @param limit    windows ending at or below it close.
+         * @return true if the registration was the key's current one (and the key was visited), false if it was stale.
          */
-        void onDue(long key, long deadline, long limit);
+        boolean onDue(long key, long deadline, long limit);
     }
 
-    private static final long DISARMED = Long.MIN_VALUE;
-
-    private final Long2LongHashMap armed = new Long2LongHashMap(DISARMED);
     private long[] due = new long[64];
     private final Long2ObjectHashMap<LongArrayList> keysByEnd = new Long2ObjectHashMap<>();
     private final ArrayDeque<LongArrayList> pool = new ArrayDeque<>();
@@ -93,39 +91,17 @@ final class WindowTimers
     }
 
     /**
-     * Arms the key's one timer at {@code deadline}, replacing the one it had.
+     * Registers the key's one pending timer at {@code deadline}. The caller keeps the armed deadline with the key's
+     * state; an earlier registration left behind by re-arming is skipped by the visit, which finds another deadline there.
      */
     void arm(final long key, final long deadline)
     {
-        if (deadline == DISARMED)
-        {
-            throw new IllegalArgumentException("a deadline of Long.MIN_VALUE cannot be armed");
-        }
-        if (armed.put(key, deadline) != deadline)
-        {
-            add(deadline, key);
-        }
+        add(deadline, key);
     }
 
     /**
-     * @return the key's armed deadline, or {@link Long#MIN_VALUE} if it has none.
-     */
-    long armedDeadline(final long key)
-    {
-        return armed.get(key);
-    }
-
-    /**
-     * @return keys with an armed timer.
-     */
-    int armedKeys()
-    {
-        return armed.size();
-    }
-
-    /**
-     * Pops every deadline at or below {@code limit}, earliest first, and visits each key armed there in ascending key
-     * order, disarming it first. A key the visit re-arms at or below {@code limit} is visited again in turn.
+     * Pops every deadline at or below {@code limit}, earliest first, and visits each key registered there once, in
+     * ascending key order.
      *
      * @return how many keys were visited.
      */
@@ -150,13 +126,14 @@ final class WindowTimers
             for (int i = 0; i < n; i++)
             {
                 final long key = due[i];
-                if ((i > 0 && key == due[i - 1]) || armed.get(key) != deadline)
+                if (i > 0 && key == due[i - 1])
                 {
-                    continue; // re-armed since it was registered here, or registered here twice
+                    continue; // registered here twice
                 }
-                armed.remove(key);
-                visit.onDue(key, deadline, limit);
-                visited++;
+                if (visit.onDue(key, deadline, limit))
+                {
+                    visited++;
+                }
             }
         }
         return visited;
