@@ -45,6 +45,8 @@ public final class KeyedWindows implements AutoCloseable
     private long key;
     private long offered = Long.MAX_VALUE;
     private long closedThrough = Long.MIN_VALUE;
+    private int closedWindows;
+    private long visits;
 
     private KeyedWindows(final Builder builder)
     {
@@ -110,9 +112,9 @@ public final class KeyedWindows implements AutoCloseable
 
     /**
      * Closes every window, of every kind, whose end plus the allowed lateness is at or below {@code watermark}
-     * ({@link Long#MAX_VALUE}: all of them), handing each to its section's listener.
+     * ({@link Long#MAX_VALUE}: all of them), handing each to its section's listener, one visit per due key.
      *
-     * @return how many keys were visited.
+     * @return how many windows closed.
      */
     public int close(final long watermark)
     {
@@ -122,7 +124,17 @@ public final class KeyedWindows implements AutoCloseable
         }
         final long limit = WindowTimers.closeLimit(watermark, allowedLatenessMs);
         closedThrough = Math.max(closedThrough, limit);
-        return timers.closeArmed(limit, closeKey);
+        closedWindows = 0;
+        visits += timers.closeArmed(limit, closeKey);
+        return closedWindows;
+    }
+
+    /**
+     * @return keys visited to close windows since this was built (a key due once, with several windows, counts once).
+     */
+    public long visits()
+    {
+        return visits;
     }
 
     private boolean closeKey(final long key, final long deadline, final long limit)
@@ -350,7 +362,7 @@ public final class KeyedWindows implements AutoCloseable
         }
 
         /**
-         * Replaces the listener (the standalone operators pass one per close).
+         * Replaces the listener (the single-kind operators take one per close).
          */
         final void listener(final WindowListener listener)
         {
@@ -407,11 +419,38 @@ public final class KeyedWindows implements AutoCloseable
             }
             else if (window.start() != start)
             {
-                throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open tumbling windows than its " + slots +
-                    " slots (window " + start + " meets open window " + window.start() + "): give more slots");
+                throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open windows than its " + slots +
+                    " slots (tumbling window " + start + " meets open window " + window.start() + "): give more slots");
             }
             window.add(values);
             return window;
+        }
+
+        /**
+         * Finds the window starting at {@code windowStart} in a copy of an entry ({@link KeyedWindows#read}), any thread.
+         *
+         * @param view a window view of the caller's own (see {@link #newView()}).
+         * @return the view over it, or null if the copy holds no such open window.
+         */
+        public Window find(final MutableDirectBuffer entryCopy, final long windowStart, final Window view)
+        {
+            for (int slot = 0; slot < slots; slot++)
+            {
+                view.wrap(entryCopy, offset + slot * slotLength);
+                if (view.events() > 0 && view.start() == windowStart)
+                {
+                    return view;
+                }
+            }
+            return null;
+        }
+
+        /**
+         * @return a new window view for {@link #find}, for one reader thread.
+         */
+        public Window newView()
+        {
+            return new Window(aggregates, sizeMs);
         }
 
         @Override
@@ -431,6 +470,7 @@ public final class KeyedWindows implements AutoCloseable
                 {
                     listener.onClose(key, window);
                     entry.putLong(at + Window.EVENTS_OFFSET, 0);
+                    owner.closedWindows++;
                 }
                 else
                 {
@@ -584,6 +624,7 @@ public final class KeyedWindows implements AutoCloseable
                 resultBuffer.putLong(Window.START_OFFSET, start);
                 resultBuffer.putLong(Window.EVENTS_OFFSET, events);
                 listener.onClose(key, result);
+                owner.closedWindows++;
             }
         }
 
@@ -725,6 +766,7 @@ public final class KeyedWindows implements AutoCloseable
                 {
                     listener.onClose(key, session);
                     entry.putLong(at + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+                    owner.closedWindows++;
                 }
                 else
                 {

@@ -7,34 +7,17 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 
 /**
- * Which keys have a window ending at which time: closing pops the earliest ends first and visits only the keys
- * registered there, never scanning all keys. Lists are pooled and the ends kept in a binary min-heap, so steady
- * state allocates nothing. Two ways to use it, one per instance:
- * <ul>
- * <li>{@link #add}/{@link #closeDue}: a key is registered once per window (when the window opens).</li>
- * <li>{@link #arm}/{@link #closeArmed}: one pending timer per key, its earliest deadline, which the caller keeps
- * with the key's state. Re-arming earlier leaves the old registration in its list, where the visit skips it (the
- * key's state names another deadline). Keys due at one deadline are visited in ascending key order, so the close
- * order is (deadline, key): a function of the armed timers, not of the order they were armed in.</li>
- * </ul>
+ * Which keys are due at which deadline: closing pops the earliest deadlines first and visits only the keys
+ * registered there, never scanning all keys. Each key has one pending timer, its earliest window end, which the
+ * caller keeps with the key's state ({@link KeyedWindows}: in the entry). Re-arming earlier leaves the old
+ * registration in its list, where the visit skips it (the key's state names another deadline). Keys due at one
+ * deadline are visited once each, in ascending key order, so the close order is (deadline, key): a function of the
+ * armed timers, not of the order they were armed in. Lists are pooled and the deadlines kept in a binary min-heap,
+ * so steady state allocates nothing (sorting a list of more than 4,096 keys may allocate a merge buffer).
  * One thread (the shard's).
  */
 final class WindowTimers
 {
-    /**
-     * Visits one key whose window (or pane, or session) end has come due.
-     */
-    @FunctionalInterface
-    interface DueKey
-    {
-        /**
-         * @param end   the end registered for the key.
-         * @param limit windows ending at or below it close.
-         * @return how many windows closed.
-         */
-        int onDue(long key, long end, long limit, WindowListener listener);
-    }
-
     /**
      * Visits one key registered at a deadline that has come due. The visit tells a current registration from a stale
      * one (the key re-armed since) by the deadline it keeps with the key's state.
@@ -67,27 +50,6 @@ final class WindowTimers
             return Long.MAX_VALUE;
         }
         return watermark < Long.MIN_VALUE + allowedLatenessMs ? Long.MIN_VALUE : watermark - allowedLatenessMs;
-    }
-
-    /**
-     * Pops every end at or below {@code limit}, earliest first, and visits each key registered there.
-     *
-     * @return how many windows the visits closed.
-     */
-    int closeDue(final long limit, final DueKey visit, final WindowListener listener)
-    {
-        int closed = 0;
-        while (size > 0 && heap[0] <= limit)
-        {
-            final long end = heap[0];
-            final LongArrayList keys = popNext();
-            for (int i = 0; i < keys.size(); i++)
-            {
-                closed += visit.onDue(keys.getLong(i), end, limit, listener);
-            }
-            recycle(keys);
-        }
-        return closed;
     }
 
     /**
@@ -139,7 +101,7 @@ final class WindowTimers
         return visited;
     }
 
-    void add(final long end, final long key)
+    private void add(final long end, final long key)
     {
         LongArrayList keys = keysByEnd.get(end);
         if (keys == null)

@@ -137,10 +137,13 @@ class KeyedWindowsTest
             final long pane = T0 - Math.floorMod(T0, ADVANCE);
             add(windows, 3, pane + 10, 70);
             assertEquals(0, windows.close(pane + GAP + LATENESS - 1), "nothing due yet");
+            assertEquals(0, windows.visits());
             assertEquals(1, windows.close(pane + 10 + GAP + LATENESS), "the session's end is the key's first deadline");
+            assertEquals(1, windows.visits());
             assertEquals(List.of("S 3 " + (pane + 10) + " " + (pane + 10) + " n=1 sum=70 max=70"), closed);
             closed.clear();
-            assertEquals(1, windows.close(Long.MAX_VALUE), "one visit closes the tumbling window and the five hopping ones");
+            assertEquals(6, windows.close(Long.MAX_VALUE), "the tumbling window and the five hopping ones");
+            assertEquals(2, windows.visits(), "in one visit");
             assertEquals(6, closed.size(), closed.toString());
             assertEquals(0, windows.keys());
         }
