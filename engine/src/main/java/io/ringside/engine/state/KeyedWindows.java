@@ -24,6 +24,8 @@ import org.agrona.MutableDirectBuffer;
  *      hopping:  [windows emitted through (int64)][has emitted (int64)] then slots x pane ({@link Window} of the advance)
  *      sessions: slots x ([last event time (int64)] then {@link Window} whose start is the first event time)
  *      bytes:    the caller's, zeroed when the entry is created
+ *   then one int64 per section: the earliest end among its open windows (Long.MAX_VALUE: none), so a visit
+ *   reads only the sections that have a window due
  * </pre>
  * The caller filters late events first (an event in a window that has closed is an {@link IllegalArgumentException}).
  * <p>
@@ -53,10 +55,11 @@ public final class KeyedWindows implements AutoCloseable
         this.name = builder.name;
         this.allowedLatenessMs = builder.allowedLatenessMs;
         this.sections = builder.sections.toArray(new Section[0]);
-        this.store = new KeyedStore(name, builder.expectedKeys, builder.length);
-        for (final Section section : sections)
+        this.store = new KeyedStore(name, builder.expectedKeys, builder.length + 8 * sections.length);
+        for (int i = 0; i < sections.length; i++)
         {
-            section.owner = this;
+            sections[i].owner = this;
+            sections[i].nextAt = builder.length + 8 * i;
         }
     }
 
@@ -82,10 +85,18 @@ public final class KeyedWindows implements AutoCloseable
         {
             throw new IllegalStateException(name + ": key " + this.key + " is acquired: release it first");
         }
-        this.entry = store.acquire(key);
+        final MutableDirectBuffer e = store.acquire(key);
+        if (e.getLong(ARMED_OFFSET) == 0)
+        {
+            for (final Section section : sections)
+            {
+                e.putLong(section.nextAt, Long.MAX_VALUE);
+            }
+        }
+        this.entry = e;
         this.key = key;
         this.offered = Long.MAX_VALUE;
-        return entry;
+        return e;
     }
 
     /**
@@ -154,7 +165,13 @@ public final class KeyedWindows implements AutoCloseable
         {
             for (final Section section : sections)
             {
-                next = Math.min(next, section.close(e, key, limit));
+                long sectionNext = e.getLong(section.nextAt);
+                if (sectionNext <= limit)
+                {
+                    sectionNext = section.close(e, key, limit);
+                    e.putLong(section.nextAt, sectionNext);
+                }
+                next = Math.min(next, sectionNext);
             }
         }
         finally
@@ -340,6 +357,7 @@ public final class KeyedWindows implements AutoCloseable
         final Aggregate[] aggregates;
         WindowListener listener;
         KeyedWindows owner;
+        int nextAt;
 
         Section(final int offset, final int length, final WindowListener listener, final Aggregate[] aggregates)
         {
@@ -359,6 +377,18 @@ public final class KeyedWindows implements AutoCloseable
         final MutableDirectBuffer entry()
         {
             return owner.checkAcquired();
+        }
+
+        /**
+         * A window of the acquired key opened, ending at {@code end}: the key's and this section's timers may move earlier.
+         */
+        final void opened(final MutableDirectBuffer entry, final long end)
+        {
+            if (end < entry.getLong(nextAt))
+            {
+                entry.putLong(nextAt, end);
+            }
+            owner.offer(end);
         }
 
         /**
@@ -415,7 +445,7 @@ public final class KeyedWindows implements AutoCloseable
             {
                 entry.setMemory(at, slotLength, (byte)0);
                 entry.putLong(at + Window.START_OFFSET, start);
-                owner.offer(start + sizeMs);
+                opened(entry, start + sizeMs);
             }
             else if (window.start() != start)
             {
@@ -530,7 +560,7 @@ public final class KeyedWindows implements AutoCloseable
             {
                 entry.setMemory(at, paneLength, (byte)0);
                 entry.putLong(at + Window.START_OFFSET, paneStart);
-                owner.offer(paneStart + advanceMs); // the first window holding the pane ends there
+                opened(entry, paneStart + advanceMs); // the first window holding the pane ends there
             }
             else if (pane.start() != paneStart)
             {
@@ -703,7 +733,7 @@ public final class KeyedWindows implements AutoCloseable
                 entry.setMemory(at, slotLength, (byte)0);
                 entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
                 entry.putLong(at + LAST_OFFSET, eventTime);
-                owner.offer(eventTime + gapMs);
+                opened(entry, eventTime + gapMs);
             }
             final int at = offset + target * slotLength;
             session.wrap(entry, at + WINDOW_OFFSET);
