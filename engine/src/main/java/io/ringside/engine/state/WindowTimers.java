@@ -3,6 +3,7 @@ package io.ringside.engine.state;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
+import net.openhft.chronicle.algo.hashing.LongHashFunction;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
 
@@ -11,9 +12,12 @@ import org.agrona.collections.LongArrayList;
  * registered there, never scanning all keys. Each key has one pending timer, its earliest window end, which the
  * caller keeps with the key's state ({@link KeyedWindows}: in the entry). Re-arming earlier leaves the old
  * registration in its list, where the visit skips it (the key's state names another deadline). Keys due at one
- * deadline are visited once each, in ascending key order, so the close order is (deadline, key): a function of the
- * armed timers, not of the order they were armed in. Lists are pooled and the deadlines kept in a binary min-heap,
- * so steady state allocates nothing (sorting a list of more than 4,096 keys may allocate a merge buffer).
+ * deadline are visited once each, ordered by {@link #visitOrder(long)} then by key, so the close order is a function
+ * of the armed timers (deadline, then key), not of the order they were armed in. The visit order is the bit-reversed
+ * Chronicle Map hash of the key: the map picks a key's segment from the hash's low bits, so the keys of one segment
+ * are visited together, which keeps a minute boundary's million visits within a few pages at a time rather than
+ * jumping over the whole map. Lists are pooled and the deadlines kept in a binary min-heap, so steady state
+ * allocates nothing.
  * One thread (the shard's).
  */
 final class WindowTimers
@@ -33,7 +37,10 @@ final class WindowTimers
         boolean onDue(long key, long deadline, long limit);
     }
 
+    private static final LongHashFunction MAP_HASH = LongHashFunction.xx_r39();
+
     private long[] due = new long[64];
+    private long[] dueOrder = new long[64];
     private final Long2ObjectHashMap<LongArrayList> keysByEnd = new Long2ObjectHashMap<>();
     private final ArrayDeque<LongArrayList> pool = new ArrayDeque<>();
     private long[] heap = new long[64];
@@ -50,6 +57,80 @@ final class WindowTimers
             return Long.MAX_VALUE;
         }
         return watermark < Long.MIN_VALUE + allowedLatenessMs ? Long.MIN_VALUE : watermark - allowedLatenessMs;
+    }
+
+    /**
+     * @return where a key due at a deadline is visited among the others due then: its Chronicle Map hash (xxHash r39 of
+     * its 8 bytes, as a {@link KeyedStore} hashes it), bit-reversed so that keys of one map segment come together.
+     */
+    static long visitOrder(final long key)
+    {
+        return Long.reverse(MAP_HASH.hashLong(key));
+    }
+
+    /**
+     * Sorts {@code order[lo..hi]} ascending, ties by {@code keys}, moving {@code keys} along: a quicksort that allocates nothing.
+     */
+    static void sort(final long[] order, final long[] keys, final int lo, final int hi)
+    {
+        int low = lo;
+        int high = hi;
+        while (high - low > 16)
+        {
+            final int mid = (low + high) >>> 1;
+            final long pivotOrder = order[mid];
+            final long pivotKey = keys[mid];
+            int i = low;
+            int j = high;
+            while (i <= j)
+            {
+                while (less(order[i], keys[i], pivotOrder, pivotKey))
+                {
+                    i++;
+                }
+                while (less(pivotOrder, pivotKey, order[j], keys[j]))
+                {
+                    j--;
+                }
+                if (i <= j)
+                {
+                    swap(order, keys, i++, j--);
+                }
+            }
+            // recurse into the smaller part, loop on the larger: the stack stays O(log n)
+            if (j - low < high - i)
+            {
+                sort(order, keys, low, j);
+                low = i;
+            }
+            else
+            {
+                sort(order, keys, i, high);
+                high = j;
+            }
+        }
+        for (int i = low + 1; i <= high; i++)
+        {
+            for (int k = i; k > low && less(order[k], keys[k], order[k - 1], keys[k - 1]); k--)
+            {
+                swap(order, keys, k, k - 1);
+            }
+        }
+    }
+
+    private static boolean less(final long order1, final long key1, final long order2, final long key2)
+    {
+        return order1 < order2 || (order1 == order2 && key1 < key2);
+    }
+
+    private static void swap(final long[] order, final long[] keys, final int i, final int j)
+    {
+        final long o = order[i];
+        order[i] = order[j];
+        order[j] = o;
+        final long k = keys[i];
+        keys[i] = keys[j];
+        keys[j] = k;
     }
 
     /**
@@ -78,17 +159,20 @@ final class WindowTimers
             if (due.length < n)
             {
                 due = new long[Math.max(n, due.length * 2)];
+                dueOrder = new long[due.length];
             }
             for (int i = 0; i < n; i++)
             {
-                due[i] = keys.getLong(i);
+                final long key = keys.getLong(i);
+                due[i] = key;
+                dueOrder[i] = visitOrder(key);
             }
             recycle(keys);
-            Arrays.sort(due, 0, n);
+            sort(dueOrder, due, 0, n - 1);
             for (int i = 0; i < n; i++)
             {
                 final long key = due[i];
-                if (i > 0 && key == due[i - 1])
+                if (i > 0 && key == due[i - 1] && dueOrder[i] == dueOrder[i - 1])
                 {
                     continue; // registered here twice
                 }
