@@ -1,11 +1,9 @@
 package io.ringside.engine.state;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 import net.openhft.chronicle.algo.hashing.LongHashFunction;
-import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.LongArrayList;
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * Which keys are due at which deadline: closing pops the earliest deadlines first and visits only the keys
@@ -16,8 +14,9 @@ import org.agrona.collections.LongArrayList;
  * of the armed timers (deadline, then key), not of the order they were armed in. The visit order is the bit-reversed
  * Chronicle Map hash of the key: the map picks a key's segment from the hash's low bits, so the keys of one segment
  * are visited together, which keeps a minute boundary's million visits within a few pages at a time rather than
- * jumping over the whole map. Lists are pooled and the deadlines kept in a binary min-heap, so steady state
- * allocates nothing.
+ * jumping over the whole map. The deadlines are kept in a binary min-heap, and each deadline's keys in a chain of
+ * fixed-size chunks from one pooled slab, so a minute boundary with a million keys and the next deadline with ten
+ * reuse the same memory: steady state allocates nothing (the slab grows only to the peak of registrations).
  * One thread (the shard's).
  */
 final class WindowTimers
@@ -41,8 +40,17 @@ final class WindowTimers
 
     private long[] due = new long[64];
     private long[] dueOrder = new long[64];
-    private final Long2ObjectHashMap<LongArrayList> keysByEnd = new Long2ObjectHashMap<>();
-    private final ArrayDeque<LongArrayList> pool = new ArrayDeque<>();
+    // the keys registered at each deadline: a chain of fixed-size chunks, all from one pooled slab, so a deadline
+    // with a million keys (a minute boundary) and the next with ten share the same memory without regrowing lists
+    private static final int CHUNK = 256;
+    private static final int NO_CHUNK = -1;
+    private final Long2LongHashMap chainByDeadline = new Long2LongHashMap(NO_CHUNK); // deadline -> head << 32 | tail
+    private long[] slab = new long[CHUNK * 16];
+    private int[] nextChunk = new int[16];
+    private int[] chunkFill = new int[16];
+    private int[] freeChunks = new int[16];
+    private int freeCount;
+    private int chunks;
     private long[] heap = new long[64];
     private int size;
 
@@ -153,21 +161,8 @@ final class WindowTimers
         int visited = 0;
         while (size > 0 && heap[0] <= limit)
         {
-            final long deadline = heap[0];
-            final LongArrayList keys = popNext();
-            final int n = keys.size();
-            if (due.length < n)
-            {
-                due = new long[Math.max(n, due.length * 2)];
-                dueOrder = new long[due.length];
-            }
-            for (int i = 0; i < n; i++)
-            {
-                final long key = keys.getLong(i);
-                due[i] = key;
-                dueOrder[i] = visitOrder(key);
-            }
-            recycle(keys);
+            final long deadline = pop();
+            final int n = drain(deadline);
             sort(dueOrder, due, 0, n - 1);
             for (int i = 0; i < n; i++)
             {
@@ -185,20 +180,87 @@ final class WindowTimers
         return visited;
     }
 
-    private void add(final long end, final long key)
+    private void add(final long deadline, final long key)
     {
-        LongArrayList keys = keysByEnd.get(end);
-        if (keys == null)
+        final long chain = chainByDeadline.get(deadline);
+        int tail;
+        if (chain == NO_CHUNK)
         {
-            keys = pool.isEmpty() ? new LongArrayList() : pool.poll();
-            keysByEnd.put(end, keys);
-            push(end);
+            tail = newChunk();
+            chainByDeadline.put(deadline, ((long)tail << 32) | tail);
+            push(deadline);
         }
-        keys.addLong(key);
+        else
+        {
+            tail = (int)chain;
+            if (chunkFill[tail] == CHUNK)
+            {
+                final int grown = newChunk();
+                nextChunk[tail] = grown;
+                tail = grown;
+                chainByDeadline.put(deadline, (chain & 0xFFFF_FFFF_0000_0000L) | tail);
+            }
+        }
+        slab[tail * CHUNK + chunkFill[tail]++] = key;
     }
 
     /**
-     * @return the earliest end registered, or {@link Long#MAX_VALUE} if none.
+     * Moves the keys registered at {@code deadline} into {@link #due} (and their visit order into {@link #dueOrder}),
+     * freeing their chunks.
+     *
+     * @return how many.
+     */
+    private int drain(final long deadline)
+    {
+        final long chain = chainByDeadline.remove(deadline);
+        int n = 0;
+        for (int chunk = (int)(chain >>> 32); chunk != NO_CHUNK; )
+        {
+            final int fill = chunkFill[chunk];
+            if (due.length < n + fill)
+            {
+                due = Arrays.copyOf(due, Math.max(n + fill, due.length * 2));
+                dueOrder = Arrays.copyOf(dueOrder, due.length);
+            }
+            for (int i = 0; i < fill; i++)
+            {
+                final long key = slab[chunk * CHUNK + i];
+                due[n] = key;
+                dueOrder[n++] = visitOrder(key);
+            }
+            final int next = nextChunk[chunk];
+            freeChunks[freeCount++] = chunk;
+            chunk = next;
+        }
+        return n;
+    }
+
+    private int newChunk()
+    {
+        final int chunk;
+        if (freeCount > 0)
+        {
+            chunk = freeChunks[--freeCount];
+        }
+        else
+        {
+            if (chunks == nextChunk.length)
+            {
+                final int capacity = chunks * 2;
+                slab = Arrays.copyOf(slab, capacity * CHUNK);
+                nextChunk = Arrays.copyOf(nextChunk, capacity);
+                chunkFill = Arrays.copyOf(chunkFill, capacity);
+                freeChunks = Arrays.copyOf(freeChunks, capacity);
+            }
+            chunk = chunks++;
+        }
+        nextChunk[chunk] = NO_CHUNK;
+        chunkFill[chunk] = 0;
+        return chunk;
+    }
+
+    /**
+     * @return the earliest deadline registered, or {@link Long#MAX_VALUE} if none.
      */
     long nextEnd()
     {
@@ -206,18 +268,11 @@ final class WindowTimers
     }
 
     /**
-     * Removes the earliest end and returns its keys; hand the list back with {@link #recycle}.
+     * @return chunks of {@value #CHUNK} keys taken from the slab so far (its peak).
      */
-    LongArrayList popNext()
+    int chunks()
     {
-        final long end = pop();
-        return keysByEnd.remove(end);
-    }
-
-    void recycle(final LongArrayList keys)
-    {
-        keys.clear();
-        pool.add(keys);
+        return chunks;
     }
 
     int ends()

@@ -60,4 +60,35 @@ class WindowTimersTest
         expected.sort(Comparator.comparingLong(WindowTimers::visitOrder));
         assertEquals(expected, runs.get(0).subList(1, 6));
     }
+
+    @Test
+    void shouldChainManyKeysAtOneDeadlineAndReuseTheChunks()
+    {
+        final WindowTimers timers = new WindowTimers();
+        int peak = 0;
+        for (int round = 0; round < 4; round++)
+        {
+            final long deadline = 1_000L * (round + 1);
+            final java.util.Set<Long> expected = new java.util.HashSet<>();
+            for (long key = 0; key < 5_000; key++)
+            {
+                timers.arm(key * 7 + round, deadline);
+                expected.add(key * 7 + round);
+                if (key % 100 == 0)
+                {
+                    timers.arm(-key - 1, deadline + 1);
+                    expected.add(-key - 1);
+                }
+            }
+            final List<Long> visited = new ArrayList<>();
+            timers.closeArmed(deadline + 1, (key, d, limit) -> visited.add(key));
+            assertEquals(expected.size(), visited.size(), "each once");
+            assertEquals(expected, new java.util.HashSet<>(visited));
+            if (round == 0)
+            {
+                peak = timers.chunks();
+            }
+            assertEquals(peak, timers.chunks(), "later rounds reuse the chunks");
+        }
+    }
 }
