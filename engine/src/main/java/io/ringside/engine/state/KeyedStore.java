@@ -92,6 +92,32 @@ public final class KeyedStore implements AutoCloseable
     }
 
     /**
+     * Opens the key's entry for update if it has one.
+     *
+     * @return a flyweight over the entry, valid until {@link #release()}; null (and nothing acquired) if the key has no entry.
+     */
+    public MutableDirectBuffer acquireIfPresent(final long keyValue)
+    {
+        if (context != null)
+        {
+            throw new IllegalStateException(name + ": an entry is already acquired: release it first");
+        }
+        key.setValue(keyValue);
+        final ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(key);
+        c.writeLock().lock();
+        final MapEntry<LongValue, byte[]> e = c.entry();
+        if (e == null)
+        {
+            c.close();
+            return null;
+        }
+        context = c;
+        final Data<byte[]> value = e.value();
+        entry.wrap(value.bytes().addressForRead(value.offset()), entryLength);
+        return entry;
+    }
+
+    /**
      * Inserts a zeroed entry for the key unless it has one: one map access. Owner thread.
      *
      * @return true if the key was absent (and now has an entry); false if it had one.
@@ -269,6 +295,23 @@ public final class KeyedStore implements AutoCloseable
      */
     public void readSnapshot(final SnapshotReader in)
     {
+        readSnapshot(in, null);
+    }
+
+    /**
+     * Sees each entry restored by {@link #readSnapshot(SnapshotReader, RestoredEntry)}.
+     */
+    @FunctionalInterface
+    public interface RestoredEntry
+    {
+        void restored(long key, MutableDirectBuffer entry);
+    }
+
+    /**
+     * As {@link #readSnapshot(SnapshotReader)}, showing each restored entry to {@code visitor} (may be null).
+     */
+    public void readSnapshot(final SnapshotReader in, final RestoredEntry visitor)
+    {
         final int length = in.readInt();
         if (length == 0)
         {
@@ -288,10 +331,15 @@ public final class KeyedStore implements AutoCloseable
         clear();
         for (long i = 0; i < count; i++)
         {
-            final MutableDirectBuffer target = acquire(in.readLong());
+            final long restoredKey = in.readLong();
+            final MutableDirectBuffer target = acquire(restoredKey);
             try
             {
                 in.readBytes(target, 0, entryLength);
+                if (visitor != null)
+                {
+                    visitor.restored(restoredKey, target);
+                }
             }
             finally
             {

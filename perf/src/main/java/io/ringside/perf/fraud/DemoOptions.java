@@ -34,7 +34,9 @@ final class DemoOptions
         "  --kafka BOOTSTRAP --topic T [--output-topic T2]: read the workload from topic T (written by ./ringside produce) up to",
         "             its end offsets at start, instead of generating it; outputs to T2 in the --output line format, exactly once.",
         "             With --journal, a restart resumes each partition after its last journaled offset and the sink drops the",
-        "             replayed outputs T2 already holds; the checksums printed are the whole run's.");
+        "             replayed outputs T2 already holds; the checksums printed are the whole run's.",
+        "  --compare  first run the plain-Java single-threaded implementation on the same events in this JVM, then the engine,",
+        "             and print both rates and the engine's share of the plain one");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
@@ -48,6 +50,7 @@ final class DemoOptions
     boolean chronicle = true;
     long snapshotEvery;
     io.ringside.journal.DurabilityPolicy durability = io.ringside.journal.DurabilityPolicy.PAGE_CACHE;
+    boolean compare;
     boolean help;
     String kafka;
     String topic;
@@ -62,6 +65,11 @@ final class DemoOptions
             if (flag.equals("-h") || flag.equals("--help"))
             {
                 options.help = true;
+                continue;
+            }
+            if (flag.equals("--compare"))
+            {
+                options.compare = true;
                 continue;
             }
             if (i + 1 >= args.length)

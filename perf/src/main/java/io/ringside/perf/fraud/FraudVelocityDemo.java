@@ -83,6 +83,20 @@ public final class FraudVelocityDemo
             options.events, options.cards, options.seed, options.shards, options.topology.name().toLowerCase(Locale.ROOT),
             options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'), options.chronicle ? "chronicle map" : "on-heap",
             options.rate > 0 ? String.format(Locale.ROOT, ", %,d events/s", options.rate) : "", dir, dir);
+        ChecksumReport plainReport = null;
+        long plainNs = 0;
+        long plainCpuNs = 0;
+        if (options.compare)
+        {
+            plainReport = new ChecksumReport();
+            final long cpuBefore = processCpuNs();
+            plainNs = PlainJavaMain.runPlain(new WorkloadGenerator(options.seed, options.events, options.cards), plainReport);
+            plainCpuNs = processCpuNs() - cpuBefore;
+            System.out.printf(Locale.ROOT, "plain java (single thread, on-heap, no ring or journal): %,d events in %.2f s = %,.0f events/s, " +
+                "%.2f s of process cpu%n", options.events, plainNs / 1e9, options.events / (plainNs / 1e9), plainCpuNs / 1e9);
+            System.gc();
+        }
+        final long engineCpuBefore = processCpuNs();
         final List<ChecksumReport> reports = new ArrayList<>();
         final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
         final int cardsPerShard = (int)Math.min(1 << 30, options.cards / options.shards + 1024);
@@ -178,6 +192,7 @@ public final class FraudVelocityDemo
         }
         final Histogram latency = engine.latencyHistogram();
         final long elapsedNs = System.nanoTime() - startNs;
+        final long engineCpuNs = processCpuNs() - engineCpuBefore;
 
         final ChecksumReport report = new ChecksumReport();
         for (final ChecksumReport shardReport : reports)
@@ -202,6 +217,16 @@ public final class FraudVelocityDemo
         if (options.output != null)
         {
             System.out.println("outputs written to " + options.output);
+        }
+        if (plainReport != null)
+        {
+            final double engineRate = options.events / (elapsedNs / 1e9);
+            final double plainRate = options.events / (plainNs / 1e9);
+            System.out.printf(Locale.ROOT, "compare: engine %,.0f events/s, plain java %,.0f events/s: engine at %.1f%% of plain java; checksums %s%n",
+                engineRate, plainRate, 100 * engineRate / plainRate, plainReport.equals(report) ? "equal" : "DIFFER");
+            System.out.printf(Locale.ROOT, "compare, per second of process cpu (all threads, less sensitive to a busy machine): engine %,.0f events, " +
+                "plain java %,.0f events: engine at %.1f%%%n", options.events / (engineCpuNs / 1e9), options.events / (plainCpuNs / 1e9),
+                100.0 * plainCpuNs / engineCpuNs);
         }
     }
 
@@ -278,6 +303,11 @@ public final class FraudVelocityDemo
             lastPublished = published;
             lastNs = now;
         }
+    }
+
+    private static long processCpuNs()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static void deleteTree(final Path dir)

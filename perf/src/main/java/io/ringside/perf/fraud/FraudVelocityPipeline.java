@@ -8,10 +8,7 @@ import io.ringside.engine.SnapshotWriter;
 import io.ringside.engine.Snapshottable;
 import io.ringside.engine.state.Aggregates;
 import io.ringside.engine.state.Dedup;
-import io.ringside.engine.state.HoppingWindows;
-import io.ringside.engine.state.KeyedStore;
-import io.ringside.engine.state.SessionWindows;
-import io.ringside.engine.state.TumblingWindows;
+import io.ringside.engine.state.KeyedWindows;
 import io.ringside.engine.state.Window;
 import io.ringside.engine.state.WindowListener;
 import org.agrona.DirectBuffer;
@@ -20,12 +17,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The fraud-velocity workload (shared/workload.md) written on the engine's operators, as an embedder would
- * write it: one instance per shard. State is off-heap in Chronicle Map: event ids in {@link Dedup}, windows in
- * {@link TumblingWindows} (count, sum; VELOCITY and AMOUNT as at-most-once window flags),
- * {@link HoppingWindows} (count, sum) and {@link SessionWindows} (count, sum, distinct countries), and each
- * card's previous accepted event (for COUNTRY) in a {@link KeyedStore}. Lateness is judged against the event's
- * source watermark; windows close in {@link #onWatermark}. Outputs go out as {@link FraudVelocityShard} sends them:
- * type = kind number, key = first field, payload = the fields.
+ * write it: one instance per shard. State is off-heap in Chronicle Map: event ids in {@link Dedup}; each card's
+ * windows in ONE {@link KeyedWindows} entry: tumbling (count, sum; VELOCITY and AMOUNT as at-most-once window
+ * flags), hopping (count, sum), sessions (count, sum, distinct countries), and 24 bytes of its own for the card's
+ * previous accepted event (for COUNTRY). So an accepted event is two map accesses: the dedup check and the card's
+ * entry. Lateness is judged against the event's source watermark; windows close in {@link #onWatermark}, one visit
+ * per card due. Outputs go out as {@link FraudVelocityShard} sends them: type = kind number, key = first field,
+ * payload = the fields.
+ * <p>
+ * A card's previous event goes with its entry when its last window closes: by then its session has closed, so
+ * any accepted event is more than 30 s after it and could not raise COUNTRY.
  */
 public final class FraudVelocityPipeline implements ShardHandler, Snapshottable, AutoCloseable
 {
@@ -39,13 +40,16 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     static final long AMOUNT_MAX_CENTS = 500_000;
     private static final int VELOCITY_FLAG = 0;
     private static final int AMOUNT_FLAG = 1;
-    private static final int COUNTRY_ENTRY = 24;
+    private static final int PREVIOUS_TIME = 0;
+    private static final int PREVIOUS_COUNTRY = 8;
+    private static final int PREVIOUS_SEEN = 16;
 
     private final Dedup dedup;
-    private final TumblingWindows tumbling;
-    private final HoppingWindows hopping;
-    private final SessionWindows sessions;
-    private final KeyedStore previous;
+    private final KeyedWindows cards;
+    private final KeyedWindows.Tumbling tumbling;
+    private final KeyedWindows.Hopping hopping;
+    private final KeyedWindows.Sessions sessions;
+    private final int previous;
     private final ChecksumReport report = new ChecksumReport();
     private final long[] fields = new long[OutputKind.MAX_FIELDS];
     private final long[] amount = new long[2];
@@ -63,13 +67,12 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     public FraudVelocityPipeline(final int shard, final long expectedCards, final long idsPerMinute)
     {
         dedup = new Dedup("dedup-" + shard, DEDUP_TTL_MS, 60_000, idsPerMinute);
-        tumbling = new TumblingWindows("tumbling-" + shard, TUMBLING_MS, ALLOWED_LATENESS_MS, 3, expectedCards,
-            Aggregates.count(), Aggregates.sum());
-        hopping = new HoppingWindows("hopping-" + shard, HOPPING_MS, HOPPING_ADVANCE_MS, ALLOWED_LATENESS_MS, 7, expectedCards,
-            Aggregates.count(), Aggregates.sum());
-        sessions = new SessionWindows("session-" + shard, SESSION_GAP_MS, ALLOWED_LATENESS_MS, 4, expectedCards,
-            Aggregates.count(), Aggregates.sum(), Aggregates.distinct(199));
-        previous = new KeyedStore("previous-" + shard, expectedCards, COUNTRY_ENTRY);
+        final KeyedWindows.Builder builder = KeyedWindows.builder("cards-" + shard, ALLOWED_LATENESS_MS, expectedCards);
+        tumbling = builder.tumbling(TUMBLING_MS, 3, tumblingClosed, Aggregates.count(), Aggregates.sum());
+        hopping = builder.hopping(HOPPING_MS, HOPPING_ADVANCE_MS, 7, hoppingClosed, Aggregates.count(), Aggregates.sum());
+        sessions = builder.sessions(SESSION_GAP_MS, 4, sessionClosed, Aggregates.count(), Aggregates.sum(), Aggregates.distinct(199));
+        previous = builder.bytes(24);
+        cards = builder.build();
     }
 
     @Override
@@ -98,9 +101,17 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
         }
 
         amount[1] = amountCents;
-        final Window window = tumbling.add(cardId, time, amount);
+        session[1] = amountCents;
+        session[2] = country;
+        final MutableDirectBuffer card = cards.acquire(cardId);
         try
         {
+            final Window window = tumbling.add(time, amount);
+            if (window == null || !hopping.add(time, amount) || !sessions.add(time, session))
+            {
+                // cannot happen: an event not late against its source's watermark finds its windows open
+                throw new IllegalStateException("event " + eventId + " at " + time + " fell in a closed window of card " + cardId);
+            }
             if (window.result(0) > VELOCITY_MAX_COUNT && !window.flag(VELOCITY_FLAG))
             {
                 window.setFlag(VELOCITY_FLAG);
@@ -111,30 +122,18 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
                 window.setFlag(AMOUNT_FLAG);
                 emit(OutputKind.AMOUNT, cardId, eventId, window.start());
             }
-        }
-        finally
-        {
-            tumbling.release();
-        }
-        hopping.add(cardId, time, amount);
-        session[1] = amountCents;
-        session[2] = country;
-        sessions.add(cardId, time, session);
-
-        final MutableDirectBuffer last = previous.acquire(cardId);
-        try
-        {
-            if (last.getLong(16) != 0 && last.getLong(8) != country && Math.abs(last.getLong(0) - time) <= SESSION_GAP_MS)
+            if (card.getLong(previous + PREVIOUS_SEEN) != 0 && card.getLong(previous + PREVIOUS_COUNTRY) != country &&
+                Math.abs(card.getLong(previous + PREVIOUS_TIME) - time) <= SESSION_GAP_MS)
             {
                 emit(OutputKind.COUNTRY, cardId, eventId);
             }
-            last.putLong(0, time);
-            last.putLong(8, country);
-            last.putLong(16, 1);
+            card.putLong(previous + PREVIOUS_TIME, time);
+            card.putLong(previous + PREVIOUS_COUNTRY, country);
+            card.putLong(previous + PREVIOUS_SEEN, 1);
         }
         finally
         {
-            previous.release();
+            cards.release();
         }
     }
 
@@ -142,9 +141,7 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     public void onWatermark(final long watermark, final ShardContext context)
     {
         this.context = context;
-        tumbling.close(watermark, tumblingClosed);
-        hopping.close(watermark, hoppingClosed);
-        sessions.close(watermark, sessionClosed);
+        cards.close(watermark);
         dedup.expire(watermark);
     }
 
@@ -162,7 +159,7 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     {
         fields[0] = cardId;
         fields[1] = window.start();
-        fields[2] = SessionWindows.last(window);
+        fields[2] = KeyedWindows.Sessions.last(window);
         fields[3] = window.result(0);
         fields[4] = window.result(1);
         fields[5] = window.result(2);
@@ -210,10 +207,7 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     public void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
     {
         dedup.writeSnapshot(out);
-        tumbling.writeSnapshot(out);
-        hopping.writeSnapshot(out);
-        sessions.writeSnapshot(out);
-        previous.writeSnapshot(out);
+        cards.writeSnapshot(out);
         report.writeSnapshot(out);
     }
 
@@ -221,10 +215,7 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     public void readSnapshot(final SnapshotReader in)
     {
         dedup.readSnapshot(in);
-        tumbling.readSnapshot(in);
-        hopping.readSnapshot(in);
-        sessions.readSnapshot(in);
-        previous.readSnapshot(in);
+        cards.readSnapshot(in);
         report.readSnapshot(in);
     }
 
@@ -240,9 +231,6 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     public void close()
     {
         dedup.close();
-        tumbling.close();
-        hopping.close();
-        sessions.close();
-        previous.close();
+        cards.close();
     }
 }

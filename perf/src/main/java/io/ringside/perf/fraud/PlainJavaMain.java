@@ -126,6 +126,26 @@ public final class PlainJavaMain
         }
     }
 
+    /**
+     * Runs the workload through {@link PlainJavaFraudVelocity} into {@code report}, on the calling thread, events straight
+     * from the generator (generation included in the time).
+     *
+     * @return the elapsed nanoseconds.
+     */
+    static long runPlain(final WorkloadGenerator generator, final ChecksumReport report)
+    {
+        final int expectedIds = (int)Math.min(generator.events(), FraudVelocityRules.DEDUP_HORIZON_MS * WorkloadGenerator.EVENTS_PER_MS * 11 / 10);
+        final PlainJavaFraudVelocity pipeline = new PlainJavaFraudVelocity(report, (int)Math.min(generator.cards(), 1 << 24), expectedIds);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
+        final long startNs = System.nanoTime();
+        while (generator.next(event, 0))
+        {
+            pipeline.onEvent(event, 0);
+        }
+        pipeline.endOfInput();
+        return System.nanoTime() - startNs;
+    }
+
     private static long number(final String flag, final String value)
     {
         try

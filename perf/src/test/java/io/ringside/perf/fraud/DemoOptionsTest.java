@@ -25,13 +25,14 @@ class DemoOptionsTest
         assertEquals(WaitStrategy.BLOCKING, options.wait);
         assertEquals(null, options.journal);
         assertTrue(options.chronicle, "state in Chronicle Map by default");
+        assertFalse(options.compare);
     }
 
     @Test
     void shouldParseEveryFlag()
     {
         final DemoOptions options = DemoOptions.parse(new String[] {"--events", "1_000", "--cards", "500", "--seed", "7", "--shards", "4",
-            "--topology", "pipelined", "--wait", "busy-spin", "--journal", "/tmp/j", "--output", "/tmp/o", "--rate", "100,000", "--state", "heap"});
+            "--topology", "pipelined", "--wait", "busy-spin", "--journal", "/tmp/j", "--output", "/tmp/o", "--rate", "100,000", "--state", "heap", "--compare"});
         assertEquals(1_000, options.events);
         assertEquals(500, options.cards);
         assertEquals(7, options.seed);
@@ -42,6 +43,7 @@ class DemoOptionsTest
         assertEquals(Path.of("/tmp/o"), options.output);
         assertEquals(100_000, options.rate);
         assertFalse(options.chronicle);
+        assertTrue(options.compare);
     }
 
     @Test

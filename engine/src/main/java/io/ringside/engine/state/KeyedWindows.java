@@ -1,0 +1,914 @@
+package io.ringside.engine.state;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Several kinds of event-time windows over one key, in ONE fixed-size {@link KeyedStore} entry: declare them with a
+ * {@link Builder} (tumbling, hopping, sessions, and raw bytes of the caller's own), then per event {@link #acquire}
+ * the key once, add the event to each declared window kind, read or write the caller's bytes, and {@link #release()}:
+ * one map access per event, whatever the number of window kinds. Each key has one pending timer, the earliest end
+ * among its open windows, so {@link #close} visits a key once, with one map access, and closes every window of every
+ * kind due under the watermark (a hopping key's several due windows included), then re-arms the key for its next end.
+ * Keys due at one deadline are visited in ascending key order: the close order is (deadline, key), a function of the
+ * state. The entry is removed when the key's last window closes (its caller bytes with it).
+ * <p>
+ * Entry layout (all int64, little-endian as the map stores it):
+ * <pre>
+ *   0: the key's armed deadline (the earliest end among its open windows)
+ *   8: armed (1 while the key has an open window, 0 in a new entry)
+ *  16: each declared section in declaration order:
+ *      tumbling: slots x {@link Window}
+ *      hopping:  [windows emitted through (int64)][has emitted (int64)] then slots x pane ({@link Window} of the advance)
+ *      sessions: slots x ([last event time (int64)] then {@link Window} whose start is the first event time)
+ *      bytes:    the caller's, zeroed when the entry is created
+ *   then one int64 per section: the earliest end among its open windows (Long.MAX_VALUE: none), so a visit
+ *   reads only the sections that have a window due
+ * </pre>
+ * An event in a window of a kind that has closed is refused by that kind's {@code add} (null or false) and counted in
+ * {@link Section#lateEvents()}: the caller emits it as late; nothing is dropped silently.
+ * <p>
+ * <b>Thread safety:</b> one thread (the shard's), but for {@link #read}, which any thread may call.
+ */
+public final class KeyedWindows implements AutoCloseable
+{
+    static final int DEADLINE_OFFSET = 0;
+    static final int ARMED_OFFSET = 8;
+    static final int SECTIONS_OFFSET = 16;
+
+    private final String name;
+    private final long allowedLatenessMs;
+    private final Section[] sections;
+    private final KeyedStore store;
+    private final WindowTimers timers = new WindowTimers();
+    private final WindowTimers.ArmedKey closeKey = this::closeKey;
+    private MutableDirectBuffer entry;
+    private long key;
+    private long offered = Long.MAX_VALUE;
+    private long closedThrough = Long.MIN_VALUE;
+    private int closedWindows;
+    private long visits;
+
+    private KeyedWindows(final Builder builder)
+    {
+        this.name = builder.name;
+        this.allowedLatenessMs = builder.allowedLatenessMs;
+        this.sections = builder.sections.toArray(new Section[0]);
+        this.store = new KeyedStore(name, builder.expectedKeys, builder.length + 8 * sections.length);
+        for (int i = 0; i < sections.length; i++)
+        {
+            sections[i].owner = this;
+            sections[i].nextAt = builder.length + 8 * i;
+        }
+    }
+
+    /**
+     * @param name              for diagnostics.
+     * @param allowedLatenessMs how long after its end a window stays open for late-but-allowed events.
+     * @param expectedKeys      keys with open windows at once (sizes the map once).
+     */
+    public static Builder builder(final String name, final long allowedLatenessMs, final long expectedKeys)
+    {
+        return new Builder(name, allowedLatenessMs, expectedKeys);
+    }
+
+    /**
+     * Opens the key's entry (creating it if absent) for the declared sections' {@code add}s and the caller's bytes,
+     * until {@link #release()}.
+     *
+     * @return the entry, for the caller's own bytes at the offsets {@link Builder#bytes} gave.
+     */
+    public MutableDirectBuffer acquire(final long key)
+    {
+        if (entry != null)
+        {
+            throw new IllegalStateException(name + ": key " + this.key + " is acquired: release it first");
+        }
+        final MutableDirectBuffer e = store.acquire(key);
+        if (e.getLong(ARMED_OFFSET) == 0)
+        {
+            for (final Section section : sections)
+            {
+                e.putLong(section.nextAt, Long.MAX_VALUE);
+            }
+        }
+        this.entry = e;
+        this.key = key;
+        this.offered = Long.MAX_VALUE;
+        return e;
+    }
+
+    /**
+     * Lets go of the acquired key, arming its timer earlier if an {@code add} opened a window that ends before it.
+     */
+    public void release()
+    {
+        final MutableDirectBuffer e = checkAcquired();
+        entry = null;
+        final boolean wasArmed = e.getLong(ARMED_OFFSET) != 0;
+        if (offered != Long.MAX_VALUE && (!wasArmed || offered < e.getLong(DEADLINE_OFFSET)))
+        {
+            e.putLong(DEADLINE_OFFSET, offered);
+            e.putLong(ARMED_OFFSET, 1);
+            timers.arm(key, offered);
+        }
+        else if (!wasArmed)
+        {
+            store.removeAcquired(); // acquired but nothing added: no window to keep it for
+            return;
+        }
+        store.release();
+    }
+
+    /**
+     * Closes every window, of every kind, whose end plus the allowed lateness is at or below {@code watermark}
+     * ({@link Long#MAX_VALUE}: all of them), handing each to its section's listener, one visit per due key.
+     *
+     * @return how many windows closed.
+     */
+    public int close(final long watermark)
+    {
+        if (entry != null)
+        {
+            throw new IllegalStateException(name + ": release the acquired key first");
+        }
+        final long limit = WindowTimers.closeLimit(watermark, allowedLatenessMs);
+        closedThrough = Math.max(closedThrough, limit);
+        closedWindows = 0;
+        visits += timers.closeArmed(limit, closeKey);
+        return closedWindows;
+    }
+
+    /**
+     * @return keys visited to close windows since this was built (a key due once, with several windows, counts once).
+     */
+    public long visits()
+    {
+        return visits;
+    }
+
+    private boolean closeKey(final long key, final long deadline, final long limit)
+    {
+        final MutableDirectBuffer e = store.acquireIfPresent(key);
+        if (e == null)
+        {
+            return false; // a registration left behind: the key's windows have all closed
+        }
+        if (e.getLong(DEADLINE_OFFSET) != deadline)
+        {
+            store.release(); // a registration left behind when the key re-armed earlier
+            return false;
+        }
+        long next = Long.MAX_VALUE;
+        try
+        {
+            for (final Section section : sections)
+            {
+                long sectionNext = e.getLong(section.nextAt);
+                if (sectionNext <= limit)
+                {
+                    sectionNext = section.close(e, key, limit);
+                    e.putLong(section.nextAt, sectionNext);
+                }
+                next = Math.min(next, sectionNext);
+            }
+        }
+        finally
+        {
+            if (next == Long.MAX_VALUE)
+            {
+                store.removeAcquired();
+            }
+            else
+            {
+                e.putLong(DEADLINE_OFFSET, next);
+                timers.arm(key, next);
+                store.release();
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes every key's entry and how far windows have closed. The timers are not written: each entry names its
+     * armed deadline, and the order in which keys due at one deadline are visited follows from the keys alone, so
+     * {@link #readSnapshot} re-arms them and closes windows as the original would have. Shard thread, no key acquired.
+     */
+    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+    {
+        if (entry != null)
+        {
+            throw new IllegalStateException(name + ": release the acquired key before a snapshot");
+        }
+        out.writeLong(closedThrough);
+        store.writeSnapshot(out);
+    }
+
+    /**
+     * Replaces the state with a snapshot written by {@link #writeSnapshot}, on an instance built the same way that has
+     * seen no event.
+     */
+    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
+    {
+        if (timers.ends() != 0)
+        {
+            throw new IllegalStateException(name + ": read a snapshot into a fresh instance, before any event");
+        }
+        closedThrough = in.readLong();
+        store.readSnapshot(in, (key, e) ->
+        {
+            if (e.getLong(ARMED_OFFSET) != 0)
+            {
+                timers.arm(key, e.getLong(DEADLINE_OFFSET));
+            }
+        });
+    }
+
+    /**
+     * Copies a key's whole entry into {@code into} (from index 0), from any thread, under the map's read lock.
+     *
+     * @return false if the key has no open window.
+     */
+    public boolean read(final long key, final MutableDirectBuffer into)
+    {
+        return store.read(key, into);
+    }
+
+    /**
+     * @return keys with at least one open window.
+     */
+    public long keys()
+    {
+        return store.size();
+    }
+
+    /**
+     * @return bytes per entry.
+     */
+    public int entryLength()
+    {
+        return store.entryLength();
+    }
+
+    private MutableDirectBuffer checkAcquired()
+    {
+        if (entry == null)
+        {
+            throw new IllegalStateException(name + ": no key is acquired");
+        }
+        return entry;
+    }
+
+    private void offer(final long end)
+    {
+        if (end < offered)
+        {
+            offered = end;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (entry != null)
+        {
+            entry = null;
+            store.release();
+        }
+        store.close();
+    }
+
+    /**
+     * Declares the window kinds of a {@link KeyedWindows}, each returning the section the caller adds events through.
+     */
+    public static final class Builder
+    {
+        private final String name;
+        private final long allowedLatenessMs;
+        private final long expectedKeys;
+        private final List<Section> sections = new ArrayList<>();
+        private int length = SECTIONS_OFFSET;
+
+        private Builder(final String name, final long allowedLatenessMs, final long expectedKeys)
+        {
+            if (allowedLatenessMs < 0 || expectedKeys < 1)
+            {
+                throw new IllegalArgumentException(name + ": lateness must not be negative and expected keys at least 1; were " +
+                    allowedLatenessMs + ", " + expectedKeys);
+            }
+            this.name = name;
+            this.allowedLatenessMs = allowedLatenessMs;
+            this.expectedKeys = expectedKeys;
+        }
+
+        /**
+         * Tumbling windows aligned to the epoch ({@code start = t - floorMod(t, size)}).
+         *
+         * @param slots    open windows per key at most: {@code 1 + ceil((allowed lateness + max out-of-orderness) / size)}.
+         * @param listener receives each window as it closes.
+         */
+        public Tumbling tumbling(final long sizeMs, final int slots, final WindowListener listener, final Aggregate... aggregates)
+        {
+            if (sizeMs < 1 || slots < 1 || slots > 64)
+            {
+                throw new IllegalArgumentException(name + ": tumbling size must be positive and slots 1 to 64; were " + sizeMs + ", " + slots);
+            }
+            return add(new Tumbling(length, sizeMs, slots, listener, aggregates.clone()));
+        }
+
+        /**
+         * Hopping windows of {@code sizeMs} every {@code advanceMs} (size a multiple of advance), aligned to the epoch,
+         * computed from panes of the advance's width: an event updates one pane; a window is the merge of its panes.
+         *
+         * @param slots panes per key at most: {@code size / advance + ceil((allowed lateness + max out-of-orderness) / advance) + 1}.
+         */
+        public Hopping hopping(final long sizeMs, final long advanceMs, final int slots, final WindowListener listener, final Aggregate... aggregates)
+        {
+            if (advanceMs < 1 || sizeMs < advanceMs || sizeMs % advanceMs != 0 || slots < sizeMs / advanceMs || slots > 256)
+            {
+                throw new IllegalArgumentException(name + ": the hopping size must be a positive multiple of the advance and slots at least " +
+                    "size / advance (at most 256); were " + sizeMs + ", " + advanceMs + ", " + slots);
+            }
+            return add(new Hopping(length, sizeMs, advanceMs, slots, listener, aggregates.clone()));
+        }
+
+        /**
+         * Session windows: a session spans {@code [first, last + gap)}; an event at {@code t} joins every open session it
+         * falls into or bridges ({@code first - gap < t < last + gap}, strictly), merging them.
+         *
+         * @param slots open sessions per key at most.
+         */
+        public Sessions sessions(final long gapMs, final int slots, final WindowListener listener, final Aggregate... aggregates)
+        {
+            if (gapMs < 1 || slots < 1 || slots > 64)
+            {
+                throw new IllegalArgumentException(name + ": the gap must be positive and slots 1 to 64; were " + gapMs + ", " + slots);
+            }
+            return add(new Sessions(length, gapMs, slots, listener, aggregates.clone()));
+        }
+
+        /**
+         * Reserves bytes of the caller's own in each entry (zeroed when the entry is created, removed with it).
+         *
+         * @param bytes a positive multiple of 8.
+         * @return their offset in the entry {@link #acquire} returns.
+         */
+        public int bytes(final int bytes)
+        {
+            if (bytes < 8 || bytes % 8 != 0)
+            {
+                throw new IllegalArgumentException(name + ": caller bytes must be a positive multiple of 8, were " + bytes);
+            }
+            final int offset = length;
+            length += bytes;
+            return offset;
+        }
+
+        public KeyedWindows build()
+        {
+            if (sections.isEmpty())
+            {
+                throw new IllegalStateException(name + ": declare at least one window kind");
+            }
+            return new KeyedWindows(this);
+        }
+
+        private <S extends Section> S add(final S section)
+        {
+            sections.add(section);
+            length += section.length;
+            return section;
+        }
+    }
+
+    /**
+     * One declared window kind: its place in the entry and how it closes.
+     */
+    public abstract static class Section
+    {
+        final int offset;
+        final int length;
+        final Aggregate[] aggregates;
+        WindowListener listener;
+        KeyedWindows owner;
+        int nextAt;
+        long lateEvents;
+
+        Section(final int offset, final int length, final WindowListener listener, final Aggregate[] aggregates)
+        {
+            this.offset = offset;
+            this.length = length;
+            this.listener = listener;
+            this.aggregates = aggregates;
+        }
+
+        /**
+         * Closes the key's windows ending at or below {@code limit}, handing each to the listener.
+         *
+         * @return the earliest end among the key's windows still open here, or {@link Long#MAX_VALUE} if none.
+         */
+        abstract long close(MutableDirectBuffer entry, long key, long limit);
+
+        final MutableDirectBuffer entry()
+        {
+            return owner.checkAcquired();
+        }
+
+        /**
+         * A window of the acquired key opened, ending at {@code end}: the key's and this section's timers may move earlier.
+         */
+        final void opened(final MutableDirectBuffer entry, final long end)
+        {
+            if (end < entry.getLong(nextAt))
+            {
+                entry.putLong(nextAt, end);
+            }
+            owner.offer(end);
+        }
+
+        /**
+         * @return events refused because every window of this kind that they fall in has closed (late events): the
+         * caller emits them as late outputs; none is dropped silently.
+         */
+        public final long lateEvents()
+        {
+            return lateEvents;
+        }
+
+        /**
+         * Replaces the listener (the single-kind operators take one per close).
+         */
+        final void listener(final WindowListener listener)
+        {
+            this.listener = listener;
+        }
+    }
+
+    /**
+     * Tumbling windows of a {@link KeyedWindows}. Valid only once built; the acquired key's.
+     */
+    public static final class Tumbling extends Section
+    {
+        private final long sizeMs;
+        private final int slots;
+        private final int slotLength;
+        private final Window window;
+
+        Tumbling(final int offset, final long sizeMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
+        {
+            super(offset, Window.length(aggregates) * slots, listener, aggregates);
+            this.sizeMs = sizeMs;
+            this.slots = slots;
+            this.slotLength = Window.length(aggregates);
+            this.window = new Window(aggregates, sizeMs);
+        }
+
+        public long windowStart(final long eventTime)
+        {
+            return eventTime - Math.floorMod(eventTime, sizeMs);
+        }
+
+        /**
+         * Adds an event to the acquired key's window holding {@code eventTime}, opening it if need be.
+         *
+         * @param values one value per aggregate, in order (not kept).
+         * @return the window, updated, valid until the key is released: read its results, set its flags; null if it has
+         * closed already (a late event, counted in {@link #lateEvents()}).
+         */
+        public Window add(final long eventTime, final long[] values)
+        {
+            final MutableDirectBuffer entry = entry();
+            final long start = windowStart(eventTime);
+            if (owner.closedThrough >= Long.MIN_VALUE + sizeMs && start <= owner.closedThrough - sizeMs)
+            {
+                lateEvents++;
+                return null;
+            }
+            // a window may sit in any slot: a key's windows need not be consecutive (an event far ahead of the
+            // watermark arrives before the older windows close), so look for it, else take a free slot
+            int at = -1;
+            int free = -1;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int slotAt = offset + slot * slotLength;
+                window.wrap(entry, slotAt);
+                if (window.events() == 0)
+                {
+                    free = free < 0 ? slotAt : free;
+                }
+                else if (window.start() == start)
+                {
+                    at = slotAt;
+                    break;
+                }
+            }
+            if (at < 0)
+            {
+                if (free < 0)
+                {
+                    throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open windows than its " + slots +
+                        " slots (tumbling window " + start + " finds them all open): give more slots");
+                }
+                at = free;
+                window.wrap(entry, at);
+                entry.setMemory(at, slotLength, (byte)0);
+                entry.putLong(at + Window.START_OFFSET, start);
+                opened(entry, start + sizeMs);
+            }
+            window.wrap(entry, at);
+            window.add(values);
+            return window;
+        }
+
+        /**
+         * Finds the window starting at {@code windowStart} in a copy of an entry ({@link KeyedWindows#read}), any thread.
+         *
+         * @param view a window view of the caller's own (see {@link #newView()}).
+         * @return the view over it, or null if the copy holds no such open window.
+         */
+        public Window find(final MutableDirectBuffer entryCopy, final long windowStart, final Window view)
+        {
+            for (int slot = 0; slot < slots; slot++)
+            {
+                view.wrap(entryCopy, offset + slot * slotLength);
+                if (view.events() > 0 && view.start() == windowStart)
+                {
+                    return view;
+                }
+            }
+            return null;
+        }
+
+        /**
+         * @return a new window view for {@link #find}, for one reader thread.
+         */
+        public Window newView()
+        {
+            return new Window(aggregates, sizeMs);
+        }
+
+        @Override
+        long close(final MutableDirectBuffer entry, final long key, final long limit)
+        {
+            // the key's due windows close earliest first, whatever slots they sit in
+            while (true)
+            {
+                int due = -1;
+                long dueEnd = Long.MAX_VALUE;
+                long next = Long.MAX_VALUE;
+                for (int slot = 0; slot < slots; slot++)
+                {
+                    final int at = offset + slot * slotLength;
+                    window.wrap(entry, at);
+                    if (window.events() == 0)
+                    {
+                        continue;
+                    }
+                    final long end = window.end();
+                    if (end <= limit && end < dueEnd)
+                    {
+                        due = at;
+                        dueEnd = end;
+                    }
+                    else if (end > limit)
+                    {
+                        next = Math.min(next, end);
+                    }
+                }
+                if (due < 0)
+                {
+                    return next;
+                }
+                window.wrap(entry, due);
+                listener.onClose(key, window);
+                entry.putLong(due + Window.EVENTS_OFFSET, 0);
+                owner.closedWindows++;
+            }
+        }
+    }
+
+    /**
+     * Hopping windows of a {@link KeyedWindows}, from panes.
+     */
+    public static final class Hopping extends Section
+    {
+        private static final int EMITTED_OFFSET = 0;
+        private static final int HAS_EMITTED_OFFSET = 8;
+        private static final int PANES_OFFSET = 16;
+
+        private final long sizeMs;
+        private final long advanceMs;
+        private final int slots;
+        private final int paneLength;
+        private final Window pane;
+        private final Window result;
+        private final org.agrona.concurrent.UnsafeBuffer resultBuffer;
+
+        Hopping(final int offset, final long sizeMs, final long advanceMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
+        {
+            super(offset, PANES_OFFSET + Window.length(aggregates) * slots, listener, aggregates);
+            this.sizeMs = sizeMs;
+            this.advanceMs = advanceMs;
+            this.slots = slots;
+            this.paneLength = Window.length(aggregates);
+            this.pane = new Window(aggregates, advanceMs);
+            this.result = new Window(aggregates, sizeMs);
+            this.resultBuffer = new org.agrona.concurrent.UnsafeBuffer(new byte[paneLength]);
+        }
+
+        /**
+         * Adds an event to the acquired key's pane holding {@code eventTime}.
+         *
+         * @param values one value per aggregate, in order (not kept).
+         * @return false if a window holding it has closed already (a late event, counted in {@link #lateEvents()}).
+         */
+        public boolean add(final long eventTime, final long[] values)
+        {
+            final MutableDirectBuffer entry = entry();
+            final long paneStart = eventTime - Math.floorMod(eventTime, advanceMs);
+            if (owner.closedThrough != Long.MIN_VALUE && paneStart + advanceMs <= owner.closedThrough)
+            {
+                lateEvents++;
+                return false;
+            }
+            // a pane may sit in any slot: a key's panes need not be consecutive, so look for it, else take a free slot
+            int at = -1;
+            int free = -1;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int slotAt = paneAt(slot);
+                pane.wrap(entry, slotAt);
+                if (pane.events() == 0)
+                {
+                    free = free < 0 ? slotAt : free;
+                }
+                else if (pane.start() == paneStart)
+                {
+                    at = slotAt;
+                    break;
+                }
+            }
+            if (at < 0)
+            {
+                if (free < 0)
+                {
+                    throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open panes than its " + slots + " slots (pane " +
+                        paneStart + " finds them all open): give more slots");
+                }
+                at = free;
+                entry.setMemory(at, paneLength, (byte)0);
+                entry.putLong(at + Window.START_OFFSET, paneStart);
+                opened(entry, paneStart + advanceMs); // the first window holding the pane ends there
+            }
+            pane.wrap(entry, at);
+            pane.add(values);
+            return true;
+        }
+
+        @Override
+        long close(final MutableDirectBuffer entry, final long key, final long limit)
+        {
+            long minPane = Long.MAX_VALUE;
+            long maxPane = Long.MIN_VALUE;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                pane.wrap(entry, paneAt(slot));
+                if (pane.events() > 0)
+                {
+                    minPane = Math.min(minPane, pane.start());
+                    maxPane = Math.max(maxPane, pane.start());
+                }
+            }
+            if (minPane == Long.MAX_VALUE)
+            {
+                return Long.MAX_VALUE;
+            }
+            // windows end at multiples of the advance; those holding a pane p end in (p, p + size]
+            long end = minPane + advanceMs;
+            if (entry.getLong(offset + HAS_EMITTED_OFFSET) != 0)
+            {
+                final long emitted = entry.getLong(offset + EMITTED_OFFSET);
+                if (end <= emitted)
+                {
+                    end = emitted - Math.floorMod(emitted, advanceMs) + advanceMs;
+                }
+            }
+            final long lastEnd = Math.min(limit, maxPane + sizeMs);
+            for (; end <= lastEnd; end += advanceMs)
+            {
+                emit(entry, key, end);
+            }
+            entry.putLong(offset + EMITTED_OFFSET, limit);
+            entry.putLong(offset + HAS_EMITTED_OFFSET, 1);
+            long next = Long.MAX_VALUE;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = paneAt(slot);
+                pane.wrap(entry, at);
+                if (pane.events() == 0)
+                {
+                    continue;
+                }
+                if (pane.start() + sizeMs <= limit)
+                {
+                    entry.putLong(at + Window.EVENTS_OFFSET, 0); // the last window holding it has closed
+                }
+                else
+                {
+                    // its first window not yet closed: the first end above the limit that holds it
+                    final long first = Math.max(pane.start() + advanceMs, limit - Math.floorMod(limit, advanceMs) + advanceMs);
+                    next = Math.min(next, first);
+                }
+            }
+            return next;
+        }
+
+        private void emit(final MutableDirectBuffer entry, final long key, final long end)
+        {
+            final long start = end - sizeMs;
+            resultBuffer.setMemory(0, paneLength, (byte)0);
+            result.wrap(resultBuffer, 0);
+            long events = 0;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = paneAt(slot);
+                pane.wrap(entry, at);
+                if (pane.events() > 0 && pane.start() >= start && pane.start() < end)
+                {
+                    int aggregateAt = Window.AGGREGATES_OFFSET;
+                    for (final Aggregate aggregate : aggregates)
+                    {
+                        aggregate.merge(resultBuffer, aggregateAt, entry, at + aggregateAt, events == 0);
+                        aggregateAt += aggregate.length();
+                    }
+                    events += pane.events();
+                }
+            }
+            if (events > 0)
+            {
+                resultBuffer.putLong(Window.START_OFFSET, start);
+                resultBuffer.putLong(Window.EVENTS_OFFSET, events);
+                listener.onClose(key, result);
+                owner.closedWindows++;
+            }
+        }
+
+        private int paneAt(final int slot)
+        {
+            return offset + PANES_OFFSET + slot * paneLength;
+        }
+    }
+
+    /**
+     * Session windows of a {@link KeyedWindows}. Each session is a {@link Window} whose start is its first event
+     * time; {@link #last(Window)} gives its last.
+     */
+    public static final class Sessions extends Section
+    {
+        private static final int LAST_OFFSET = 0;
+        private static final int WINDOW_OFFSET = 8;
+
+        private final long gapMs;
+        private final int slots;
+        private final int slotLength;
+        private final Window session;
+        private final Window other;
+
+        Sessions(final int offset, final long gapMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
+        {
+            super(offset, (WINDOW_OFFSET + Window.length(aggregates)) * slots, listener, aggregates);
+            this.gapMs = gapMs;
+            this.slots = slots;
+            this.slotLength = WINDOW_OFFSET + Window.length(aggregates);
+            this.session = new Window(aggregates, 0);
+            this.other = new Window(aggregates, 0);
+        }
+
+        /**
+         * @return the session's last event time (its end is this plus the gap).
+         */
+        public static long last(final Window window)
+        {
+            return window.buffer().getLong(window.offset() - WINDOW_OFFSET + LAST_OFFSET);
+        }
+
+        /**
+         * Adds an event to the acquired key's sessions, merging those it bridges.
+         *
+         * @param values one value per aggregate, in order (not kept).
+         * @return false if it joins no open session and its own would have closed already (a late event, counted in
+         * {@link #lateEvents()}).
+         */
+        public boolean add(final long eventTime, final long[] values)
+        {
+            final MutableDirectBuffer entry = entry();
+            int target = -1;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = offset + slot * slotLength;
+                session.wrap(entry, at + WINDOW_OFFSET);
+                if (session.events() == 0)
+                {
+                    continue;
+                }
+                if (session.start() - gapMs < eventTime && eventTime < entry.getLong(at + LAST_OFFSET) + gapMs)
+                {
+                    if (target < 0)
+                    {
+                        target = slot;
+                    }
+                    else
+                    {
+                        merge(entry, target, slot);
+                    }
+                }
+            }
+            if (target < 0 && owner.closedThrough >= Long.MIN_VALUE + gapMs && eventTime <= owner.closedThrough - gapMs)
+            {
+                lateEvents++; // it joins no open session, and its own would have closed already
+                return false;
+            }
+            if (target < 0)
+            {
+                target = freeSlot(entry);
+                final int at = offset + target * slotLength;
+                entry.setMemory(at, slotLength, (byte)0);
+                entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
+                entry.putLong(at + LAST_OFFSET, eventTime);
+                opened(entry, eventTime + gapMs);
+            }
+            final int at = offset + target * slotLength;
+            session.wrap(entry, at + WINDOW_OFFSET);
+            if (eventTime < session.start())
+            {
+                entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
+            }
+            if (eventTime > entry.getLong(at + LAST_OFFSET))
+            {
+                entry.putLong(at + LAST_OFFSET, eventTime); // the session grew: its end moves later, past any armed deadline
+            }
+            session.add(values);
+            return true;
+        }
+
+        private void merge(final MutableDirectBuffer entry, final int into, final int from)
+        {
+            final int intoAt = offset + into * slotLength;
+            final int fromAt = offset + from * slotLength;
+            session.wrap(entry, intoAt + WINDOW_OFFSET);
+            other.wrap(entry, fromAt + WINDOW_OFFSET);
+            entry.putLong(intoAt + WINDOW_OFFSET + Window.START_OFFSET, Math.min(session.start(), other.start()));
+            entry.putLong(intoAt + LAST_OFFSET, Math.max(entry.getLong(intoAt + LAST_OFFSET), entry.getLong(fromAt + LAST_OFFSET)));
+            int aggregateAt = Window.AGGREGATES_OFFSET;
+            for (final Aggregate aggregate : aggregates)
+            {
+                aggregate.merge(entry, intoAt + WINDOW_OFFSET + aggregateAt, entry, fromAt + WINDOW_OFFSET + aggregateAt, false);
+                aggregateAt += aggregate.length();
+            }
+            entry.putLong(intoAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, session.events() + other.events());
+            entry.putLong(intoAt + WINDOW_OFFSET + Window.FLAGS_OFFSET, session.flags() | other.flags());
+            entry.putLong(fromAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+        }
+
+        private int freeSlot(final MutableDirectBuffer entry)
+        {
+            for (int slot = 0; slot < slots; slot++)
+            {
+                if (entry.getLong(offset + slot * slotLength + WINDOW_OFFSET + Window.EVENTS_OFFSET) == 0)
+                {
+                    return slot;
+                }
+            }
+            throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open sessions than its " + slots + " slots: give more slots");
+        }
+
+        @Override
+        long close(final MutableDirectBuffer entry, final long key, final long limit)
+        {
+            long next = Long.MAX_VALUE;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int at = offset + slot * slotLength;
+                session.wrap(entry, at + WINDOW_OFFSET);
+                if (session.events() == 0)
+                {
+                    continue;
+                }
+                final long end = entry.getLong(at + LAST_OFFSET) + gapMs;
+                if (end <= limit)
+                {
+                    listener.onClose(key, session);
+                    entry.putLong(at + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+                    owner.closedWindows++;
+                }
+                else
+                {
+                    next = Math.min(next, end);
+                }
+            }
+            return next;
+        }
+    }
+}
