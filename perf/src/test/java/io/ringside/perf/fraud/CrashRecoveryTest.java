@@ -42,7 +42,9 @@ class CrashRecoveryTest
         final Path output = tmp.resolve("outputs.txt");
         final Path log = tmp.resolve("child.log");
         final String[] args = {"--events", Long.toString(EVENTS), "--cards", Long.toString(CARDS), "--seed", "7",
-            "--journal", dir.toString(), "--output", output.toString(), "--snapshot-every", "15000", "--durability", durability};
+            "--journal", dir.toString(), "--output", output.toString(), "--snapshot-every", "15000", "--durability", durability,
+            // paced, so that a run lasts seconds and the kills find it live, not finished
+            "--rate", "50000"};
         final SplittableRandom random = new SplittableRandom(durability.hashCode());
         int kills = 0;
         int killedInSnapshot = 0;
