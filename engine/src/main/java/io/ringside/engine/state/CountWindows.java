@@ -243,11 +243,7 @@ public final class CountWindows implements AutoCloseable
     public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
     {
         store.writeSnapshot(out);
-        out.writeInt(keys.size());
-        for (int i = 0; i < keys.size(); i++)
-        {
-            out.writeLong(keys.getLong(i));
-        }
+        KeyedStore.writeKeys(out, keys);
     }
 
     /**
@@ -256,16 +252,7 @@ public final class CountWindows implements AutoCloseable
     public void readSnapshot(final io.ringside.engine.SnapshotReader in)
     {
         store.readSnapshot(in);
-        final int count = in.readInt();
-        if (count < 0 || (long)count * 8 > in.remaining())
-        {
-            throw new io.ringside.engine.SnapshotCorruptedException("the snapshot says " + count + " keys but holds " + in.remaining() + " bytes");
-        }
-        keys.clear();
-        for (int i = 0; i < count; i++)
-        {
-            keys.addLong(in.readLong());
-        }
+        KeyedStore.readKeys(in, keys);
     }
 
     @Override

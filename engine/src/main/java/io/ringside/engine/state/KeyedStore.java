@@ -275,6 +275,35 @@ public final class KeyedStore implements AutoCloseable
         }
     }
 
+    /**
+     * Writes a list of keys (an operator's own order of them, such as the close order at the end of input).
+     */
+    static void writeKeys(final SnapshotWriter out, final org.agrona.collections.LongArrayList keys) throws java.io.IOException
+    {
+        out.writeInt(keys.size());
+        for (int i = 0; i < keys.size(); i++)
+        {
+            out.writeLong(keys.getLong(i));
+        }
+    }
+
+    /**
+     * Replaces {@code keys} with a list written by {@link #writeKeys}.
+     */
+    static void readKeys(final SnapshotReader in, final org.agrona.collections.LongArrayList keys)
+    {
+        final int count = in.readInt();
+        if (count < 0 || (long)count * 8 > in.remaining())
+        {
+            throw new SnapshotCorruptedException("the snapshot says " + count + " keys but holds " + in.remaining() + " bytes");
+        }
+        keys.clear();
+        for (int i = 0; i < count; i++)
+        {
+            keys.addLong(in.readLong());
+        }
+    }
+
     private void readKeys(final SnapshotReader in)
     {
         final long count = in.readLong();

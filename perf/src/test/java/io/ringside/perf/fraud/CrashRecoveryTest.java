@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -100,9 +99,9 @@ class CrashRecoveryTest
         assertEquals(expected.size(), actual.size(), "outputs in the file against an uninterrupted run");
         Collections.sort(expected);
         Collections.sort(actual);
-        final Map<String, Integer> missing = difference(expected, actual);
-        final Map<String, Integer> extra = difference(actual, expected);
-        assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + head(missing) + ", extra (duplicates) " + head(extra));
+        final Map<String, Integer> missing = LineMultisets.difference(expected, actual);
+        final Map<String, Integer> extra = LineMultisets.difference(actual, expected);
+        assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + LineMultisets.head(missing) + ", extra (duplicates) " + LineMultisets.head(extra));
         final String last = Files.readString(log);
         final ChecksumReport expectedReport = report(expected);
         for (final String line : expectedReport.lines())
@@ -136,9 +135,9 @@ class CrashRecoveryTest
 
         final List<String> expected = uninterruptedOutputsOf(3, 60_000, 5_000);
         final List<String> actual = new ArrayList<>(Files.readAllLines(output));
-        final Map<String, Integer> missing = difference(expected, actual);
-        final Map<String, Integer> extra = difference(actual, expected);
-        assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + head(missing) + ", extra (duplicates) " + head(extra));
+        final Map<String, Integer> missing = LineMultisets.difference(expected, actual);
+        final Map<String, Integer> extra = LineMultisets.difference(actual, expected);
+        assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + LineMultisets.head(missing) + ", extra (duplicates) " + LineMultisets.head(extra));
         for (final String line : report(expected).lines())
         {
             assertTrue(printed.contains(line), () -> "the rerun printed no '" + line + "'");
@@ -247,24 +246,6 @@ class CrashRecoveryTest
         return report;
     }
 
-    private static Map<String, Integer> difference(final List<String> from, final List<String> minus)
-    {
-        final Map<String, Integer> counts = new HashMap<>();
-        for (final String line : from)
-        {
-            counts.merge(line, 1, Integer::sum);
-        }
-        for (final String line : minus)
-        {
-            counts.computeIfPresent(line, (k, v) -> v == 1 ? null : v - 1);
-        }
-        return counts;
-    }
-
-    private static String head(final Map<String, Integer> lines)
-    {
-        return lines.size() + " " + lines.entrySet().stream().limit(5).toList();
-    }
 
     private static String readQuietly(final Path log)
     {

@@ -7,7 +7,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -166,9 +165,9 @@ class KafkaCrashRecoveryTest
             }
         });
         assertTrue(duplicateIds.isEmpty(), () -> "output ids delivered twice: " + duplicateIds);
-        final Map<String, Integer> missing = difference(expected, actual);
-        final Map<String, Integer> extra = difference(actual, expected);
-        assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + head(missing) + ", extra (duplicates) " + head(extra));
+        final Map<String, Integer> missing = LineMultisets.difference(expected, actual);
+        final Map<String, Integer> extra = LineMultisets.difference(actual, expected);
+        assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + LineMultisets.head(missing) + ", extra (duplicates) " + LineMultisets.head(extra));
         assertEquals(expected.size(), actual.size(), "outputs in the topic against an uninterrupted run");
         assertEquals(expected.size(), ids.size());
 
@@ -292,24 +291,5 @@ class KafkaCrashRecoveryTest
             }
         }
         return names;
-    }
-
-    private static Map<String, Integer> difference(final List<String> from, final List<String> minus)
-    {
-        final Map<String, Integer> counts = new HashMap<>();
-        for (final String line : from)
-        {
-            counts.merge(line, 1, Integer::sum);
-        }
-        for (final String line : minus)
-        {
-            counts.computeIfPresent(line, (k, v) -> v == 1 ? null : v - 1);
-        }
-        return counts;
-    }
-
-    private static String head(final Map<String, Integer> lines)
-    {
-        return lines.size() + " " + lines.entrySet().stream().limit(5).toList();
     }
 }

@@ -1,0 +1,40 @@
+package io.ringside.perf.fraud;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Output lines compared as multisets, for the crash tests: what one list holds more often than the other.
+ */
+final class LineMultisets
+{
+    private LineMultisets()
+    {
+    }
+
+    /**
+     * @return each line of {@code from} with how many more times it is there than in {@code minus} (absent if not more).
+     */
+    static Map<String, Integer> difference(final List<String> from, final List<String> minus)
+    {
+        final Map<String, Integer> counts = new HashMap<>();
+        for (final String line : from)
+        {
+            counts.merge(line, 1, Integer::sum);
+        }
+        for (final String line : minus)
+        {
+            counts.computeIfPresent(line, (k, v) -> v == 1 ? null : v - 1);
+        }
+        return counts;
+    }
+
+    /**
+     * @return how many lines differ and the first five, for a failure message.
+     */
+    static String head(final Map<String, Integer> lines)
+    {
+        return lines.size() + " " + lines.entrySet().stream().limit(5).toList();
+    }
+}
