@@ -298,6 +298,33 @@ public final class EventPublisher
         }
     }
 
+    /**
+     * Publishes the claimed slot like {@link #commit()}, but does not wake a sleeping consumer: for a batch of events
+     * (a Kafka poll), publish each with this and call {@link #wake()} once after the last. Without the wake a
+     * blocking consumer may not see the batch until its next wake-up.
+     */
+    public void commitQuietly()
+    {
+        final Slot slot = openClaim();
+        nextOffset = slot.sourceOffset + 1;
+        final long sequence = claimed;
+        claimed = -1;
+        claimedSlot = null;
+        lastSequence = sequence;
+        ring.publish(sequence);
+    }
+
+    /**
+     * Wakes the ring's consumer if it sleeps (after {@link #commitQuietly()}s); cheap when it does not.
+     */
+    public void wake()
+    {
+        if (doorbell != null)
+        {
+            doorbell.ring();
+        }
+    }
+
     private Slot openClaim()
     {
         if (claimed < 0)

@@ -211,10 +211,15 @@ public final class KafkaIngress implements Agent, AutoCloseable
         {
             if (!offer(record))
             {
+                publisher.wake();
                 pauseAll();
                 break;
             }
             work++;
+        }
+        if (work > 0)
+        {
+            publisher.wake(); // once per poll: a wake per record would make a sleeping consumer ping-pong with this thread
         }
         if (nowMs >= nextCommitMs)
         {
@@ -247,7 +252,7 @@ public final class KafkaIngress implements Agent, AutoCloseable
             }
             publisher.buffer().putBytes(0, value);
             publisher.partition(p).sourceOffset(record.offset()).timestamp(record.timestamp());
-            publisher.commit();
+            publisher.commitQuietly();
             publishedSequence[p] = publisher.lastSequence();
             publishedCounter.incrementRelease();
             published++;
