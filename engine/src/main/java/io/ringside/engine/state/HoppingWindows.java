@@ -11,12 +11,8 @@ package io.ringside.engine.state;
  * <p>
  * <b>Thread safety:</b> one thread (the shard's).
  */
-public final class HoppingWindows implements AutoCloseable
+public final class HoppingWindows extends OneKindWindows<KeyedWindows.Hopping>
 {
-    private static final WindowListener NONE = (key, window) -> { };
-
-    private final KeyedWindows windows;
-    private final KeyedWindows.Hopping hopping;
 
     /**
      * @param slots panes per key at most: {@code size / advance + ceil((allowed lateness + max out-of-orderness) / advance) + 1}.
@@ -25,9 +21,7 @@ public final class HoppingWindows implements AutoCloseable
         final String name, final long sizeMs, final long advanceMs, final long allowedLatenessMs, final int slots, final long expectedKeys,
         final Aggregate... aggregates)
     {
-        final KeyedWindows.Builder builder = KeyedWindows.builder(name, allowedLatenessMs, expectedKeys);
-        this.hopping = builder.hopping(sizeMs, advanceMs, slots, NONE, aggregates);
-        this.windows = builder.build();
+        super(KeyedWindows.builder(name, allowedLatenessMs, expectedKeys), b -> b.hopping(sizeMs, advanceMs, slots, NONE, aggregates));
     }
 
     /**
@@ -42,60 +36,11 @@ public final class HoppingWindows implements AutoCloseable
         windows.acquire(key);
         try
         {
-            return hopping.add(eventTime, values);
+            return section.add(eventTime, values);
         }
         finally
         {
             windows.release();
         }
-    }
-
-    /**
-     * Closes every window whose end plus the allowed lateness is at or below {@code watermark} ({@link Long#MAX_VALUE}: all).
-     *
-     * @return how many windows closed.
-     */
-    public int close(final long watermark, final WindowListener listener)
-    {
-        hopping.listener(listener);
-        return windows.close(watermark);
-    }
-
-    /**
-     * @return keys with at least one open pane.
-     */
-    public long keys()
-    {
-        return windows.keys();
-    }
-
-    /**
-     * @return events refused because their window had closed (late): report them, none is dropped silently.
-     */
-    public long lateEvents()
-    {
-        return hopping.lateEvents();
-    }
-
-    /**
-     * Writes every key's windows (see {@link KeyedWindows#writeSnapshot}). Shard thread, no window held.
-     */
-    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
-    {
-        windows.writeSnapshot(out);
-    }
-
-    /**
-     * Replaces the state with a snapshot written by {@link #writeSnapshot}, on a fresh instance.
-     */
-    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
-    {
-        windows.readSnapshot(in);
-    }
-
-    @Override
-    public void close()
-    {
-        windows.close();
     }
 }

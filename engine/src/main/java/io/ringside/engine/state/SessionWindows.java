@@ -13,19 +13,12 @@ package io.ringside.engine.state;
  * <p>
  * <b>Thread safety:</b> one thread (the shard's).
  */
-public final class SessionWindows implements AutoCloseable
+public final class SessionWindows extends OneKindWindows<KeyedWindows.Sessions>
 {
-    private static final WindowListener NONE = (key, window) -> { };
-
-    private final KeyedWindows windows;
-    private final KeyedWindows.Sessions sessions;
-
     public SessionWindows(
         final String name, final long gapMs, final long allowedLatenessMs, final int slots, final long expectedKeys, final Aggregate... aggregates)
     {
-        final KeyedWindows.Builder builder = KeyedWindows.builder(name, allowedLatenessMs, expectedKeys);
-        this.sessions = builder.sessions(gapMs, slots, NONE, aggregates);
-        this.windows = builder.build();
+        super(KeyedWindows.builder(name, allowedLatenessMs, expectedKeys), b -> b.sessions(gapMs, slots, NONE, aggregates));
     }
 
     /**
@@ -47,61 +40,11 @@ public final class SessionWindows implements AutoCloseable
         windows.acquire(key);
         try
         {
-            return sessions.add(eventTime, values);
+            return section.add(eventTime, values);
         }
         finally
         {
             windows.release();
         }
-    }
-
-    /**
-     * Closes every session whose {@code last + gap} plus the allowed lateness is at or below {@code watermark}
-     * ({@link Long#MAX_VALUE}: all).
-     *
-     * @return how many sessions closed.
-     */
-    public int close(final long watermark, final WindowListener listener)
-    {
-        sessions.listener(listener);
-        return windows.close(watermark);
-    }
-
-    /**
-     * @return keys with at least one open session.
-     */
-    public long keys()
-    {
-        return windows.keys();
-    }
-
-    /**
-     * @return events refused because their window had closed (late): report them, none is dropped silently.
-     */
-    public long lateEvents()
-    {
-        return sessions.lateEvents();
-    }
-
-    /**
-     * Writes every key's windows (see {@link KeyedWindows#writeSnapshot}). Shard thread, no window held.
-     */
-    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
-    {
-        windows.writeSnapshot(out);
-    }
-
-    /**
-     * Replaces the state with a snapshot written by {@link #writeSnapshot}, on a fresh instance.
-     */
-    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
-    {
-        windows.readSnapshot(in);
-    }
-
-    @Override
-    public void close()
-    {
-        windows.close();
     }
 }

@@ -16,12 +16,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * <b>Thread safety:</b> one thread (the shard's), but for {@link #query}, which any thread may call.
  */
-public final class TumblingWindows implements AutoCloseable
+public final class TumblingWindows extends OneKindWindows<KeyedWindows.Tumbling>
 {
-    private static final WindowListener NONE = (key, window) -> { };
-
-    private final KeyedWindows windows;
-    private final KeyedWindows.Tumbling tumbling;
     private final int aggregateCount;
     private final ThreadLocal<UnsafeBuffer> queryBuffers;
     private final ThreadLocal<Window> queryWindows;
@@ -38,13 +34,11 @@ public final class TumblingWindows implements AutoCloseable
     public TumblingWindows(
         final String name, final long sizeMs, final long allowedLatenessMs, final int slots, final long expectedKeys, final Aggregate... aggregates)
     {
-        final KeyedWindows.Builder builder = KeyedWindows.builder(name, allowedLatenessMs, expectedKeys);
-        this.tumbling = builder.tumbling(sizeMs, slots, NONE, aggregates);
-        this.windows = builder.build();
+        super(KeyedWindows.builder(name, allowedLatenessMs, expectedKeys), b -> b.tumbling(sizeMs, slots, NONE, aggregates));
         this.aggregateCount = aggregates.length;
         final int length = windows.entryLength();
         this.queryBuffers = ThreadLocal.withInitial(() -> new UnsafeBuffer(new byte[length]));
-        this.queryWindows = ThreadLocal.withInitial(tumbling::newView);
+        this.queryWindows = ThreadLocal.withInitial(section::newView);
     }
 
     /**
@@ -52,7 +46,7 @@ public final class TumblingWindows implements AutoCloseable
      */
     public long windowStart(final long eventTime)
     {
-        return tumbling.windowStart(eventTime);
+        return section.windowStart(eventTime);
     }
 
     /**
@@ -70,7 +64,7 @@ public final class TumblingWindows implements AutoCloseable
         acquired = true;
         try
         {
-            final Window window = tumbling.add(eventTime, values);
+            final Window window = section.add(eventTime, values);
             if (window == null)
             {
                 release();
@@ -97,18 +91,6 @@ public final class TumblingWindows implements AutoCloseable
     }
 
     /**
-     * Closes every window whose end plus the allowed lateness is at or below {@code watermark} ({@link Long#MAX_VALUE}:
-     * all of them), handing each to {@code listener}, in (end, key) order.
-     *
-     * @return how many windows closed.
-     */
-    public int close(final long watermark, final WindowListener listener)
-    {
-        tumbling.listener(listener);
-        return windows.close(watermark);
-    }
-
-    /**
      * Reads a key's open window from any thread (a copy taken under the map's read lock).
      *
      * @param resultsOut receives each aggregate's result, in order.
@@ -121,7 +103,7 @@ public final class TumblingWindows implements AutoCloseable
         {
             return 0;
         }
-        final Window view = tumbling.find(copy, windowStart, queryWindows.get());
+        final Window view = section.find(copy, windowStart, queryWindows.get());
         if (view == null)
         {
             return 0;
@@ -133,42 +115,10 @@ public final class TumblingWindows implements AutoCloseable
         return view.events();
     }
 
-    /**
-     * @return keys with at least one open window.
-     */
-    public long keys()
-    {
-        return windows.keys();
-    }
-
-    /**
-     * @return events refused because their window had closed (late): report them, none is dropped silently.
-     */
-    public long lateEvents()
-    {
-        return tumbling.lateEvents();
-    }
-
-    /**
-     * Writes every key's windows (see {@link KeyedWindows#writeSnapshot}). Shard thread, no window held.
-     */
-    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
-    {
-        windows.writeSnapshot(out);
-    }
-
-    /**
-     * Replaces the state with a snapshot written by {@link #writeSnapshot}, on a fresh instance.
-     */
-    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
-    {
-        windows.readSnapshot(in);
-    }
-
     @Override
     public void close()
     {
         release();
-        windows.close();
+        super.close();
     }
 }
