@@ -284,9 +284,10 @@ public final class EngineCounters implements AutoCloseable
     }
 
     /**
-     * Records an error in the distinct error log (same stack trace: one entry, counted). Thread-safe.
+     * Records an error in the distinct error log (same stack trace: one entry, counted; `./ringside stat DIR --errors`
+     * prints it). For the engine's own threads and for components beside it, such as an ingress. Thread-safe.
      */
-    void recordError(final Throwable error)
+    public void recordError(final Throwable error)
     {
         errorLog.record(error);
     }

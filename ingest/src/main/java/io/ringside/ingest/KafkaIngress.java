@@ -101,7 +101,12 @@ public final class KafkaIngress implements Agent, AutoCloseable
      */
     public KafkaIngress start()
     {
-        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), error -> { }, null, this);
+        // an error is never swallowed: it goes to the engine's error log (./ringside stat DIR --errors) and standard error
+        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), error ->
+        {
+            engine.counters().recordError(error);
+            System.err.println("ringside kafka ingress " + ctx.topic() + ": " + error);
+        }, null, this);
         AgentRunner.startOnThread(runner);
         return this;
     }

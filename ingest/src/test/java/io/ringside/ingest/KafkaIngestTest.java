@@ -195,7 +195,9 @@ class KafkaIngestTest
         try (Engine engine = new Engine(first).start();
             KafkaIngress ingress = new KafkaIngress(ingressContext(topic).stopAtEndOffsets(true), engine).start())
         {
-            await(() -> seen.size() == 1_000 && ingress.reachedEnd(), () -> "the first 1,000, got " + seen.size());
+            await(() -> seen.size() == 1_000 && ingress.reachedEnd(), () -> "the first 1,000, got " + seen.size() + " (ingress published " +
+                ingress.published() + ", reached its end " + ingress.reachedEnd() + "; engine journaled " + engine.counters().journaled() +
+                ", processed " + engine.counters().processed() + ", errors " + engine.counters().errors() + ")");
         }
         produceSequence(topic, 500);
         // the second engine recovers the first's 1,000 from its journal (replayed through the handler), then reads only
@@ -333,14 +335,17 @@ class KafkaIngestTest
             .journalerWait(WaitStrategy.BLOCKING).shardWait(WaitStrategy.BLOCKING).egressWait(WaitStrategy.SLEEPING);
     }
 
-    /** Appends {@code count} records to a topic, values numbering on from what it holds, keys spread over 100. */
+    /** Values unique over the whole test class: what the handlers collect must not collide. */
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_VALUE = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Appends {@code count} records to a topic, each value unique (a counter, not the clock), keys spread over 100. */
     private static void produceSequence(final String topic, final int count) throws Exception
     {
         try (KafkaProducer<byte[], byte[]> producer = producer())
         {
             for (long i = 0; i < count; i++)
             {
-                producer.send(new ProducerRecord<>(topic, longBytes(i % 100), value(System.nanoTime())));
+                producer.send(new ProducerRecord<>(topic, longBytes(i % 100), value(NEXT_VALUE.incrementAndGet())));
             }
             producer.flush();
         }
