@@ -212,15 +212,29 @@ public final class KafkaIngress implements Agent, AutoCloseable
         maxPollGapMs = Math.max(maxPollGapMs, nowMs - lastPollMs);
         lastPollMs = nowMs;
         int work = 0;
-        for (final ConsumerRecord<byte[], byte[]> record : records)
+        try
         {
-            if (!offer(record))
+            for (final ConsumerRecord<byte[], byte[]> record : records)
             {
-                publisher.wake();
-                pauseAll();
-                break;
+                if (!offer(record))
+                {
+                    publisher.wake();
+                    pauseAll();
+                    break;
+                }
+                work++;
             }
-            work++;
+        }
+        catch (final RuntimeException ex)
+        {
+            // the consumer's position is past the whole batch: go back to the first record not published, so that
+            // nothing is skipped (the error goes to the error handler; the next poll tries that record again)
+            publisher.wake();
+            for (final TopicPartition tp : owned)
+            {
+                consumer.seek(tp, nextOffset[tp.partition()]);
+            }
+            throw ex;
         }
         if (work > 0)
         {

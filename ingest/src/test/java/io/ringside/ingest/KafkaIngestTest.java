@@ -323,6 +323,49 @@ class KafkaIngestTest
         return org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(longBytes(key), partitions);
     }
 
+    @Test
+    void shouldSkipNoRecordWhenDecodingThrowsInTheMiddleOfAPoll() throws Exception
+    {
+        final String topic = "decoder-throws";
+        broker.createTopic(topic, 2);
+        produceSequence(topic, 600);
+        final RecordDecoder fixed = RecordDecoder.fixedLength(VALUE_LENGTH);
+        final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        final RecordDecoder flaky = new RecordDecoder()
+        {
+            @Override
+            public String check(final byte[] key, final byte[] value)
+            {
+                return fixed.check(key, value);
+            }
+
+            @Override
+            public long key(final byte[] key, final byte[] value)
+            {
+                if (calls.incrementAndGet() % 150 == 0)
+                {
+                    throw new IllegalStateException("a decoder that fails now and then");
+                }
+                return fixed.key(key, value);
+            }
+        };
+        final Set<Long> seen = ConcurrentHashMap.newKeySet();
+        final AtomicLong handled = new AtomicLong();
+        final EngineContext ctx = context(dir).handlers(shard -> (event, context) ->
+        {
+            seen.add(event.buffer().getLong(event.offset()));
+            handled.incrementAndGet();
+        });
+        try (Engine engine = new Engine(ctx).start();
+            KafkaIngress ingress = new KafkaIngress(ingressContext(topic).decoder(flaky).stopAtEndOffsets(true), engine).start())
+        {
+            await(() -> seen.size() == 600 && ingress.reachedEnd(), () -> "all 600 despite the decoder's errors, got " + seen.size());
+            assertTrue(engine.counters().errors() == 0, "the decoder's errors are the ingress's, not a handler's");
+        }
+        assertEquals(600, handled.get(), "each record once: none skipped, none twice");
+        assertTrue(calls.get() >= 604, "the decoder failed at least 4 times and was tried again: " + calls.get());
+    }
+
     private KafkaIngressContext ingressContext(final String topic)
     {
         return new KafkaIngressContext().bootstrapServers(broker.bootstrapServers()).topic(topic)
