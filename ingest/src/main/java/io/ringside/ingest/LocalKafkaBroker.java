@@ -21,13 +21,59 @@ public final class LocalKafkaBroker implements AutoCloseable
     private final Path script;
     private final Path directory;
     private final String bootstrapServers;
+    private final boolean temporary;
     private boolean stopped;
 
-    private LocalKafkaBroker(final Path script, final Path directory, final String bootstrapServers)
+    private LocalKafkaBroker(final Path script, final Path directory, final String bootstrapServers, final boolean temporary)
     {
         this.script = script;
         this.directory = directory;
         this.bootstrapServers = bootstrapServers;
+        this.temporary = temporary;
+    }
+
+    /**
+     * Starts a broker in a new temporary directory, which {@link #close()} deletes once the broker has stopped: for
+     * tests. If the start fails, whatever it started is stopped and the directory deleted before the error is thrown.
+     */
+    public static LocalKafkaBroker startTemporary() throws IOException, InterruptedException
+    {
+        final Path directory = Files.createTempDirectory("ringside-test-broker-");
+        try
+        {
+            final LocalKafkaBroker broker = start(directory);
+            return new LocalKafkaBroker(broker.script, directory, broker.bootstrapServers, true);
+        }
+        catch (final IOException | InterruptedException | RuntimeException ex)
+        {
+            try
+            {
+                if (Files.exists(directory.resolve("broker.pid")))
+                {
+                    run(findScript(), "stop", directory.toString());
+                }
+            }
+            finally
+            {
+                deleteTree(directory);
+            }
+            throw ex;
+        }
+    }
+
+    private static void deleteTree(final Path directory) throws IOException
+    {
+        if (!Files.exists(directory))
+        {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(directory))
+        {
+            for (final Path path : (Iterable<Path>)paths.sorted(java.util.Comparator.reverseOrder())::iterator)
+            {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /**
@@ -44,7 +90,7 @@ public final class LocalKafkaBroker implements AutoCloseable
         {
             throw new IOException("broker.sh start wrote no bootstrap address: " + out);
         }
-        return new LocalKafkaBroker(script, directory, bootstrap);
+        return new LocalKafkaBroker(script, directory, bootstrap, false);
     }
 
     /**
@@ -124,7 +170,8 @@ public final class LocalKafkaBroker implements AutoCloseable
     }
 
     /**
-     * Stops the broker: SIGTERM, then SIGKILL after the script's timeout. Idempotent.
+     * Stops the broker: SIGTERM, then SIGKILL after the script's timeout; a temporary broker's directory is then
+     * deleted. Idempotent.
      */
     @Override
     public void close() throws IOException
@@ -140,6 +187,10 @@ public final class LocalKafkaBroker implements AutoCloseable
             {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while stopping the broker in " + directory, ex);
+            }
+            if (temporary)
+            {
+                deleteTree(directory);
             }
         }
     }

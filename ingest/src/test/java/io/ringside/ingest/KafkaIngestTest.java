@@ -50,7 +50,6 @@ class KafkaIngestTest
 {
     private static final int VALUE_LENGTH = 16;
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
-    private static Path brokerDir;
     private static LocalKafkaBroker broker;
 
     @TempDir
@@ -59,8 +58,7 @@ class KafkaIngestTest
     @BeforeAll
     static void startBroker() throws Exception
     {
-        brokerDir = Files.createTempDirectory("ringside-test-broker-");
-        broker = LocalKafkaBroker.start(brokerDir);
+        broker = LocalKafkaBroker.startTemporary();
     }
 
     @AfterAll
@@ -69,10 +67,6 @@ class KafkaIngestTest
         if (broker != null)
         {
             broker.close();
-        }
-        else if (brokerDir != null && Files.exists(brokerDir.resolve("broker.pid")))
-        {
-            new ProcessBuilder(LocalKafkaBroker.findScript().toString(), "stop", brokerDir.toString()).inheritIO().start().waitFor();
         }
     }
 

@@ -23,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class KafkaFraudVelocityTest
 {
     private static final int PARTITIONS = 4;
-    private static Path brokerDir;
     private static LocalKafkaBroker broker;
 
     @TempDir
@@ -32,8 +31,7 @@ class KafkaFraudVelocityTest
     @BeforeAll
     static void startBroker() throws Exception
     {
-        brokerDir = Files.createTempDirectory("ringside-test-broker-");
-        broker = LocalKafkaBroker.start(brokerDir);
+        broker = LocalKafkaBroker.startTemporary();
     }
 
     @AfterAll
