@@ -165,7 +165,40 @@ public final class LocalKafkaBroker implements AutoCloseable
                 return false;
             }
             admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short)1))).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, topic, partitions);
             return true;
+        }
+    }
+
+    /**
+     * Waits until the broker's metadata gives every partition of a new topic a leader: the controller has created the
+     * topic when createTopics completes, but the broker may not serve it yet, and a producer writing at once then
+     * depends on its retries.
+     */
+    private static void awaitLeaders(final Admin admin, final String topic, final int partitions) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            final org.apache.kafka.clients.admin.TopicDescription description =
+                admin.describeTopics(java.util.List.of(topic)).topicNameValues().get(topic).get(30, TimeUnit.SECONDS);
+            int led = 0;
+            for (final org.apache.kafka.common.TopicPartitionInfo info : description.partitions())
+            {
+                if (info.leader() != null && !info.leader().isEmpty())
+                {
+                    led++;
+                }
+            }
+            if (led == partitions)
+            {
+                return;
+            }
+            if (System.nanoTime() > deadline)
+            {
+                throw new IllegalStateException("topic " + topic + ": " + led + " of " + partitions + " partitions have a leader after 30 s");
+            }
+            Thread.sleep(20);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -79,6 +81,7 @@ class KafkaIngestTest
         final Map<Long, String> reasons = new HashMap<>();
         try (KafkaProducer<byte[], byte[]> producer = producer())
         {
+            final List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (long i = 0; i < 2_000; i++)
             {
                 final byte[] key = longBytes(i % 50);
@@ -94,15 +97,15 @@ class KafkaIngestTest
                     value = null;
                     reason = "value is not 16 bytes";
                 }
-                producer.send(new ProducerRecord<>(topic, 0, key, value));   // one partition, idempotent producer: offsets = i
+                sent.add(producer.send(new ProducerRecord<>(topic, 0, key, value)));   // one partition, idempotent producer: offsets = i
                 if (reason != null)
                 {
                     bad.add(i);
                     reasons.put(i, reason);
                 }
             }
-            producer.send(new ProducerRecord<>(topic, 1, new byte[] {1, 2, 3}, value(7)));   // offset 0 of partition 1
-            producer.flush();
+            sent.add(producer.send(new ProducerRecord<>(topic, 1, new byte[] {1, 2, 3}, value(7))));   // offset 0 of partition 1
+            awaitAcknowledged(sent);
         }
         final Map<Long, Long> seen = new ConcurrentHashMap<>();
         final EngineContext ctx = context(dir).handlers(shard -> (event, context) ->
@@ -191,7 +194,8 @@ class KafkaIngestTest
         {
             await(() -> seen.size() == 1_000 && ingress.reachedEnd(), () -> "the first 1,000, got " + seen.size() + " (ingress published " +
                 ingress.published() + ", reached its end " + ingress.reachedEnd() + "; engine journaled " + engine.counters().journaled() +
-                ", processed " + engine.counters().processed() + ", errors " + engine.counters().errors() + ")");
+                ", processed " + engine.counters().processed() + ", errors " + engine.counters().errors() + "; the topic's end offsets now " +
+                endOffsets(topic, 2) + ")");
         }
         produceSequence(topic, 500);
         // the second engine recovers the first's 1,000 from its journal (replayed through the handler), then reads only
@@ -380,11 +384,34 @@ class KafkaIngestTest
     {
         try (KafkaProducer<byte[], byte[]> producer = producer())
         {
+            final List<Future<RecordMetadata>> sent = new ArrayList<>(count);
             for (long i = 0; i < count; i++)
             {
-                producer.send(new ProducerRecord<>(topic, longBytes(i % 100), value(NEXT_VALUE.incrementAndGet())));
+                sent.add(producer.send(new ProducerRecord<>(topic, longBytes(i % 100), value(NEXT_VALUE.incrementAndGet()))));
             }
-            producer.flush();
+            awaitAcknowledged(sent);
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(final String topic, final int partitions)
+    {
+        final Set<TopicPartition> all = new HashSet<>();
+        for (int p = 0; p < partitions; p++)
+        {
+            all.add(new TopicPartition(topic, p));
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(null))
+        {
+            return consumer.endOffsets(all, Duration.ofSeconds(10));
+        }
+    }
+
+    /** Every record acknowledged by the broker: a send that failed fails the test here, not as a missing record later. */
+    private static void awaitAcknowledged(final List<Future<RecordMetadata>> sent) throws Exception
+    {
+        for (final Future<RecordMetadata> future : sent)
+        {
+            future.get(60, TimeUnit.SECONDS);
         }
     }
 
