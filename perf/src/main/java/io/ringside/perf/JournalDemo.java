@@ -2,6 +2,7 @@ package io.ringside.perf;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -91,10 +92,13 @@ public final class JournalDemo
         final long appendNs;
         final long end;
         final long forces;
+        final long appendCpuStart;
+        final long preparerCpuNs;
         try (JournalAppender appender = JournalAppender.open(new JournalContext().directory(dir).durability(durability)))
         {
             System.out.println("open: " + appender.recovery());
             first = appender.position();
+            appendCpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             final long start = System.nanoTime();
             for (long i = 0; i < records; i++)
             {
@@ -114,8 +118,12 @@ public final class JournalDemo
             appendNs = System.nanoTime() - start;
             end = appender.position();
             forces = appender.forceCount();
+            preparerCpuNs = threadCpuNs("ringside-journal-preparer");
         }
         report("appended", records, appendNs, end - first, forces);
+        System.out.printf(Locale.ROOT, "CPU per record: appender (this thread) %.0f ns, segment preparer %s%n",
+            (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - appendCpuStart) / (double)records,
+            preparerCpuNs < 0 ? "none" : String.format(Locale.ROOT, "%.0f ns", preparerCpuNs / (double)records));
 
         long count = 0;
         long checksum = 0;
@@ -143,6 +151,19 @@ public final class JournalDemo
         report("replayed", count, replayNs, end - first, 0);
         System.out.printf(Locale.ROOT, "every record read back in order, CRC32C verified (payload checksum %016x), %d bytes on disk per record%n",
             checksum, (end - first) / records);
+    }
+
+    /** CPU time of the live thread of that name, or -1 if there is none. */
+    private static long threadCpuNs(final String name)
+    {
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.getName().equals(name))
+            {
+                return ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.getId());
+            }
+        }
+        return -1;
     }
 
     private static void report(final String what, final long records, final long ns, final long bytes, final long forces)
