@@ -131,6 +131,19 @@ public final class LocalKafkaBroker implements AutoCloseable
         return new String(output, StandardCharsets.UTF_8);
     }
 
+    /**
+     * @return the broker's process, if it runs (for measuring its CPU time).
+     */
+    public java.util.Optional<ProcessHandle> process() throws IOException
+    {
+        final Path pidFile = directory.resolve("broker.pid");
+        if (!Files.exists(pidFile))
+        {
+            return java.util.Optional.empty();
+        }
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).trim()));
+    }
+
     public String bootstrapServers()
     {
         return bootstrapServers;

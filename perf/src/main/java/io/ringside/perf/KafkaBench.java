@@ -134,9 +134,15 @@ public final class KafkaBench
                 double bestFraud = 0;
                 for (int round = 0; round < rounds; round++)
                 {
+                    final CpuMeter cpu = new CpuMeter(broker);
                     final double bare = bare(settings, topic, events);
+                    final String bareCpu = cpu.perRecord(events);
                     final double trivial = engine(settings, topic, events, partitions, work.resolve("trivial-" + round), false);
+                    final String trivialCpu = cpu.perRecord(events);
                     final double fraud = engine(settings, topic, events, partitions, work.resolve("fraud-" + round), true);
+                    final String fraudCpu = cpu.perRecord(events);
+                    System.out.printf(Locale.ROOT, "round %d, CPU per record (this JVM + broker): bare %s; trivial %s; fraud %s%n", round,
+                        bareCpu, trivialCpu, fraudCpu);
                     System.out.printf(Locale.ROOT, "round %d: bare consumer %,.0f/s; ingress + engine (trivial handler) %,.0f/s = %.0f%%; " +
                         "ingress + engine (fraud-velocity, on-heap) %,.0f/s = %.0f%%%n", round, bare, trivial, 100 * trivial / bare, fraud,
                         100 * fraud / bare);
@@ -168,6 +174,61 @@ public final class KafkaBench
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /**
+     * CPU time of this JVM and of the broker (when the bench started it) between calls: where a phase's cycles went, on a
+     * machine whose cores the consumer, the engine's threads and the broker share.
+     */
+    private static final class CpuMeter
+    {
+        private final ProcessHandle broker;
+        private long selfNs;
+        private long brokerNs;
+
+        CpuMeter(final LocalKafkaBroker broker) throws java.io.IOException
+        {
+            this.broker = broker == null ? null : broker.process().orElse(null);
+            selfNs = cpuNs(ProcessHandle.current());
+            brokerNs = cpuNs(this.broker);
+        }
+
+        private static long cpuNs(final ProcessHandle process)
+        {
+            return process == null ? -1 : process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+        }
+
+        /** "S + B ns": nanoseconds of CPU per record since the last call, this JVM's then the broker's ("?" unknown). */
+        String perRecord(final long records)
+        {
+            final long self = cpuNs(ProcessHandle.current());
+            final long brokerNow = cpuNs(broker);
+            final String text = String.format(Locale.ROOT, "%s + %s ns", perRecord(self, selfNs, records), perRecord(brokerNow, brokerNs, records));
+            selfNs = self;
+            brokerNs = brokerNow;
+            return text;
+        }
+
+        private static String perRecord(final long now, final long before, final long records)
+        {
+            return now < 0 || before < 0 ? "?" : String.format(Locale.ROOT, "%.0f", (now - before) / (double)records);
+        }
+    }
+
+    /** The CPU time of the live threads that this phase started (the engine's and the ingress's), in ns per record. */
+    private static String threadCpuPerRecord(final long records)
+    {
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        final StringBuilder text = new StringBuilder();
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            final long ns = threads.getThreadCpuTime(thread.getId());
+            if (thread.getName().startsWith("ringside") && ns > 0)
+            {
+                text.append(String.format(Locale.ROOT, "%s%s %.0f", text.length() == 0 ? "" : ", ", thread.getName(), ns / (double)records));
+            }
+        }
+        return text.toString();
     }
 
     private static final long DEFAULT_POLL_MS = new KafkaIngressContext().pollTimeoutMs();
@@ -243,7 +304,9 @@ public final class KafkaBench
                 {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                 }
-                return events / ((System.nanoTime() - startNs) / 1e9);
+                final double rate = events / ((System.nanoTime() - startNs) / 1e9);
+                System.out.println("  " + (fraud ? "fraud" : "trivial") + ", CPU per record by thread: " + threadCpuPerRecord(events));
+                return rate;
             }
         }
     }
