@@ -1,10 +1,16 @@
 package io.ringside.engine.state;
 
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
+
+import io.ringside.engine.SnapshotCorruptedException;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +19,105 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeyedStoreTest
 {
+    @TempDir
+    Path dir;
+
+    /** 130 words: the bitmap spans three blocks, the last one partial. */
+    private static final int WIDE = 130 * 8;
+
+    @Test
+    void shouldWriteOnlyTheNonZeroWordsOfEachEntryAndRestoreEveryByte() throws Exception
+    {
+        final Path file = dir.resolve("store.snap");
+        final long written;
+        try (KeyedStore store = new KeyedStore("sparse", 1_000, WIDE); SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            for (long key = 0; key < 100; key++)
+            {
+                fill(store.acquire(key), key);
+                store.release();
+            }
+            store.writeSnapshot(out);
+            out.finish();
+            written = out.bytesWritten();
+        }
+        assertTrue(written < 100 * (8 + WIDE) / 10, "sparse: " + written + " bytes for 100 entries of " + WIDE);
+        try (KeyedStore restored = new KeyedStore("sparse", 1_000, WIDE); SnapshotReader in = SnapshotReader.open(file))
+        {
+            restored.readSnapshot(in);
+            assertEquals(100, restored.size());
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[WIDE]);
+            for (long key = 0; key < 100; key++)
+            {
+                assertTrue(restored.read(key, copy));
+                final UnsafeBuffer expected = new UnsafeBuffer(new byte[WIDE]);
+                fill(expected, key);
+                assertEquals(expected, copy, "entry of key " + key);
+            }
+        }
+    }
+
+    /** Words 0, 63, 64, 129 and one that depends on the key; key 0's entry stays all zero. */
+    private static void fill(final MutableDirectBuffer entry, final long key)
+    {
+        if (key > 0)
+        {
+            entry.putLong(0, key);
+            entry.putLong(63 * 8, -key);
+            entry.putLong(64 * 8, key << 40);
+            entry.putLong(129 * 8, Long.MIN_VALUE + key);
+            entry.putLong((int)(key % 130) * 8, key * 31);
+        }
+    }
+
+    @Test
+    void shouldStillReadEntriesWrittenWhole() throws Exception
+    {
+        final Path file = dir.resolve("dense.snap");
+        try (SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            // the layout before sparse entries: length, count, then each key and its whole entry
+            out.writeInt(16);
+            out.writeLong(2);
+            final UnsafeBuffer bytes = new UnsafeBuffer(new byte[16]);
+            for (long key = 7; key <= 8; key++)
+            {
+                out.writeLong(key);
+                bytes.putLong(0, key * 100);
+                bytes.putLong(8, 0);
+                out.writeBytes(bytes, 0, 16);
+            }
+            out.finish();
+        }
+        try (KeyedStore store = new KeyedStore("dense", 100, 16); SnapshotReader in = SnapshotReader.open(file))
+        {
+            store.readSnapshot(in);
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[16]);
+            assertTrue(store.read(8, copy));
+            assertEquals(800, copy.getLong(0));
+            assertEquals(2, store.size());
+        }
+    }
+
+    @Test
+    void shouldRefuseASparseEntryThatMarksWordsBeyondItsLength() throws Exception
+    {
+        final Path file = dir.resolve("bad.snap");
+        try (SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            out.writeInt(-16);     // sparse entries of 2 words
+            out.writeLong(1);
+            out.writeLong(5);      // the key
+            out.writeLong(0b100);  // word 2 of a 2-word entry
+            out.writeLong(42);
+            out.finish();
+        }
+        try (KeyedStore store = new KeyedStore("bad", 100, 16); SnapshotReader in = SnapshotReader.open(file))
+        {
+            final SnapshotCorruptedException error = assertThrows(SnapshotCorruptedException.class, () -> store.readSnapshot(in));
+            assertTrue(error.getMessage().contains("past its 16 bytes"), error.getMessage());
+        }
+    }
     @Test
     void shouldCreateZeroedEntriesAndUpdateThemInPlace()
     {
