@@ -126,6 +126,10 @@ public final class Engine implements AutoCloseable
         {
             state.halt();
             stopThreads();
+            if (snapshots != null)
+            {
+                snapshots.close(ctx.closeTimeoutMs());
+            }
             closeHandlersNotClosed();
             CloseHelper.quietClose(appender);
             CloseHelper.quietClose(counters);
@@ -568,6 +572,11 @@ public final class Engine implements AutoCloseable
         stopThreads();
         final long unprocessed = ring.getCursor() - minConsumerSequence();
         final boolean outputsWaiting = !egress.isDrained();
+        if (snapshots != null && !snapshots.close(ctx.closeTimeoutMs()))
+        {
+            counters.recordError(new EngineException("a snapshot was still being forced to disk after " + ctx.closeTimeoutMs() +
+                " ms (EngineContext.closeTimeoutMs): it stays incomplete, and recovery uses the one before it"));
+        }
         if (drained && unprocessed <= 0 && state.failure() == null && snapshots != null && ctx.snapshotOnClose())
         {
             snapshotNow();
@@ -620,7 +629,7 @@ public final class Engine implements AutoCloseable
         {
             return;
         }
-        final SnapshotTaker.Pending pending = snapshots.begin(position, journaler, false);
+        final SnapshotTaker.Pending pending = snapshots.beginAtClose(position, journaler);
         for (int i = 0; i < shards.length; i++)
         {
             pending.writeShard(i, shards[i]);

@@ -18,8 +18,10 @@ import java.util.stream.Stream;
  * last writer to finish renames the directory: a directory without {@code .tmp} is a complete snapshot. The newest
  * {@code keep} are kept; the journal below the oldest kept one may be deleted.
  * <p>
- * {@link #begin} is called on the journaler's thread; each shard writes its part on its own thread; whichever
- * finishes last completes the snapshot.
+ * {@link #begin} is called on the journaler's thread; each shard writes its part on its own thread (into the page
+ * cache: a shard pauses only for that); whichever finishes last hands the snapshot to the {@code ringside-snapshot}
+ * thread, which forces its files to disk, renames it into place and applies retention, off the shards' and the
+ * journaler's threads. A snapshot at close is completed on the closing thread.
  */
 final class SnapshotTaker
 {
@@ -37,6 +39,8 @@ final class SnapshotTaker
     private Doorbell egressDoorbell;
     private boolean awaitSinks;
     private Journaler journaler;
+    /** Completes snapshots in the background; started with the first. */
+    private java.util.concurrent.ExecutorService completer;
 
     SnapshotTaker(final Path engineDirectory, final int shardCount, final long journalId, final int keep, final boolean deleteJournal,
         final EngineCounters counters)
@@ -82,7 +86,53 @@ final class SnapshotTaker
     void delivered(final Pending pending)
     {
         awaitingDelivery.remove(pending);
-        completed(pending);
+        completeInBackground(pending);
+    }
+
+    private synchronized void completeInBackground(final Pending pending)
+    {
+        if (completer == null)
+        {
+            completer = java.util.concurrent.Executors.newSingleThreadExecutor(task ->
+            {
+                final Thread thread = new Thread(task, "ringside-snapshot");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        if (completer.isShutdown())
+        {
+            completed(pending);   // after close(): nothing runs in the background any more
+            return;
+        }
+        completer.execute(() -> completed(pending));
+    }
+
+    /**
+     * Waits until every snapshot handed to the background is complete, then stops its thread. Idempotent.
+     *
+     * @return false if that took longer than {@code timeoutMs} (the thread is interrupted then).
+     */
+    synchronized boolean close(final long timeoutMs)
+    {
+        if (completer == null)
+        {
+            return true;
+        }
+        completer.shutdown();
+        try
+        {
+            if (completer.awaitTermination(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS))
+            {
+                return true;
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        completer.shutdownNow();
+        return false;
     }
 
     static String shardFile(final int shard)
@@ -103,23 +153,29 @@ final class SnapshotTaker
      */
     Pending begin(final long position, final Journaler journaler)
     {
-        return begin(position, journaler, awaitSinks);
+        return begin(position, journaler, awaitSinks, true);
     }
 
     /**
-     * @param awaitDelivery false when nothing can be waiting for the sinks (at close, once the egress has drained).
+     * A snapshot at close, once the threads are stopped and the egress has drained: nothing can be waiting for the
+     * sinks, and the last shard to write its part completes it on its (the closing) thread.
      */
-    Pending begin(final long position, final Journaler journaler, final boolean awaitDelivery)
+    Pending beginAtClose(final long position, final Journaler journaler)
+    {
+        return begin(position, journaler, false, false);
+    }
+
+    private Pending begin(final long position, final Journaler journaler, final boolean awaitDelivery, final boolean background)
     {
         this.journaler = journaler;
-        final Pending pending = new Pending(position, awaitDelivery);
+        final Pending pending = new Pending(position, awaitDelivery, background);
         try
         {
             Files.createDirectories(pending.tmp);
             try (SnapshotWriter out = new SnapshotWriter(pending.tmp.resolve(ENGINE_FILE), SnapshotWriter.KIND_ENGINE, -1, position, journalId))
             {
                 journaler.writeSnapshot(out);
-                out.finish();
+                out.finish(false);
                 pending.bytes.addAndGet(out.bytesWritten());
             }
         }
@@ -238,14 +294,20 @@ final class SnapshotTaker
         }
         try
         {
+            forceAll(pending.tmp);
             Files.move(pending.tmp, directoryOf(pending.position), StandardCopyOption.ATOMIC_MOVE);
+            force(directory);
             counters.snapshots.incrementRelease();
             counters.snapshotPosition.setRelease(pending.position);
             counters.snapshotBytes.setRelease(pending.bytes.get());
             final List<Long> positions = positions(Long.MAX_VALUE);
             for (int i = keep; i < positions.size(); i++)
             {
-                deleteTree(directoryOf(positions.get(i)));
+                // renamed first, so that a kill in the middle of the deletion leaves an incomplete snapshot (deleted at
+                // the next start), not a complete-looking one with files missing
+                final Path doomed = directory.resolve(name(positions.get(i)) + TMP);
+                Files.move(directoryOf(positions.get(i)), doomed, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(doomed);
             }
             if (deleteJournal && journaler != null)
             {
@@ -256,6 +318,27 @@ final class SnapshotTaker
         {
             counters.recordError(ex);
             counters.snapshotsFailed.incrementRelease();
+        }
+    }
+
+    /** Forces every file of a snapshot directory, then the directory itself (its entries). */
+    private static void forceAll(final Path dir) throws IOException
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir))
+        {
+            for (final Path file : files)
+            {
+                force(file);
+            }
+        }
+        force(dir);
+    }
+
+    private static void force(final Path path) throws IOException
+    {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ))
+        {
+            channel.force(true);
         }
     }
 
@@ -283,13 +366,15 @@ final class SnapshotTaker
         final Path tmp;
         final AtomicInteger remaining = new AtomicInteger(1 + shardCount);
         final boolean awaitDelivery;
+        final boolean background;
         final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
         volatile Throwable failure;
 
-        Pending(final long position, final boolean awaitDelivery)
+        Pending(final long position, final boolean awaitDelivery, final boolean background)
         {
             this.position = position;
             this.awaitDelivery = awaitDelivery;
+            this.background = background;
             this.tmp = directory.resolve(name(position) + TMP);
         }
 
@@ -301,7 +386,7 @@ final class SnapshotTaker
             try (SnapshotWriter out = new SnapshotWriter(tmp.resolve(shardFile(shard)), SnapshotWriter.KIND_SHARD, shard, position, journalId))
             {
                 runner.writeSnapshot(out);
-                out.finish();
+                out.finish(false);
                 bytes.addAndGet(out.bytesWritten());
             }
             catch (final IOException | RuntimeException ex)
@@ -330,6 +415,10 @@ final class SnapshotTaker
                     {
                         egressDoorbell.ring();
                     }
+                }
+                else if (background)
+                {
+                    completeInBackground(this);
                 }
                 else
                 {

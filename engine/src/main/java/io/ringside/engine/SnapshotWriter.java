@@ -108,6 +108,15 @@ public final class SnapshotWriter implements AutoCloseable
      */
     public void finish() throws IOException
     {
+        finish(true);
+    }
+
+    /**
+     * Writes the trailer, and forces the file to disk if {@code force} (otherwise whoever completes the snapshot does,
+     * before it renames it into place).
+     */
+    public void finish(final boolean force) throws IOException
+    {
         final long bodyEnd = bytesWritten();
         flushBuffer();
         buffer.putLong(bodyEnd);
@@ -119,7 +128,10 @@ public final class SnapshotWriter implements AutoCloseable
             written += channel.write(buffer);
         }
         buffer.clear();
-        channel.force(true);
+        if (force)
+        {
+            channel.force(true);
+        }
         finished = true;
     }
 

@@ -186,6 +186,46 @@ class EngineRecoveryTest
     }
 
     @Test
+    void retentionKeepsTheNewestSnapshotsAndDeletesTheJournalBelowTheOldestKept() throws Exception
+    {
+        final List<Totals> first = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(first, new CopyOnWriteArrayList<>()).snapshotEveryEvents(5_000).snapshotsToKeep(2)
+            .deleteJournalBelowSnapshots(true).snapshotOnClose(false)).start())
+        {
+            publish(engine, 0, 40_000);
+            EngineTestSupport.await(() -> engine.counters().snapshots() >= 8, () -> "8 snapshots, got " + engine.counters().snapshots());
+        }
+        final List<Long> kept = new ArrayList<>();
+        try (java.util.stream.Stream<Path> entries = Files.list(dir.resolve(SnapshotTaker.DIRECTORY)))
+        {
+            entries.forEach(entry -> kept.add(Long.parseLong(entry.getFileName().toString())));   // a .tmp would not parse
+        }
+        kept.sort(null);
+        assertEquals(2, kept.size(), "the newest 2 of 8 snapshots are kept: " + kept);
+        final List<Long> segments = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.walk(dir))
+        {
+            files.map(file -> file.getFileName().toString()).filter(name -> name.matches("\\d{20}\\.seg"))
+                .forEach(name -> segments.add(Long.parseLong(name.substring(0, 20))));
+        }
+        segments.sort(null);
+        assertTrue(segments.get(0) > 0 && segments.get(0) <= kept.get(0),
+            "the journal starts at the segment holding the oldest kept snapshot (" + kept.get(0) + "): segments " + segments);
+
+        final List<Totals> second = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(second, new CopyOnWriteArrayList<>()).snapshotEveryEvents(5_000).snapshotsToKeep(2)
+            .deleteJournalBelowSnapshots(true)).start())
+        {
+            assertEquals(kept.get(1), engine.recovery().snapshotPosition(), engine.recovery().toString());
+            assertEquals(39_999, engine.journaledOffset(SOURCE, 0));
+            for (int shard = 0; shard < 2; shard++)
+            {
+                assertEquals(first.get(shard).sums, second.get(shard).sums, "shard " + shard + " as before the restart");
+            }
+        }
+    }
+
+    @Test
     void aSnapshotIsCompleteOnlyOnceTheSinksHaveEveryOutputCausedBelowIt() throws Exception
     {
         final java.util.concurrent.atomic.AtomicBoolean sinkUp = new java.util.concurrent.atomic.AtomicBoolean(false);
