@@ -21,7 +21,7 @@ final class CompactAgent extends RingConsumerAgent
     @Override
     void onSlot(final Slot slot, final boolean endOfBatch)
     {
-        journaler.onEvent(slot);
+        journaler.onEvent(slot, endOfBatch);
         if (slot.type == SlotType.DATA)
         {
             shards[slot.shard].onEvent(slot);

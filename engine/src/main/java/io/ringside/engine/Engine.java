@@ -185,15 +185,15 @@ public final class Engine implements AutoCloseable
         {
             snapshots = new SnapshotTaker(ctx.directory(), shardCount, appender.journalId(), ctx.snapshotsToKeep(),
                 ctx.deleteJournalBelowSnapshots(), counters);
-            journaler.snapshots(snapshots, ctx.snapshotEveryEvents());
+            journaler.snapshots(snapshots, ctx.snapshotEveryEvents(), ctx.snapshotEveryMs(), ctx.tickClock());
             if (hasSinks)
             {
                 snapshots.awaitSinks(egressDoorbell);
             }
         }
-        else if (ctx.snapshotEveryEvents() > 0)
+        else if (ctx.snapshotEveryEvents() > 0 || ctx.snapshotEveryMs() > 0)
         {
-            throw new IllegalArgumentException("snapshotEveryEvents is set but the handler of shard " + firstNotSnapshottable() +
+            throw new IllegalArgumentException((ctx.snapshotEveryEvents() > 0 ? "snapshotEveryEvents" : "snapshotEveryMs") + " is set but the handler of shard " + firstNotSnapshottable() +
                 " does not implement Snapshottable: implement it, or leave snapshots off (recovery then replays the whole journal)");
         }
 

@@ -54,6 +54,7 @@ public final class EngineContext
     private org.agrona.concurrent.EpochClock tickClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
     private boolean recordLatency = true;
     private long snapshotEveryEvents;
+    private long snapshotEveryMs;
     private boolean snapshotOnClose = true;
     private int snapshotsToKeep = 2;
     private boolean deleteJournalBelowSnapshots;
@@ -468,7 +469,8 @@ public final class EngineContext
     }
 
     /**
-     * @param clock the processing time that TICKs carry (default the system clock); read only by the ticker.
+     * @param clock the processing time that TICKs carry (default the system clock), read by the ticker; the journaler
+     *              also reads it, once per batch, to time {@link #snapshotEveryMs} (never for a decision).
      * @return this.
      */
     public EngineContext tickClock(final org.agrona.concurrent.EpochClock clock)
@@ -499,6 +501,24 @@ public final class EngineContext
     public long snapshotEveryEvents()
     {
         return snapshotEveryEvents;
+    }
+
+    /**
+     * @param ms also take a snapshot once this many milliseconds of processing time ({@link #tickClock()}) have passed
+     *           since the last one, at the end of the next batch the journaler writes; default 0: off. With
+     *           {@link #snapshotEveryEvents} as well, whichever comes first (each restarts both). Only when snapshots
+     *           are taken are they timed: the outputs and the state never depend on when that is.
+     * @return this.
+     */
+    public EngineContext snapshotEveryMs(final long ms)
+    {
+        this.snapshotEveryMs = ms;
+        return this;
+    }
+
+    public long snapshotEveryMs()
+    {
+        return snapshotEveryMs;
     }
 
     /**
@@ -583,6 +603,7 @@ public final class EngineContext
         require(maxOutOfOrdernessMs >= 0 && idleSourceTimeoutMs >= 0 && tickIntervalMs >= 0,
             "max out-of-orderness, idle-source timeout and tick interval must not be negative");
         require(snapshotEveryEvents >= 0, "snapshotEveryEvents must not be negative, was " + snapshotEveryEvents);
+        require(snapshotEveryMs >= 0, "snapshotEveryMs must not be negative, was " + snapshotEveryMs);
         require(snapshotsToKeep >= 1, "keep at least one snapshot, was " + snapshotsToKeep);
         if (idleSourceTimeoutMs > 0 && tickIntervalMs == 0)
         {

@@ -21,6 +21,9 @@ final class Journaler
     private SnapshotTaker snapshots;
     private long snapshotEveryEvents;
     private long sinceSnapshot;
+    private long snapshotEveryMs;
+    private org.agrona.concurrent.EpochClock snapshotClock;
+    private long lastSnapshotMs;
     private volatile long retainFrom = -1;
     private volatile long durablePosition;
     private volatile long journaledPosition;
@@ -39,7 +42,10 @@ final class Journaler
         this.journaledPosition = appender == null ? 0 : appender.position();
     }
 
-    void onEvent(final Slot slot)
+    /**
+     * Journals a slot; {@code endOfBatch}: the last of a ring batch, where a time-based snapshot may begin.
+     */
+    void onEvent(final Slot slot, final boolean endOfBatch)
     {
         track(slot);
         final long before = appender.position();
@@ -55,9 +61,11 @@ final class Journaler
         counters.journaled.incrementRelease();
         counters.journalBytes.getAndAddRelease(appender.position() - before);
         slot.snapshot = null;
-        if (snapshots != null && (slot.type == SlotType.SNAPSHOT || (snapshotEveryEvents > 0 && ++sinceSnapshot >= snapshotEveryEvents)))
+        if (snapshots != null && (slot.type == SlotType.SNAPSHOT || (snapshotEveryEvents > 0 && ++sinceSnapshot >= snapshotEveryEvents) ||
+            (endOfBatch && snapshotEveryMs > 0 && snapshotClock.time() - lastSnapshotMs >= snapshotEveryMs)))
         {
             sinceSnapshot = 0;
+            lastSnapshotMs = snapshotEveryMs > 0 ? snapshotClock.time() : 0;
             slot.snapshot = snapshots.begin(appender.position(), this);
         }
     }
@@ -97,12 +105,16 @@ final class Journaler
     }
 
     /**
-     * Takes a snapshot every {@code everyEvents} journaled slots (0: only on SNAPSHOT slots).
+     * Takes a snapshot every {@code everyEvents} journaled slots and at the end of the first batch after every
+     * {@code everyMs} of {@code clock} (each 0: off), and on SNAPSHOT slots.
      */
-    void snapshots(final SnapshotTaker taker, final long everyEvents)
+    void snapshots(final SnapshotTaker taker, final long everyEvents, final long everyMs, final org.agrona.concurrent.EpochClock clock)
     {
         this.snapshots = taker;
         this.snapshotEveryEvents = everyEvents;
+        this.snapshotEveryMs = everyMs;
+        this.snapshotClock = clock;
+        this.lastSnapshotMs = everyMs > 0 ? clock.time() : 0;
     }
 
     /**

@@ -22,7 +22,7 @@ final class JournalerAgent extends RingConsumerAgent
     @Override
     void onSlot(final Slot slot, final boolean endOfBatch)
     {
-        journaler.onEvent(slot);
+        journaler.onEvent(slot, endOfBatch);
         if (endOfBatch)
         {
             journaler.endOfBatch();

@@ -186,6 +186,50 @@ class EngineRecoveryTest
     }
 
     @Test
+    void aSnapshotIsTakenOnceTheIntervalOfProcessingTimeHasPassed()
+    {
+        final java.util.concurrent.atomic.AtomicLong nowMs = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        final List<Totals> first = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(first, new CopyOnWriteArrayList<>()).tickClock(nowMs::get).snapshotEveryMs(60_000)
+            .snapshotOnClose(false)).start())
+        {
+            publish(engine, 0, 3_000);
+            EngineTestSupport.await(() -> engine.counters().processed() == 3_000, () -> "3,000 processed");
+            assertEquals(0, engine.counters().snapshots(), "no snapshot before the interval has passed");
+            nowMs.addAndGet(60_000);
+            publish(engine, 3_000, 3_001);
+            EngineTestSupport.await(() -> engine.counters().snapshots() == 1, () -> "a snapshot after 60 s, got " + engine.counters().snapshots());
+            assertEquals(3_001, snapshotEvents(engine.counters().snapshotPosition.get()), "taken at the first batch after the interval");
+            publish(engine, 3_001, 5_000);
+            EngineTestSupport.await(() -> engine.counters().processed() == 5_000, () -> "5,000 processed");
+            assertEquals(1, engine.counters().snapshots(), "the clock did not move again: no second snapshot");
+        }
+        final List<Totals> second = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(second, new CopyOnWriteArrayList<>())).start())
+        {
+            assertEquals(1_999, engine.recovery().replayedEvents(), "replayed from the timed snapshot: " + engine.recovery());
+            for (int shard = 0; shard < 2; shard++)
+            {
+                assertEquals(first.get(shard).sums, second.get(shard).sums);
+            }
+        }
+    }
+
+    /** How many events the journal holds below a position. */
+    private long snapshotEvents(final long position)
+    {
+        try (io.ringside.journal.JournalReader reader = io.ringside.journal.JournalReader.open(dir.resolve("journal")))
+        {
+            long events = 0;
+            for (io.ringside.journal.JournalRecord record = reader.next(); record != null && record.position() < position; record = reader.next())
+            {
+                events += record.type() == SlotType.DATA ? 1 : 0;
+            }
+            return events;
+        }
+    }
+
+    @Test
     void retentionKeepsTheNewestSnapshotsAndDeletesTheJournalBelowTheOldestKept() throws Exception
     {
         final List<Totals> first = new CopyOnWriteArrayList<>();
