@@ -581,6 +581,10 @@ public final class Engine implements AutoCloseable
         {
             snapshotNow();
         }
+        if (snapshots != null && state.failure() == null)
+        {
+            journaler.applyRetention();   // what the snapshots completed since the journaler's last turn allow
+        }
         // after the snapshot, which reads the handlers' state; their threads are stopped, so this thread may
         closeHandlersNotClosed();
         CloseHelper.quietClose(appender);

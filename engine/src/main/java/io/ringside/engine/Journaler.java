@@ -169,7 +169,11 @@ final class Journaler
         retainFrom = position;
     }
 
-    private void applyRetention()
+    /**
+     * Deletes the journal below the position the last completed snapshot allows, if that is still to do: the journaler's
+     * thread does it at its next batch or idle turn; at close, once the threads are stopped, the closing thread.
+     */
+    void applyRetention()
     {
         final long from = retainFrom;
         if (from > 0)
@@ -218,6 +222,10 @@ final class Journaler
      */
     void onIdle()
     {
+        if (retainFrom > 0)
+        {
+            applyRetention();   // a snapshot completed after the last batch
+        }
         if (durablePosition < appender.position())
         {
             if (control.isClosing())
