@@ -208,10 +208,7 @@ final class Journaler
     void endOfBatch()
     {
         appender.endOfBatch();
-        if (retainFrom > 0)
-        {
-            applyRetention();
-        }
+        applyRetention();
         journaledPosition = appender.position();
         publishDurable();
     }
@@ -222,10 +219,7 @@ final class Journaler
      */
     void onIdle()
     {
-        if (retainFrom > 0)
-        {
-            applyRetention();   // a snapshot completed after the last batch
-        }
+        applyRetention();   // a snapshot may have completed after the last batch
         if (durablePosition < appender.position())
         {
             if (control.isClosing())

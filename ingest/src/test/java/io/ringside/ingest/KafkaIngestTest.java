@@ -395,15 +395,20 @@ class KafkaIngestTest
 
     private static Map<TopicPartition, Long> endOffsets(final String topic, final int partitions)
     {
-        final Set<TopicPartition> all = new HashSet<>();
-        for (int p = 0; p < partitions; p++)
-        {
-            all.add(new TopicPartition(topic, p));
-        }
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(null))
         {
-            return consumer.endOffsets(all, Duration.ofSeconds(10));
+            return consumer.endOffsets(topicPartitions(topic, partitions), Duration.ofSeconds(10));
         }
+    }
+
+    private static List<TopicPartition> topicPartitions(final String topic, final int partitions)
+    {
+        final List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < partitions; p++)
+        {
+            tps.add(new TopicPartition(topic, p));
+        }
+        return tps;
     }
 
     /** Every record acknowledged by the broker: a send that failed fails the test here, not as a missing record later. */
@@ -440,11 +445,7 @@ class KafkaIngestTest
         final List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(null))
         {
-            final List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < partitions; p++)
-            {
-                tps.add(new TopicPartition(topic, p));
-            }
+            final List<TopicPartition> tps = topicPartitions(topic, partitions);
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             final Map<TopicPartition, Long> end = consumer.endOffsets(tps);
