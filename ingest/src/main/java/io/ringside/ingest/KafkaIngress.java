@@ -148,6 +148,10 @@ public final class KafkaIngress implements Agent, AutoCloseable
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrapServers());
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // One request in flight: the dead-letter topic is often created by its first letter, and a second request
+        // accepted before a first one the new partition refused would leave the first retried until it expires
+        // (KAFKA-15591). Dead letters are rare; their order and delivery matter more than their rate.
+        producerProps.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, roleName() + "-dlq");
         deadLetters = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
 

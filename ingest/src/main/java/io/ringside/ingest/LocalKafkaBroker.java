@@ -4,12 +4,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * A single-node KRaft broker on 127.0.0.1 in a directory, started and stopped through {@code ingest/broker.sh}
@@ -155,7 +161,7 @@ public final class LocalKafkaBroker implements AutoCloseable
     }
 
     /**
-     * Creates a topic with {@code partitions} partitions (replication 1) and waits for it.
+     * Creates a topic with {@code partitions} partitions (replication 1) and waits until the broker serves every one.
      */
     public void createTopic(final String topic, final int partitions) throws Exception
     {
@@ -178,38 +184,39 @@ public final class LocalKafkaBroker implements AutoCloseable
                 return false;
             }
             admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short)1))).all().get(30, TimeUnit.SECONDS);
-            awaitLeaders(admin, topic, partitions);
+            awaitServed(admin, topic, partitions);
             return true;
         }
     }
 
     /**
-     * Waits until the broker's metadata gives every partition of a new topic a leader: the controller has created the
-     * topic when createTopics completes, but the broker may not serve it yet, and a producer writing at once then
-     * depends on its retries.
+     * Waits until the broker serves every partition of a new topic. A leader in the metadata is not enough: the broker
+     * publishes the metadata before it creates the partitions' logs, one by one (tens of milliseconds apart under
+     * load), and a write in that gap fails with NOT_LEADER_OR_FOLLOWER. An idempotent producer with several requests
+     * in flight can then have a later batch accepted first and retry the failed one until delivery.timeout.ms expires
+     * it (KAFKA-15591; it cost this project a CI run). A partition answers ListOffsets only once its log exists.
      */
-    private static void awaitLeaders(final Admin admin, final String topic, final int partitions) throws Exception
+    private static void awaitServed(final Admin admin, final String topic, final int partitions) throws Exception
     {
+        final Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++)
+        {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true)
         {
-            final org.apache.kafka.clients.admin.TopicDescription description =
-                admin.describeTopics(java.util.List.of(topic)).topicNameValues().get(topic).get(30, TimeUnit.SECONDS);
-            int led = 0;
-            for (final org.apache.kafka.common.TopicPartitionInfo info : description.partitions())
+            try
             {
-                if (info.leader() != null && !info.leader().isEmpty())
-                {
-                    led++;
-                }
-            }
-            if (led == partitions)
-            {
+                admin.listOffsets(request).all().get(30, TimeUnit.SECONDS);
                 return;
             }
-            if (System.nanoTime() > deadline)
+            catch (final ExecutionException ex)
             {
-                throw new IllegalStateException("topic " + topic + ": " + led + " of " + partitions + " partitions have a leader after 30 s");
+                if (!(ex.getCause() instanceof RetriableException) || System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("topic " + topic + ": not every partition is served by the broker: " + ex.getCause(), ex);
+                }
             }
             Thread.sleep(20);
         }
