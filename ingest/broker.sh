@@ -31,6 +31,17 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# A random cluster id, base64url of 16 bytes as Kafka's own. Never one that begins with '-': 1 in 64 would, and the
+# storage tool would take it for an option ("argument --cluster-id/-t: expected one argument").
+cluster_id() {
+    python3 -c 'import uuid,base64
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"):
+        print(s)
+        break'
+}
+
 alive() { [[ -f "$1/broker.pid" ]] && kill -0 "$(cat "$1/broker.pid")" 2>/dev/null; }
 
 start() {
@@ -71,7 +82,7 @@ num.io.threads=2
 log.flush.interval.messages=9223372036854775807
 PROPS
     local cp="$lib/*"
-    "$java" -Xmx512m -cp "$cp" kafka.tools.StorageTool format -t "$(python3 -c 'import uuid,base64; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')" \
+    "$java" -Xmx512m -cp "$cp" kafka.tools.StorageTool format -t "$(cluster_id)" \
         -c "$dir/server.properties" > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "formatting $dir/data failed"; }
     # setsid: the broker survives the shell that started it, and a test's process group kill does not reach it by accident
     setsid "$java" -Xmx512m -Xms512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
