@@ -7,7 +7,7 @@
 #                                  "DIR BOOTSTRAP". The broker runs in the background (pid in DIR/broker.pid).
 #   ingest/broker.sh stop DIR      SIGTERM, then SIGKILL after RINGSIDE_BROKER_STOP_TIMEOUT seconds (default 20).
 #
-# The jars (kafka_2.13 and its dependencies, slf4j-simple) come from ingest/broker/pom.xml, built when missing.
+# The jars (kafka_2.13 and its dependencies, slf4j-simple) come from ingest/broker/pom.xml, fetched when missing or stale (see jars()).
 # The broker's log goes to DIR/broker.log; its data to DIR/data. Nothing binds anything but 127.0.0.1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,10 +18,15 @@ stop_timeout=${RINGSIDE_BROKER_STOP_TIMEOUT:-20}
 
 die() { echo "broker: $*" >&2; exit 1; }
 
+# Fetched again when ingest/broker/pom.xml or the parent pom (which pins the versions) changed since: copying into
+# the old directory would leave both versions of a jar on the classpath.
 jars() {
-    if ! compgen -G "$lib/kafka_2.13-*.jar" > /dev/null; then
+    local stamp="$lib/.fetched"
+    if [[ ! -f "$stamp" || "$here/broker/pom.xml" -nt "$stamp" || "$here/../pom.xml" -nt "$stamp" ]]; then
         echo "broker: fetching the broker's jars (mvn -q -f ingest/broker/pom.xml package)..." >&2
+        rm -rf "$lib"
         mvn -q -B -f "$here/broker/pom.xml" package >&2 || die "could not build $lib"
+        touch "$stamp"
     fi
 }
 
