@@ -10,54 +10,106 @@ import net.openhft.chronicle.values.Values;
 import io.ringside.engine.SnapshotCorruptedException;
 import io.ringside.engine.SnapshotReader;
 import io.ringside.engine.SnapshotWriter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Fixed-size entries, one per long key, off-heap in a Chronicle Map, updated in place: {@link #acquire(long)}
- * takes the key's segment lock and hands out a flyweight over the entry's own memory (zeroed when new), which
- * the caller reads and writes until {@link #release()}. One map access per call, nothing allocated.
+ * Fixed-size entries, one per long key, off-heap, updated in place: {@link #acquire(long)} hands out a flyweight over
+ * the entry's own memory (zeroed when new), which the caller reads and writes until {@link #release()}. Nothing is
+ * allocated per call.
  * <p>
- * The map lives in memory, never in a file: after a crash nothing trusts it, and the state is rebuilt from the
- * journal. So entries need no checksum.
+ * Two tiers. The hot tier, an {@link EntryTable} sized for the expected keys, holds every key while it has room: a
+ * lookup there costs what a primitive open-addressing map costs (a hash, a probe, the entry). Keys beyond it go to
+ * the cold tier, a Chronicle Map (each access a query context under a segment lock: about ten times slower), so a
+ * store that meets more keys than it was sized for slows down instead of failing. A key lives in one tier for its
+ * whole life; {@link #coldKeys()} tells how many spilled (the sizing to raise, see tuning.md).
  * <p>
- * <b>Thread safety:</b> {@link #acquire}, {@link #release} and {@link #remove} belong to one thread (a shard's);
- * an acquired entry holds its segment's write lock. {@link #read(long, MutableDirectBuffer)} may be called from
- * any thread: it copies the entry under the segment's read lock, so it sees a whole update or none of it.
+ * The state lives in memory, never in a file: after a crash nothing trusts it, and the state is rebuilt from the
+ * journal and snapshots. So entries need no checksum.
+ * <p>
+ * <b>Thread safety:</b> {@link #acquire}, {@link #release}, {@link #remove} and the rest belong to one thread (a
+ * shard's). {@link #read(long, MutableDirectBuffer)} may be called from any thread: it copies the entry under a
+ * sequence lock (the owner makes the store's version odd while an entry is acquired, even again on release; a reader
+ * retries a copy that saw the version move), so it sees a whole update or none of it, and never blocks the owner.
  */
 public final class KeyedStore implements AutoCloseable
 {
+    /** Starts a snapshot of the layout format (older ones start with an entry length: 0 or plus or minus it). */
+    static final int LAYOUT_MARKER = Integer.MIN_VALUE + 2;
+    private static final VarHandle VERSION;
+
+    static
+    {
+        try
+        {
+            VERSION = MethodHandles.lookup().findVarHandle(KeyedStore.class, "version", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final String name;
     private final int entryLength;
-    private final ChronicleMap<LongValue, byte[]> map;
+    private final EntryTable hot;
+    private final ChronicleMap<LongValue, byte[]> cold;
     private final LongValue key = Values.newHeapInstance(LongValue.class);
     private final BytesStore<?, ?> zeros;
     private final UnsafeBuffer entry = new UnsafeBuffer(0, 0);
     private final ThreadLocal<LongValue> readerKeys = ThreadLocal.withInitial(() -> Values.newHeapInstance(LongValue.class));
     private final ThreadLocal<UnsafeBuffer> readerViews = ThreadLocal.withInitial(() -> new UnsafeBuffer(0, 0));
     private ExternalMapQueryContext<LongValue, byte[], ?> context;
+    private long acquiredKey;
+    private int handle;
+    private long coldKeys;
+    private boolean acquired;
+    private volatile boolean closed;
+    @SuppressWarnings("unused") // through VERSION
+    private volatile long version;
 
     /**
      * @param name         for errors and diagnostics.
-     * @param expectedKeys how many keys it will hold at most at once; the map is sized for them once.
+     * @param expectedKeys how many keys it holds at once: the hot tier's capacity.
      * @param entryLength  bytes per entry, a multiple of 8.
      */
     public KeyedStore(final String name, final long expectedKeys, final int entryLength)
     {
-        if (expectedKeys < 1 || entryLength < 8 || entryLength % 8 != 0)
+        this(name, expectedKeys, entryLength, expectedKeys);
+    }
+
+    /**
+     * @param hotKeys keys the hot tier holds (the rest spill to the cold tier, sized for a quarter of the expected
+     *                keys more and growing past that as Chronicle Map does).
+     */
+    KeyedStore(final String name, final long expectedKeys, final int entryLength, final long hotKeys)
+    {
+        if (expectedKeys < 1 || hotKeys < 1 || hotKeys > 1 << 29 || entryLength < 8 || entryLength % 8 != 0)
         {
-            throw new IllegalArgumentException(name + ": expected keys must be at least 1 and the entry length a positive multiple of 8, were " +
+            throw new IllegalArgumentException(name + ": expected keys must be 1 to 2^29 and the entry length a positive multiple of 8, were " +
                 expectedKeys + " and " + entryLength);
         }
         this.name = name;
         this.entryLength = entryLength;
-        this.map = ChronicleMap.of(LongValue.class, byte[].class)
-            .name(name)
-            .entries(expectedKeys)
-            .constantValueSizeBySample(new byte[entryLength])
-            .putReturnsNull(true)
-            .removeReturnsNull(true)
-            .create();
+        this.hot = new EntryTable((int)hotKeys, entryLength);
+        try
+        {
+            this.cold = ChronicleMap.of(LongValue.class, byte[].class)
+                .name(name)
+                .entries(Math.max(1_024, Math.max(expectedKeys - hotKeys, expectedKeys / 4)))
+                .constantValueSizeBySample(new byte[entryLength])
+                .putReturnsNull(true)
+                .removeReturnsNull(true)
+                .create();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            hot.close();
+            throw ex;
+        }
         final BytesStore<?, ?> store = BytesStore.nativeStoreWithFixedCapacity(entryLength);
         store.zeroOut(0, entryLength);
         this.zeros = store;
@@ -71,24 +123,35 @@ public final class KeyedStore implements AutoCloseable
      */
     public MutableDirectBuffer acquire(final long keyValue)
     {
-        if (context != null)
+        checkNotAcquired();
+        beginWrite();
+        int at = hot.find(keyValue);
+        if (at == EntryTable.ABSENT && coldKeys == 0)
         {
-            throw new IllegalStateException(name + ": an entry is already acquired: release it first");
+            at = hot.insert(keyValue);
+        }
+        if (at >= 0)
+        {
+            return acquired(keyValue, at);
         }
         key.setValue(keyValue);
-        final ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(key);
-        context = c;
+        final ExternalMapQueryContext<LongValue, byte[], ?> c = cold.queryContext(key);
         // the write lock, not the update lock: an update lock still lets readers in, and they would see half an update
         c.writeLock().lock();
         MapEntry<LongValue, byte[]> e = c.entry();
         if (e == null)
         {
+            at = hot.insert(keyValue);
+            if (at >= 0)
+            {
+                c.close();
+                return acquired(keyValue, at);
+            }
             c.absentEntry().doInsert(c.wrapValueBytesAsData(zeros, 0, entryLength));
+            coldKeys++;
             e = c.entry();
         }
-        final Data<byte[]> value = e.value();
-        entry.wrap(value.bytes().addressForRead(value.offset()), entryLength);
-        return entry;
+        return acquiredCold(keyValue, c, e);
     }
 
     /**
@@ -98,12 +161,19 @@ public final class KeyedStore implements AutoCloseable
      */
     public MutableDirectBuffer acquireIfPresent(final long keyValue)
     {
-        if (context != null)
+        checkNotAcquired();
+        final int at = hot.find(keyValue);
+        if (at >= 0)
         {
-            throw new IllegalStateException(name + ": an entry is already acquired: release it first");
+            beginWrite();
+            return acquired(keyValue, at);
+        }
+        if (coldKeys == 0)
+        {
+            return null;
         }
         key.setValue(keyValue);
-        final ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(key);
+        final ExternalMapQueryContext<LongValue, byte[], ?> c = cold.queryContext(key);
         c.writeLock().lock();
         final MapEntry<LongValue, byte[]> e = c.entry();
         if (e == null)
@@ -111,46 +181,66 @@ public final class KeyedStore implements AutoCloseable
             c.close();
             return null;
         }
+        beginWrite();
+        return acquiredCold(keyValue, c, e);
+    }
+
+    private MutableDirectBuffer acquired(final long keyValue, final int at)
+    {
+        handle = at;
+        entry.wrap(hot.address(at), entryLength);
+        acquiredKey = keyValue;
+        acquired = true;
+        return entry;
+    }
+
+    private MutableDirectBuffer acquiredCold(
+        final long keyValue, final ExternalMapQueryContext<LongValue, byte[], ?> c, final MapEntry<LongValue, byte[]> e)
+    {
         context = c;
         final Data<byte[]> value = e.value();
         entry.wrap(value.bytes().addressForRead(value.offset()), entryLength);
+        acquiredKey = keyValue;
+        acquired = true;
         return entry;
     }
 
     /**
-     * Inserts a zeroed entry for the key unless it has one: one map access. Owner thread.
+     * Inserts a zeroed entry for the key unless it has one. Owner thread.
      *
      * @return true if the key was absent (and now has an entry); false if it had one.
      */
     public boolean insertIfAbsent(final long keyValue)
     {
-        if (context != null)
+        checkNotAcquired();
+        if (hot.find(keyValue) >= 0)
         {
-            throw new IllegalStateException(name + ": release the acquired entry first");
+            return false;
         }
-        key.setValue(keyValue);
-        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(key))
+        if (coldKeys != 0)
         {
-            c.updateLock().lock();
-            if (c.entry() != null)
+            key.setValue(keyValue);
+            if (cold.containsKey(key))
             {
                 return false;
             }
-            c.absentEntry().doInsert(c.wrapValueBytesAsData(zeros, 0, entryLength));
-            return true;
         }
+        acquire(keyValue);
+        release();
+        return true;
     }
 
     /**
-     * Removes every entry: what a time bucket does when it expires. Owner thread.
+     * Removes every entry. Owner thread.
      */
     public void clear()
     {
-        if (context != null)
-        {
-            throw new IllegalStateException(name + ": release the acquired entry first");
-        }
-        map.clear();
+        checkNotAcquired();
+        beginWrite();
+        hot.clear();
+        cold.clear();
+        coldKeys = 0;
+        endWrite();
     }
 
     /**
@@ -159,7 +249,15 @@ public final class KeyedStore implements AutoCloseable
     public void removeAcquired()
     {
         checkAcquired();
-        context.entry().doRemove();
+        if (context != null)
+        {
+            context.entry().doRemove();
+            coldKeys--;
+        }
+        else
+        {
+            hot.remove(acquiredKey);
+        }
         release();
     }
 
@@ -169,9 +267,14 @@ public final class KeyedStore implements AutoCloseable
     public void release()
     {
         checkAcquired();
+        acquired = false;
         final ExternalMapQueryContext<LongValue, byte[], ?> c = context;
-        context = null;
-        c.close();
+        if (c != null)
+        {
+            context = null;
+            c.close();
+        }
+        endWrite();
     }
 
     /**
@@ -179,24 +282,71 @@ public final class KeyedStore implements AutoCloseable
      */
     public void remove(final long keyValue)
     {
-        if (context != null)
+        checkNotAcquired();
+        beginWrite();
+        try
         {
-            throw new IllegalStateException(name + ": release the acquired entry first");
+            if (!hot.remove(keyValue) && coldKeys != 0)
+            {
+                key.setValue(keyValue);
+                cold.remove(key);
+                coldKeys = cold.longSize();
+            }
         }
-        key.setValue(keyValue);
-        map.remove(key);
+        finally
+        {
+            endWrite();
+        }
     }
 
     /**
-     * Copies a key's entry into {@code into} (from index 0), from any thread.
+     * Copies a key's entry into {@code into} (from index 0), from any thread, without blocking the owner.
      *
      * @return false if the key has no entry.
      */
     public boolean read(final long keyValue, final MutableDirectBuffer into)
     {
+        final UnsafeBuffer view = readerViews.get();
+        while (true)
+        {
+            if (closed)
+            {
+                throw new IllegalStateException(name + ": closed");
+            }
+            final long before = (long)VERSION.getAcquire(this);
+            if ((before & 1) != 0)
+            {
+                Thread.onSpinWait();
+                continue;
+            }
+            final int at = hot.find(keyValue);
+            if (at >= 0 && at < hot.capacity())
+            {
+                view.wrap(hot.address(at), entryLength);
+                into.putBytes(0, view, 0, entryLength);
+            }
+            VarHandle.loadLoadFence();
+            if ((long)VERSION.getVolatile(this) != before)
+            {
+                continue; // the owner moved something meanwhile: copy again
+            }
+            if (at >= 0)
+            {
+                return true;
+            }
+            return readCold(keyValue, into, view);
+        }
+    }
+
+    private boolean readCold(final long keyValue, final MutableDirectBuffer into, final UnsafeBuffer view)
+    {
+        if (cold.isEmpty())
+        {
+            return false;
+        }
         final LongValue readerKey = readerKeys.get();
         readerKey.setValue(keyValue);
-        try (ExternalMapQueryContext<LongValue, byte[], ?> c = map.queryContext(readerKey))
+        try (ExternalMapQueryContext<LongValue, byte[], ?> c = cold.queryContext(readerKey))
         {
             c.readLock().lock();
             final MapEntry<LongValue, byte[]> e = c.entry();
@@ -205,7 +355,6 @@ public final class KeyedStore implements AutoCloseable
                 return false;
             }
             final Data<byte[]> value = e.value();
-            final UnsafeBuffer view = readerViews.get();
             view.wrap(value.bytes().addressForRead(value.offset()), entryLength);
             into.putBytes(0, view, 0, entryLength);
             return true;
@@ -214,7 +363,35 @@ public final class KeyedStore implements AutoCloseable
 
     public long size()
     {
-        return map.longSize();
+        return hot.size() + coldKeys;
+    }
+
+    /**
+     * @return keys held in the cold tier (Chronicle Map) because the hot tier was full when they came: 0 when the
+     * store is sized right.
+     */
+    public long coldKeys()
+    {
+        return coldKeys;
+    }
+
+    private void beginWrite()
+    {
+        VERSION.setOpaque(this, (long)VERSION.getOpaque(this) + 1);
+        VarHandle.storeStoreFence();
+    }
+
+    private void endWrite()
+    {
+        VERSION.setRelease(this, (long)VERSION.getOpaque(this) + 1);
+    }
+
+    private void checkNotAcquired()
+    {
+        if (acquired)
+        {
+            throw new IllegalStateException(name + ": an entry is already acquired: release it first");
+        }
     }
 
     /**
@@ -236,19 +413,41 @@ public final class KeyedStore implements AutoCloseable
 
     private void writeSnapshot(final SnapshotWriter out, final boolean values) throws java.io.IOException
     {
-        if (context != null)
+        checkNotAcquired();
+        // the layout: which entry number each hot key has and which numbers come next, so that handles (timer
+        // registrations hold them) mean the same after a restore; entries written sparse: only their non-zero 8-byte
+        // words, after a bitmap of which those are (windows fill few of an entry's slots: about 6 times fewer bytes)
+        out.writeInt(LAYOUT_MARKER);
+        out.writeInt(values ? entryLength : 0);
+        out.writeInt(hot.fresh());
+        out.writeInt(hot.freeCount());
+        for (int i = 0; i < hot.freeCount(); i++)
         {
-            throw new IllegalStateException(name + ": release the acquired entry before a snapshot");
+            out.writeInt(hot.freeEntry(i));
         }
-        // a negative length marks entries written sparse: only their non-zero 8-byte words, after a bitmap of which
-        // those are (windows fill few of an entry's slots, and a closed one is zeroed: about 6 times fewer bytes)
-        out.writeInt(values ? -entryLength : 0);
-        out.writeLong(map.longSize());
+        out.writeLong(hot.size());
         final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-        final long[] written = {0};
+        long written = 0;
+        for (int slot = 0, slots = hot.slots(); slot < slots; slot++)
+        {
+            final int at = hot.entryAt(slot);
+            if (at >= 0)
+            {
+                out.writeInt(at);
+                out.writeLong(hot.keyAt(slot));
+                if (values)
+                {
+                    view.wrap(hot.address(at), entryLength);
+                    writeSparse(out, view);
+                }
+                written++;
+            }
+        }
+        out.writeLong(coldKeys);
+        final long[] coldWritten = {0};
         try
         {
-            map.forEachEntry(e ->
+            cold.forEachEntry(e ->
             {
                 final Data<byte[]> value = e.value();
                 view.wrap(value.bytes().addressForRead(value.offset()), entryLength);
@@ -264,16 +463,16 @@ public final class KeyedStore implements AutoCloseable
                 {
                     throw new java.io.UncheckedIOException(ex);
                 }
-                written[0]++;
+                coldWritten[0]++;
             });
         }
         catch (final java.io.UncheckedIOException ex)
         {
             throw ex.getCause();
         }
-        if (written[0] != map.longSize())
+        if (written != hot.size() || coldWritten[0] != coldKeys)
         {
-            throw new IllegalStateException(name + ": the map changed during its snapshot");
+            throw new IllegalStateException(name + ": the store changed during its snapshot");
         }
     }
 
@@ -390,6 +589,11 @@ public final class KeyedStore implements AutoCloseable
     public void readSnapshot(final SnapshotReader in, final RestoredEntry visitor)
     {
         final int length = in.readInt();
+        if (length == LAYOUT_MARKER)
+        {
+            readLayoutSnapshot(in, visitor);
+            return;
+        }
         if (length == 0)
         {
             readKeys(in);
@@ -434,6 +638,152 @@ public final class KeyedStore implements AutoCloseable
         }
     }
 
+    private void readLayoutSnapshot(final SnapshotReader in, final RestoredEntry visitor)
+    {
+        final int length = in.readInt();
+        if (length != 0 && length != entryLength)
+        {
+            throw new SnapshotCorruptedException(name + ": the snapshot holds entries of " + length + " bytes, this store's are " + entryLength);
+        }
+        final int fresh = in.readInt();
+        final int freeCount = in.readInt();
+        if (fresh > hot.capacity())
+        {
+            throw new SnapshotCorruptedException(name + ": the snapshot's state used " + fresh + " entries, this store holds " + hot.capacity() +
+                " (it was built for fewer expected keys than the run that wrote the snapshot: use the same sizing)");
+        }
+        if (fresh < 0 || freeCount < 0 || freeCount > fresh || freeCount * 4L > in.remaining())
+        {
+            throw new SnapshotCorruptedException(name + ": the snapshot's layout says " + fresh + " entries, " + freeCount + " free");
+        }
+        final int[] free = new int[freeCount];
+        for (int i = 0; i < freeCount; i++)
+        {
+            free[i] = in.readInt();
+        }
+        checkNotAcquired();
+        beginWrite();
+        try
+        {
+            cold.clear();
+            coldKeys = 0;
+            hot.restoreLayout(fresh, free, freeCount);
+            final long hotCount = in.readLong();
+            if (hotCount < 0 || hotCount > fresh - freeCount || hotCount * 12 > in.remaining())
+            {
+                throw new SnapshotCorruptedException(name + ": the snapshot says " + hotCount + " entries in " + fresh + " handed out, " +
+                    freeCount + " free");
+            }
+            for (long i = 0; i < hotCount; i++)
+            {
+                final int at = in.readInt();
+                final long restoredKey = in.readLong();
+                try
+                {
+                    hot.insertAt(restoredKey, at);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new SnapshotCorruptedException(name + ": " + ex.getMessage());
+                }
+                entry.wrap(hot.address(at), entryLength);
+                restored(in, length, visitor, restoredKey);
+            }
+            final long coldCount = in.readLong();
+            if (coldCount < 0 || coldCount * 8 > in.remaining())
+            {
+                throw new SnapshotCorruptedException(name + ": the snapshot says " + coldCount + " cold entries but holds " + in.remaining() +
+                    " bytes");
+            }
+            for (long i = 0; i < coldCount; i++)
+            {
+                final long restoredKey = in.readLong();
+                key.setValue(restoredKey);
+                try (ExternalMapQueryContext<LongValue, byte[], ?> c = cold.queryContext(key))
+                {
+                    c.writeLock().lock();
+                    if (c.entry() != null)
+                    {
+                        throw new SnapshotCorruptedException(name + ": key " + restoredKey + " restored twice");
+                    }
+                    c.absentEntry().doInsert(c.wrapValueBytesAsData(zeros, 0, entryLength));
+                    coldKeys++;
+                    final Data<byte[]> value = c.entry().value();
+                    entry.wrap(value.bytes().addressForRead(value.offset()), entryLength);
+                    restored(in, length, visitor, restoredKey);
+                }
+            }
+        }
+        finally
+        {
+            endWrite();
+        }
+    }
+
+    private void restored(final SnapshotReader in, final int length, final RestoredEntry visitor, final long restoredKey)
+    {
+        if (length != 0)
+        {
+            readSparse(in, entry);   // a restored entry is zeroed: only the non-zero words are written
+        }
+        if (visitor != null)
+        {
+            visitor.restored(restoredKey, entry);
+        }
+    }
+
+    /**
+     * Opens an entry through its handle ({@link #handle()} when it was acquired), if the handle still belongs to the
+     * key: one cache miss where a look-up by key costs two. A key in the cold tier has handle -1: it is looked up there.
+     *
+     * @return the entry, valid until {@link #release()}; null (nothing acquired) if the key's entry is no longer there.
+     */
+    public MutableDirectBuffer acquireByHandle(final long handle, final long keyValue)
+    {
+        checkNotAcquired();
+        if (handle >= 0)
+        {
+            if (!hot.holds((int)handle, keyValue))
+            {
+                return null;
+            }
+            beginWrite();
+            return acquired(keyValue, (int)handle);
+        }
+        if (coldKeys == 0)
+        {
+            return null;
+        }
+        key.setValue(keyValue);
+        final ExternalMapQueryContext<LongValue, byte[], ?> c = cold.queryContext(key);
+        c.writeLock().lock();
+        final MapEntry<LongValue, byte[]> e = c.entry();
+        if (e == null)
+        {
+            c.close();
+            return null;
+        }
+        beginWrite();
+        return acquiredCold(keyValue, c, e);
+    }
+
+    /**
+     * @return the acquired entry's handle: its entry number in the hot tier, -1 in the cold tier.
+     */
+    public long handle()
+    {
+        checkAcquired();
+        return context != null ? -1 : handle;
+    }
+
+    /**
+     * Loads the first word of the entry behind a handle (a prefetch by hand: see {@link EntryTable#touch}).
+     */
+    long touch(final long handle)
+    {
+        return handle >= 0 ? hot.touch((int)handle) : 0;
+    }
+
     public int entryLength()
     {
         return entryLength;
@@ -441,7 +791,7 @@ public final class KeyedStore implements AutoCloseable
 
     private void checkAcquired()
     {
-        if (context == null)
+        if (!acquired)
         {
             throw new IllegalStateException(name + ": no entry is acquired");
         }
@@ -450,12 +800,25 @@ public final class KeyedStore implements AutoCloseable
     @Override
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        acquired = false;
         if (context != null)
         {
             context.close();
             context = null;
         }
-        map.close();
-        zeros.releaseLast();
+        try
+        {
+            cold.close();
+        }
+        finally
+        {
+            hot.close();
+            zeros.releaseLast();
+        }
     }
 }

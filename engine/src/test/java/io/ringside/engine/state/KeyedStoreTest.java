@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -214,6 +215,91 @@ class KeyedStoreTest
                 reader.join(30_000);
             }
             assertEquals(null, torn.get());
+        }
+    }
+
+    @Test
+    void shouldSpillKeysBeyondTheHotTierToChronicleMapAndServeThemTheSame() throws Exception
+    {
+        final Path file = dir.resolve("spilled.snap");
+        try (KeyedStore store = new KeyedStore("spill", 100, 24, 10); SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            for (long key = 0; key < 50; key++)
+            {
+                store.acquire(key).putLong(8, key * 3);
+                store.release();
+            }
+            assertEquals(50, store.size());
+            assertEquals(40, store.coldKeys(), "the hot tier holds 10");
+            final MutableDirectBuffer cold = store.acquire(45);
+            assertEquals(135, cold.getLong(8));
+            assertEquals(-1, store.handle(), "a cold key has no handle");
+            store.release();
+            store.remove(3);
+            store.remove(44);
+            assertEquals(48, store.size());
+            assertEquals(39, store.coldKeys());
+            store.acquire(1_000).putLong(8, 7);   // takes the hot entry key 3 freed
+            store.release();
+            assertEquals(39, store.coldKeys());
+            store.writeSnapshot(out);
+            out.finish();
+        }
+        try (KeyedStore restored = new KeyedStore("spill", 100, 24, 10); SnapshotReader in = SnapshotReader.open(file))
+        {
+            restored.readSnapshot(in);
+            assertEquals(0, in.remaining());
+            assertEquals(49, restored.size());
+            assertEquals(39, restored.coldKeys());
+            final UnsafeBuffer copy = new UnsafeBuffer(new byte[24]);
+            for (long key = 0; key < 50; key++)
+            {
+                assertEquals(key != 3 && key != 44, restored.read(key, copy), "key " + key);
+                if (key != 3 && key != 44)
+                {
+                    assertEquals(key * 3, copy.getLong(8), "key " + key);
+                }
+            }
+            assertTrue(restored.read(1_000, copy));
+            assertEquals(7, copy.getLong(8));
+        }
+    }
+
+    @Test
+    void shouldOpenAnEntryByItsHandleOnlyWhileItIsTheKeys() throws Exception
+    {
+        final Path file = dir.resolve("handles.snap");
+        final long handle;
+        final long otherHandle;
+        try (KeyedStore store = new KeyedStore("handles", 100, 16); SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            store.acquire(7).putLong(0, 70);
+            handle = store.handle();
+            store.release();
+            store.acquire(8);
+            otherHandle = store.handle();
+            store.release();
+            assertEquals(70, store.acquireByHandle(handle, 7).getLong(0));
+            store.release();
+            assertNull(store.acquireByHandle(handle, 8), "the handle is key 7's");
+            store.remove(7);
+            assertNull(store.acquireByHandle(handle, 7), "key 7 is gone");
+            store.acquire(9);
+            assertEquals(handle, store.handle(), "the freed entry is handed out next");
+            store.release();
+            assertNull(store.acquireByHandle(handle, 7), "the entry is key 9's now");
+            store.remove(9);   // the free list: key 9's entry on top, handed out next
+            store.writeSnapshot(out);
+            out.finish();
+        }
+        try (KeyedStore restored = new KeyedStore("handles", 100, 16); SnapshotReader in = SnapshotReader.open(file))
+        {
+            restored.readSnapshot(in);
+            assertTrue(restored.acquireByHandle(otherHandle, 8) != null, "handles survive a snapshot");
+            restored.release();
+            restored.acquire(11);
+            assertEquals(handle, restored.handle(), "and so does which entry comes next");
+            restored.release();
         }
     }
 }

@@ -1,0 +1,81 @@
+package io.ringside.engine.state;
+
+import net.openhft.posix.MAdviseFlag;
+import net.openhft.posix.PosixAPI;
+import org.agrona.UnsafeApi;
+
+/**
+ * A block of native memory for state that is read at random (a store's entries, its index), aligned to 2 MiB and
+ * advised for transparent huge pages ({@code madvise(MADV_HUGEPAGE)}), so that a look-up in a gigabyte of entries
+ * costs its cache misses and not also a page walk per access: with 4 KiB pages, a random access to a large region
+ * misses the TLB almost every time, and in a virtual machine a page walk is two-dimensional (tuning.md measures
+ * it). Where the kernel has huge pages off, or the advice fails, the memory is ordinary pages, nothing else changes.
+ * <p>
+ * <b>Thread safety:</b> allocation and {@link #free()} on the owner's thread; the memory itself is the owner's to share.
+ */
+final class OffHeapRegion
+{
+    static final long HUGE_PAGE = 2L * 1024 * 1024;
+    /** Below this a region stays on ordinary pages: a huge page would mostly be waste. */
+    static final long HUGE_PAGE_THRESHOLD = 4 * HUGE_PAGE;
+
+    private final long raw;
+    private final long address;
+    private final long length;
+    private boolean freed;
+
+    /**
+     * @param length bytes, not zeroed.
+     */
+    OffHeapRegion(final long length)
+    {
+        if (length < 1)
+        {
+            throw new IllegalArgumentException("a region of " + length + " bytes");
+        }
+        this.length = length;
+        if (length < HUGE_PAGE_THRESHOLD)
+        {
+            raw = UnsafeApi.allocateMemory(length);
+            address = raw;
+            return;
+        }
+        raw = UnsafeApi.allocateMemory(length + HUGE_PAGE);
+        address = (raw + HUGE_PAGE - 1) & -HUGE_PAGE;
+        adviseHugePages(address, length);
+    }
+
+    private static void adviseHugePages(final long address, final long length)
+    {
+        try
+        {
+            PosixAPI.posix().madvise(address, length & -HUGE_PAGE, MAdviseFlag.MADV_HUGEPAGE);
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            // no native access here: ordinary pages, slower look-ups, the same results
+        }
+    }
+
+    long address()
+    {
+        return address;
+    }
+
+    long length()
+    {
+        return length;
+    }
+
+    /**
+     * Frees the memory, once.
+     */
+    void free()
+    {
+        if (!freed)
+        {
+            freed = true;
+            UnsafeApi.freeMemory(raw);
+        }
+    }
+}
