@@ -31,6 +31,17 @@ public interface ShardHandler
     }
 
     /**
+     * Whether the handler has bulk work left from an earlier {@link #onWatermark} (windows due but closed in slices, so
+     * that no event waits behind a million of them). While it answers true, the shard calls {@link #onWatermark} again
+     * after every slot it sees, with the same watermark if it has not moved, at the same points of the stream live and
+     * on replay; outputs emitted then take that slot's journal position. Checked after every slot: keep it cheap.
+     */
+    default boolean hasDueWork()
+    {
+        return false;
+    }
+
+    /**
      * Called once when the engine closes, after the events in flight have drained through this shard and after the
      * snapshot taken at close (which reads the handler's state), on the thread that called {@link Engine#close()}: the
      * shard's thread has stopped by then, so the handler's state is safe to touch. The place to close the handler's

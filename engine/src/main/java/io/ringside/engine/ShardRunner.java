@@ -96,7 +96,7 @@ final class ShardRunner implements ShardContext
      */
     void afterSlot(final Slot slot)
     {
-        if (slot.watermark > lastWatermark)
+        if (slot.watermark > lastWatermark || handler.hasDueWork())
         {
             onWatermark(slot);
         }
@@ -151,7 +151,7 @@ final class ShardRunner implements ShardContext
 
     private void onWatermark(final Slot slot)
     {
-        lastWatermark = slot.watermark;
+        lastWatermark = Math.max(lastWatermark, slot.watermark);
         if (handledPosition != slot.journalPosition)
         {
             ordinal = 0;
@@ -159,7 +159,7 @@ final class ShardRunner implements ShardContext
         current = slot;
         try
         {
-            handler.onWatermark(slot.watermark, this);
+            handler.onWatermark(lastWatermark, this);
         }
         catch (final Throwable error)
         {

@@ -12,8 +12,15 @@ import org.agrona.MutableDirectBuffer;
  * one map access per event, whatever the number of window kinds. Each key has one pending timer, the earliest end
  * among its open windows, so {@link #close} visits a key once, with one map access, and closes every window of every
  * kind due under the watermark (a hopping key's several due windows included), then re-arms the key for its next end.
- * Keys due at one deadline are visited in ascending key order: the close order is (deadline, key), a function of the
- * state. The entry is removed when the key's last window closes (its caller bytes with it).
+ * Keys due at one deadline are visited in the order they were armed (a function of the journal; the timers are written
+ * with the snapshot, so a restored shard closes in the same order). The entry is removed when the key's last window
+ * closes (its caller bytes with it).
+ * <p>
+ * Closing can be sliced ({@link Builder#closeSlice}): {@link #close} then visits at most that many keys a call, and
+ * {@link #closeDue()} goes on where it stopped, so a minute boundary's million due keys are closed a few dozen between
+ * events rather than in one stall of the shard. Events never fall in a window that is due but not yet closed (such an
+ * event is late against the watermark that made the window due), so slicing changes when outputs come, never what
+ * they are. The end of input ({@link Long#MAX_VALUE}) closes everything at once.
  * <p>
  * Entry layout (all int64, little-endian as the map stores it):
  * <pre>
@@ -37,13 +44,27 @@ public final class KeyedWindows implements AutoCloseable
     static final int DEADLINE_OFFSET = 0;
     static final int ARMED_OFFSET = 8;
     static final int SECTIONS_OFFSET = 16;
+    /** Marks the snapshot layout: entries with their handles, timers in arm order, hopping pane logs (format 3). */
+    static final long SNAPSHOT_FORMAT = 0x52494E474B570003L;
 
     private final String name;
     private final long allowedLatenessMs;
     private final Section[] sections;
     private final KeyedStore store;
     private final WindowTimers timers = new WindowTimers();
-    private final WindowTimers.ArmedKey closeKey = this::closeKey;
+    private final WindowTimers.ArmedKey closeKey = new WindowTimers.ArmedKey()
+    {
+        public boolean onDue(final long key, final long handle, final long deadline, final long limit)
+        {
+            return closeKey(key, handle, deadline, limit);
+        }
+
+        public long prefetch(final long handle)
+        {
+            return store.touch(handle);
+        }
+    };
+    private final int closeSlice;
     private MutableDirectBuffer entry;
     private long key;
     private long offered = Long.MAX_VALUE;
@@ -56,6 +77,7 @@ public final class KeyedWindows implements AutoCloseable
         this.name = builder.name;
         this.allowedLatenessMs = builder.allowedLatenessMs;
         this.sections = builder.sections.toArray(new Section[0]);
+        this.closeSlice = builder.closeSlice;
         this.store = new KeyedStore(name, builder.expectedKeys, builder.length + 8 * sections.length);
         for (int i = 0; i < sections.length; i++)
         {
@@ -112,7 +134,7 @@ public final class KeyedWindows implements AutoCloseable
         {
             e.putLong(DEADLINE_OFFSET, offered);
             e.putLong(ARMED_OFFSET, 1);
-            timers.arm(key, offered);
+            timers.arm(key, store.handle(), offered);
         }
         else if (!wasArmed)
         {
@@ -123,8 +145,9 @@ public final class KeyedWindows implements AutoCloseable
     }
 
     /**
-     * Closes every window, of every kind, whose end plus the allowed lateness is at or below {@code watermark}
-     * ({@link Long#MAX_VALUE}: all of them), handing each to its section's listener, one visit per due key.
+     * Closes the windows, of every kind, whose end plus the allowed lateness is at or below {@code watermark}
+     * ({@link Long#MAX_VALUE}: all of them, at once), handing each to its section's listener, one visit per due key;
+     * sliced ({@link Builder#closeSlice}), at most a slice of keys this call, the rest by later calls.
      *
      * @return how many windows closed.
      */
@@ -136,8 +159,73 @@ public final class KeyedWindows implements AutoCloseable
         }
         final long limit = WindowTimers.closeLimit(watermark, allowedLatenessMs);
         closedThrough = Math.max(closedThrough, limit);
+        return closeSlice(watermark == Long.MAX_VALUE ? Integer.MAX_VALUE : closeSlice);
+    }
+
+    /**
+     * Goes on closing what the last {@link #close} left due (a slice of keys at most).
+     *
+     * @return how many windows closed.
+     */
+    public int closeDue()
+    {
+        if (entry != null)
+        {
+            throw new IllegalStateException(name + ": release the acquired key first");
+        }
+        return closeSlice(closeSlice);
+    }
+
+    /**
+     * @return whether windows are due that a sliced {@link #close} has not closed yet.
+     */
+    public boolean hasDue()
+    {
+        if (timers.due(closedThrough))
+        {
+            return true;
+        }
+        for (final Section section : sections)
+        {
+            if (section.hasJob(closedThrough))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Visits the due keys, then (once no key is due) runs the sections' bulk work (hopping windows from their panes),
+     * {@code slice} units at most: a key visit or a pane merged is one.
+     */
+    private int closeSlice(final int slice)
+    {
         closedWindows = 0;
-        visits += timers.closeArmed(limit, closeKey);
+        int left = slice;
+        while (left > 0)
+        {
+            if (timers.due(closedThrough))
+            {
+                visits += timers.closeArmed(closedThrough, closeKey, left);
+                left -= timers.consumed();
+                continue;
+            }
+            boolean worked = false;
+            for (final Section section : sections)
+            {
+                if (section.hasJob(closedThrough))
+                {
+                    left -= section.runJob(closedThrough, left);
+                    worked = true;
+                    break;
+                }
+            }
+            if (!worked)
+            {
+                break;
+            }
+        }
         return closedWindows;
     }
 
@@ -149,9 +237,9 @@ public final class KeyedWindows implements AutoCloseable
         return visits;
     }
 
-    private boolean closeKey(final long key, final long deadline, final long limit)
+    private boolean closeKey(final long key, final long handle, final long deadline, final long limit)
     {
-        final MutableDirectBuffer e = store.acquireIfPresent(key);
+        final MutableDirectBuffer e = store.acquireByHandle(handle, key);
         if (e == null)
         {
             return false; // a registration left behind: the key's windows have all closed
@@ -184,7 +272,7 @@ public final class KeyedWindows implements AutoCloseable
             else
             {
                 e.putLong(DEADLINE_OFFSET, next);
-                timers.arm(key, next);
+                timers.arm(key, store.handle(), next);
                 store.release();
             }
         }
@@ -192,9 +280,8 @@ public final class KeyedWindows implements AutoCloseable
     }
 
     /**
-     * Writes every key's entry and how far windows have closed. The timers are not written: each entry names its
-     * armed deadline, and the order in which keys due at one deadline are visited follows from the keys alone, so
-     * {@link #readSnapshot} re-arms them and closes windows as the original would have. Shard thread, no key acquired.
+     * Writes every key's entry, how far windows have closed and the timers (what is due, and in which order it closes).
+     * Shard thread, no key acquired.
      */
     public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
     {
@@ -202,8 +289,14 @@ public final class KeyedWindows implements AutoCloseable
         {
             throw new IllegalStateException(name + ": release the acquired key before a snapshot");
         }
+        out.writeLong(SNAPSHOT_FORMAT);
         out.writeLong(closedThrough);
         store.writeSnapshot(out);
+        timers.writeSnapshot(out);
+        for (final Section section : sections)
+        {
+            section.writeSnapshot(out);
+        }
     }
 
     /**
@@ -216,14 +309,19 @@ public final class KeyedWindows implements AutoCloseable
         {
             throw new IllegalStateException(name + ": read a snapshot into a fresh instance, before any event");
         }
-        closedThrough = in.readLong();
-        store.readSnapshot(in, (key, e) ->
+        final long format = in.readLong();
+        if (format != SNAPSHOT_FORMAT)
         {
-            if (e.getLong(ARMED_OFFSET) != 0)
-            {
-                timers.arm(key, e.getLong(DEADLINE_OFFSET));
-            }
-        });
+            throw new io.ringside.engine.SnapshotCorruptedException(name + ": the snapshot's windows are of format " + format +
+                ", this version reads " + SNAPSHOT_FORMAT + " (written by another version: delete the snapshots to replay the journal)");
+        }
+        closedThrough = in.readLong();
+        store.readSnapshot(in);
+        timers.readSnapshot(in);
+        for (final Section section : sections)
+        {
+            section.readSnapshot(in);
+        }
     }
 
     /**
@@ -277,6 +375,10 @@ public final class KeyedWindows implements AutoCloseable
             entry = null;
             store.release();
         }
+        for (final Section section : sections)
+        {
+            section.close();
+        }
         store.close();
     }
 
@@ -290,6 +392,7 @@ public final class KeyedWindows implements AutoCloseable
         private final long expectedKeys;
         private final List<Section> sections = new ArrayList<>();
         private int length = SECTIONS_OFFSET;
+        private int closeSlice = Integer.MAX_VALUE;
 
         private Builder(final String name, final long allowedLatenessMs, final long expectedKeys)
         {
@@ -320,18 +423,19 @@ public final class KeyedWindows implements AutoCloseable
 
         /**
          * Hopping windows of {@code sizeMs} every {@code advanceMs} (size a multiple of advance), aligned to the epoch,
-         * computed from panes of the advance's width: an event updates one pane; a window is the merge of its panes.
+         * computed from panes of the advance's width: an event updates one pane; a window is the merge of its panes
+         * (stream slicing: each closed pane is written once to a log, and windows are merged from the logs).
          *
-         * @param slots panes per key at most: {@code size / advance + ceil((allowed lateness + max out-of-orderness) / advance) + 1}.
+         * @param slots open panes per key at most: {@code 1 + ceil((allowed lateness + max out-of-orderness) / advance)}.
          */
         public Hopping hopping(final long sizeMs, final long advanceMs, final int slots, final WindowListener listener, final Aggregate... aggregates)
         {
-            if (advanceMs < 1 || sizeMs < advanceMs || sizeMs % advanceMs != 0 || slots < sizeMs / advanceMs || slots > 256)
+            if (advanceMs < 1 || sizeMs < advanceMs || sizeMs % advanceMs != 0 || sizeMs / advanceMs > 1024 || slots < 1 || slots > 64)
             {
-                throw new IllegalArgumentException(name + ": the hopping size must be a positive multiple of the advance and slots at least " +
-                    "size / advance (at most 256); were " + sizeMs + ", " + advanceMs + ", " + slots);
+                throw new IllegalArgumentException(name + ": the hopping size must be a positive multiple of the advance (at most 1024 " +
+                    "advances) and slots 1 to 64; were " + sizeMs + ", " + advanceMs + ", " + slots);
             }
-            return add(new Hopping(length, sizeMs, advanceMs, slots, listener, aggregates.clone()));
+            return add(new Hopping(length, sizeMs, advanceMs, slots, listener, aggregates.clone(), expectedKeys));
         }
 
         /**
@@ -364,6 +468,20 @@ public final class KeyedWindows implements AutoCloseable
             final int offset = length;
             length += bytes;
             return offset;
+        }
+
+        /**
+         * Closes in slices of at most {@code keys} due keys a {@link KeyedWindows#close} or {@link KeyedWindows#closeDue()}
+         * call, so no event waits behind more than one slice (default: everything due, at once).
+         */
+        public Builder closeSlice(final int keys)
+        {
+            if (keys < 1)
+            {
+                throw new IllegalArgumentException(name + ": a close slice is at least 1 key, was " + keys);
+            }
+            this.closeSlice = keys;
+            return this;
         }
 
         public KeyedWindows build()
@@ -410,6 +528,36 @@ public final class KeyedWindows implements AutoCloseable
          * @return the earliest end among the key's windows still open here, or {@link Long#MAX_VALUE} if none.
          */
         abstract long close(MutableDirectBuffer entry, long key, long limit);
+
+        /**
+         * @return whether bulk work of its own (beyond the keys' visits) is due at {@code limit}.
+         */
+        boolean hasJob(final long limit)
+        {
+            return false;
+        }
+
+        /**
+         * Does up to {@code budget} units of its due bulk work.
+         *
+         * @return the units used (at least 1 if it had a job).
+         */
+        int runJob(final long limit, final int budget)
+        {
+            return 0;
+        }
+
+        void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+        {
+        }
+
+        void readSnapshot(final io.ringside.engine.SnapshotReader in)
+        {
+        }
+
+        void close()
+        {
+        }
 
         final MutableDirectBuffer entry()
         {
@@ -590,32 +738,30 @@ public final class KeyedWindows implements AutoCloseable
     }
 
     /**
-     * Hopping windows of a {@link KeyedWindows}, from panes.
+     * Hopping windows of a {@link KeyedWindows}, by stream slicing: an event updates its key's pane (the advance's width
+     * of event time) in the entry; when the pane closes it is written once to the pane log of its start
+     * ({@link PaneLogs}), and each window is computed from the logs of the panes it spans, sequentially, without visiting
+     * the keys again. Windows are emitted once every key due through their end has been visited.
      */
     public static final class Hopping extends Section
     {
-        private static final int EMITTED_OFFSET = 0;
-        private static final int HAS_EMITTED_OFFSET = 8;
-        private static final int PANES_OFFSET = 16;
-
         private final long sizeMs;
         private final long advanceMs;
         private final int slots;
         private final int paneLength;
         private final Window pane;
-        private final Window result;
-        private final org.agrona.concurrent.UnsafeBuffer resultBuffer;
+        private final PaneLogs logs;
 
-        Hopping(final int offset, final long sizeMs, final long advanceMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
+        Hopping(final int offset, final long sizeMs, final long advanceMs, final int slots, final WindowListener listener,
+            final Aggregate[] aggregates, final long expectedKeys)
         {
-            super(offset, PANES_OFFSET + Window.length(aggregates) * slots, listener, aggregates);
+            super(offset, Window.length(aggregates) * slots, listener, aggregates);
             this.sizeMs = sizeMs;
             this.advanceMs = advanceMs;
             this.slots = slots;
             this.paneLength = Window.length(aggregates);
             this.pane = new Window(aggregates, advanceMs);
-            this.result = new Window(aggregates, sizeMs);
-            this.resultBuffer = new org.agrona.concurrent.UnsafeBuffer(new byte[paneLength]);
+            this.logs = new PaneLogs(sizeMs, advanceMs, aggregates, expectedKeys);
         }
 
         /**
@@ -633,12 +779,12 @@ public final class KeyedWindows implements AutoCloseable
                 lateEvents++;
                 return false;
             }
-            // a pane may sit in any slot: a key's panes need not be consecutive, so look for it, else take a free slot
+            // a pane may sit in any slot: a key's open panes need not be consecutive, so look for it, else take a free slot
             int at = -1;
             int free = -1;
             for (int slot = 0; slot < slots; slot++)
             {
-                final int slotAt = paneAt(slot);
+                final int slotAt = offset + slot * paneLength;
                 pane.wrap(entry, slotAt);
                 if (pane.events() == 0)
                 {
@@ -660,7 +806,7 @@ public final class KeyedWindows implements AutoCloseable
                 at = free;
                 entry.setMemory(at, paneLength, (byte)0);
                 entry.putLong(at + Window.START_OFFSET, paneStart);
-                opened(entry, paneStart + advanceMs); // the first window holding the pane ends there
+                opened(entry, paneStart + advanceMs); // the pane closes with the first window holding it
             }
             pane.wrap(entry, at);
             pane.add(values);
@@ -670,94 +816,67 @@ public final class KeyedWindows implements AutoCloseable
         @Override
         long close(final MutableDirectBuffer entry, final long key, final long limit)
         {
-            long minPane = Long.MAX_VALUE;
-            long maxPane = Long.MIN_VALUE;
-            for (int slot = 0; slot < slots; slot++)
-            {
-                pane.wrap(entry, paneAt(slot));
-                if (pane.events() > 0)
-                {
-                    minPane = Math.min(minPane, pane.start());
-                    maxPane = Math.max(maxPane, pane.start());
-                }
-            }
-            if (minPane == Long.MAX_VALUE)
-            {
-                return Long.MAX_VALUE;
-            }
-            // windows end at multiples of the advance; those holding a pane p end in (p, p + size]
-            long end = minPane + advanceMs;
-            if (entry.getLong(offset + HAS_EMITTED_OFFSET) != 0)
-            {
-                final long emitted = entry.getLong(offset + EMITTED_OFFSET);
-                if (end <= emitted)
-                {
-                    end = emitted - Math.floorMod(emitted, advanceMs) + advanceMs;
-                }
-            }
-            final long lastEnd = Math.min(limit, maxPane + sizeMs);
-            for (; end <= lastEnd; end += advanceMs)
-            {
-                emit(entry, key, end);
-            }
-            entry.putLong(offset + EMITTED_OFFSET, limit);
-            entry.putLong(offset + HAS_EMITTED_OFFSET, 1);
             long next = Long.MAX_VALUE;
             for (int slot = 0; slot < slots; slot++)
             {
-                final int at = paneAt(slot);
+                final int at = offset + slot * paneLength;
                 pane.wrap(entry, at);
                 if (pane.events() == 0)
                 {
                     continue;
                 }
-                if (pane.start() + sizeMs <= limit)
+                final long end = pane.start() + advanceMs;
+                if (end <= limit)
                 {
-                    entry.putLong(at + Window.EVENTS_OFFSET, 0); // the last window holding it has closed
+                    logs.append(key, entry, at);
+                    entry.putLong(at + Window.EVENTS_OFFSET, 0);
                 }
                 else
                 {
-                    // its first window not yet closed: the first end above the limit that holds it
-                    final long first = Math.max(pane.start() + advanceMs, limit - Math.floorMod(limit, advanceMs) + advanceMs);
-                    next = Math.min(next, first);
+                    next = Math.min(next, end);
                 }
             }
             return next;
         }
 
-        private void emit(final MutableDirectBuffer entry, final long key, final long end)
+        @Override
+        boolean hasJob(final long limit)
         {
-            final long start = end - sizeMs;
-            resultBuffer.setMemory(0, paneLength, (byte)0);
-            result.wrap(resultBuffer, 0);
-            long events = 0;
-            for (int slot = 0; slot < slots; slot++)
-            {
-                final int at = paneAt(slot);
-                pane.wrap(entry, at);
-                if (pane.events() > 0 && pane.start() >= start && pane.start() < end)
-                {
-                    int aggregateAt = Window.AGGREGATES_OFFSET;
-                    for (final Aggregate aggregate : aggregates)
-                    {
-                        aggregate.merge(resultBuffer, aggregateAt, entry, at + aggregateAt, events == 0);
-                        aggregateAt += aggregate.length();
-                    }
-                    events += pane.events();
-                }
-            }
-            if (events > 0)
-            {
-                resultBuffer.putLong(Window.START_OFFSET, start);
-                resultBuffer.putLong(Window.EVENTS_OFFSET, events);
-                listener.onClose(key, result);
-                owner.closedWindows++;
-            }
+            return logs.due(limit);
         }
 
-        private int paneAt(final int slot)
+        @Override
+        int runJob(final long limit, final int budget)
         {
-            return offset + PANES_OFFSET + slot * paneLength;
+            final int used = logs.emit(limit, listener, budget);
+            owner.closedWindows += logs.emittedWindows();
+            return used;
+        }
+
+        @Override
+        void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+        {
+            logs.writeSnapshot(out);
+        }
+
+        @Override
+        void readSnapshot(final io.ringside.engine.SnapshotReader in)
+        {
+            logs.readSnapshot(in, new org.agrona.concurrent.UnsafeBuffer(new byte[paneLength]));
+        }
+
+        @Override
+        void close()
+        {
+            logs.close();
+        }
+
+        /**
+         * @return closed panes waiting in the logs for the windows that hold them.
+         */
+        public long loggedPanes()
+        {
+            return logs.records();
         }
     }
 

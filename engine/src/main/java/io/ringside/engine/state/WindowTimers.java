@@ -2,22 +2,34 @@ package io.ringside.engine.state;
 
 import java.util.Arrays;
 
-import net.openhft.chronicle.algo.hashing.LongHashFunction;
+import io.ringside.engine.SnapshotCorruptedException;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
- * Which keys are due at which deadline: closing pops the earliest deadlines first and visits only the keys
+ * Which keys are due at which deadline: closing takes the earliest deadlines first and visits only the keys
  * registered there, never scanning all keys. Each key has one pending timer, its earliest window end, which the
  * caller keeps with the key's state ({@link KeyedWindows}: in the entry). Re-arming earlier leaves the old
  * registration in its list, where the visit skips it (the key's state names another deadline). Keys due at one
- * deadline are visited once each, ordered by {@link #visitOrder(long)} then by key, so the close order is a function
- * of the armed timers (deadline, then key), not of the order they were armed in. The visit order is the bit-reversed
- * Chronicle Map hash of the key: the map picks a key's segment from the hash's low bits, so the keys of one segment
- * are visited together, which keeps a minute boundary's million visits within a few pages at a time rather than
- * jumping over the whole map. The deadlines are kept in a binary min-heap, and each deadline's keys in a chain of
- * fixed-size chunks from one pooled slab, so a minute boundary with a million keys and the next deadline with ten
- * reuse the same memory: steady state allocates nothing (the slab grows only to the peak of registrations).
- * One thread (the shard's).
+ * deadline are visited in the order they were armed: a function of the journal, like everything else, and written
+ * with a snapshot ({@link #writeSnapshot}), so a restored shard visits them in the same order as the original.
+ * <p>
+ * Deadlines near the close cursor (within {@value #WHEEL_SLOTS} ms ahead: every window end of minutes-long windows and
+ * sessions) go in a timing wheel: one slot per millisecond, each the head and tail of its keys' chain, and a bitmap of
+ * the slots in use, so arming is an append and finding the next due deadline is a scan of a few bitmap words. Session
+ * ends fall on any millisecond, hundreds of thousands of distinct deadlines in flight: a hash map and a heap of them
+ * cost a cache miss or two per arm. Deadlines further ahead (day-long windows) go to an overflow heap of deadlines with
+ * a map to their chains; closing merges the two in deadline order (at one deadline, the overflow's keys first).
+ * Every chain is a list of chunks of {@value #CHUNK} registrations (a key and its handle) from one pooled slab, reused:
+ * steady state allocates nothing. Closing tells the visitor a chunk's handles before it visits them
+ * ({@link ArmedKey#prefetch}), so their cache misses overlap.
+ * <p>
+ * Closing can be sliced: {@link #closeArmed(long, ArmedKey, int)} visits at most a given number of registrations and
+ * remembers where it stopped, so a minute boundary's million keys are closed a few dozen at a time between events
+ * instead of in one stall.
+ * <p>
+ * <b>Thread safety:</b> one thread (the shard's).
  */
 final class WindowTimers
 {
@@ -29,30 +41,69 @@ final class WindowTimers
     interface ArmedKey
     {
         /**
+         * @param handle   the handle the key was armed with (where its state was then).
          * @param deadline the deadline the key was registered at.
          * @param limit    windows ending at or below it close.
          * @return true if the registration was the key's current one (and the key was visited), false if it was stale.
          */
-        boolean onDue(long key, long deadline, long limit);
+        boolean onDue(long key, long handle, long deadline, long limit);
+
+        /**
+         * Told the handles of the next registrations to visit, a chunk ahead, to start loading their state.
+         *
+         * @return anything read (summed where the JIT cannot drop the loads).
+         */
+        default long prefetch(final long handle)
+        {
+            return 0;
+        }
     }
 
-    private static final LongHashFunction MAP_HASH = LongHashFunction.xx_r39();
+    /** Milliseconds the wheel covers ahead of its cursor. */
+    static final int WHEEL_SLOTS = 1 << 18;
+    private static final int WHEEL_MASK = WHEEL_SLOTS - 1;
+    private static final int NONE = -1;
+    private static final byte CHAIN_OVERFLOW = 0;
+    private static final byte CHAIN_WHEEL = 1;
+    private static final byte CHAIN_DRAINING = 2;
 
-    private long[] due = new long[64];
-    private long[] dueOrder = new long[64];
-    // the keys registered at each deadline: a chain of fixed-size chunks, all from one pooled slab, so a deadline
-    // with a million keys (a minute boundary) and the next with ten share the same memory without regrowing lists
-    private static final int CHUNK = 256;
-    private static final int NO_CHUNK = -1;
-    private final Long2LongHashMap chainByDeadline = new Long2LongHashMap(NO_CHUNK); // deadline -> head << 32 | tail
-    private long[] slab = new long[CHUNK * 16];
-    private int[] nextChunk = new int[16];
-    private int[] chunkFill = new int[16];
-    private int[] freeChunks = new int[16];
-    private int freeCount;
-    private int chunks;
+    /** Registrations per chunk. */
+    static final int CHUNK = 8;
+
+    // the chunks: CHUNK registrations (key, handle), how many are filled, the next chunk of the chain;
+    // free chunks chained through next
+    private long[] regKey = new long[1024 * CHUNK];
+    private long[] regHandle = new long[1024 * CHUNK];
+    private int[] nodeFill = new int[1024];
+    private int[] nodeNext = new int[1024];
+    private int freeNode = NONE;
+    private int nodes;
+    private int registrations;
+
+    // the wheel: deadline d lives in slot d & WHEEL_MASK while cursor <= d < cursor + WHEEL_SLOTS
+    private final int[] wheelHead = new int[WHEEL_SLOTS];
+    private final int[] wheelTail = new int[WHEEL_SLOTS];
+    private final long[] wheelUsed = new long[WHEEL_SLOTS / 64];
+    private long cursor = Long.MIN_VALUE;
+    private int wheelChains;
+
+    // the overflow: a min-heap of deadlines, each with its chain (head << 32 | tail)
+    private final Long2LongHashMap overflowChains = new Long2LongHashMap(NONE);
     private long[] heap = new long[64];
     private int size;
+
+    // the chain being closed: detached from where it lived, visited node by node
+    private int consumed;
+    private long drainingDeadline;
+    private int drainingNode = NONE;
+    private int drainingIndex;
+    private long prefetched;
+
+    WindowTimers()
+    {
+        Arrays.fill(wheelHead, NONE);
+        Arrays.fill(wheelTail, NONE);
+    }
 
     /**
      * @return the largest window end that closes under {@code watermark} with {@code allowedLatenessMs}: end plus the
@@ -68,216 +119,403 @@ final class WindowTimers
     }
 
     /**
-     * @return where a key due at a deadline is visited among the others due then: its Chronicle Map hash (xxHash r39 of
-     * its 8 bytes, as a {@link KeyedStore} hashes it), bit-reversed so that keys of one map segment come together.
-     */
-    static long visitOrder(final long key)
-    {
-        return Long.reverse(MAP_HASH.hashLong(key));
-    }
-
-    /**
-     * Sorts {@code order[lo..hi]} ascending, ties by {@code keys}, moving {@code keys} along: a quicksort that allocates nothing.
-     */
-    static void sort(final long[] order, final long[] keys, final int lo, final int hi)
-    {
-        int low = lo;
-        int high = hi;
-        while (high - low > 16)
-        {
-            final int mid = (low + high) >>> 1;
-            final long pivotOrder = order[mid];
-            final long pivotKey = keys[mid];
-            int i = low;
-            int j = high;
-            while (i <= j)
-            {
-                while (less(order[i], keys[i], pivotOrder, pivotKey))
-                {
-                    i++;
-                }
-                while (less(pivotOrder, pivotKey, order[j], keys[j]))
-                {
-                    j--;
-                }
-                if (i <= j)
-                {
-                    swap(order, keys, i++, j--);
-                }
-            }
-            // recurse into the smaller part, loop on the larger: the stack stays O(log n)
-            if (j - low < high - i)
-            {
-                sort(order, keys, low, j);
-                low = i;
-            }
-            else
-            {
-                sort(order, keys, i, high);
-                high = j;
-            }
-        }
-        for (int i = low + 1; i <= high; i++)
-        {
-            for (int k = i; k > low && less(order[k], keys[k], order[k - 1], keys[k - 1]); k--)
-            {
-                swap(order, keys, k, k - 1);
-            }
-        }
-    }
-
-    private static boolean less(final long order1, final long key1, final long order2, final long key2)
-    {
-        return order1 < order2 || (order1 == order2 && key1 < key2);
-    }
-
-    private static void swap(final long[] order, final long[] keys, final int i, final int j)
-    {
-        final long o = order[i];
-        order[i] = order[j];
-        order[j] = o;
-        final long k = keys[i];
-        keys[i] = keys[j];
-        keys[j] = k;
-    }
-
-    /**
      * Registers the key's one pending timer at {@code deadline}. The caller keeps the armed deadline with the key's
      * state; an earlier registration left behind by re-arming is skipped by the visit, which finds another deadline there.
      */
     void arm(final long key, final long deadline)
     {
-        add(deadline, key);
+        arm(key, -1, deadline);
     }
 
     /**
-     * Pops every deadline at or below {@code limit}, earliest first, and visits each key registered there once, in
-     * ascending key order.
+     * @param handle where the key's state is (given back to the visit), or -1.
+     */
+    void arm(final long key, final long handle, final long deadline)
+    {
+        if (cursor == Long.MIN_VALUE && deadline != Long.MIN_VALUE)
+        {
+            cursor = deadline;
+        }
+        arm(key, handle, deadline, inWheel(deadline));
+    }
+
+    private void arm(final long key, final long handle, final long deadline, final boolean wheel)
+    {
+        if (wheel)
+        {
+            final int slot = (int)(deadline & WHEEL_MASK);
+            final int tail = wheelTail[slot];
+            if (tail == NONE)
+            {
+                final int node = newNode();
+                wheelHead[slot] = node;
+                wheelTail[slot] = node;
+                wheelUsed[slot >>> 6] |= 1L << slot;
+                wheelChains++;
+                append(node, key, handle);
+            }
+            else
+            {
+                wheelTail[slot] = appendTo(tail, key, handle);
+            }
+        }
+        else
+        {
+            final long chain = overflowChains.get(deadline);
+            if (chain == NONE)
+            {
+                final int node = newNode();
+                overflowChains.put(deadline, ((long)node << 32) | node);
+                push(deadline);
+                append(node, key, handle);
+            }
+            else
+            {
+                final int tail = appendTo((int)chain, key, handle);
+                overflowChains.put(deadline, (chain & 0xFFFF_FFFF_0000_0000L) | tail);
+            }
+        }
+    }
+
+    /**
+     * Appends to a chain's tail chunk, or to a new chunk after it if it is full.
      *
-     * @return how many keys were visited.
+     * @return the chain's tail chunk after it.
+     */
+    private int appendTo(final int tail, final long key, final long handle)
+    {
+        if (nodeFill[tail] < CHUNK)
+        {
+            append(tail, key, handle);
+            return tail;
+        }
+        final int node = newNode();
+        nodeNext[tail] = node;
+        append(node, key, handle);
+        return node;
+    }
+
+    private void append(final int node, final long key, final long handle)
+    {
+        final int at = node * CHUNK + nodeFill[node]++;
+        regKey[at] = key;
+        regHandle[at] = handle;
+        registrations++;
+    }
+
+    private boolean inWheel(final long deadline)
+    {
+        // unsigned: deadline - cursor cannot wrap once deadline >= cursor
+        return cursor != Long.MIN_VALUE && deadline >= cursor && Long.compareUnsigned(deadline - cursor, WHEEL_SLOTS) < 0;
+    }
+
+    /**
+     * Takes every deadline at or below {@code limit}, earliest first, and visits each key registered there in the order
+     * it was armed.
+     *
+     * @return how many keys were visited (stale registrations not counted).
      */
     int closeArmed(final long limit, final ArmedKey visit)
     {
+        return closeArmed(limit, visit, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #closeArmed(long, ArmedKey)}, but stops after {@code budget} registrations (stale ones included: each
+     * costs a look-up); the next call goes on where this one stopped.
+     *
+     * @return how many keys were visited (stale registrations not counted).
+     */
+    int closeArmed(final long limit, final ArmedKey visit, final int budget)
+    {
         int visited = 0;
-        while (size > 0 && heap[0] <= limit)
+        int left = budget;
+        try
         {
-            final long deadline = pop();
-            final int n = drain(deadline);
-            sort(dueOrder, due, 0, n - 1);
-            for (int i = 0; i < n; i++)
+            while (left > 0)
             {
-                final long key = due[i];
-                if (i > 0 && key == due[i - 1] && dueOrder[i] == dueOrder[i - 1])
+                if (drainingNode == NONE && !takeNextDue(limit))
                 {
-                    continue; // registered here twice
+                    break;
                 }
-                if (visit.onDue(key, deadline, limit))
+                while (drainingNode != NONE && left > 0)
                 {
-                    visited++;
+                    final int node = drainingNode;
+                    final int fill = nodeFill[node];
+                    final int base = node * CHUNK;
+                    if (drainingIndex == 0)
+                    {
+                        long sum = 0;
+                        for (int i = 0; i < fill; i++)
+                        {
+                            sum += visit.prefetch(regHandle[base + i]);
+                        }
+                        prefetched += sum;
+                    }
+                    while (drainingIndex < fill && left > 0)
+                    {
+                        final int at = base + drainingIndex++;
+                        left--;
+                        registrations--;
+                        if (visit.onDue(regKey[at], regHandle[at], drainingDeadline, limit))
+                        {
+                            visited++;
+                        }
+                    }
+                    if (drainingIndex == fill)
+                    {
+                        drainingNode = nodeNext[node];
+                        drainingIndex = 0;
+                        freeNode(node);
+                    }
                 }
             }
+        }
+        finally
+        {
+            consumed = budget - left;   // a visit that threw counts: its registration is gone
         }
         return visited;
     }
 
-    private void add(final long deadline, final long key)
+    /**
+     * @return registrations the last {@link #closeArmed} call went through (stale ones included).
+     */
+    int consumed()
     {
-        final long chain = chainByDeadline.get(deadline);
-        int tail;
-        if (chain == NO_CHUNK)
-        {
-            tail = newChunk();
-            chainByDeadline.put(deadline, ((long)tail << 32) | tail);
-            push(deadline);
-        }
-        else
-        {
-            tail = (int)chain;
-            if (chunkFill[tail] == CHUNK)
-            {
-                final int grown = newChunk();
-                nextChunk[tail] = grown;
-                tail = grown;
-                chainByDeadline.put(deadline, (chain & 0xFFFF_FFFF_0000_0000L) | tail);
-            }
-        }
-        slab[tail * CHUNK + chunkFill[tail]++] = key;
+        return consumed;
     }
 
     /**
-     * Moves the keys registered at {@code deadline} into {@link #due} (and their visit order into {@link #dueOrder}),
-     * freeing their chunks.
+     * Detaches the earliest chain due at or below {@code limit} for draining, and moves the wheel's cursor past what has
+     * come due.
      *
-     * @return how many.
+     * @return false if nothing is due.
      */
-    private int drain(final long deadline)
+    private boolean takeNextDue(final long limit)
     {
-        final long chain = chainByDeadline.remove(deadline);
-        int n = 0;
-        for (int chunk = (int)(chain >>> 32); chunk != NO_CHUNK; )
+        final long wheelNext = nextWheelDeadline(limit);
+        final long overflowNext = size > 0 && heap[0] <= limit ? heap[0] : Long.MAX_VALUE;
+        if (overflowNext != Long.MAX_VALUE && overflowNext <= wheelNext)
         {
-            final int fill = chunkFill[chunk];
-            if (due.length < n + fill)
-            {
-                due = Arrays.copyOf(due, Math.max(n + fill, due.length * 2));
-                dueOrder = Arrays.copyOf(dueOrder, due.length);
-            }
-            for (int i = 0; i < fill; i++)
-            {
-                final long key = slab[chunk * CHUNK + i];
-                due[n] = key;
-                dueOrder[n++] = visitOrder(key);
-            }
-            final int next = nextChunk[chunk];
-            freeChunks[freeCount++] = chunk;
-            chunk = next;
+            pop();
+            drainingDeadline = overflowNext;
+            drainingNode = (int)(overflowChains.remove(overflowNext) >>> 32);
+            drainingIndex = 0;
+            return true;
         }
-        return n;
+        if (wheelNext != Long.MAX_VALUE)
+        {
+            final int slot = (int)(wheelNext & WHEEL_MASK);
+            drainingDeadline = wheelNext;
+            drainingNode = wheelHead[slot];
+            drainingIndex = 0;
+            wheelHead[slot] = NONE;
+            wheelTail[slot] = NONE;
+            wheelUsed[slot >>> 6] &= ~(1L << slot);
+            wheelChains--;
+            cursor = wheelNext + 1;
+            return true;
+        }
+        if (limit != Long.MAX_VALUE && limit >= cursor && cursor != Long.MIN_VALUE)
+        {
+            cursor = limit + 1; // every wheel deadline up to the limit is done: the horizon moves on
+        }
+        return false;
     }
 
-    private int newChunk()
+    /**
+     * @return the earliest deadline in the wheel at or below {@code limit}, or {@link Long#MAX_VALUE}.
+     */
+    private long nextWheelDeadline(final long limit)
     {
-        final int chunk;
-        if (freeCount > 0)
+        if (wheelChains == 0 || limit < cursor)
         {
-            chunk = freeChunks[--freeCount];
+            return Long.MAX_VALUE;
+        }
+        final long last = Long.compareUnsigned(limit - cursor, WHEEL_SLOTS) >= 0 ? cursor + WHEEL_SLOTS - 1 : limit;
+        long at = cursor;
+        while (at <= last)
+        {
+            final int slot = (int)(at & WHEEL_MASK);
+            final long word = wheelUsed[slot >>> 6] >>> (slot & 63);
+            if (word != 0)
+            {
+                final long found = at + Long.numberOfTrailingZeros(word);
+                return found <= last ? found : Long.MAX_VALUE;
+            }
+            at += 64 - (slot & 63);
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * @return whether a registration at or below {@code limit} waits for {@link #closeArmed}.
+     */
+    boolean due(final long limit)
+    {
+        return drainingNode != NONE || (size > 0 && heap[0] <= limit) || nextWheelDeadline(limit) != Long.MAX_VALUE;
+    }
+
+    /**
+     * Writes every registration, in order: the wheel's cursor, the chain being closed (what is left of it), then every
+     * other chain with where it lives.
+     */
+    void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    {
+        out.writeLong(cursor);
+        out.writeInt((drainingNode != NONE ? 1 : 0) + size + wheelChains);
+        if (drainingNode != NONE)
+        {
+            writeChain(out, CHAIN_DRAINING, drainingDeadline, drainingNode, drainingIndex);
+        }
+        for (int i = 0; i < size; i++)
+        {
+            writeChain(out, CHAIN_OVERFLOW, heap[i], (int)(overflowChains.get(heap[i]) >>> 32), 0);
+        }
+        for (int word = 0; word < wheelUsed.length; word++)
+        {
+            for (long bits = wheelUsed[word]; bits != 0; bits &= bits - 1)
+            {
+                final int slot = word * 64 + Long.numberOfTrailingZeros(bits);
+                final long deadline = cursor + ((slot - cursor) & WHEEL_MASK);
+                writeChain(out, CHAIN_WHEEL, deadline, wheelHead[slot], 0);
+            }
+        }
+    }
+
+    private void writeChain(final SnapshotWriter out, final byte where, final long deadline, final int head, final int from)
+        throws java.io.IOException
+    {
+        int count = -from;
+        for (int node = head; node != NONE; node = nodeNext[node])
+        {
+            count += nodeFill[node];
+        }
+        out.writeInt(where);
+        out.writeLong(deadline);
+        out.writeInt(count);
+        int index = from;
+        for (int node = head; node != NONE; node = nodeNext[node])
+        {
+            for (; index < nodeFill[node]; index++)
+            {
+                out.writeLong(regKey[node * CHUNK + index]);
+                out.writeLong(regHandle[node * CHUNK + index]);
+            }
+            index = 0;
+        }
+    }
+
+    /**
+     * Replaces every registration with those of {@link #writeSnapshot}: a restored instance closes in the same order.
+     */
+    void readSnapshot(final SnapshotReader in)
+    {
+        if (ends() != 0)
+        {
+            throw new IllegalStateException("read timers into a fresh instance");
+        }
+        cursor = in.readLong();
+        final int chains = in.readInt();
+        if (chains < 0 || chains * 16L > in.remaining())
+        {
+            throw new SnapshotCorruptedException("the snapshot says " + chains + " timer deadlines but holds " + in.remaining() + " bytes");
+        }
+        for (int c = 0; c < chains; c++)
+        {
+            final int where = in.readInt();
+            final long deadline = in.readLong();
+            final int count = in.readInt();
+            if (where < CHAIN_OVERFLOW || where > CHAIN_DRAINING || count < 1 || count * 16L > in.remaining() ||
+                (where == CHAIN_WHEEL) != inWheel(deadline) || (where == CHAIN_DRAINING && c != 0))
+            {
+                throw new SnapshotCorruptedException("the snapshot's timers at " + deadline + " (kind " + where + ") say " + count +
+                    " keys and it holds " + in.remaining() + " bytes");
+            }
+            if (where == CHAIN_DRAINING)
+            {
+                drainingDeadline = deadline;
+                drainingIndex = 0;
+                drainingNode = newNode();
+                int tail = drainingNode;
+                for (int i = 0; i < count; i++)
+                {
+                    final long key = in.readLong();
+                    tail = appendTo(tail, key, in.readLong());
+                }
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    final long key = in.readLong();
+                    arm(key, in.readLong(), deadline, where == CHAIN_WHEEL);
+                }
+            }
+        }
+    }
+
+    private int newNode()
+    {
+        final int node;
+        if (freeNode != NONE)
+        {
+            node = freeNode;
+            freeNode = nodeNext[node];
         }
         else
         {
-            if (chunks == nextChunk.length)
+            if (nodes == nodeFill.length)
             {
-                final int capacity = chunks * 2;
-                slab = Arrays.copyOf(slab, capacity * CHUNK);
-                nextChunk = Arrays.copyOf(nextChunk, capacity);
-                chunkFill = Arrays.copyOf(chunkFill, capacity);
-                freeChunks = Arrays.copyOf(freeChunks, capacity);
+                regKey = Arrays.copyOf(regKey, nodes * 2 * CHUNK);
+                regHandle = Arrays.copyOf(regHandle, nodes * 2 * CHUNK);
+                nodeFill = Arrays.copyOf(nodeFill, nodes * 2);
+                nodeNext = Arrays.copyOf(nodeNext, nodes * 2);
             }
-            chunk = chunks++;
+            node = nodes++;
         }
-        nextChunk[chunk] = NO_CHUNK;
-        chunkFill[chunk] = 0;
-        return chunk;
+        nodeFill[node] = 0;
+        nodeNext[node] = NONE;
+        return node;
+    }
+
+    private void freeNode(final int node)
+    {
+        nodeNext[node] = freeNode;
+        freeNode = node;
     }
 
     /**
-     * @return the earliest deadline registered, or {@link Long#MAX_VALUE} if none.
+     * @return chunks taken from the slab so far (its peak).
      */
-    long nextEnd()
+    int nodes()
     {
-        return size == 0 ? Long.MAX_VALUE : heap[0];
+        return nodes;
     }
 
     /**
-     * @return chunks of {@value #CHUNK} keys taken from the slab so far (its peak).
+     * @return registrations pending, stale ones included.
      */
-    int chunks()
+    int registrations()
     {
-        return chunks;
+        return registrations;
     }
 
+    /**
+     * @return what the prefetches read (kept so that the JIT keeps the loads).
+     */
+    long prefetched()
+    {
+        return prefetched;
+    }
+
+    /**
+     * @return deadlines with registrations (the one being closed included).
+     */
     int ends()
     {
-        return size;
+        return size + wheelChains + (drainingNode != NONE ? 1 : 0);
     }
 
     private void push(final long end)

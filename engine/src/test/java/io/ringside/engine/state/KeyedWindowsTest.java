@@ -1,5 +1,6 @@
 package io.ringside.engine.state;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,8 +8,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,7 +43,16 @@ class KeyedWindowsTest
 
     private KeyedWindows windows()
     {
+        return windows(Integer.MAX_VALUE);
+    }
+
+    private KeyedWindows windows(final int closeSlice)
+    {
         final KeyedWindows.Builder builder = KeyedWindows.builder("test", LATENESS, 1_000);
+        if (closeSlice != Integer.MAX_VALUE)
+        {
+            builder.closeSlice(closeSlice);
+        }
         tumbling = builder.tumbling(TUMBLING, 3, tumblingClosed, Aggregates.count(), Aggregates.sum(), Aggregates.max());
         hopping = builder.hopping(HOPPING, ADVANCE, 7, hoppingClosed, Aggregates.count(), Aggregates.sum(), Aggregates.max());
         sessions = builder.sessions(GAP, 4, sessionClosed, Aggregates.count(), Aggregates.sum(), Aggregates.max());
@@ -71,16 +84,31 @@ class KeyedWindowsTest
     @Test
     void shouldMatchAPlainModelOnRandomStreams()
     {
+        matchAPlainModelOnRandomStreams(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void shouldMatchAPlainModelOnRandomStreamsWhenClosingOneKeyASlot()
+    {
+        matchAPlainModelOnRandomStreams(1);
+    }
+
+    private void matchAPlainModelOnRandomStreams(final int closeSlice)
+    {
         final SplittableRandom random = new SplittableRandom(11);
         for (int stream = 0; stream < 30; stream++)
         {
             closed.clear();
             final Model model = new Model();
             long watermark = Long.MIN_VALUE;
-            try (KeyedWindows windows = windows())
+            try (KeyedWindows windows = windows(closeSlice))
             {
                 for (int i = 0; i < 3_000; i++)
                 {
+                    if (windows.hasDue())
+                    {
+                        windows.closeDue();   // as the engine does after every slot while windows are due
+                    }
                     final long key = random.nextLong(12);
                     final long time = T0 + i * (50L + stream * 20L) - random.nextLong(2_000);
                     final long amount = 1 + random.nextLong(1_000);
@@ -110,9 +138,8 @@ class KeyedWindowsTest
     }
 
     @Test
-    void shouldVisitDueKeysInDeadlineThenKeyOrderWhateverTheOrderTheyCameIn()
+    void shouldCloseTheKeysDueAtOneDeadlineInTheOrderTheyWereArmed()
     {
-        final List<List<String>> runs = new ArrayList<>();
         for (final long[] order : new long[][] {{5, 1, 9, 3, 7}, {9, 7, 5, 3, 1}, {3, 9, 1, 7, 5}})
         {
             closed.clear();
@@ -121,14 +148,125 @@ class KeyedWindowsTest
                 for (final long key : order)
                 {
                     add(windows, key, T0 + 1_000, 10);
-                    add(windows, key, T0 + 2_000, 10);
                 }
-                windows.close(Long.MAX_VALUE);
+                windows.close(T0 - Math.floorMod(T0, TUMBLING) + TUMBLING + LATENESS);
             }
-            runs.add(new ArrayList<>(closed));
+            final List<Long> tumblingKeys = new ArrayList<>();
+            for (final String line : closed)
+            {
+                if (line.startsWith("T "))
+                {
+                    tumblingKeys.add(Long.parseLong(line.split(" ")[1]));
+                }
+            }
+            assertEquals(java.util.Arrays.stream(order).boxed().toList(), tumblingKeys);
         }
-        assertEquals(runs.get(0), runs.get(1));
-        assertEquals(runs.get(0), runs.get(2));
+    }
+
+    @Test
+    void shouldCloseAtMostASliceOfKeysACallAndTheRestLater()
+    {
+        try (KeyedWindows windows = windows(3))
+        {
+            for (long key = 0; key < 10; key++)
+            {
+                add(windows, key, T0 + 1_000, 10);
+            }
+            final long firstEnd = T0 - Math.floorMod(T0, ADVANCE) + ADVANCE;
+            windows.close(firstEnd + LATENESS);
+            assertEquals(3, windows.visits(), "one slice");
+            assertTrue(windows.hasDue());
+            int calls = 1;
+            while (windows.hasDue())
+            {
+                final long before = windows.visits();
+                windows.closeDue();
+                assertTrue(windows.visits() - before <= 3, "3 keys a call at most");
+                calls++;
+            }
+            assertTrue(calls >= 4, "10 keys, 3 a call: " + calls + " calls");
+            assertEquals(10, windows.visits());
+            assertEquals(30, closed.size(), "each key's tumbling window, first hopping window and session: " + closed);
+            windows.close(Long.MAX_VALUE);
+            assertEquals(0, windows.keys(), "the end of input closes everything at once");
+            assertFalse(windows.hasDue());
+        }
+    }
+
+    @Test
+    void shouldGoOnClosingInTheSameOrderAfterASnapshotTakenMidSlice(@TempDir final Path dir) throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(5);
+        final long[][] events = new long[4_000][];
+        for (int i = 0; i < events.length; i++)
+        {
+            events[i] = new long[] {random.nextLong(300), T0 + i * 40L - random.nextLong(2_000), 1 + random.nextLong(1_000)};
+        }
+        final Path file = dir.resolve("windows.snap");
+        final long[] watermark = {Long.MIN_VALUE};
+        final int from;
+        final List<String> original;
+        final List<String> restored;
+        try (KeyedWindows windows = windows(2))
+        {
+            int i = 0;
+            while (i < events.length && !(i > 2_000 && windows.hasDue()))
+            {
+                feed(windows, events[i++], watermark);
+            }
+            assertTrue(windows.hasDue(), "the snapshot is taken with keys still due");
+            try (SnapshotWriter out = SnapshotWriter.create(file))
+            {
+                windows.writeSnapshot(out);
+                out.finish();
+            }
+            from = i;
+            closed.clear();
+            final long[] live = {watermark[0]};
+            for (; i < events.length; i++)
+            {
+                feed(windows, events[i], live);
+            }
+            windows.close(Long.MAX_VALUE);
+            original = new ArrayList<>(closed);
+        }
+        closed.clear();
+        try (KeyedWindows copy = windows(2))
+        {
+            try (SnapshotReader in = SnapshotReader.open(file))
+            {
+                copy.readSnapshot(in);
+                assertEquals(0, in.remaining());
+            }
+            for (int j = from; j < events.length; j++)
+            {
+                feed(copy, events[j], watermark);
+            }
+            copy.close(Long.MAX_VALUE);
+            restored = new ArrayList<>(closed);
+        }
+        assertTrue(original.size() > 1_000, "outputs after the snapshot: " + original.size());
+        assertEquals(original, restored, "the same outputs in the same order");
+    }
+
+    /** One slot as the engine runs it: the due slice, the event unless late, then the watermark. */
+    private void feed(final KeyedWindows windows, final long[] event, final long[] watermark)
+    {
+        if (windows.hasDue())
+        {
+            windows.closeDue();
+        }
+        if (watermark[0] != Long.MIN_VALUE && event[1] <= watermark[0] - LATENESS)
+        {
+            return;
+        }
+        add(windows, event[0], event[1], event[2]);
+        final long next = Math.max(watermark[0], event[1] - 2_000);
+        if (next != watermark[0])
+        {
+            watermark[0] = next;
+            windows.close(next);
+        }
     }
 
     @Test

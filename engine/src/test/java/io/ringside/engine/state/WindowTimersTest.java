@@ -1,64 +1,136 @@
 package io.ringside.engine.state;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
 
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WindowTimersTest
 {
     @Test
-    void shouldSortLikeAListSortedByOrderThenKey()
+    void shouldVisitTheEarlierDeadlineFirstThenEachDeadlinesKeysInTheOrderArmed()
     {
-        final SplittableRandom random = new SplittableRandom(9);
-        for (int round = 0; round < 200; round++)
+        final WindowTimers timers = new WindowTimers();
+        for (final long key : new long[] {5, 1, 9, 3, 7})
         {
-            final int n = random.nextInt(1, 3_000);
-            final long[] order = new long[n];
-            final long[] keys = new long[n];
-            final List<long[]> model = new ArrayList<>();
-            for (int i = 0; i < n; i++)
-            {
-                order[i] = round % 2 == 0 ? random.nextLong(20) : random.nextLong();
-                keys[i] = random.nextLong(50);
-                model.add(new long[] {order[i], keys[i]});
-            }
-            model.sort(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
-            WindowTimers.sort(order, keys, 0, n - 1);
-            for (int i = 0; i < n; i++)
-            {
-                assertArrayEquals(model.get(i), new long[] {order[i], keys[i]}, "round " + round + " at " + i);
-            }
+            timers.arm(key, 100);
         }
+        timers.arm(42, 50);
+        timers.arm(8, 200);
+        final List<Long> visited = new ArrayList<>();
+        assertEquals(6, timers.closeArmed(100, (key, handle, deadline, limit) -> visited.add(key)));
+        assertEquals(List.of(42L, 5L, 1L, 9L, 3L, 7L), visited);
+        assertTrue(timers.due(200));
+        assertFalse(timers.due(199));
     }
 
     @Test
-    void shouldVisitEachKeyDueOnceInVisitOrderWhateverTheOrderItWasArmedIn()
+    void shouldCloseInSlicesAndGoOnWhereTheLastSliceStopped()
     {
-        final List<List<Long>> runs = new ArrayList<>();
-        for (final long[] arming : new long[][] {{5, 1, 9, 3, 7, 5, 1}, {9, 7, 5, 3, 1, 1}, {3, 9, 1, 7, 5, 9}})
+        final WindowTimers timers = new WindowTimers();
+        final List<Long> armed = new ArrayList<>();
+        for (long key = 0; key < 1_000; key++)
         {
-            final WindowTimers timers = new WindowTimers();
-            for (final long key : arming)
-            {
-                timers.arm(key, 100);
-            }
-            timers.arm(42, 50);
-            final List<Long> visited = new ArrayList<>();
-            assertEquals(6, timers.closeArmed(100, (key, deadline, limit) -> visited.add(key)));
-            assertEquals(42L, visited.get(0), "the earlier deadline first");
-            runs.add(visited);
+            timers.arm(key * 31 % 1_000, 10 + key / 300);   // four deadlines: 10, 11, 12, 13
+            armed.add(key * 31 % 1_000);
         }
-        assertEquals(runs.get(0), runs.get(1));
-        assertEquals(runs.get(0), runs.get(2));
-        final List<Long> expected = new ArrayList<>(List.of(1L, 3L, 5L, 7L, 9L));
-        expected.sort(Comparator.comparingLong(WindowTimers::visitOrder));
-        assertEquals(expected, runs.get(0).subList(1, 6));
+        final List<Long> visited = new ArrayList<>();
+        int slices = 0;
+        while (timers.due(12))
+        {
+            final int before = visited.size();
+            timers.closeArmed(12, (key, handle, deadline, limit) -> visited.add(key), 64);
+            assertTrue(visited.size() - before <= 64, "a slice visits 64 keys at most");
+            slices++;
+        }
+        assertEquals(armed.subList(0, 900), visited, "deadlines 10 to 12, each in the order armed");
+        assertEquals(15, slices);
+        assertTrue(timers.due(13));
+    }
+
+    @Test
+    void shouldRestoreFromASnapshotMidSliceAndVisitTheRestInTheSameOrder(@TempDir final Path dir) throws Exception
+    {
+        final WindowTimers original = new WindowTimers();
+        final WindowTimers copy = new WindowTimers();
+        for (long key = 0; key < 2_000; key++)
+        {
+            original.arm(key * 7 % 2_000, 1_000 + key / 500 * 10);
+        }
+        original.closeArmed(1_010, (key, handle, deadline, limit) -> true, 700);  // the first deadline whole, 200 of the second
+        final Path file = dir.resolve("timers");
+        try (SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            original.writeSnapshot(out);
+            out.finish();
+        }
+        try (SnapshotReader in = SnapshotReader.open(file))
+        {
+            copy.readSnapshot(in);
+            assertEquals(0, in.remaining());
+        }
+        final List<Long> expected = new ArrayList<>();
+        final List<Long> restored = new ArrayList<>();
+        original.closeArmed(Long.MAX_VALUE, (key, handle, deadline, limit) -> expected.add(deadline * 10_000 + key));
+        copy.closeArmed(Long.MAX_VALUE, (key, handle, deadline, limit) -> restored.add(deadline * 10_000 + key));
+        assertEquals(1_300, expected.size());
+        assertEquals(expected, restored);
+    }
+
+    @Test
+    void shouldMergeTheWheelAndTheOverflowInDeadlineOrderThroughSlicesAndSnapshots(@TempDir final Path dir) throws Exception
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        final java.util.TreeMap<Long, List<Long>> model = new java.util.TreeMap<>();
+        WindowTimers timers = new WindowTimers();
+        final List<Long> visited = new ArrayList<>();
+        final List<Long> expected = new ArrayList<>();
+        long limit = 1_000_000;
+        for (int round = 0; round < 40; round++)
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                // near deadlines (the wheel) and far ones (the overflow: a day ahead), all above the limit
+                final long deadline = limit + 1 + (i % 10 == 0 ? 86_400_000L + random.nextLong(1_000) * 1_000 : random.nextLong(200_000));
+                final long key = random.nextLong(1_000_000);
+                timers.arm(key, deadline);
+                model.computeIfAbsent(deadline, d -> new ArrayList<>()).add(key);
+            }
+            limit += 150_000 + (round % 7 == 0 ? 90_000_000L : 0);
+            while (!model.isEmpty() && model.firstKey() <= limit)
+            {
+                expected.addAll(model.pollFirstEntry().getValue());
+            }
+            while (timers.due(limit))
+            {
+                timers.closeArmed(limit, (key, handle, deadline, l) -> visited.add(key), 1 + random.nextInt(50));
+                if (random.nextInt(20) == 0)
+                {
+                    final Path file = dir.resolve("timers-" + round + "-" + visited.size());
+                    try (SnapshotWriter out = SnapshotWriter.create(file))
+                    {
+                        timers.writeSnapshot(out);
+                        out.finish();
+                    }
+                    timers = new WindowTimers();
+                    try (SnapshotReader in = SnapshotReader.open(file))
+                    {
+                        timers.readSnapshot(in);
+                        assertEquals(0, in.remaining());
+                    }
+                }
+            }
+            assertEquals(expected, visited, "round " + round);
+        }
+        assertFalse(timers.due(Long.MAX_VALUE - 1) && model.isEmpty());
     }
 
     @Test
@@ -81,14 +153,14 @@ class WindowTimersTest
                 }
             }
             final List<Long> visited = new ArrayList<>();
-            timers.closeArmed(deadline + 1, (key, d, limit) -> visited.add(key));
+            timers.closeArmed(deadline + 1, (key, handle, d, limit) -> visited.add(key));
             assertEquals(expected.size(), visited.size(), "each once");
             assertEquals(expected, new java.util.HashSet<>(visited));
             if (round == 0)
             {
-                peak = timers.chunks();
+                peak = timers.nodes();
             }
-            assertEquals(peak, timers.chunks(), "later rounds reuse the chunks");
+            assertEquals(peak, timers.nodes(), "later rounds reuse the nodes");
         }
     }
 }
