@@ -37,6 +37,16 @@ final class CompactAgent extends RingConsumerAgent
     }
 
     @Override
+    void prefetch(final Slot slot)
+    {
+        final int shard = slot.shard;
+        if (slot.type == SlotType.DATA && shard >= 0 && shard < shards.length)
+        {
+            shards[shard].prefetch(slot);
+        }
+    }
+
+    @Override
     void onIdle()
     {
         journaler.onIdle();

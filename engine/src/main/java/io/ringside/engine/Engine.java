@@ -204,7 +204,9 @@ public final class Engine implements AutoCloseable
         final RingBuffer<Slot> r = ring;
         if (!pipelined)
         {
-            add(new CompactAgent(first, state, ringDoorbell, journaler, shards), ctx.journalerWait(), ringDoorbell,
+            final CompactAgent compact = new CompactAgent(first, state, ringDoorbell, journaler, shards);
+            compact.prefetchFrom(r);
+            add(compact, ctx.journalerWait(), ringDoorbell,
                 () -> r.isAvailable(firstSequence.get() + 1));
         }
         else
@@ -217,7 +219,9 @@ public final class Engine implements AutoCloseable
                 ring.addGatingSequences(poller.getSequence());
                 consumerSequences.add(poller.getSequence());
                 final Sequence own = poller.getSequence();
-                add(new ShardAgent(i, poller, state, shardDoorbell, shards[i], egressDoorbell), ctx.shardWait(), shardDoorbell,
+                final ShardAgent shardAgent = new ShardAgent(i, poller, state, shardDoorbell, shards[i], egressDoorbell);
+                shardAgent.prefetchFrom(r);
+                add(shardAgent, ctx.shardWait(), shardDoorbell,
                     () -> firstSequence.get() > own.get());
             }
         }

@@ -1,12 +1,18 @@
 package io.ringside.engine;
 
 import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.RingBuffer;
 import org.agrona.concurrent.Agent;
 
 /**
  * Base of the agents that consume the ring through a Disruptor {@link EventPoller}: each poll hands over
  * every slot available, in order, flagging the last of the batch. The poller's sequence (what producers,
  * and later stages, wait on) advances at the end of each batch. One thread.
+ * <p>
+ * Given the ring ({@link #prefetchFrom}), it shows each slot {@value #PREFETCH_DISTANCE} places ahead to
+ * {@link #prefetch} before handling the current one, when that slot is already published: a handler can then start
+ * loading the state the later event will need, so that the cache misses of successive events overlap instead of
+ * coming one after another (memory-level parallelism).
  */
 abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
 {
@@ -14,7 +20,11 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
     private final EventPoller<Slot> poller;
     private final EngineControl control;
     private final Doorbell doorbell;
+    /** How far ahead of the slot being handled {@link #prefetch} looks. */
+    static final int PREFETCH_DISTANCE = 4;
+
     private int handled;
+    private RingBuffer<Slot> ring;
 
     RingConsumerAgent(final String roleName, final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell)
     {
@@ -49,15 +59,34 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
         return handled;
     }
 
+    /**
+     * Turns on {@link #prefetch}: the ring the poller reads.
+     */
+    final void prefetchFrom(final RingBuffer<Slot> ring)
+    {
+        this.ring = ring;
+    }
+
     @Override
     public final boolean onEvent(final Slot slot, final long sequence, final boolean endOfBatch)
     {
         handled++;
+        if (ring != null && ring.isAvailable(sequence + PREFETCH_DISTANCE))
+        {
+            prefetch(ring.get(sequence + PREFETCH_DISTANCE));
+        }
         onSlot(slot, endOfBatch);
         return true;
     }
 
     abstract void onSlot(Slot slot, boolean endOfBatch);
+
+    /**
+     * A slot a few places ahead, for a hint only: with several producers it may still be being written.
+     */
+    void prefetch(final Slot slot)
+    {
+    }
 
     void onIdle()
     {

@@ -33,6 +33,15 @@ final class ShardAgent extends RingConsumerAgent
     }
 
     @Override
+    void prefetch(final Slot slot)
+    {
+        if (slot.type == SlotType.DATA && slot.shard == shard)
+        {
+            runner.prefetch(slot);
+        }
+    }
+
+    @Override
     void onSlot(final Slot slot, final boolean endOfBatch)
     {
         if (slot.type == SlotType.DATA && slot.shard == shard)

@@ -31,6 +31,19 @@ public interface ShardHandler
     }
 
     /**
+     * A hint, called a few events ahead of {@link #onEvent} for the same event (when the ring holds it already): start
+     * loading the state it will need (a look-up whose result is summed and returned, for instance), so that cache
+     * misses of successive events overlap. It must not change any state or emit: it may even see an event that is
+     * still being written (with several producers), and exceptions are ignored.
+     *
+     * @return anything read (the engine keeps the sum, so the loads are not optimised away).
+     */
+    default long prefetch(final Event event)
+    {
+        return 0;
+    }
+
+    /**
      * Whether the handler has bulk work left from an earlier {@link #onWatermark} (windows due but closed in slices, so
      * that no event waits behind a million of them). While it answers true, the shard calls {@link #onWatermark} again
      * after every slot it sees, with the same watermark if it has not moved, at the same points of the stream live and

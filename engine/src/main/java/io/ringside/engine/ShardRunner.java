@@ -42,6 +42,7 @@ final class ShardRunner implements ShardContext
     private long lastWatermark = Long.MIN_VALUE;
     private boolean closed;
     private boolean replaying;
+    private long prefetched;
 
     ShardRunner(
         final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
@@ -87,6 +88,21 @@ final class ShardRunner implements ShardContext
         if (recordLatency && !replaying)
         {
             latency.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, System.nanoTime() - slot.ingressNanoTime)));
+        }
+    }
+
+    /**
+     * A hint: the handler may start loading the state of an event it will handle soon. Never throws.
+     */
+    void prefetch(final Slot slot)
+    {
+        try
+        {
+            prefetched += handler.prefetch(slot);
+        }
+        catch (final RuntimeException ignored)
+        {
+            // a hint read a slot still being written: nothing to do
         }
     }
 

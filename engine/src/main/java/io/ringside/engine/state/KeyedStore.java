@@ -777,6 +777,18 @@ public final class KeyedStore implements AutoCloseable
     }
 
     /**
+     * A hint for a key about to be acquired: probes the index and loads the entry's first word (see
+     * {@link EntryTable#touch}). Changes nothing. Owner thread.
+     *
+     * @return what it read.
+     */
+    public long prefetch(final long keyValue)
+    {
+        final int at = hot.find(keyValue);
+        return at >= 0 ? hot.touch(at) : at;
+    }
+
+    /**
      * Loads the first word of the entry behind a handle (a prefetch by hand: see {@link EntryTable#touch}).
      */
     long touch(final long handle)

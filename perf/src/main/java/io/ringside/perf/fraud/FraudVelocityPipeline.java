@@ -42,7 +42,7 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
      * Keys closed at most per slot the shard sees: a minute boundary's million due cards are closed this many between
      * events (a few µs a slot), never in one stall.
      */
-    static final int CLOSE_SLICE_KEYS = 64;
+    static final int CLOSE_SLICE_KEYS = 8;
     private static final int VELOCITY_FLAG = 0;
     private static final int AMOUNT_FLAG = 1;
     private static final int PREVIOUS_TIME = 0;
@@ -149,6 +149,12 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
         this.context = context;
         cards.close(watermark);
         dedup.expire(watermark);
+    }
+
+    @Override
+    public long prefetch(final Event event)
+    {
+        return cards.prefetch(FraudEvent.cardId(event.buffer(), event.offset()));
     }
 
     @Override
