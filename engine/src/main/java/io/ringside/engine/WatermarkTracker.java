@@ -30,6 +30,8 @@ final class WatermarkTracker
     private final long maxOutOfOrdernessMs;
     private final long idleTimeoutMs;
     private final Long2LongHashMap indexBySource = new Long2LongHashMap(-1);
+    private long lastKey;
+    private int lastIndex = -1;
     private long[] sourceWatermark = new long[8];
     private long[] lastActiveTickMs = new long[8];
     private boolean[] idle = new boolean[8];
@@ -156,6 +158,7 @@ final class WatermarkTracker
         allIdleBase = in.readLong();
         final int count = in.readInt();
         indexBySource.clear();
+        lastIndex = -1;
         sources = 0;
         for (int i = 0; i < count; i++)
         {
@@ -209,9 +212,15 @@ final class WatermarkTracker
     private int indexOf(final int sourceId, final int partition)
     {
         final long key = ((long)sourceId << 32) | (partition & 0xFFFF_FFFFL);
+        if (key == lastKey && lastIndex >= 0)
+        {
+            return lastIndex;   // a run of one source's events: no map look-up (a cache miss or two an event)
+        }
         final long index = indexBySource.get(key);
         if (index >= 0)
         {
+            lastKey = key;
+            lastIndex = (int)index;
             return (int)index;
         }
         if (sources == sourceWatermark.length)
@@ -226,6 +235,8 @@ final class WatermarkTracker
         idle[sources] = false;
         spokeSinceTick[sources] = false;
         indexBySource.put(key, sources);
+        lastKey = key;
+        lastIndex = sources;
         return sources++;
     }
 
