@@ -45,6 +45,12 @@ public final class Dedup implements AutoCloseable
         this.ttlMs = ttlMs;
         this.bucketMs = bucketMs;
         this.expectedIdsPerBucket = expectedIdsPerBucket;
+        // the buckets a TTL spans, made now: allocating and zeroing one (16 MiB at the standard size) when its first id
+        // comes stalled the shard tens of milliseconds once a minute of event time
+        for (long i = 0, n = Math.min(64, ttlMs / bucketMs + 2); i < n; i++)
+        {
+            spare.add(newBucket());
+        }
     }
 
     /**

@@ -5,7 +5,8 @@ import net.openhft.posix.PosixAPI;
 import org.agrona.UnsafeApi;
 
 /**
- * A block of native memory for state that is read at random (a store's entries, its index), aligned to 2 MiB and
+ * A block of native memory for state that is read at random (a store's entries, its index), its pages faulted in when
+ * it is made (never on the shard's first write); when large, aligned to 2 MiB and
  * advised for transparent huge pages ({@code madvise(MADV_HUGEPAGE)}), so that a look-up in a gigabyte of entries
  * costs its cache misses and not also a page walk per access: with 4 KiB pages, a random access to a large region
  * misses the TLB almost every time, and in a virtual machine a page walk is two-dimensional (tuning.md measures
@@ -16,6 +17,7 @@ import org.agrona.UnsafeApi;
 final class OffHeapRegion
 {
     static final long HUGE_PAGE = 2L * 1024 * 1024;
+    private static final long PAGE = 4096;
     /** Below this a region stays on ordinary pages: a huge page would mostly be waste. */
     static final long HUGE_PAGE_THRESHOLD = 4 * HUGE_PAGE;
 
@@ -38,11 +40,25 @@ final class OffHeapRegion
         {
             raw = UnsafeApi.allocateMemory(length);
             address = raw;
+            pretouch(address, length);
             return;
         }
         raw = UnsafeApi.allocateMemory(length + HUGE_PAGE);
         address = (raw + HUGE_PAGE - 1) & -HUGE_PAGE;
         adviseHugePages(address, length);
+        pretouch(address, length);
+    }
+
+    /**
+     * Faults every page in now, at construction, rather than on the shard's first write to it: a fault on a huge page
+     * can wait for the kernel to compact memory (milliseconds), and a decision must not wait for that.
+     */
+    private static void pretouch(final long address, final long length)
+    {
+        for (long offset = 0; offset < length; offset += PAGE)
+        {
+            UnsafeApi.putByte(address + offset, (byte)0);
+        }
     }
 
     private static void adviseHugePages(final long address, final long length)

@@ -22,14 +22,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * goes to the listener in the order the key first appears. A bucket is the unit of a slice: emitting a minute's
  * windows for a million keys is a sequence of buckets of a few dozen keys, between events.
  * <p>
- * Memory: the records live in one off-heap region that grows (by copying) only to the peak of panes in flight; the
- * logs and their bucket arrays are reused. Steady state allocates nothing.
+ * Memory: the records live in off-heap blocks, made up front for a chunk per bucket and log and added (never moved)
+ * only past that peak; the logs and their bucket arrays are reused. Steady state allocates nothing.
  * <p>
  * <b>Thread safety:</b> one thread (the shard's).
  */
 final class PaneLogs implements AutoCloseable
 {
-    private static final int RECORDS_PER_CHUNK = 16;
+    private static final int RECORDS_PER_CHUNK = 4;
+    /** Chunks per block of memory: blocks are added as the logs grow, never moved. */
+    private static final int BLOCK_SHIFT = 12;
+    private static final int BLOCK_CHUNKS = 1 << BLOCK_SHIFT;
     private static final int NONE = -1;
 
     private final long sizeMs;
@@ -44,11 +47,12 @@ final class PaneLogs implements AutoCloseable
     private final Log[] freedLogs;
     private int logCount;
 
-    // chunks: records in the region, fill and next chain in arrays; free chunks chained through next
-    private OffHeapRegion region;
-    private final UnsafeBuffer records = new UnsafeBuffer(0, 0);
-    private int[] chunkFill = new int[64];
-    private int[] chunkNext = new int[64];
+    // chunks: records in blocks of memory, fill and next chain in arrays; free chunks chained through next
+    private OffHeapRegion[] blocks = new OffHeapRegion[16];
+    private UnsafeBuffer[] blockBuffers = new UnsafeBuffer[16];
+    private int blockCount;
+    private int[] chunkFill = new int[BLOCK_CHUNKS];
+    private int[] chunkNext = new int[BLOCK_CHUNKS];
     private int chunkCapacity;
     private int chunks;
     private int freeChunk = NONE;
@@ -77,7 +81,8 @@ final class PaneLogs implements AutoCloseable
         this.paneLength = Window.length(aggregates);
         this.recordLength = 8 + paneLength;
         this.chunkBytes = RECORDS_PER_CHUNK * recordLength;
-        this.buckets = BitUtil.findNextPositivePowerOfTwo((int)Math.max(16, Math.min(1 << 16, expectedKeys / 32)));
+        // about four records of a key's pane per bucket and log: a bucket (the unit of a slice) is a few dozen records
+        this.buckets = BitUtil.findNextPositivePowerOfTwo((int)Math.max(16, Math.min(1 << 18, expectedKeys / 16)));
         this.bucketMask = buckets - 1;
         this.logs = new Log[(int)(sizeMs / advanceMs) + 4];
         this.freedLogs = new Log[logs.length];
@@ -85,7 +90,12 @@ final class PaneLogs implements AutoCloseable
         this.tableWindows = new UnsafeBuffer(new byte[64 * paneLength]);
         this.result = new Window(aggregates, sizeMs);
         this.pane = new Window(aggregates, advanceMs);
-        growChunks(64);
+        // a chunk per bucket and log up front: the logs of a steady state fit without growing on the shard's path
+        final long expectedChunks = Math.min(1L << 28, (long)buckets * logs.length);
+        while (chunkCapacity < expectedChunks)
+        {
+            addBlock();
+        }
     }
 
     /**
@@ -111,7 +121,8 @@ final class PaneLogs implements AutoCloseable
             log.tail[bucket] = grown;
             chunk = grown;
         }
-        final int at = chunk * chunkBytes + chunkFill[chunk]++ * recordLength;
+        final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
+        final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + chunkFill[chunk]++ * recordLength;
         records.putLong(at, key);
         records.putBytes(at + 8, entry, offset, paneLength);
         log.records++;
@@ -180,10 +191,11 @@ final class PaneLogs implements AutoCloseable
             for (int chunk = log.head[jobBucket]; chunk != NONE; chunk = chunkNext[chunk])
             {
                 final int fill = chunkFill[chunk];
+                final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
                 for (int r = 0; r < fill; r++)
                 {
-                    final int at = chunk * chunkBytes + r * recordLength;
-                    merge(records.getLong(at), at + 8);
+                    final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength;
+                    merge(records, records.getLong(at), at + 8);
                     merged++;
                 }
             }
@@ -199,7 +211,7 @@ final class PaneLogs implements AutoCloseable
         return merged > 0 ? merged : (++emptyBuckets & 63) == 0 ? 1 : 0;
     }
 
-    private void merge(final long key, final int recordAt)
+    private void merge(final UnsafeBuffer records, final long key, final int recordAt)
     {
         int slot = (EntryTable.hash(key) >>> 16) & tableMask;
         while (true)
@@ -210,7 +222,7 @@ final class PaneLogs implements AutoCloseable
                 if (tableSize == tableKeys.length)
                 {
                     growTable();
-                    merge(key, recordAt);
+                    merge(records, key, recordAt);
                     return;
                 }
                 final int t = tableSize++;
@@ -376,7 +388,7 @@ final class PaneLogs implements AutoCloseable
         {
             if (chunks == chunkCapacity)
             {
-                growChunks(chunkCapacity * 2);
+                addBlock();
             }
             chunk = chunks++;
         }
@@ -385,25 +397,23 @@ final class PaneLogs implements AutoCloseable
         return chunk;
     }
 
-    private void growChunks(final int capacity)
+    private void addBlock()
     {
-        final OffHeapRegion grown = new OffHeapRegion((long)capacity * chunkBytes);
-        if ((long)capacity * chunkBytes > Integer.MAX_VALUE)
+        if (chunkCapacity + BLOCK_CHUNKS < 0)
         {
-            grown.free();
-            throw new IllegalStateException("the closed panes in flight outgrow 2 GiB: " + capacity + " chunks");
+            throw new IllegalStateException("the closed panes in flight outgrow 2^31 chunks");
         }
-        final UnsafeBuffer view = new UnsafeBuffer(grown.address(), (int)grown.length());
-        if (region != null)
+        final OffHeapRegion block = new OffHeapRegion((long)BLOCK_CHUNKS * chunkBytes);
+        if (blockCount == blocks.length)
         {
-            view.putBytes(0, records, 0, chunks * chunkBytes);
-            region.free();
+            blocks = Arrays.copyOf(blocks, blockCount * 2);
+            blockBuffers = Arrays.copyOf(blockBuffers, blockCount * 2);
         }
-        region = grown;
-        records.wrap(grown.address(), (int)grown.length());
-        chunkFill = Arrays.copyOf(chunkFill, capacity);
-        chunkNext = Arrays.copyOf(chunkNext, capacity);
-        chunkCapacity = capacity;
+        blocks[blockCount] = block;
+        blockBuffers[blockCount++] = new UnsafeBuffer(block.address(), (int)block.length());
+        chunkCapacity += BLOCK_CHUNKS;
+        chunkFill = Arrays.copyOf(chunkFill, chunkCapacity);
+        chunkNext = Arrays.copyOf(chunkNext, chunkCapacity);
     }
 
     /**
@@ -425,9 +435,10 @@ final class PaneLogs implements AutoCloseable
             {
                 for (int chunk = log.head[bucket]; chunk != NONE; chunk = chunkNext[chunk])
                 {
+                    final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
                     for (int r = 0; r < chunkFill[chunk]; r++)
                     {
-                        final int at = chunk * chunkBytes + r * recordLength;
+                        final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength;
                         for (int word = 0; word < recordLength; word += 8)
                         {
                             out.writeLong(records.getLong(at + word));
@@ -504,11 +515,11 @@ final class PaneLogs implements AutoCloseable
     @Override
     public void close()
     {
-        if (region != null)
+        for (int i = 0; i < blockCount; i++)
         {
-            region.free();
-            region = null;
+            blocks[i].free();
         }
+        blockCount = 0;
     }
 
     /** The closed panes of one pane start. */
