@@ -72,6 +72,17 @@ public final class Dedup implements AutoCloseable
         return !store.add(id);
     }
 
+    /**
+     * A hint for an id about to be checked (a few events ahead): starts loading its slot. Changes nothing.
+     *
+     * @return what it read.
+     */
+    public long prefetch(final long id, final long eventTime)
+    {
+        final OffHeapLongSet store = buckets.get(Math.floorDiv(eventTime, bucketMs));
+        return store == null ? 0 : store.touch(id);
+    }
+
     private OffHeapLongSet newBucket()
     {
         return new OffHeapLongSet(expectedIdsPerBucket);

@@ -168,6 +168,14 @@ public final class KeyedStore implements AutoCloseable
             beginWrite();
             return acquired(keyValue, at);
         }
+        return acquireColdIfPresent(keyValue);
+    }
+
+    /**
+     * Opens the key's entry in the cold tier, if it is there.
+     */
+    private MutableDirectBuffer acquireColdIfPresent(final long keyValue)
+    {
         if (coldKeys == 0)
         {
             return null;
@@ -750,21 +758,7 @@ public final class KeyedStore implements AutoCloseable
             beginWrite();
             return acquired(keyValue, (int)handle);
         }
-        if (coldKeys == 0)
-        {
-            return null;
-        }
-        key.setValue(keyValue);
-        final ExternalMapQueryContext<LongValue, byte[], ?> c = cold.queryContext(key);
-        c.writeLock().lock();
-        final MapEntry<LongValue, byte[]> e = c.entry();
-        if (e == null)
-        {
-            c.close();
-            return null;
-        }
-        beginWrite();
-        return acquiredCold(keyValue, c, e);
+        return acquireColdIfPresent(keyValue);
     }
 
     /**

@@ -26,13 +26,14 @@ import org.agrona.MutableDirectBuffer;
  * <pre>
  *   0: the key's armed deadline (the earliest end among its open windows)
  *   8: armed (1 while the key has an open window, 0 in a new entry)
- *  16: each declared section in declaration order:
+ *  16: one int64 per section (room for {@value #MAX_SECTIONS}): the earliest end among its open windows
+ *      (Long.MAX_VALUE: none), so a visit reads only the sections that have a window due; with the header, the
+ *      first cache line of the entry
+ *  64: each declared section in declaration order:
  *      tumbling: slots x {@link Window}
- *      hopping:  [windows emitted through (int64)][has emitted (int64)] then slots x pane ({@link Window} of the advance)
+ *      hopping:  slots x open pane ({@link Window} of the advance)
  *      sessions: slots x ([last event time (int64)] then {@link Window} whose start is the first event time)
  *      bytes:    the caller's, zeroed when the entry is created
- *   then one int64 per section: the earliest end among its open windows (Long.MAX_VALUE: none), so a visit
- *   reads only the sections that have a window due
  * </pre>
  * An event in a window of a kind that has closed is refused by that kind's {@code add} (null or false) and counted in
  * {@link Section#lateEvents()}: the caller emits it as late; nothing is dropped silently.
@@ -43,9 +44,12 @@ public final class KeyedWindows implements AutoCloseable
 {
     static final int DEADLINE_OFFSET = 0;
     static final int ARMED_OFFSET = 8;
-    static final int SECTIONS_OFFSET = 16;
-    /** Marks the snapshot layout: entries with their handles, timers in arm order, hopping pane logs (format 3). */
-    static final long SNAPSHOT_FORMAT = 0x52494E474B570003L;
+    /** Window kinds one entry holds at most: their next ends share the entry's first cache line with its header. */
+    static final int MAX_SECTIONS = 6;
+    static final int NEXT_ENDS_OFFSET = 16;
+    static final int SECTIONS_OFFSET = NEXT_ENDS_OFFSET + 8 * MAX_SECTIONS;
+    /** Marks the snapshot layout: entries (next ends in the header) with their handles, timers in arm order, hopping pane logs (format 4). */
+    static final long SNAPSHOT_FORMAT = 0x52494E474B570004L;
 
     private final String name;
     private final long allowedLatenessMs;
@@ -78,11 +82,11 @@ public final class KeyedWindows implements AutoCloseable
         this.allowedLatenessMs = builder.allowedLatenessMs;
         this.sections = builder.sections.toArray(new Section[0]);
         this.closeSlice = builder.closeSlice;
-        this.store = new KeyedStore(name, builder.expectedKeys, builder.length + 8 * sections.length);
+        this.store = new KeyedStore(name, builder.expectedKeys, builder.length);
         for (int i = 0; i < sections.length; i++)
         {
             sections[i].owner = this;
-            sections[i].nextAt = builder.length + 8 * i;
+            sections[i].nextAt = NEXT_ENDS_OFFSET + 8 * i;
         }
     }
 
@@ -505,6 +509,10 @@ public final class KeyedWindows implements AutoCloseable
 
         private <S extends Section> S add(final S section)
         {
+            if (sections.size() == MAX_SECTIONS)
+            {
+                throw new IllegalStateException(name + ": at most " + MAX_SECTIONS + " window kinds in one entry");
+            }
             sections.add(section);
             length += section.length;
             return section;

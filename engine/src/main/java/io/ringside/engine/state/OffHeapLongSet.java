@@ -47,6 +47,16 @@ final class OffHeapLongSet
     }
 
     /**
+     * Loads the slot where {@code value} would be found first (a prefetch by hand).
+     *
+     * @return what it read.
+     */
+    long touch(final long value)
+    {
+        return buffer.getLong(SLOTS_OFFSET + (hash(value) & mask) * 8);
+    }
+
+    /**
      * @return true if {@code value} was absent (and is now held); false if it was held already.
      */
     boolean add(final long value)
