@@ -10,9 +10,10 @@ import org.agrona.concurrent.Agent;
  * and later stages, wait on) advances at the end of each batch. One thread.
  * <p>
  * Given the ring ({@link #prefetchFrom}), it shows each slot {@value #PREFETCH_DISTANCE} places ahead to
- * {@link #prefetch} before handling the current one, when that slot is already published: a handler can then start
+ * {@link #prefetch} before handling the current one, when the ring's cursor has passed it: a handler can then start
  * loading the state the later event will need, so that the cache misses of successive events overlap instead of
- * coming one after another (memory-level parallelism).
+ * coming one after another (memory-level parallelism). With several producers the ring's cursor counts claimed
+ * slots, so the slot ahead may still be being written: a prefetch is a hint and must only read.
  */
 abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
 {
@@ -25,6 +26,7 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
 
     private int handled;
     private RingBuffer<Slot> ring;
+    private long knownCursor = -1;
 
     RingConsumerAgent(final String roleName, final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell)
     {
@@ -71,9 +73,19 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
     public final boolean onEvent(final Slot slot, final long sequence, final boolean endOfBatch)
     {
         handled++;
-        if (ring != null && ring.isAvailable(sequence + PREFETCH_DISTANCE))
+        if (ring != null)
         {
-            prefetch(ring.get(sequence + PREFETCH_DISTANCE));
+            final long ahead = sequence + PREFETCH_DISTANCE;
+            if (ahead > knownCursor)
+            {
+                // read the producers' cursor only when the slot ahead passes what it said last time: it is a line the
+                // publishing thread writes for every event, so reading it per event cost a cross-core miss per event
+                knownCursor = ring.getCursor();
+            }
+            if (ahead <= knownCursor)
+            {
+                prefetch(ring.get(ahead));
+            }
         }
         onSlot(slot, endOfBatch);
         return true;

@@ -90,8 +90,14 @@ final class PaneLogs implements AutoCloseable
         this.tableWindows = new UnsafeBuffer(new byte[64 * paneLength]);
         this.result = new Window(aggregates, sizeMs);
         this.pane = new Window(aggregates, advanceMs);
-        // a chunk per bucket and log up front: the logs of a steady state fit without growing on the shard's path
-        final long expectedChunks = Math.min(1L << 28, (long)buckets * logs.length);
+        // every log with its first chunk per bucket, and as many again for buckets that overflow, made up front: the
+        // logs of a steady state fit without growing on the shard's path
+        for (int i = 0; i < logs.length; i++)
+        {
+            logs[i] = new Log(buckets, reserveChunks(buckets));
+            Arrays.fill(chunkNext, logs[i].firstChunk, logs[i].firstChunk + buckets, NONE);
+        }
+        final long expectedChunks = Math.min(1L << 28, 3L * buckets * logs.length / 2);
         while (chunkCapacity < expectedChunks)
         {
             addBlock();
@@ -107,17 +113,10 @@ final class PaneLogs implements AutoCloseable
         final Log log = logFor(paneStart);
         final int bucket = EntryTable.hash(key) & bucketMask;
         int chunk = log.tail[bucket];
-        if (chunk == NONE || chunkFill[chunk] == RECORDS_PER_CHUNK)
+        if (chunkFill[chunk] == RECORDS_PER_CHUNK)
         {
             final int grown = newChunk();
-            if (chunk == NONE)
-            {
-                log.head[bucket] = grown;
-            }
-            else
-            {
-                chunkNext[chunk] = grown;
-            }
+            chunkNext[chunk] = grown;
             log.tail[bucket] = grown;
             chunk = grown;
         }
@@ -188,7 +187,7 @@ final class PaneLogs implements AutoCloseable
             {
                 continue;
             }
-            for (int chunk = log.head[jobBucket]; chunk != NONE; chunk = chunkNext[chunk])
+            for (int chunk = log.firstChunk + jobBucket; chunk != NONE; chunk = chunkNext[chunk])
             {
                 final int fill = chunkFill[chunk];
                 final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
@@ -345,11 +344,7 @@ final class PaneLogs implements AutoCloseable
             throw new IllegalStateException("more than " + logs.length + " panes of " + advanceMs + " ms are open or waiting for their " +
                 "windows: an event far ahead of the watermark? (pane " + paneStart + ")");
         }
-        Log log = logs[logCount];
-        if (log == null)
-        {
-            log = new Log(buckets);
-        }
+        final Log log = logs[logCount];   // every log is made with the operator
         System.arraycopy(logs, at, logs, at + 1, logCount - at);
         logs[at] = log;
         logCount++;
@@ -362,7 +357,8 @@ final class PaneLogs implements AutoCloseable
     {
         for (int bucket = 0; bucket < buckets; bucket++)
         {
-            int chunk = log.head[bucket];
+            final int first = log.firstChunk + bucket;
+            int chunk = chunkNext[first];
             while (chunk != NONE)
             {
                 final int next = chunkNext[chunk];
@@ -370,10 +366,28 @@ final class PaneLogs implements AutoCloseable
                 freeChunk = chunk;
                 chunk = next;
             }
+            chunkNext[first] = NONE;
+            chunkFill[first] = 0;
+            log.tail[bucket] = first;
         }
-        Arrays.fill(log.head, NONE);
-        Arrays.fill(log.tail, NONE);
         log.records = 0;
+    }
+
+    /**
+     * Takes {@code count} chunks with consecutive numbers, never used before: a log's first chunk of every bucket, so
+     * that merging bucket after bucket reads each log's memory in order.
+     *
+     * @return the first.
+     */
+    private int reserveChunks(final int count)
+    {
+        while (chunkCapacity - chunks < count)
+        {
+            addBlock();
+        }
+        final int first = chunks;
+        chunks += count;
+        return first;
     }
 
     private int newChunk()
@@ -433,7 +447,7 @@ final class PaneLogs implements AutoCloseable
             out.writeLong(log.records);
             for (int bucket = 0; bucket < buckets; bucket++)
             {
-                for (int chunk = log.head[bucket]; chunk != NONE; chunk = chunkNext[chunk])
+                for (int chunk = log.firstChunk + bucket; chunk != NONE; chunk = chunkNext[chunk])
                 {
                     final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
                     for (int r = 0; r < chunkFill[chunk]; r++)
@@ -522,20 +536,25 @@ final class PaneLogs implements AutoCloseable
         blockCount = 0;
     }
 
-    /** The closed panes of one pane start. */
+    /**
+     * The closed panes of one pane start: bucket b's chain starts at chunk {@code firstChunk + b}, the log's own for its
+     * life (reused by the next pane start it serves), so a merge walks each log's first chunks in order.
+     */
     private static final class Log
     {
-        final int[] head;
+        final int firstChunk;
         final int[] tail;
         long paneStart;
         long records;
 
-        Log(final int buckets)
+        Log(final int buckets, final int firstChunk)
         {
-            head = new int[buckets];
+            this.firstChunk = firstChunk;
             tail = new int[buckets];
-            Arrays.fill(head, NONE);
-            Arrays.fill(tail, NONE);
+            for (int bucket = 0; bucket < buckets; bucket++)
+            {
+                tail[bucket] = firstChunk + bucket;
+            }
         }
     }
 }
