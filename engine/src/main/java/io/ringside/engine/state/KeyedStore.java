@@ -82,8 +82,8 @@ public final class KeyedStore implements AutoCloseable
     }
 
     /**
-     * @param hotKeys keys the hot tier holds (the rest spill to the cold tier, sized for a quarter of the expected
-     *                keys more and growing past that as Chronicle Map does).
+     * @param hotKeys keys the hot tier holds (the rest spill to the cold tier, sized for a 32nd of the expected keys
+     *                and allowed to grow 16 times that).
      */
     KeyedStore(final String name, final long expectedKeys, final int entryLength, final long hotKeys)
     {
@@ -99,7 +99,9 @@ public final class KeyedStore implements AutoCloseable
         {
             this.cold = ChronicleMap.of(LongValue.class, byte[].class)
                 .name(name)
-                .entries(Math.max(1_024, Math.max(expectedKeys - hotKeys, expectedKeys / 4)))
+                // sized small (it is the overflow, and a large map takes most of a second to make), allowed to grow
+                .entries(Math.max(1_024, Math.max(expectedKeys - hotKeys, expectedKeys / 32)))
+                .maxBloatFactor(16)
                 .constantValueSizeBySample(new byte[entryLength])
                 .putReturnsNull(true)
                 .removeReturnsNull(true)

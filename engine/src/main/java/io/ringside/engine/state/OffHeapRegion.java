@@ -18,6 +18,8 @@ final class OffHeapRegion
 {
     static final long HUGE_PAGE = 2L * 1024 * 1024;
     private static final long PAGE = 4096;
+    /** {@code -Dringside.hugePages=false} leaves state on ordinary pages (tuning.md). */
+    static final boolean HUGE_PAGES = !"false".equals(System.getProperty("ringside.hugePages"));
     /** Below this a region stays on ordinary pages: a huge page would mostly be waste. */
     static final long HUGE_PAGE_THRESHOLD = 4 * HUGE_PAGE;
 
@@ -63,6 +65,10 @@ final class OffHeapRegion
 
     private static void adviseHugePages(final long address, final long length)
     {
+        if (!HUGE_PAGES)
+        {
+            return;
+        }
         try
         {
             PosixAPI.posix().madvise(address, length & -HUGE_PAGE, MAdviseFlag.MADV_HUGEPAGE);

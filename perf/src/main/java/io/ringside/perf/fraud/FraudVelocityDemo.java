@@ -201,10 +201,12 @@ public final class FraudVelocityDemo
         }
         report.print(System.out);
         final long live = Math.max(0, options.events - resumeAt);
-        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal %s, generator included%s)%n",
+        final long liveNs = elapsedNs - (liveStartNs - startNs);
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal %s, generator included%s); " +
+            "live, after the %.2f s start-up (state allocated and faulted in%s): %,.0f events/s%n",
             live, elapsedNs / 1e9, live / (elapsedNs / 1e9), options.durability.toString().toLowerCase(Locale.ROOT),
             resumeAt > 0 ? String.format(Locale.ROOT, "; recovery replayed %,d events at %,.0f events/s", engine.recovery().replayedEvents(),
-                engine.recovery().replayRate()) : "");
+                engine.recovery().replayRate()) : "", (liveStartNs - startNs) / 1e9, resumeAt > 0 ? ", recovery" : "", live / (liveNs / 1e9));
         System.out.printf(Locale.ROOT, "ingress-to-decision latency (us%s): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f over %,d events%n",
             options.rate > 0 ? "" : "; unpaced, so it includes the wait in a full ring: --rate measures it at a given load",
             latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3, latency.getValueAtPercentile(99) / 1e3,
