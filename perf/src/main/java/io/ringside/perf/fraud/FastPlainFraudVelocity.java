@@ -22,11 +22,11 @@ import static io.ringside.perf.fraud.FraudVelocityRules.VELOCITY_MAX_COUNT;
  *     advance closes are closed before the event is added (none of them can hold it), after which every open pane
  *     starts in (W - 65,000, W + 2,000] and every open session ends after W - 5,000, 30 s apart from the other.
  *     A card leaves when nothing of it is open; its block is a tombstone until reused or rehashed.</li>
- *     <li><b>Tumbling and hopping windows</b> (stream slicing): the tumbling window is the 60 s pane. Each card
- *     touching a minute sets its slot in that minute's bitmap; when the minute closes, the bitmap is walked in slot
- *     order, each pane emitted as TUMBLING and appended (slot, card, count, sum) to a sequential pane list. The
- *     hopping windows ending at E are the merge, by slot, of the pane lists of the five minutes before E: a pane
- *     costs one random access when it closes, none per hopping window.</li>
+ *     <li><b>Tumbling and hopping windows</b> (stream slicing): the tumbling window is the 60 s pane. A card opening
+ *     a pane appends its slot to the minute's list; when the minute closes, a bitmap puts those slots in order, and
+ *     each pane is emitted as TUMBLING and appended (slot, card, count, sum) to a sequential pane list. The hopping
+ *     windows ending at E are the merge, by slot, of the pane lists of the five minutes before E: a pane costs one
+ *     random access when it closes, none per hopping window.</li>
  *     <li><b>Sessions</b>: a timer wheel of 65,536 one-millisecond slots, each a list of pooled timer entries; a card
  *     is scheduled, lazily, at or before the end of its earliest open session. A session's distinct countries are
  *     up to seven country codes in one long, then a pooled 256-bit set.</li>
@@ -90,8 +90,10 @@ public final class FastPlainFraudVelocity
     private static final int WHEEL_MASK = WHEEL_SLOTS - 1;
     /** Ints per wheel slot: the count, then up to seven card slots (more go to overflow entries). */
     private static final int WHEEL_CHUNK = 8;
-    /** The wheel slot whose cards are touched when a slot fires: that many milliseconds ahead. */
-    private static final int TOUCH_AHEAD_MS = 4;
+    /** A batch touches the cards of at most that many wheel slots (milliseconds) ahead. */
+    private static final int TOUCH_AHEAD_MAX_MS = 64;
+    /** Cards touched ahead at most: their lines must still be in the cache when they are processed. */
+    private static final int TOUCH_CHUNK = 256;
 
     private static final int HOPPING_PANES = (int)(HOPPING_SIZE_MS / TUMBLING_SIZE_MS);
 
@@ -115,9 +117,12 @@ public final class FastPlainFraudVelocity
     private int freeSpillCount;
     private int spillUsed;
 
-    // panes: the (at most two, consecutive) open minutes by parity, and each one's bitmap of card slots
+    // panes: the (at most two, consecutive) open minutes by parity, each one's card slots in the order they opened
+    // a pane; a bitmap of card slots puts them in slot order when the minute closes
     private final long[] openMinute = {NONE, NONE};
-    private final long[][] paneBitmaps = new long[2][];
+    private final int[][] openPaneSlots = {new int[1024], new int[1024]};
+    private final int[] openPanes = new int[2];
+    private long[] paneBitmap;
     private final PaneList[] closedPanes = new PaneList[HOPPING_PANES + 1];
     private int closedHead;
     private int closedCount;
@@ -127,6 +132,10 @@ public final class FastPlainFraudVelocity
     private final long[][] mergeValues = new long[HOPPING_PANES + 1][];
     private final int[] mergeSizes = new int[HOPPING_PANES + 1];
     private final int[] mergeCursors = new int[HOPPING_PANES + 1];
+    private int mergeLists;
+    private int mergeFirstListBit;
+    /** Cards in due[0 .. leaving) whose last hopping window the merge has emitted. */
+    private int leaving;
 
     // sessions: per millisecond wheel slot, up to seven card slots inline, then a list of overflow entries
     private final int[] wheel = new int[WHEEL_SLOTS * WHEEL_CHUNK];
@@ -138,7 +147,7 @@ public final class FastPlainFraudVelocity
     private long sessionsClosedTo = Long.MIN_VALUE;
 
     /** Card slots about to be read, gathered first so that their cache misses overlap. */
-    private int[] due = new int[512];
+    private int[] due = new int[TOUCH_CHUNK + 64];
     /** Where the touch passes leave what they read, so that the reads happen. */
     private long touched;
 
@@ -210,17 +219,37 @@ public final class FastPlainFraudVelocity
 
     /**
      * Processes {@code count} consecutive {@link FraudEvent}s from {@code offset}, in order: exactly what as many
-     * calls of {@link #onEvent(DirectBuffer, int)} do. It first reads, for each, the block where its card hashes, so
-     * that the cache misses of the batch overlap rather than come one after the other.
+     * calls of {@link #onEvent(DirectBuffer, int)} do. It first reads what the batch is about to touch: for each
+     * event, the block where its card hashes and the timer wheel slot where a session it starts would end; then the
+     * blocks of the cards whose sessions are due to close by the watermark the batch reaches. Their cache misses
+     * overlap rather than come one after the other.
      */
     public void onEvents(final DirectBuffer buffer, final int offset, final int count)
     {
         final long[] s = state;
+        final int[] w = wheel;
         long touch = 0;
+        long latest = Long.MIN_VALUE;
         for (int i = 0, o = offset; i < count; i++, o += FraudEvent.LENGTH)
         {
             final int b = BASE + hash(FraudEvent.cardId(buffer, o)) * STRIDE;
-            touch += s[b + KEY] + s[b + SESSION + LAST];
+            final long eventTimeMs = FraudEvent.eventTimeMs(buffer, o);
+            latest = Math.max(latest, eventTimeMs);
+            touch += s[b + KEY] + s[b + SESSION + LAST] + w[((int)(eventTimeMs + SESSION_GAP_MS) & WHEEL_MASK) * WHEEL_CHUNK];
+        }
+        final long from = sessionsClosedTo;
+        if (from != Long.MIN_VALUE && latest >= FraudVelocityRules.MIN_EVENT_TIME_MS && latest <= FraudVelocityRules.MAX_EVENT_TIME_MS)
+        {
+            final long to = Math.min(FraudVelocityRules.closeLimit(FraudVelocityRules.advance(watermark, latest)), from + TOUCH_AHEAD_MAX_MS);
+            for (long t = from + 1; t <= to; t++)
+            {
+                final int at = ((int)t & WHEEL_MASK) * WHEEL_CHUNK;
+                for (int i = 1, n = w[at]; i <= n; i++)
+                {
+                    final int b = BASE + w[at + i] * STRIDE;
+                    touch += s[b + KEY] + s[b + SESSION + LAST];
+                }
+            }
         }
         touched += touch;
         for (int i = 0, o = offset; i < count; i++, o += FraudEvent.LENGTH)
@@ -325,7 +354,13 @@ public final class FastPlainFraudVelocity
                 }
                 openMinute[pane] = start;
             }
-            paneBitmaps[pane][slot >>> 6] |= 1L << slot;
+            final int n = openPanes[pane];
+            if (n == openPaneSlots[pane].length)
+            {
+                openPaneSlots[pane] = Arrays.copyOf(openPaneSlots[pane], n * 2);
+            }
+            openPaneSlots[pane][n] = slot;
+            openPanes[pane] = n + 1;
             s[b + LAST_PANE] = Math.max(s[b + LAST_PANE], start);
             countAndFlags = 1;
             sum = amountCents;
@@ -552,15 +587,22 @@ public final class FastPlainFraudVelocity
 
     /**
      * Emits each pane of the minute as TUMBLING, in card-slot order, appends it to a new pane list and marks it
-     * closed in its card; a chunk of slots at a time, their blocks touched first.
+     * closed in its card; a chunk of slots at a time, their blocks touched first. (The work of a pane is a method of
+     * its own, called often enough to be compiled early: this method runs once a minute.)
      */
     private void closePane(final int pane, final long start)
     {
         final PaneList list = closedPanes[(closedHead + closedCount) % closedPanes.length];
         closedCount++;
-        list.reset(start);
-        final long end = start + TUMBLING_SIZE_MS;
-        final long[] bitmap = paneBitmaps[pane];
+        final long[] bitmap = paneBitmap;
+        final int panes = openPanes[pane];
+        final int[] opened = openPaneSlots[pane];
+        for (int i = 0; i < panes; i++)
+        {
+            bitmap[opened[i] >>> 6] |= 1L << opened[i];
+        }
+        openPanes[pane] = 0;
+        list.reset(start, panes);
         final long[] s = state;
         final int countField = PANE_COUNT + 2 * pane;
         final int[] slots = due;
@@ -568,7 +610,7 @@ public final class FastPlainFraudVelocity
         while (word < bitmap.length)
         {
             int n = 0;
-            while (word < bitmap.length && n <= slots.length - 64)
+            while (word < bitmap.length && n < TOUCH_CHUNK)
             {
                 long bits = bitmap[word];
                 if (bits != 0)
@@ -591,16 +633,22 @@ public final class FastPlainFraudVelocity
             touched += touch;
             for (int i = 0; i < n; i++)
             {
-                final int slot = slots[i];
-                final int at = BASE + slot * STRIDE;
-                final long cardId = s[at + KEY];
-                final long count = s[at + countField] & PANE_COUNT_MASK;
-                final long sum = s[at + countField + 1];
-                s[at + countField] = 0;
-                emit(OutputKind.TUMBLING, cardId, start, end, count, sum);
-                list.add(slot, cardId, count, sum);
+                closePaneOf(slots[i], countField, list);
             }
         }
+    }
+
+    private void closePaneOf(final int slot, final int countField, final PaneList list)
+    {
+        final long[] s = state;
+        final int at = BASE + slot * STRIDE;
+        final long cardId = s[at + KEY];
+        final long count = s[at + countField] & PANE_COUNT_MASK;
+        final long sum = s[at + countField + 1];
+        s[at + countField] = 0;
+        final long start = list.start;
+        emit(OutputKind.TUMBLING, cardId, start, start + TUMBLING_SIZE_MS, count, sum);
+        list.add(slot, cardId, count, sum);
     }
 
     /**
@@ -610,10 +658,6 @@ public final class FastPlainFraudVelocity
     private void closeHopping(final long end)
     {
         final long start = end - HOPPING_SIZE_MS;
-        final int[][] slots = mergeSlots;
-        final long[][] values = mergeValues;
-        final int[] sizes = mergeSizes;
-        final int[] cursors = mergeCursors;
         int n = 0;
         int firstListBit = 0;
         for (int j = 0; j < closedCount; j++)
@@ -625,59 +669,76 @@ public final class FastPlainFraudVelocity
                 {
                     firstListBit = 1 << n;
                 }
-                slots[n] = list.slots;
-                values[n] = list.values;
-                sizes[n] = list.size;
-                cursors[n] = 0;
+                mergeSlots[n] = list.slots;
+                mergeValues[n] = list.values;
+                mergeSizes[n] = list.size;
+                mergeCursors[n] = 0;
                 n++;
             }
         }
-        int leaving = 0;
-        while (true)
+        mergeLists = n;
+        mergeFirstListBit = firstListBit;
+        leaving = 0;
+        while (mergeNext(start, end))
         {
-            int slot = Integer.MAX_VALUE;
-            for (int j = 0; j < n; j++)
+            // one hopping window each
+        }
+        Arrays.fill(mergeSlots, null);
+        Arrays.fill(mergeValues, null);
+        releaseIfClosed(leaving, start);
+    }
+
+    /**
+     * Emits the next hopping window of the merge (the cards of the smallest slot left in the lists).
+     *
+     * @return false, emitting nothing, when the lists are exhausted.
+     */
+    private boolean mergeNext(final long start, final long end)
+    {
+        final int n = mergeLists;
+        final int[][] slots = mergeSlots;
+        final int[] sizes = mergeSizes;
+        final int[] cursors = mergeCursors;
+        int slot = Integer.MAX_VALUE;
+        for (int j = 0; j < n; j++)
+        {
+            if (cursors[j] < sizes[j])
             {
-                if (cursors[j] < sizes[j])
-                {
-                    slot = Math.min(slot, slots[j][cursors[j]]);
-                }
-            }
-            if (slot == Integer.MAX_VALUE)
-            {
-                break;
-            }
-            long cardId = 0;
-            long count = 0;
-            long sum = 0;
-            int from = 0;
-            for (int j = 0; j < n; j++)
-            {
-                final int cursor = cursors[j];
-                if (cursor < sizes[j] && slots[j][cursor] == slot)
-                {
-                    final long[] v = values[j];
-                    final int at = cursor * PaneList.LONGS;
-                    cardId = v[at];
-                    count += v[at + 1];
-                    sum += v[at + 2];
-                    cursors[j] = cursor + 1;
-                    from |= 1 << j;
-                }
-            }
-            emit(OutputKind.HOPPING, cardId, start, end, count, sum);
-            if (from == firstListBit)
-            {
-                if (leaving == due.length)
-                {
-                    due = Arrays.copyOf(due, leaving * 2);
-                }
-                due[leaving++] = slot;
+                slot = Math.min(slot, slots[j][cursors[j]]);
             }
         }
-        Arrays.fill(slots, null);
-        Arrays.fill(values, null);
-        releaseIfClosed(leaving, start);
+        if (slot == Integer.MAX_VALUE)
+        {
+            return false;
+        }
+        long cardId = 0;
+        long count = 0;
+        long sum = 0;
+        int from = 0;
+        for (int j = 0; j < n; j++)
+        {
+            final int cursor = cursors[j];
+            if (cursor < sizes[j] && slots[j][cursor] == slot)
+            {
+                final long[] v = mergeValues[j];
+                final int at = cursor * PaneList.LONGS;
+                cardId = v[at];
+                count += v[at + 1];
+                sum += v[at + 2];
+                cursors[j] = cursor + 1;
+                from |= 1 << j;
+            }
+        }
+        emit(OutputKind.HOPPING, cardId, start, end, count, sum);
+        if (from == mergeFirstListBit)
+        {
+            if (leaving == due.length)
+            {
+                due = Arrays.copyOf(due, leaving * 2);
+            }
+            due[leaving++] = slot;
+        }
+        return true;
     }
 
     /**
@@ -688,25 +749,29 @@ public final class FastPlainFraudVelocity
     {
         final int[] slots = due;
         final long[] s = state;
-        long touch = 0;
-        for (int i = 0; i < n; i++)
+        for (int chunk = 0; chunk < n; chunk += TOUCH_CHUNK)
         {
-            touch += s[BASE + slots[i] * STRIDE + META];
-        }
-        touched += touch;
-        for (int i = 0; i < n; i++)
-        {
-            final int at = BASE + slots[i] * STRIDE;
-            if ((s[at + META] & (SESSION_LIVE | SPILLED_LIVE)) == 0 && s[at + LAST_PANE] == start)
+            final int chunkEnd = Math.min(n, chunk + TOUCH_CHUNK);
+            long touch = 0;
+            for (int i = chunk; i < chunkEnd; i++)
             {
-                release(slots[i]);
+                touch += s[BASE + slots[i] * STRIDE + META];
+            }
+            touched += touch;
+            for (int i = chunk; i < chunkEnd; i++)
+            {
+                final int at = BASE + slots[i] * STRIDE;
+                if ((s[at + META] & (SESSION_LIVE | SPILLED_LIVE)) == 0 && s[at + LAST_PANE] == start)
+                {
+                    release(slots[i]);
+                }
             }
         }
     }
 
     /**
      * Walks the wheel's millisecond slots from the last limit to {@code limitMs} (all of them once when it moved a
-     * whole turn or more), closing the sessions due; on the way, touches the cards due a few milliseconds later.
+     * whole turn or more), closing the sessions due.
      */
     private void closeSessions(final long limitMs)
     {
@@ -727,24 +792,9 @@ public final class FastPlainFraudVelocity
         {
             for (long t = from + 1; t <= limitMs; t++)
             {
-                touchWheelSlot((int)(t + TOUCH_AHEAD_MS) & WHEEL_MASK);
                 fireWheelSlot((int)t & WHEEL_MASK, limitMs);
             }
         }
-    }
-
-    private void touchWheelSlot(final int wheelSlot)
-    {
-        final int at = wheelSlot * WHEEL_CHUNK;
-        final int n = wheel[at];
-        final long[] s = state;
-        long touch = 0;
-        for (int i = 1; i <= n; i++)
-        {
-            final int b = BASE + wheel[at + i] * STRIDE;
-            touch += s[b + KEY] + s[b + SESSION + LAST];
-        }
-        touched += touch;
     }
 
     /**
@@ -878,9 +928,7 @@ public final class FastPlainFraudVelocity
         {
             state[BASE + slot * STRIDE + KEY] = EMPTY;
         }
-        final int words = (newCapacity + 2 + 63) >>> 6;
-        paneBitmaps[0] = new long[words];
-        paneBitmaps[1] = new long[words];
+        paneBitmap = new long[(newCapacity + 2 + 63) >>> 6];
         tombstones = 0;
     }
 
@@ -986,7 +1034,7 @@ public final class FastPlainFraudVelocity
 
     /**
      * Moves every card to a table of {@code newCapacity} slots (no tombstones) and renames the slots wherever they
-     * are held: the open minutes' bitmaps, the closed pane lists (re-sorted) and the timer entries.
+     * are held: the open minutes' slots, the closed pane lists (re-sorted) and the timer wheel.
      */
     private void rehash(final int newCapacity)
     {
@@ -995,7 +1043,6 @@ public final class FastPlainFraudVelocity
             throw new IllegalStateException("more than " + MAX_CAPACITY / 2 + " cards with open windows");
         }
         final long[] oldState = state;
-        final long[][] oldBitmaps = {paneBitmaps[0], paneBitmaps[1]};
         final int oldCapacity = capacity;
         final int[] renamed = new int[oldCapacity + 2];
         allocateCards(newCapacity);
@@ -1031,16 +1078,10 @@ public final class FastPlainFraudVelocity
         }
         for (int pane = 0; pane < 2; pane++)
         {
-            final long[] oldBitmap = oldBitmaps[pane];
-            for (int word = 0; word < oldBitmap.length; word++)
+            final int[] opened = openPaneSlots[pane];
+            for (int i = 0; i < openPanes[pane]; i++)
             {
-                long bits = oldBitmap[word];
-                while (bits != 0)
-                {
-                    final int slot = renamed[(word << 6) + Long.numberOfTrailingZeros(bits)];
-                    bits &= bits - 1;
-                    paneBitmaps[pane][slot >>> 6] |= 1L << slot;
-                }
+                opened[i] = renamed[opened[i]];
             }
         }
         for (int j = 0; j < closedCount; j++)
@@ -1236,10 +1277,18 @@ public final class FastPlainFraudVelocity
         int[] slots = new int[64];
         long[] values = new long[64 * LONGS];
 
-        void reset(final long start)
+        /**
+         * Empties the list for the panes of the minute at {@code start}, room made for {@code panes} of them.
+         */
+        void reset(final long start, final int panes)
         {
             this.start = start;
             size = 0;
+            if (panes > slots.length)
+            {
+                slots = new int[panes];
+                values = new long[panes * LONGS];
+            }
         }
 
         void add(final int slot, final long cardId, final long count, final long sum)
