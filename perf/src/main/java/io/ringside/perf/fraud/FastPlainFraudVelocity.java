@@ -130,7 +130,7 @@ public final class FastPlainFraudVelocity
     private long closedEnd = NONE;
     private final int[][] mergeSlots = new int[HOPPING_PANES + 1][];
     private final long[][] mergeValues = new long[HOPPING_PANES + 1][];
-    private final int[] mergeSizes = new int[HOPPING_PANES + 1];
+    private final int[] mergeHeads = new int[HOPPING_PANES + 1];
     private final int[] mergeCursors = new int[HOPPING_PANES + 1];
     private int mergeLists;
     private int mergeFirstListBit;
@@ -671,7 +671,7 @@ public final class FastPlainFraudVelocity
                 }
                 mergeSlots[n] = list.slots;
                 mergeValues[n] = list.values;
-                mergeSizes[n] = list.size;
+                mergeHeads[n] = list.slots[0];
                 mergeCursors[n] = 0;
                 n++;
             }
@@ -689,28 +689,25 @@ public final class FastPlainFraudVelocity
     }
 
     /**
-     * Emits the next hopping window of the merge (the cards of the smallest slot left in the lists).
+     * Emits the next hopping window of the merge (the cards of the smallest slot at the heads of the lists). Which
+     * lists hold the card is as good as random, so the lists are read without branching on it.
      *
      * @return false, emitting nothing, when the lists are exhausted.
      */
     private boolean mergeNext(final long start, final long end)
     {
         final int n = mergeLists;
-        final int[][] slots = mergeSlots;
-        final int[] sizes = mergeSizes;
-        final int[] cursors = mergeCursors;
+        final int[] heads = mergeHeads;
         int slot = Integer.MAX_VALUE;
         for (int j = 0; j < n; j++)
         {
-            if (cursors[j] < sizes[j])
-            {
-                slot = Math.min(slot, slots[j][cursors[j]]);
-            }
+            slot = Math.min(slot, heads[j]);
         }
         if (slot == Integer.MAX_VALUE)
         {
             return false;
         }
+        final int[] cursors = mergeCursors;
         long cardId = 0;
         long count = 0;
         long sum = 0;
@@ -718,16 +715,16 @@ public final class FastPlainFraudVelocity
         for (int j = 0; j < n; j++)
         {
             final int cursor = cursors[j];
-            if (cursor < sizes[j] && slots[j][cursor] == slot)
-            {
-                final long[] v = mergeValues[j];
-                final int at = cursor * PaneList.LONGS;
-                cardId = v[at];
-                count += v[at + 1];
-                sum += v[at + 2];
-                cursors[j] = cursor + 1;
-                from |= 1 << j;
-            }
+            final int in = heads[j] == slot ? 1 : 0;
+            final long mask = -in;
+            final long[] v = mergeValues[j];
+            final int at = cursor * PaneList.LONGS;
+            cardId |= v[at] & mask;
+            count += v[at + 1] & mask;
+            sum += v[at + 2] & mask;
+            from |= in << j;
+            cursors[j] = cursor + in;
+            heads[j] = mergeSlots[j][cursor + in];
         }
         emit(OutputKind.HOPPING, cardId, start, end, count, sum);
         if (from == mergeFirstListBit)
@@ -1266,7 +1263,9 @@ public final class FastPlainFraudVelocity
     }
 
     /**
-     * One closed minute's panes in card-slot order: slot, then card id, count and sum. Reused; grows to its peak.
+     * One closed minute's panes in card-slot order: slot, then card id, count and sum; after the last, an end mark
+     * (slot Integer.MAX_VALUE, zeros), so that a merge reads past a list's end without testing for it. Reused; grows
+     * to its peak.
      */
     private static final class PaneList
     {
@@ -1284,19 +1283,20 @@ public final class FastPlainFraudVelocity
         {
             this.start = start;
             size = 0;
-            if (panes > slots.length)
+            if (panes + 1 > slots.length)
             {
-                slots = new int[panes];
-                values = new long[panes * LONGS];
+                slots = new int[panes + 1];
+                values = new long[(panes + 1) * LONGS];
             }
+            mark();
         }
 
         void add(final int slot, final long cardId, final long count, final long sum)
         {
-            if (size == slots.length)
+            if (size + 1 == slots.length)
             {
-                slots = Arrays.copyOf(slots, size * 2);
-                values = Arrays.copyOf(values, size * 2 * LONGS);
+                slots = Arrays.copyOf(slots, slots.length * 2);
+                values = Arrays.copyOf(values, slots.length * LONGS);
             }
             final int v = size * LONGS;
             slots[size] = slot;
@@ -1304,6 +1304,16 @@ public final class FastPlainFraudVelocity
             values[v + 1] = count;
             values[v + 2] = sum;
             size++;
+            mark();
+        }
+
+        private void mark()
+        {
+            final int v = size * LONGS;
+            slots[size] = Integer.MAX_VALUE;
+            values[v] = 0;
+            values[v + 1] = 0;
+            values[v + 2] = 0;
         }
 
         /**
@@ -1319,6 +1329,7 @@ public final class FastPlainFraudVelocity
             Arrays.sort(order);
             final int[] newSlots = new int[slots.length];
             final long[] newValues = new long[values.length];
+            newSlots[size] = Integer.MAX_VALUE;
             for (int i = 0; i < size; i++)
             {
                 final int from = (int)order[i];
