@@ -27,16 +27,17 @@ import static io.ringside.perf.fraud.FraudVelocityRules.VELOCITY_MAX_COUNT;
  *     each pane is emitted as TUMBLING and appended (slot, card, count, sum) to a sequential pane list. The hopping
  *     windows ending at E are the merge, by slot, of the pane lists of the five minutes before E: a pane costs one
  *     random access when it closes, none per hopping window.</li>
- *     <li><b>Sessions</b>: a timer wheel of 65,536 one-millisecond slots, each a list of pooled timer entries; a card
- *     is scheduled, lazily, at or before the end of its earliest open session. A session's distinct countries are
- *     up to seven country codes in one long, then a pooled 256-bit set.</li>
+ *     <li><b>Sessions</b>: a timer wheel of 65,536 one-millisecond slots, each up to seven card slots inline (more
+ *     in pooled overflow entries); a card is scheduled, lazily, at or before the end of its earliest open session.
+ *     A session's distinct countries are up to seven country codes in one long, then a pooled 256-bit set.</li>
  *     <li><b>Dedup</b>: ids in blocks of 64 consecutive ids (the workload's ids are dense: i + 1), each block the
  *     64 event times, found by an open-addressing map from id / 64; blocks are dropped oldest first once all their
  *     ids may be forgotten. An id is remembered exactly while its eventTimeMs > W - 600,000, as in the reference.</li>
- *     <li><b>Memory-level parallelism</b>: where many cards are about to be read (a batch of events given to
- *     {@link #onEvents(DirectBuffer, int, int)}, the panes of a closing minute, the sessions due at a millisecond),
- *     their blocks are first read in a tight loop, so that the cache misses overlap instead of following one
- *     another.</li>
+ *     <li><b>Memory-level parallelism</b>: where many cards are about to be read (those of a batch of events given
+ *     to {@link #onEvents(DirectBuffer, int, int)} and those whose sessions the batch will close, the panes of a
+ *     closing minute, the cards whose last hopping window closed), their blocks are first read in a tight loop, so
+ *     that the cache misses overlap instead of following one another. Without prefetch instructions in Java, this
+ *     is what the batch entry point is for; {@link #onEvent(DirectBuffer, int)} alone gives the same outputs.</li>
  * </ul>
  * Outputs equal those of {@link PlainJavaFraudVelocity} event by event (in another order within an event).
  * <p>
@@ -1277,7 +1278,8 @@ public final class FastPlainFraudVelocity
         long[] values = new long[64 * LONGS];
 
         /**
-         * Empties the list for the panes of the minute at {@code start}, room made for {@code panes} of them.
+         * Empties the list for the panes of the minute at {@code start}, room made for {@code panes} of them (and a
+         * quarter more, so that the next minutes, a few panes more or less, find room).
          */
         void reset(final long start, final int panes)
         {
@@ -1285,8 +1287,9 @@ public final class FastPlainFraudVelocity
             size = 0;
             if (panes + 1 > slots.length)
             {
-                slots = new int[panes + 1];
-                values = new long[(panes + 1) * LONGS];
+                final int length = panes + 1 + (panes >> 2);
+                slots = new int[length];
+                values = new long[length * LONGS];
             }
             mark();
         }
