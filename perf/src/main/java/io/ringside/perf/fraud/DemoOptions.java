@@ -35,8 +35,8 @@ final class DemoOptions
         "             its end offsets at start, instead of generating it; outputs to T2 in the --output line format, exactly once.",
         "             With --journal, a restart resumes each partition after its last journaled offset and the sink drops the",
         "             replayed outputs T2 already holds; the checksums printed are the whole run's.",
-        "  --compare  first run the plain-Java single-threaded implementation on the same events in this JVM, then the engine,",
-        "             and print both rates and the engine's share of the plain one");
+        "  --compare  first run the plain-Java single-threaded implementation written by hand for speed (FastPlainFraudVelocity)",
+        "             on the same events in this JVM, then the engine, and print both rates and the engine's share of the plain one");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();

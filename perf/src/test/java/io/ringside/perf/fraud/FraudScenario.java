@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A hand-written input stream and what it produced: builds events, runs them through the
- * {@link ReferenceFraudVelocity} and, with one source, through {@link PlainJavaFraudVelocity} too, asserting that
- * both produce the same outputs after each event and at the end of input (in any order within an event).
+ * {@link ReferenceFraudVelocity} and, with one source, through {@link PlainJavaFraudVelocity} and
+ * {@link FastPlainFraudVelocity} too, asserting that all produce the same outputs after each event and at the end of
+ * input (in any order within an event).
  */
 final class FraudScenario
 {
@@ -105,14 +106,23 @@ final class FraudScenario
         final Result reference = runReference(sources, events);
         if (sources == 1)
         {
-            final Result plain = runPlain(events);
-            for (int i = 0; i < events.size(); i++)
-            {
-                assertEquals(sorted(reference.after(i)), sorted(plain.after(i)), "plain vs reference after event " + i + ": " + events.get(i));
-            }
-            assertEquals(sorted(reference.atEnd()), sorted(plain.atEnd()), "plain vs reference at the end of input");
+            assertSameOutputs(reference, runPlain(events), "plain");
+            assertSameOutputs(reference, runFast(events), "fast plain");
         }
         return reference;
+    }
+
+    /**
+     * Asserts that {@code actual} produced what the reference did after each event and at the end of input, in any
+     * order within an event.
+     */
+    void assertSameOutputs(final Result reference, final Result actual, final String name)
+    {
+        for (int i = 0; i < events.size(); i++)
+        {
+            assertEquals(sorted(reference.after(i)), sorted(actual.after(i)), name + " vs reference after event " + i + ": " + events.get(i));
+        }
+        assertEquals(sorted(reference.atEnd()), sorted(actual.atEnd()), name + " vs reference at the end of input");
     }
 
     static Result runReference(final int sources, final List<Event> events)
@@ -141,6 +151,21 @@ final class FraudScenario
         }
         plain.endOfInput();
         assertEquals(0, plain.openCards(), "cards left after the end of input");
+        return new Result(perEvent, lines.takeNew());
+    }
+
+    static Result runFast(final List<Event> events)
+    {
+        final LineCollector lines = new LineCollector();
+        final FastPlainFraudVelocity fast = new FastPlainFraudVelocity(lines);
+        final List<List<String>> perEvent = new ArrayList<>();
+        for (final Event e : events)
+        {
+            fast.onEvent(e.eventId(), e.cardId(), e.amountCents(), e.eventTimeMs(), e.country());
+            perEvent.add(lines.takeNew());
+        }
+        fast.endOfInput();
+        assertEquals(0, fast.openCards(), "cards left after the end of input");
         return new Result(perEvent, lines.takeNew());
     }
 

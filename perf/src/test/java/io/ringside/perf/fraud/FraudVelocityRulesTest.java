@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Each rule of workload.md v1 on a tiny hand-computed stream, asserting the exact output records of the reference
- * (and, with one source, that the plain-Java implementation produces the same after every event). Amount 100 and
+ * (and, with one source, that both plain-Java implementations produce the same after every event). Amount 100 and
  * country 1 unless given; T is a multiple of 60,000.
  */
 class FraudVelocityRulesTest
@@ -306,6 +306,7 @@ class FraudVelocityRulesTest
         final FraudScenario below = FraudScenario.oneSource().event(1, 7, t - 1);
         assertThrows(IllegalArgumentException.class, () -> FraudScenario.runReference(1, below.events()));
         assertThrows(IllegalArgumentException.class, () -> FraudScenario.runPlain(below.events()));
+        assertThrows(IllegalArgumentException.class, () -> FraudScenario.runFast(below.events()));
     }
 
     @Test
@@ -342,5 +343,8 @@ class FraudVelocityRulesTest
         final PlainJavaFraudVelocity plain = new PlainJavaFraudVelocity(new ChecksumReport());
         plain.endOfInput();
         assertThrows(IllegalStateException.class, () -> plain.onEvent(1, 7, 100, T, 1));
+        final FastPlainFraudVelocity fast = new FastPlainFraudVelocity(new ChecksumReport());
+        fast.endOfInput();
+        assertThrows(IllegalStateException.class, () -> fast.onEvent(1, 7, 100, T, 1));
     }
 }
