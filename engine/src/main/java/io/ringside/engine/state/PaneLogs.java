@@ -426,8 +426,14 @@ final class PaneLogs implements AutoCloseable
         blocks[blockCount] = block;
         blockBuffers[blockCount++] = new UnsafeBuffer(block.address(), (int)block.length());
         chunkCapacity += BLOCK_CHUNKS;
-        chunkFill = Arrays.copyOf(chunkFill, chunkCapacity);
-        chunkNext = Arrays.copyOf(chunkNext, chunkCapacity);
+        if (chunkCapacity > chunkFill.length)
+        {
+            // the chunks' fill and next grow by half at a time, not a block at a time: a copy of millions of ints per
+            // block added would be a stall on the shard's path
+            final int grown = Math.max(chunkCapacity, chunkFill.length + chunkFill.length / 2);
+            chunkFill = Arrays.copyOf(chunkFill, grown);
+            chunkNext = Arrays.copyOf(chunkNext, grown);
+        }
     }
 
     /**
