@@ -310,7 +310,8 @@ public final class KeyedStore implements AutoCloseable
     }
 
     /**
-     * Copies a key's entry into {@code into} (from index 0), from any thread, without blocking the owner.
+     * Copies a key's entry into {@code into} (from index 0), from any thread, without blocking the owner. Not while or
+     * after the store closes: its memory is freed then (a read that starts after {@link #close()} is refused).
      *
      * @return false if the key has no entry.
      */
