@@ -24,6 +24,8 @@ final class DemoOptions
         "  --journal  the engine directory (journal/ and counters.dat); default a temporary one, deleted after",
         "  --output   also write every output to FILE, one per line: KIND,field,field,...",
         "  --rate     publish at this many events per second (default: as fast as the engine takes them)",
+        "  --warmup-s also print the latency without the first S seconds of the live run (JIT warm-up; the histogram is",
+        "             refreshed once a second, so the cut is to about a second)",
         "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)",
         "  --snapshot-every  with --state chronicle, also snapshot the state every N events (default 0: only at the end; a",
         "                    snapshot of the standard size pauses the shard for seconds, see tuning.md)",
@@ -49,6 +51,7 @@ final class DemoOptions
     long rate;
     boolean chronicle = true;
     long snapshotEvery;
+    long warmUpS;
     io.ringside.journal.DurabilityPolicy durability = io.ringside.journal.DurabilityPolicy.PAGE_CACHE;
     boolean compare;
     boolean help;
@@ -88,6 +91,7 @@ final class DemoOptions
                 case "--journal" -> options.journal = Path.of(value);
                 case "--output" -> options.output = Path.of(value);
                 case "--rate" -> options.rate = atLeast(flag, value, 1);
+                case "--warmup-s" -> options.warmUpS = atLeast(flag, value, 0);
                 case "--state" -> options.chronicle = state(value);
                 case "--snapshot-every" -> options.snapshotEvery = atLeast(flag, value, 0);
                 case "--durability" -> options.durability = durability(value);

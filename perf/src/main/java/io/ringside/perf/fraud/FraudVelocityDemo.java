@@ -143,6 +143,7 @@ public final class FraudVelocityDemo
         final Engine engine = new Engine(ctx).start();
         final long resumeAt = engine.journaledOffset(SOURCE_ID, 0) + 1;
         final long liveStartNs = System.nanoTime();
+        Histogram warmUp = null;
         if (!engine.recovery().isFresh())
         {
             System.out.println("recovered: " + engine.recovery());
@@ -154,6 +155,7 @@ public final class FraudVelocityDemo
             final Progress progress = new Progress(engine, options.shards);
             long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
             final double periodNs = options.rate > 0 ? 1e9 / options.rate : 0;
+            final long warmUpEndNs = options.warmUpS > 0 ? liveStartNs + TimeUnit.SECONDS.toNanos(options.warmUpS) : Long.MAX_VALUE;
             generator.skipTo(Math.min(resumeAt, options.events));
             long published = generator.index();
             while (generator.next(event, 0))
@@ -169,6 +171,10 @@ public final class FraudVelocityDemo
                 }
                 publisher.publish(FraudEvent.cardId(event, 0), 0, generator.index() - 1, 0, event, 0, FraudEvent.LENGTH);
                 published++;
+                if (warmUp == null && (published & 4095) == 0 && System.nanoTime() >= warmUpEndNs)
+                {
+                    warmUp = engine.latencyHistogram();
+                }
                 if ((published & 4095) == 0 && System.nanoTime() >= nextProgressNs)
                 {
                     progress.print(published);
@@ -212,6 +218,15 @@ public final class FraudVelocityDemo
             options.rate > 0 ? "" : "; unpaced, so it includes the wait in a full ring: --rate measures it at a given load",
             latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3, latency.getValueAtPercentile(99) / 1e3,
             latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3, latency.getTotalCount());
+        if (warmUp != null)
+        {
+            final Histogram steady = latency.copy();
+            steady.subtract(warmUp);
+            System.out.printf(Locale.ROOT, "  without the first %d s (warm-up): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f over %,d events%n",
+                options.warmUpS, steady.getValueAtPercentile(50) / 1e3, steady.getValueAtPercentile(90) / 1e3,
+                steady.getValueAtPercentile(99) / 1e3, steady.getValueAtPercentile(99.9) / 1e3, steady.getMaxValue() / 1e3,
+                steady.getTotalCount());
+        }
         if (engine.counters().snapshots() > 0)
         {
             System.out.printf(Locale.ROOT, "snapshots: %d taken, the newest %,.1f MB, longest shard pause %.1f ms%n",

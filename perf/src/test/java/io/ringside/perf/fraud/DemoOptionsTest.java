@@ -32,7 +32,8 @@ class DemoOptionsTest
     void shouldParseEveryFlag()
     {
         final DemoOptions options = DemoOptions.parse(new String[] {"--events", "1_000", "--cards", "500", "--seed", "7", "--shards", "4",
-            "--topology", "pipelined", "--wait", "busy-spin", "--journal", "/tmp/j", "--output", "/tmp/o", "--rate", "100,000", "--state", "heap", "--compare"});
+            "--topology", "pipelined", "--wait", "busy-spin", "--journal", "/tmp/j", "--output", "/tmp/o", "--rate", "100,000", "--state", "heap", "--compare",
+            "--warmup-s", "10"});
         assertEquals(1_000, options.events);
         assertEquals(500, options.cards);
         assertEquals(7, options.seed);
@@ -42,6 +43,7 @@ class DemoOptionsTest
         assertEquals(Path.of("/tmp/j"), options.journal);
         assertEquals(Path.of("/tmp/o"), options.output);
         assertEquals(100_000, options.rate);
+        assertEquals(10, options.warmUpS);
         assertFalse(options.chronicle);
         assertTrue(options.compare);
     }
@@ -59,5 +61,7 @@ class DemoOptionsTest
             .getMessage().contains("unknown flag"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--seed", "x"}))
             .getMessage().contains("whole number"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--warmup-s", "-1"}))
+            .getMessage().contains("--warmup-s must be at least 0"));
     }
 }
