@@ -219,6 +219,25 @@ public final class FastPlainFraudVelocity
     }
 
     /**
+     * Empties the tombstones that no probe sequence passes through, as when the table fills (for tests).
+     *
+     * @return tombstones left.
+     */
+    int sweepTombstonesNow()
+    {
+        sweepTombstones();
+        return tombstones;
+    }
+
+    /**
+     * @return tombstones in the card table (for tests).
+     */
+    int tombstones()
+    {
+        return tombstones;
+    }
+
+    /**
      * Processes {@code count} consecutive {@link FraudEvent}s from {@code offset}, in order: exactly what as many
      * calls of {@link #onEvent(DirectBuffer, int)} do. It first reads what the batch is about to touch: for each
      * event, the block where its card hashes and the timer wheel slot where a session it starts would end; then the
@@ -980,7 +999,14 @@ public final class FastPlainFraudVelocity
         }
         else if (cards + tombstones + 1 > maxFill)
         {
-            rehash(cards + 1 > capacity / 2 ? capacity * 2 : capacity);
+            if (cards + 1 <= capacity / 2)
+            {
+                sweepTombstones();
+            }
+            if (cards + tombstones + 1 > maxFill)
+            {
+                rehash(cards + 1 > capacity / 2 ? capacity * 2 : capacity);
+            }
             return acquire(cardId);
         }
         cards++;
@@ -1027,6 +1053,52 @@ public final class FastPlainFraudVelocity
         {
             s[BASE + slot * STRIDE + KEY] = TOMBSTONE;
             tombstones++;
+        }
+    }
+
+    /**
+     * Empties, in place, every tombstone that no probe sequence passes through: going backwards through each run of
+     * occupied slots (from the empty slot after it), a tombstone lies on a card's probe sequence only if that card
+     * sits after it and hashes at or before it. No card moves, so nothing is renamed and nothing allocated: the
+     * steady state of a table whose cards come and go.
+     */
+    private void sweepTombstones()
+    {
+        final long[] s = state;
+        final int mask = capacity - 1;
+        int end = 0;
+        while (s[BASE + end * STRIDE + KEY] != EMPTY)
+        {
+            end++;
+        }
+        // reach: how far back from the run's end (the empty slot) some card after the current slot starts its probe
+        int reach = -1;
+        int runEnd = end;
+        for (int i = 1; i <= capacity; i++)
+        {
+            final int slot = (end - i) & mask;
+            final int at = BASE + slot * STRIDE + KEY;
+            final long key = s[at];
+            final int back = (runEnd - slot) & mask;
+            if (key == EMPTY)
+            {
+                runEnd = slot;
+                reach = -1;
+            }
+            else if (key == TOMBSTONE)
+            {
+                if (reach < back)
+                {
+                    s[at] = EMPTY;
+                    tombstones--;
+                    runEnd = slot;
+                    reach = -1;
+                }
+            }
+            else
+            {
+                reach = Math.max(reach, (runEnd - hash(key)) & mask);
+            }
         }
     }
 

@@ -104,8 +104,8 @@ class FastPlainFraudVelocityTest
     /**
      * A card table sized for 16 cards, fed 200,000 cards over 800 s (every 20th event of 8,000,000: about two events
      * a card, so that cards keep leaving), two of them renamed to the table's sentinel ids: it grows, and every 10,000
-     * events it is rebuilt in place (as when it sheds its tombstones), while panes, closed pane lists, sessions and
-     * timers hold card slots.
+     * events it is either rebuilt in place (every card's slot moves, while panes, closed pane lists, sessions and
+     * timers hold card slots) or swept of the tombstones no probe passes through (which must lose no card).
      */
     @Test
     void shouldMatchTheReferenceWhileTheCardTableGrowsAndRehashes()
@@ -117,6 +117,7 @@ class FastPlainFraudVelocityTest
         final WorkloadGenerator generator = new WorkloadGenerator(7, 8_000_000, 200_000);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
         int maxCards = 0;
+        int swept = 0;
         while (generator.next(event, 0))
         {
             if (generator.index() % 20 == 0)
@@ -130,9 +131,14 @@ class FastPlainFraudVelocityTest
                 fast.onEvent(eventId, renamed, amountCents, eventTimeMs, country);
                 reference.onEvent(0, eventId, renamed, amountCents, eventTimeMs, country);
                 maxCards = Math.max(maxCards, fast.openCards());
-                if (generator.index() % 200_000 == 0)
+                if (generator.index() % 400_000 == 0)
                 {
                     fast.rehashInPlace();
+                }
+                else if (generator.index() % 200_000 == 0)
+                {
+                    final int before = fast.tombstones();
+                    swept += before - fast.sweepTombstonesNow();
                 }
             }
         }
@@ -141,6 +147,9 @@ class FastPlainFraudVelocityTest
         assertEquals(0, fast.openCards());
         assertEquals(referenceReport, fastReport, "reference:\n" + referenceReport + "\nfast:\n" + fastReport);
         assertTrue(maxCards > 50_000 && fast.tableCapacity() > maxCards, "capacity " + fast.tableCapacity() + ", cards " + maxCards);
+        System.out.println("card table: at most " + maxCards + " cards, capacity " + fast.tableCapacity() + ", " + swept +
+            " tombstones swept");
+        assertTrue(swept > 1_000, swept + " tombstones swept");
     }
 
     @Test
