@@ -49,7 +49,6 @@ final class EntryTable implements AutoCloseable
     private int freeCount;
     private int fresh;
     private int size;
-    private boolean inserted;
     private boolean closed;
 
     /**
@@ -112,7 +111,7 @@ final class EntryTable implements AutoCloseable
     }
 
     /**
-     * Finds the key's entry, or hands out a zeroed one for it; {@link #inserted()} then tells which.
+     * Finds the key's entry, or hands out a zeroed one for it.
      *
      * @return the entry number, or {@link #FULL} if the key is absent and every entry is in use.
      */
@@ -128,7 +127,6 @@ final class EntryTable implements AutoCloseable
                 final int entry = newEntry();
                 if (entry < 0)
                 {
-                    inserted = false;
                     return FULL;
                 }
                 UnsafeApi.putLong(at, key);
@@ -137,24 +135,14 @@ final class EntryTable implements AutoCloseable
                 UnsafeApi.putLong(header, key);
                 UnsafeApi.putLong(header + LIVE_OFFSET, 1);
                 size++;
-                inserted = true;
                 return entry;
             }
             if (UnsafeApi.getLong(at) == key)
             {
-                inserted = false;
                 return (int)(ref - 1);
             }
             slot = (slot + 1) & indexMask;
         }
-    }
-
-    /**
-     * @return whether the last {@link #insert} created the entry it returned.
-     */
-    boolean inserted()
-    {
-        return inserted;
     }
 
     /**

@@ -582,27 +582,10 @@ public final class KeyedStore implements AutoCloseable
      */
     public void readSnapshot(final SnapshotReader in)
     {
-        readSnapshot(in, null);
-    }
-
-    /**
-     * Sees each entry restored by {@link #readSnapshot(SnapshotReader, RestoredEntry)}.
-     */
-    @FunctionalInterface
-    public interface RestoredEntry
-    {
-        void restored(long key, MutableDirectBuffer entry);
-    }
-
-    /**
-     * As {@link #readSnapshot(SnapshotReader)}, showing each restored entry to {@code visitor} (may be null).
-     */
-    public void readSnapshot(final SnapshotReader in, final RestoredEntry visitor)
-    {
         final int length = in.readInt();
         if (length == LAYOUT_MARKER)
         {
-            readLayoutSnapshot(in, visitor);
+            readLayoutSnapshot(in);
             return;
         }
         if (length == 0)
@@ -637,10 +620,6 @@ public final class KeyedStore implements AutoCloseable
                 {
                     in.readBytes(target, 0, entryLength);
                 }
-                if (visitor != null)
-                {
-                    visitor.restored(restoredKey, target);
-                }
             }
             finally
             {
@@ -649,7 +628,7 @@ public final class KeyedStore implements AutoCloseable
         }
     }
 
-    private void readLayoutSnapshot(final SnapshotReader in, final RestoredEntry visitor)
+    private void readLayoutSnapshot(final SnapshotReader in)
     {
         final int length = in.readInt();
         if (length != 0 && length != entryLength)
@@ -698,7 +677,7 @@ public final class KeyedStore implements AutoCloseable
                     throw new SnapshotCorruptedException(name + ": " + ex.getMessage());
                 }
                 entry.wrap(hot.address(at), entryLength);
-                restored(in, length, visitor, restoredKey);
+                restored(in, length);
             }
             final long coldCount = in.readLong();
             if (coldCount < 0 || coldCount * 8 > in.remaining())
@@ -721,7 +700,7 @@ public final class KeyedStore implements AutoCloseable
                     coldKeys++;
                     final Data<byte[]> value = c.entry().value();
                     entry.wrap(value.bytes().addressForRead(value.offset()), entryLength);
-                    restored(in, length, visitor, restoredKey);
+                    restored(in, length);
                 }
             }
         }
@@ -731,15 +710,11 @@ public final class KeyedStore implements AutoCloseable
         }
     }
 
-    private void restored(final SnapshotReader in, final int length, final RestoredEntry visitor, final long restoredKey)
+    private void restored(final SnapshotReader in, final int length)
     {
         if (length != 0)
         {
             readSparse(in, entry);   // a restored entry is zeroed: only the non-zero words are written
-        }
-        if (visitor != null)
-        {
-            visitor.restored(restoredKey, entry);
         }
     }
 

@@ -98,8 +98,7 @@ public final class FastPlainFraudVelocity
 
     private static final int HOPPING_PANES = (int)(HOPPING_SIZE_MS / TUMBLING_SIZE_MS);
 
-    private final OutputSink sink;
-    private final long[] fields = new long[OutputKind.MAX_FIELDS];
+    private final OutputRecord out;
     private final IdBlocks dedup;
     private final CountrySets countrySets = new CountrySets();
 
@@ -167,7 +166,7 @@ public final class FastPlainFraudVelocity
      */
     public FastPlainFraudVelocity(final OutputSink sink, final int expectedCards, final int expectedIds)
     {
-        this.sink = sink;
+        this.out = new OutputRecord(sink);
         this.dedup = new IdBlocks(expectedIds);
         allocateCards(capacityFor(expectedCards));
         for (int i = 0; i < closedPanes.length; i++)
@@ -306,13 +305,13 @@ public final class FastPlainFraudVelocity
         FraudVelocityRules.checkEvent(eventTimeMs, country);
         if (dedup.isRemembered(eventId, watermark))
         {
-            emit(OutputKind.DUPLICATE, eventId);
+            out.emit(OutputKind.DUPLICATE, eventId);
             return;
         }
         dedup.remember(eventId, eventTimeMs);
         if (FraudVelocityRules.isLate(eventTimeMs, watermark))
         {
-            emit(OutputKind.LATE, eventId);
+            out.emit(OutputKind.LATE, eventId);
             return;
         }
 
@@ -337,7 +336,7 @@ public final class FastPlainFraudVelocity
         if (previousCountry != NO_COUNTRY && previousCountry != country &&
             FraudVelocityRules.withinCountryWindow(s[b + PREVIOUS_TIME], eventTimeMs))
         {
-            emit(OutputKind.COUNTRY, cardId, eventId);
+            out.emit(OutputKind.COUNTRY, cardId, eventId);
         }
         s[b + META] = (meta & ~COUNTRY_MASK) | country;
         s[b + PREVIOUS_TIME] = eventTimeMs;
@@ -393,12 +392,12 @@ public final class FastPlainFraudVelocity
         if ((countAndFlags & PANE_COUNT_MASK) > VELOCITY_MAX_COUNT && (countAndFlags & VELOCITY_ALERTED) == 0)
         {
             countAndFlags |= VELOCITY_ALERTED;
-            emit(OutputKind.VELOCITY, cardId, eventId, start);
+            out.emit(OutputKind.VELOCITY, cardId, eventId, start);
         }
         if (sum > AMOUNT_MAX_CENTS && (countAndFlags & AMOUNT_ALERTED) == 0)
         {
             countAndFlags |= AMOUNT_ALERTED;
-            emit(OutputKind.AMOUNT, cardId, eventId, start);
+            out.emit(OutputKind.AMOUNT, cardId, eventId, start);
         }
         s[countAt] = countAndFlags;
         s[countAt + 1] = sum;
@@ -667,7 +666,7 @@ public final class FastPlainFraudVelocity
         final long sum = s[at + countField + 1];
         s[at + countField] = 0;
         final long start = list.start;
-        emit(OutputKind.TUMBLING, cardId, start, start + TUMBLING_SIZE_MS, count, sum);
+        out.emit(OutputKind.TUMBLING, cardId, start, start + TUMBLING_SIZE_MS, count, sum);
         list.add(slot, cardId, count, sum);
     }
 
@@ -746,7 +745,7 @@ public final class FastPlainFraudVelocity
             cursors[j] = cursor + in;
             heads[j] = mergeSlots[j][cursor + in];
         }
-        emit(OutputKind.HOPPING, cardId, start, end, count, sum);
+        out.emit(OutputKind.HOPPING, cardId, start, end, count, sum);
         if (from == mergeFirstListBit)
         {
             if (leaving == due.length)
@@ -912,14 +911,9 @@ public final class FastPlainFraudVelocity
     private void emitSession(final long cardId, final long[] a, final int at)
     {
         final long countries = a[at + COUNTRIES];
-        fields[0] = cardId;
-        fields[1] = a[at + FIRST];
-        fields[2] = a[at + LAST];
-        fields[3] = a[at + COUNT];
-        fields[4] = a[at + SUM];
-        fields[5] = countrySets.size(countries);
+        final long distinct = countrySets.size(countries);
         countrySets.release(countries);
-        sink.onOutput(OutputKind.SESSION, fields);
+        out.emit(OutputKind.SESSION, cardId, a[at + FIRST], a[at + LAST], a[at + COUNT], a[at + SUM], distinct);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -1180,36 +1174,9 @@ public final class FastPlainFraudVelocity
     // ---------------------------------------------------------------------------------------------------------------
     // Outputs
 
-    private void emit(final OutputKind kind, final long f1)
-    {
-        fields[0] = f1;
-        sink.onOutput(kind, fields);
-    }
 
-    private void emit(final OutputKind kind, final long f1, final long f2)
-    {
-        fields[0] = f1;
-        fields[1] = f2;
-        sink.onOutput(kind, fields);
-    }
 
-    private void emit(final OutputKind kind, final long f1, final long f2, final long f3)
-    {
-        fields[0] = f1;
-        fields[1] = f2;
-        fields[2] = f3;
-        sink.onOutput(kind, fields);
-    }
 
-    private void emit(final OutputKind kind, final long f1, final long f2, final long f3, final long f4, final long f5)
-    {
-        fields[0] = f1;
-        fields[1] = f2;
-        fields[2] = f3;
-        fields[3] = f4;
-        fields[4] = f5;
-        sink.onOutput(kind, fields);
-    }
 
     /**
      * A session's distinct countries in one long: up to seven country codes (a byte each, the count in bits 56 to

@@ -25,8 +25,7 @@ public final class PlainJavaFraudVelocity
     private static final int NONE = TimerIndex.NONE;
     private static final int ALL_HOPPING_FOUND = (1 << HOPPING_WINDOWS_PER_EVENT) - 1;
 
-    private final OutputSink sink;
-    private final long[] fields = new long[OutputKind.MAX_FIELDS];
+    private final OutputRecord out;
     private final DedupIndex dedup;
     private final CardTable cards;
     private final FixedWindowTable tumbling = new FixedWindowTable(TUMBLING_SIZE_MS);
@@ -46,7 +45,7 @@ public final class PlainJavaFraudVelocity
      */
     public PlainJavaFraudVelocity(final OutputSink sink, final int expectedCards, final int expectedIds)
     {
-        this.sink = sink;
+        this.out = new OutputRecord(sink);
         this.cards = new CardTable(expectedCards);
         this.dedup = new DedupIndex(expectedIds);
     }
@@ -140,13 +139,13 @@ public final class PlainJavaFraudVelocity
         FraudVelocityRules.checkEvent(eventTimeMs, country);
         if (dedup.isRemembered(eventId, watermark))
         {
-            emit(OutputKind.DUPLICATE, eventId);
+            out.emit(OutputKind.DUPLICATE, eventId);
             return false;
         }
         dedup.remember(eventId, eventTimeMs);
         if (FraudVelocityRules.isLate(eventTimeMs, lateWatermark))
         {
-            emit(OutputKind.LATE, eventId);
+            out.emit(OutputKind.LATE, eventId);
             return false;
         }
         final int card = cards.acquire(cardId);
@@ -156,7 +155,7 @@ public final class PlainJavaFraudVelocity
         cards.addOpenWindows(card, sessions.add(card, eventTimeMs, amountCents, country));
         if (cards.acceptForCountry(card, eventTimeMs, country))
         {
-            emit(OutputKind.COUNTRY, cardId, eventId);
+            out.emit(OutputKind.COUNTRY, cardId, eventId);
         }
         return true;
     }
@@ -201,11 +200,11 @@ public final class PlainJavaFraudVelocity
         tumbling.add(window, amountCents);
         if (tumbling.count(window) > VELOCITY_MAX_COUNT && tumbling.markVelocityAlerted(window))
         {
-            emit(OutputKind.VELOCITY, cardId, eventId, start);
+            out.emit(OutputKind.VELOCITY, cardId, eventId, start);
         }
         if (tumbling.sum(window) > AMOUNT_MAX_CENTS && tumbling.markAmountAlerted(window))
         {
-            emit(OutputKind.AMOUNT, cardId, eventId, start);
+            out.emit(OutputKind.AMOUNT, cardId, eventId, start);
         }
     }
 
@@ -256,7 +255,7 @@ public final class PlainJavaFraudVelocity
                 final int next = table.nextDue(window);
                 final int card = table.card(window);
                 final long start = table.start(window);
-                emit(kind, cards.cardId(card), start, start + table.sizeMs(), table.count(window), table.sum(window));
+                out.emit(kind, cards.cardId(card), start, start + table.sizeMs(), table.count(window), table.sum(window));
                 table.release(window);
                 cards.windowClosed(card);
                 window = next;
@@ -294,43 +293,11 @@ public final class PlainJavaFraudVelocity
 
     private void emitSession(final int card, final int session)
     {
-        fields[0] = cards.cardId(card);
-        fields[1] = sessions.first(session);
-        fields[2] = sessions.last(session);
-        fields[3] = sessions.count(session);
-        fields[4] = sessions.sum(session);
-        fields[5] = sessions.distinctCountries(session);
-        sink.onOutput(OutputKind.SESSION, fields);
+        out.emit(OutputKind.SESSION, cards.cardId(card), sessions.first(session), sessions.last(session), sessions.count(session),
+            sessions.sum(session), sessions.distinctCountries(session));
     }
 
-    private void emit(final OutputKind kind, final long f1)
-    {
-        fields[0] = f1;
-        sink.onOutput(kind, fields);
-    }
 
-    private void emit(final OutputKind kind, final long f1, final long f2)
-    {
-        fields[0] = f1;
-        fields[1] = f2;
-        sink.onOutput(kind, fields);
-    }
 
-    private void emit(final OutputKind kind, final long f1, final long f2, final long f3)
-    {
-        fields[0] = f1;
-        fields[1] = f2;
-        fields[2] = f3;
-        sink.onOutput(kind, fields);
-    }
 
-    private void emit(final OutputKind kind, final long f1, final long f2, final long f3, final long f4, final long f5)
-    {
-        fields[0] = f1;
-        fields[1] = f2;
-        fields[2] = f3;
-        fields[3] = f4;
-        fields[4] = f5;
-        sink.onOutput(kind, fields);
-    }
 }
