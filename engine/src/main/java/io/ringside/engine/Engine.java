@@ -61,6 +61,7 @@ public final class Engine implements AutoCloseable
     private EgressAgent egress;
     private ShardRunner[] shards = new ShardRunner[0];
     private SnapshotTaker snapshots;
+    private SnapshotReplica replica;
     private EngineRecovery engineRecovery;
     private Long2LongHashMap recoveredOffsets = new Long2LongHashMap(-1);
     private int publishers;
@@ -121,11 +122,17 @@ public final class Engine implements AutoCloseable
                     AgentRunner.startOnThread(runner, new PinningThreadFactory(runner.agent().roleName(), cpuOf(runner.agent())));
                 }
             }
+            if (snapshots != null && ctx.snapshotReplica() != null)
+            {
+                replica = new SnapshotReplica(ctx, snapshots, journaler, counters, engineRecovery.snapshotPosition());
+                replica.start();
+            }
         }
         catch (final RuntimeException ex)
         {
             state.halt();
             stopThreads();
+            stopReplica();
             if (snapshots != null)
             {
                 snapshots.close(ctx.closeTimeoutMs());
@@ -152,15 +159,7 @@ public final class Engine implements AutoCloseable
         final Doorbell egressDoorbell = ctx.egressWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         ringDoorbell = ctx.journalerWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         final Doorbell shardDoorbell = pipelined && ctx.shardWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        final WatermarkTracker watermarks = new WatermarkTracker(ctx.maxOutOfOrdernessMs(), ctx.idleSourceTimeoutMs());
-        for (final long[] source : ctx.expectedSources())
-        {
-            for (int partition = 0; partition < source[1]; partition++)
-            {
-                watermarks.expect((int)source[0], partition);
-            }
-        }
-        journaler = new Journaler(appender, counters, egressDoorbell, state, watermarks, ctx.eventTime());
+        journaler = new Journaler(appender, counters, egressDoorbell, state, newWatermarks(ctx), ctx.eventTime());
 
         final boolean hasSinks = !ctx.sinks().isEmpty();
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];
@@ -185,7 +184,11 @@ public final class Engine implements AutoCloseable
         {
             snapshots = new SnapshotTaker(ctx.directory(), shardCount, appender.journalId(), ctx.snapshotsToKeep(),
                 ctx.deleteJournalBelowSnapshots(), counters);
-            journaler.snapshots(snapshots, ctx.snapshotEveryEvents(), ctx.snapshotEveryMs(), ctx.tickClock());
+            snapshots.retention(journaler);
+            if (ctx.snapshotReplica() == null)
+            {
+                journaler.snapshots(snapshots, ctx.snapshotEveryEvents(), ctx.snapshotEveryMs(), ctx.tickClock());
+            }
             if (hasSinks)
             {
                 snapshots.awaitSinks(egressDoorbell);
@@ -234,6 +237,22 @@ public final class Engine implements AutoCloseable
                 ctx.tickClock());
         }
         add(egress, ctx.egressWait(), egressDoorbell, () -> false);
+    }
+
+    /**
+     * @return watermarks as the context configures them, every expected source's partitions announced.
+     */
+    static WatermarkTracker newWatermarks(final EngineContext ctx)
+    {
+        final WatermarkTracker watermarks = new WatermarkTracker(ctx.maxOutOfOrdernessMs(), ctx.idleSourceTimeoutMs());
+        for (final long[] source : ctx.expectedSources())
+        {
+            for (int partition = 0; partition < source[1]; partition++)
+            {
+                watermarks.expect((int)source[0], partition);
+            }
+        }
+        return watermarks;
     }
 
     private int firstNotSnapshottable()
@@ -365,38 +384,55 @@ public final class Engine implements AutoCloseable
         long records = 0;
         long events = 0;
         final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
-        final int shardCount = shards.length;
         for (JournalRecord record = reader.next(); record != null && record.position() < end; record = reader.next())
         {
-            slot.type = record.type();
-            slot.sourceId = record.sourceId();
-            slot.partition = record.partition();
-            slot.sourceOffset = record.sourceOffset();
-            slot.timestamp = record.timestamp();
-            slot.journalPosition = record.position();
-            slot.ingressNanoTime = 0;
-            final int payload = record.payloadOffset();
-            slot.key = record.buffer().getLong(payload + EventRecordDescriptor.KEY_OFFSET);
-            slot.length = record.payloadLength() - EventRecordDescriptor.EVENT_OFFSET;
-            slot.buffer.wrap(record.buffer(), payload + EventRecordDescriptor.EVENT_OFFSET, slot.length);
-            slot.shard = shardCount == 1 ? 0 : EventPublisher.shardOf(slot.key, shardCount);
-            journaler.onReplay(slot);
-            if (slot.type == SlotType.DATA)
+            if (replayRecord(record, slot, journaler, shards, state))
             {
-                shards[slot.shard].onEvent(slot);
                 events++;
             }
-            for (final ShardRunner shard : shards)
-            {
-                shard.afterSlot(slot);
-            }
             records++;
-            if (state.isHalted())
-            {
-                throw new EngineException("the engine failed during replay at journal position " + record.position(), state.failure());
-            }
         }
         return new long[] {records, events};
+    }
+
+    /**
+     * Replays one journal record through the watermarks and the shards, as the journaler and the shards processed it.
+     *
+     * @param slot reused for every record.
+     * @return true if it was an event (a DATA record).
+     * @throws EngineException if the engine (or the replica) failed on it.
+     */
+    static boolean replayRecord(final JournalRecord record, final Slot slot, final Journaler journaler, final ShardRunner[] shards,
+        final EngineState state)
+    {
+        final int shardCount = shards.length;
+        slot.type = record.type();
+        slot.sourceId = record.sourceId();
+        slot.partition = record.partition();
+        slot.sourceOffset = record.sourceOffset();
+        slot.timestamp = record.timestamp();
+        slot.journalPosition = record.position();
+        slot.ingressNanoTime = 0;
+        final int payload = record.payloadOffset();
+        slot.key = record.buffer().getLong(payload + EventRecordDescriptor.KEY_OFFSET);
+        slot.length = record.payloadLength() - EventRecordDescriptor.EVENT_OFFSET;
+        slot.buffer.wrap(record.buffer(), payload + EventRecordDescriptor.EVENT_OFFSET, slot.length);
+        slot.shard = shardCount == 1 ? 0 : EventPublisher.shardOf(slot.key, shardCount);
+        journaler.onReplay(slot);
+        final boolean event = slot.type == SlotType.DATA;
+        if (event)
+        {
+            shards[slot.shard].onEvent(slot);
+        }
+        for (final ShardRunner shard : shards)
+        {
+            shard.afterSlot(slot);
+        }
+        if (state.isHalted())
+        {
+            throw new EngineException("the engine failed during replay at journal position " + record.position(), state.failure());
+        }
+        return event;
     }
 
     private void add(final Agent agent, final WaitStrategy wait, final Doorbell doorbell, final java.util.function.BooleanSupplier hasWork)
@@ -574,6 +610,7 @@ public final class Engine implements AutoCloseable
         final long pendingAtDeadline = ring.getCursor() - minConsumerSequence();
         state.halt();
         stopThreads();
+        stopReplica();
         final long unprocessed = ring.getCursor() - minConsumerSequence();
         final boolean outputsWaiting = !egress.isDrained();
         if (snapshots != null && !snapshots.close(ctx.closeTimeoutMs()))
@@ -688,6 +725,18 @@ public final class Engine implements AutoCloseable
             {
                 runner.onClose();
             }
+        }
+    }
+
+    /**
+     * Stops the snapshot replica, if there is one, once it has finished a snapshot it is writing.
+     */
+    private void stopReplica()
+    {
+        if (replica != null && !replica.stop(ctx.closeTimeoutMs()))
+        {
+            counters.recordError(new EngineException("the snapshot replica did not stop within " + ctx.closeTimeoutMs() +
+                " ms (EngineContext.closeTimeoutMs): a snapshot it was writing stays incomplete"));
         }
     }
 

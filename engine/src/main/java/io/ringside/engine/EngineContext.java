@@ -56,6 +56,7 @@ public final class EngineContext
     private long snapshotEveryEvents;
     private long snapshotEveryMs;
     private boolean snapshotOnClose = true;
+    private IntFunction<ShardHandler> snapshotReplica;
     private int snapshotsToKeep = 2;
     private boolean deleteJournalBelowSnapshots;
     private boolean concluded;
@@ -489,7 +490,8 @@ public final class EngineContext
      * only when every shard's handler implements {@link Snapshottable}; otherwise recovery replays the whole journal.
      *
      * @param events take a snapshot after every this many journaled slots; default 0: only at a clean close
-     *               ({@link #snapshotOnClose}). Each shard pauses while it writes its state: see tuning.md.
+     *               ({@link #snapshotOnClose}). Each shard pauses while it writes its state, unless a
+     *               {@link #snapshotReplica} writes them: see tuning.md.
      * @return this.
      */
     public EngineContext snapshotEveryEvents(final long events)
@@ -519,6 +521,37 @@ public final class EngineContext
     public long snapshotEveryMs()
     {
         return snapshotEveryMs;
+    }
+
+    /**
+     * Who writes the periodic snapshots. By default (null) each shard writes its own state at the snapshot's slot, and
+     * every event behind it waits that long (about half a second for a million cards: see tuning.md). With a factory, a
+     * replica does: a background thread ({@code ringside-snapshot-replica}) builds a second set of handlers with it,
+     * replays the durable journal into them, and writes the snapshots from them when it reaches their positions. The
+     * shards then never pause for a snapshot; the cost is a second copy of the handlers' state in memory, a second
+     * core's worth of handling, and snapshots that trail the journal by the replica's lag.
+     * <p>
+     * The replica's handlers must be what {@link #handlers} makes (the same code and settings: their snapshots are
+     * loaded into those), deterministic (a pure function of the journal, as replay already needs), and without effects
+     * outside their outputs, which are dropped: often the same factory, unless yours also registers each handler
+     * somewhere. The snapshot at {@link Engine#close()} is still written by the shards, stopped by then. Needs
+     * {@link #snapshotEveryEvents} or {@link #snapshotEveryMs}.
+     *
+     * @param replicaHandlers makes the replica's handler of each shard, on the replica's thread; null: no replica.
+     * @return this.
+     */
+    public EngineContext snapshotReplica(final IntFunction<ShardHandler> replicaHandlers)
+    {
+        this.snapshotReplica = replicaHandlers;
+        return this;
+    }
+
+    /**
+     * @return the factory of the snapshot replica's handlers, or null when the shards write the snapshots.
+     */
+    public IntFunction<ShardHandler> snapshotReplica()
+    {
+        return snapshotReplica;
     }
 
     /**
@@ -604,6 +637,8 @@ public final class EngineContext
             "max out-of-orderness, idle-source timeout and tick interval must not be negative");
         require(snapshotEveryEvents >= 0, "snapshotEveryEvents must not be negative, was " + snapshotEveryEvents);
         require(snapshotEveryMs >= 0, "snapshotEveryMs must not be negative, was " + snapshotEveryMs);
+        require(snapshotReplica == null || snapshotEveryEvents > 0 || snapshotEveryMs > 0,
+            "a snapshotReplica is set but no snapshots are scheduled: set snapshotEveryEvents or snapshotEveryMs, or leave the replica off");
         require(snapshotsToKeep >= 1, "keep at least one snapshot, was " + snapshotsToKeep);
         if (idleSourceTimeoutMs > 0 && tickIntervalMs == 0)
         {

@@ -75,6 +75,9 @@ public final class EngineCounters implements AutoCloseable
     final AtomicCounter snapshotBytes;
     final AtomicCounter snapshotPauseNs;
     final AtomicCounter snapshotPauseMaxNs;
+    /** With a snapshot replica: the journal position it has replayed to, and how long its last snapshot took to write. */
+    final AtomicCounter replicaPosition;
+    final AtomicCounter replicaWriteNs;
     /** Recovery at start: journal records replayed and how long recovery took. */
     final AtomicCounter replayed;
     final AtomicCounter recoveryMs;
@@ -130,6 +133,8 @@ public final class EngineCounters implements AutoCloseable
         snapshotBytes = counter("newest snapshot bytes");
         snapshotPauseNs = counter("last snapshot pause of a shard ns");
         snapshotPauseMaxNs = counter("longest snapshot pause of a shard ns");
+        replicaPosition = counter("snapshot replica position");
+        replicaWriteNs = counter("last snapshot write by the replica ns");
         replayed = counter("records replayed at start");
         recoveryMs = counter("recovery ms");
         errors = counter("handler errors");
@@ -406,6 +411,22 @@ public final class EngineCounters implements AutoCloseable
     }
 
     /**
+     * @return snapshots that failed since start (each recorded in the error log with its reason).
+     */
+    public long snapshotsFailed()
+    {
+        return snapshotsFailed.get();
+    }
+
+    /**
+     * @return the journal position below which every record is durable under the journal's policy.
+     */
+    public long durablePosition()
+    {
+        return durablePosition.get();
+    }
+
+    /**
      * @return bytes of the newest snapshot, all files.
      */
     public long snapshotBytes()
@@ -419,6 +440,24 @@ public final class EngineCounters implements AutoCloseable
     public long snapshotPauseMaxNs()
     {
         return snapshotPauseMaxNs.get();
+    }
+
+    /**
+     * @return with {@link EngineContext#snapshotReplica}: the journal position the replica has replayed to (compare with
+     * the durable position for its lag); 0 without one.
+     */
+    public long replicaPosition()
+    {
+        return replicaPosition.get();
+    }
+
+    /**
+     * @return with {@link EngineContext#snapshotReplica}: how long the replica took to write its last snapshot, in ns
+     * (the shards did not wait for it).
+     */
+    public long replicaWriteNs()
+    {
+        return replicaWriteNs.get();
     }
 
     public long egressWaits(final int shard)

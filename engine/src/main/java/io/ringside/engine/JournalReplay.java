@@ -42,15 +42,7 @@ public final class JournalReplay
         final EngineState state = new EngineState();
         try (EngineCounters counters = EngineCounters.create(ctx.directory(), ctx.shardCount()))
         {
-            final WatermarkTracker watermarks = new WatermarkTracker(ctx.maxOutOfOrdernessMs(), ctx.idleSourceTimeoutMs());
-            for (final long[] source : ctx.expectedSources())
-            {
-                for (int partition = 0; partition < source[1]; partition++)
-                {
-                    watermarks.expect((int)source[0], partition);
-                }
-            }
-            final Journaler journaler = new Journaler(null, counters, null, state, watermarks, ctx.eventTime());
+            final Journaler journaler = new Journaler(null, counters, null, state, Engine.newWatermarks(ctx), ctx.eventTime());
             final ShardRunner[] shards = new ShardRunner[ctx.shardCount()];
             for (int i = 0; i < shards.length; i++)
             {

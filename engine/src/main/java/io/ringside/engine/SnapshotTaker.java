@@ -38,7 +38,8 @@ final class SnapshotTaker
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> awaitingDelivery = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private Doorbell egressDoorbell;
     private boolean awaitSinks;
-    private Journaler journaler;
+    /** The engine's journaler, which deletes the journal below the snapshots kept (when asked to). */
+    private volatile Journaler retention;
     /** Completes snapshots in the background; started with the first. */
     private java.util.concurrent.ExecutorService completer;
 
@@ -70,6 +71,14 @@ final class SnapshotTaker
     {
         this.awaitSinks = true;
         this.egressDoorbell = egressDoorbell;
+    }
+
+    /**
+     * @param journaler the engine's journaler (the one that appends), which deletes the journal below the kept snapshots.
+     */
+    void retention(final Journaler journaler)
+    {
+        this.retention = journaler;
     }
 
     /**
@@ -147,7 +156,7 @@ final class SnapshotTaker
 
     /**
      * Starts a snapshot at a journal position (everything below it is in the state): writes the engine's part now.
-     * Journaler thread.
+     * Journaler thread, or the replica's thread with the replica's journaler (its state at that position).
      *
      * @return what each shard completes, or null if it could not be started (counted and recorded).
      */
@@ -167,7 +176,6 @@ final class SnapshotTaker
 
     private Pending begin(final long position, final Journaler journaler, final boolean awaitDelivery, final boolean background)
     {
-        this.journaler = journaler;
         final Pending pending = new Pending(position, awaitDelivery, background);
         try
         {
@@ -309,6 +317,7 @@ final class SnapshotTaker
                 Files.move(directoryOf(positions.get(i)), doomed, StandardCopyOption.ATOMIC_MOVE);
                 deleteTree(doomed);
             }
+            final Journaler journaler = retention;
             if (deleteJournal && journaler != null)
             {
                 journaler.retainFrom(positions.get(Math.min(keep, positions.size()) - 1));

@@ -91,7 +91,8 @@ class EngineRecoveryTest
                 output.key() + "=" + output.buffer().getLong(output.offset()) + (output.isReplay() ? " replay" : "")));
     }
 
-    private static void publish(final Engine engine, final long from, final long to)
+    /** Publishes events {@code from} to {@code to} (exclusive): key i % 37, amount i, offset i. */
+    static void publish(final Engine engine, final long from, final long to)
     {
         final EventPublisher publisher = engine.newPublisher(SOURCE);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);

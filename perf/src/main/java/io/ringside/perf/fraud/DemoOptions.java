@@ -28,7 +28,9 @@ final class DemoOptions
         "             refreshed once a second, so the cut is to about a second)",
         "  --state    chronicle (default: the engine's operators, off-heap in Chronicle Map) or heap (plain on-heap tables)",
         "  --snapshot-every  with --state chronicle, also snapshot the state every N events (default 0: only at the end; a",
-        "                    snapshot of the standard size pauses the shard for seconds, see tuning.md)",
+        "                    snapshot of the standard size pauses the shard for about half a second, see tuning.md)",
+        "  --snapshot-replica with --snapshot-every, a replica thread replays the journal into a second pipeline and writes",
+        "                    the snapshots from it: the shard never pauses (a second copy of the state, a second core)",
         "  --durability      page-cache (default) or group-commit (a force per ring batch)",
         "  A --journal DIR that holds a journal from an earlier run (killed or not) is recovered: the newest snapshot is",
         "  loaded, the journal after it replayed, and the generator resumes at the event after the last one journaled,",
@@ -51,6 +53,7 @@ final class DemoOptions
     long rate;
     boolean chronicle = true;
     long snapshotEvery;
+    boolean snapshotReplica;
     long warmUpS;
     io.ringside.journal.DurabilityPolicy durability = io.ringside.journal.DurabilityPolicy.PAGE_CACHE;
     boolean compare;
@@ -73,6 +76,11 @@ final class DemoOptions
             if (flag.equals("--compare"))
             {
                 options.compare = true;
+                continue;
+            }
+            if (flag.equals("--snapshot-replica"))
+            {
+                options.snapshotReplica = true;
                 continue;
             }
             if (i + 1 >= args.length)
@@ -100,6 +108,11 @@ final class DemoOptions
                 case "--output-topic" -> options.outputTopic = value;
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
+        }
+        if (options.snapshotReplica && (options.snapshotEvery == 0 || !options.chronicle || options.kafka != null))
+        {
+            throw new IllegalArgumentException("--snapshot-replica writes the periodic snapshots: it needs --snapshot-every N and the " +
+                "chronicle state, and is not offered with --kafka");
         }
         if ((options.kafka == null) != (options.topic == null) || (options.outputTopic != null && options.kafka == null))
         {

@@ -115,14 +115,14 @@ public final class FraudVelocityDemo
             .closeTimeoutMs(600_000) // the end of input flushes every open window of a million cards: allow minutes on a loaded box
             .snapshotEveryEvents(options.chronicle ? options.snapshotEvery : 0)
             .multiProducer(false)
+            .snapshotReplica(options.snapshotReplica ? shard -> newPipeline(shard, cardsPerShard, options) : null)
             .handlers(shard ->
             {
                 synchronized (reports)
                 {
                     if (options.chronicle)
                     {
-                        final FraudVelocityPipeline pipeline = new FraudVelocityPipeline(shard, cardsPerShard,
-                            Math.max(1_024, Math.min(options.events, 600_000) / options.shards + 1_024));
+                        final FraudVelocityPipeline pipeline = newPipeline(shard, cardsPerShard, options);
                         pipelines.add(pipeline);
                         reports.add(pipeline.report());
                         return pipeline;
@@ -229,8 +229,10 @@ public final class FraudVelocityDemo
         }
         if (engine.counters().snapshots() > 0)
         {
-            System.out.printf(Locale.ROOT, "snapshots: %d taken, the newest %,.1f MB, longest shard pause %.1f ms%n",
-                engine.counters().snapshots(), engine.counters().snapshotBytes() / 1e6, engine.counters().snapshotPauseMaxNs() / 1e6);
+            System.out.printf(Locale.ROOT, "snapshots: %d taken, the newest %,.1f MB, longest shard pause %.1f ms%s%n",
+                engine.counters().snapshots(), engine.counters().snapshotBytes() / 1e6, engine.counters().snapshotPauseMaxNs() / 1e6,
+                options.snapshotReplica ? String.format(Locale.ROOT, " (written by the replica: its last took %.1f ms)",
+                engine.counters().replicaWriteNs() / 1e6) : "");
         }
         if (options.output != null)
         {
@@ -246,6 +248,14 @@ public final class FraudVelocityDemo
                 "plain java %,.0f events: engine at %.1f%%%n", options.events / (engineCpuNs / 1e9), options.events / (plainCpuNs / 1e9),
                 100.0 * plainCpuNs / engineCpuNs);
         }
+    }
+
+    /**
+     * A shard's pipeline sized for the run; the snapshot replica's are made the same way (their snapshots are the shards').
+     */
+    private static FraudVelocityPipeline newPipeline(final int shard, final int cards, final DemoOptions options)
+    {
+        return new FraudVelocityPipeline(shard, cards, Math.max(1_024, Math.min(options.events, 600_000) / options.shards + 1_024));
     }
 
     private static void runKafka(final DemoOptions options, final Path dir) throws IOException

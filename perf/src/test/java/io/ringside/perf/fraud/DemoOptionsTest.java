@@ -63,5 +63,16 @@ class DemoOptionsTest
             .getMessage().contains("whole number"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--warmup-s", "-1"}))
             .getMessage().contains("--warmup-s must be at least 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--snapshot-replica"}))
+            .getMessage().contains("needs --snapshot-every N"));
+    }
+
+    @Test
+    void shouldTakeTheSnapshotReplicaWithPeriodicSnapshots()
+    {
+        final DemoOptions options = DemoOptions.parse(new String[] {"--snapshot-replica", "--snapshot-every", "1000000"});
+        assertTrue(options.snapshotReplica);
+        assertEquals(1_000_000, options.snapshotEvery);
+        assertFalse(DemoOptions.parse(new String[0]).snapshotReplica);
     }
 }

@@ -1,0 +1,225 @@
+package io.ringside.engine;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.ringside.journal.JournalReader;
+import io.ringside.journal.JournalRecord;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Writes the engine's periodic snapshots from a copy of its state kept by another thread, so that no shard ever
+ * pauses for one ({@link EngineContext#snapshotReplica}). Its thread ({@code ringside-snapshot-replica}) builds a
+ * second set of handlers with the replica's factory, loads the snapshot recovery loaded (if any), then follows the
+ * journal up to its durable position, replaying each record exactly as recovery does ({@link Engine#replayRecord}):
+ * since the state is a pure function of the journal, the replica's state at a position is the shards' state there.
+ * After every {@link EngineContext#snapshotEveryEvents} records (counted from its start, as the journaler counts), on
+ * every SNAPSHOT record, and once {@link EngineContext#snapshotEveryMs} have passed when it has caught up, it writes a
+ * snapshot of its own state at the position it has reached, through the engine's {@link SnapshotTaker} (which completes
+ * it in the background as usual: after the sinks have delivered everything below it).
+ * <p>
+ * Its outputs are dropped; its counters and error log are its own, in {@code DIR/replica/} (the errors it meets are
+ * the shards' errors, already in the engine's). If it fails, it records why in the engine's error log, counts a failed
+ * snapshot and stops: the engine keeps running, with no further snapshots until it is restarted.
+ */
+final class SnapshotReplica implements Runnable
+{
+    /** The replica's own counters file lives in this subdirectory of the engine directory. */
+    static final String DIRECTORY = "replica";
+    private static final int BURST = 4096;
+    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final EngineContext ctx;
+    private final SnapshotTaker snapshots;
+    private final Journaler live;
+    private final EngineCounters counters;
+    private final long from;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param from the snapshot position recovery loaded, or -1 if it replayed the journal from its start.
+     */
+    SnapshotReplica(final EngineContext ctx, final SnapshotTaker snapshots, final Journaler live, final EngineCounters counters, final long from)
+    {
+        this.ctx = ctx;
+        this.snapshots = snapshots;
+        this.live = live;
+        this.counters = counters;
+        this.from = from;
+        this.thread = new Thread(this, "ringside-snapshot-replica");
+    }
+
+    void start()
+    {
+        thread.start();
+    }
+
+    /**
+     * Stops the replica at its next record boundary (a snapshot it is writing is finished first) and waits for it.
+     *
+     * @return false if it had not stopped within {@code timeoutMs}.
+     */
+    boolean stop(final long timeoutMs)
+    {
+        running = false;
+        try
+        {
+            thread.join(timeoutMs);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return !thread.isAlive();
+    }
+
+    @Override
+    public void run()
+    {
+        final int shardCount = ctx.shardCount();
+        final ShardRunner[] shards = new ShardRunner[shardCount];
+        EngineCounters own = null;
+        JournalReader reader = null;
+        try
+        {
+            final Path directory = ctx.directory().resolve(DIRECTORY);
+            java.nio.file.Files.createDirectories(directory);
+            own = EngineCounters.create(directory, shardCount);
+            final EngineState state = new EngineState();
+            final Journaler journaler = new Journaler(null, own, null, state, Engine.newWatermarks(ctx), ctx.eventTime());
+            for (int i = 0; i < shardCount; i++)
+            {
+                shards[i] = new ShardRunner(i, replicaHandler(i), null, null, ctx.maxOutputLength(), own,
+                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state, null);
+            }
+            if (from >= 0)
+            {
+                load(journaler, shards);
+            }
+            reader = JournalReader.open(ctx.journalDirectory());
+            if (from >= 0)
+            {
+                reader.seek(from);
+            }
+            follow(reader, journaler, shards, state);
+        }
+        catch (final Throwable error)
+        {
+            counters.snapshotsFailed.incrementRelease();
+            counters.recordError(new EngineException("the snapshot replica stopped, so no snapshot is taken until the engine restarts: " +
+                error, error));
+            if (error instanceof VirtualMachineError)
+            {
+                throw (VirtualMachineError)error;
+            }
+        }
+        finally
+        {
+            CloseHelper.quietClose(reader);
+            for (final ShardRunner shard : shards)
+            {
+                if (shard != null)
+                {
+                    shard.onClose();
+                }
+            }
+            CloseHelper.quietClose(own);
+        }
+    }
+
+    private ShardHandler replicaHandler(final int shard)
+    {
+        final ShardHandler handler = ctx.snapshotReplica().apply(shard);
+        if (!(handler instanceof Snapshottable))
+        {
+            throw new IllegalArgumentException("the snapshot replica's factory returned " + (handler == null ? "null" :
+                "a handler that does not implement Snapshottable (" + handler.getClass().getName() + ")") + " for shard " + shard);
+        }
+        return handler;
+    }
+
+    private void load(final Journaler journaler, final ShardRunner[] shards) throws java.io.IOException
+    {
+        final SnapshotReader[] readers = snapshots.open(from);
+        try
+        {
+            journaler.readSnapshot(readers[0]);
+            for (int i = 0; i < shards.length; i++)
+            {
+                shards[i].readSnapshot(readers[i + 1]);
+            }
+        }
+        finally
+        {
+            for (final SnapshotReader in : readers)
+            {
+                in.close();
+            }
+        }
+    }
+
+    private void follow(final JournalReader reader, final Journaler journaler, final ShardRunner[] shards, final EngineState state)
+    {
+        final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
+        final long everyEvents = ctx.snapshotEveryEvents();
+        final long everyMs = ctx.snapshotEveryMs();
+        final org.agrona.concurrent.EpochClock clock = ctx.tickClock();
+        long since = 0;
+        long lastSnapshotMs = everyMs > 0 ? clock.time() : 0;
+        long reached = reader.position();
+        while (running)
+        {
+            final long end = live.durablePosition();
+            int replayed = 0;
+            while (replayed < BURST && running)
+            {
+                final JournalRecord record = reader.next();
+                if (record == null)
+                {
+                    break;
+                }
+                if (record.position() >= end)
+                {
+                    reader.seek(record.position());   // not durable yet: read it again next time
+                    break;
+                }
+                Engine.replayRecord(record, slot, journaler, shards, state);
+                reached = record.endPosition();
+                replayed++;
+                since++;
+                if (slot.type == SlotType.SNAPSHOT || (everyEvents > 0 && since >= everyEvents))
+                {
+                    snapshot(reached, journaler, shards);
+                    since = 0;
+                    lastSnapshotMs = everyMs > 0 ? clock.time() : 0;
+                }
+            }
+            counters.replicaPosition.setRelease(reached);
+            if (replayed < BURST && since > 0 && everyMs > 0 && clock.time() - lastSnapshotMs >= everyMs)
+            {
+                snapshot(reached, journaler, shards);
+                since = 0;
+                lastSnapshotMs = clock.time();
+            }
+            if (replayed == 0)
+            {
+                LockSupport.parkNanos(IDLE_NS);
+            }
+        }
+    }
+
+    private void snapshot(final long position, final Journaler journaler, final ShardRunner[] shards)
+    {
+        final long start = System.nanoTime();
+        final SnapshotTaker.Pending pending = snapshots.begin(position, journaler);
+        for (int i = 0; i < shards.length; i++)
+        {
+            pending.writeShard(i, shards[i]);
+        }
+        counters.replicaWriteNs.setRelease(System.nanoTime() - start);
+    }
+}
