@@ -21,6 +21,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * snapshot of its own state at the position it has reached, through the engine's {@link SnapshotTaker} (which completes
  * it in the background as usual: after the sinks have delivered everything below it).
  * <p>
+ * Its thread runs at the lowest priority (nice {@value #NICE} on Linux), so that on a machine without a spare core
+ * it takes what CPU the decision path leaves: under a load that leaves none, it lags, and the snapshots with it
+ * ({@link EngineCounters#replicaPosition()} shows how far it has come).
+ * <p>
  * Its outputs are dropped; its counters and error log are its own, in {@code DIR/replica/} (the errors it meets are
  * the shards' errors, already in the engine's). If it fails, it records why in the engine's error log, counts a failed
  * snapshot and stops: the engine keeps running, with no further snapshots until it is restarted.
@@ -31,6 +35,8 @@ final class SnapshotReplica implements Runnable
     static final String DIRECTORY = "replica";
     private static final int BURST = 4096;
     private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The replica's nice value: it takes the CPU the shards, the journaler and the egress leave. */
+    static final int NICE = 19;
 
     private final EngineContext ctx;
     private final SnapshotTaker snapshots;
@@ -86,6 +92,7 @@ final class SnapshotReplica implements Runnable
         JournalReader reader = null;
         try
         {
+            ThreadPriority.lowerCurrentThread(NICE);   // where it cannot (not Linux), the replica shares the CPU evenly
             final Path directory = ctx.directory().resolve(DIRECTORY);
             java.nio.file.Files.createDirectories(directory);
             own = EngineCounters.create(directory, shardCount);

@@ -51,6 +51,24 @@ class EngineSnapshotReplicaTest
         }
     }
 
+    /** The nice values of this process's threads whose name starts so (Linux shows the first 15 characters). */
+    private static List<String> niceOfThreads(final String name) throws IOException
+    {
+        final List<String> nice = new ArrayList<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task")))
+        {
+            for (final Path task : tasks.toList())
+            {
+                if (Files.readString(task.resolve("comm")).strip().equals(name))
+                {
+                    final String stat = Files.readString(task.resolve("stat"));
+                    nice.add(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);   // field 19, counted after the name
+                }
+            }
+        }
+        return nice;
+    }
+
     /** A snapshot file without its header and trailer, which name the journal (each engine directory has its own id). */
     private static byte[] body(final Path file) throws IOException
     {
@@ -76,6 +94,12 @@ class EngineSnapshotReplicaTest
             EngineRecoveryTest.publish(engine, 0, 10_000);
             EngineTestSupport.await(() -> engine.counters().snapshots() >= 3, () -> "3 snapshots, got " + engine.counters().snapshots());
             assertEquals(0, engine.counters().snapshotPauseMaxNs(), "no shard paused for a snapshot");
+            if (System.getProperty("os.name").startsWith("Linux"))
+            {
+                final List<String> nice = niceOfThreads("ringside-snapsh");   // the replica, and the completer it started
+                assertTrue(!nice.isEmpty() && nice.stream().allMatch(Integer.toString(SnapshotReplica.NICE)::equals),
+                    "the replica's thread runs at the lowest priority: " + nice);
+            }
             assertTrue(engine.counters().replicaWriteNs() > 0);
             EngineTestSupport.await(() -> engine.counters().replicaPosition() == engine.counters().durablePosition(),
                 () -> "the replica reaches the durable position " + engine.counters().durablePosition() + ", at " + engine.counters().replicaPosition());
