@@ -30,15 +30,7 @@ final class EngineLatencyTarget implements LatencyTarget
         Engine started = null;
         try
         {
-            started = new Engine(new EngineContext()
-                .directory(directory)
-                .topology(topology)
-                .shardCount(1)
-                .journalerWait(wait)
-                .shardWait(wait)
-                .multiProducer(false)
-                .ringSize(ringSize)
-                .durability(DurabilityPolicy.PAGE_CACHE)
+            started = new Engine(context(directory, topology, wait, ringSize)
                 .maxEventLength(LatencyEventDescriptor.LENGTH)
                 .handlers(shard -> (event, context) -> recorder.onEvent(event.buffer(), event.offset()))).start();
             publisher = started.newPublisher(1);
@@ -53,6 +45,22 @@ final class EngineLatencyTarget implements LatencyTarget
             throw ex;
         }
         engine = started;
+    }
+
+    /**
+     * @return the harness's engine (with {@link FraudLatencyTarget}'s): one shard, {@code directory}, the topology,
+     * the journaler's and shard's wait strategy and the ring size given, a single producer, journal page-cache.
+     */
+    static EngineContext context(final Path directory, final Topology topology, final WaitStrategy wait, final int ringSize)
+    {
+        return new EngineContext()
+            .directory(directory)
+            .topology(topology)
+            .shardCount(1)
+            .waitStrategy(wait)
+            .multiProducer(false)
+            .ringSize(ringSize)
+            .durability(DurabilityPolicy.PAGE_CACHE);
     }
 
     @Override

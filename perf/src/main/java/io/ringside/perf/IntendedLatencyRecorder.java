@@ -31,10 +31,20 @@ final class IntendedLatencyRecorder
         final long nowNs = System.nanoTime();
         if (buffer.getLong(offset + LatencyEventDescriptor.PHASE_OFFSET) == LatencyEventDescriptor.MEASURED)
         {
-            final long latencyNs = nowNs - buffer.getLong(offset + LatencyEventDescriptor.INTENDED_NS_OFFSET);
-            histogram.recordValue(Math.min(HIGHEST_NS, Math.max(0, latencyNs)));
-            lastMeasuredNs = nowNs;
+            record(buffer.getLong(offset + LatencyEventDescriptor.INTENDED_NS_OFFSET), nowNs);
         }
+    }
+
+    /**
+     * Records one measured event decided at {@code nowNs}: for a handler whose events carry no intended time.
+     *
+     * @param intendedNs the nanotime the event was scheduled to be sent at.
+     * @param nowNs      the nanotime its decision was made.
+     */
+    void record(final long intendedNs, final long nowNs)
+    {
+        histogram.recordValue(Math.min(HIGHEST_NS, Math.max(0, nowNs - intendedNs)));
+        lastMeasuredNs = nowNs;
     }
 
     Histogram histogram()

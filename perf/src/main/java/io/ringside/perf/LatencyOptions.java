@@ -5,6 +5,8 @@ import java.util.Locale;
 import io.ringside.engine.EngineContext;
 import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
+import io.ringside.perf.fraud.WorkloadGenerator;
+import io.ringside.perf.fraud.WorkloadSize;
 
 /**
  * The {@link LatencyHarness}'s flags, parsed and checked once. Not thread-safe.
@@ -13,20 +15,30 @@ final class LatencyOptions
 {
     static final String USAGE = String.join("\n",
         "usage: ringside latency [--rates N,N,...] [--warmup-s S] [--measure-s S] [--wait STRATEGY]",
-        "                        [--topology compact|pipelined] [--target engine|bare|both] [--ring-size N]",
+        "                        [--topology compact|pipelined] [--target T,T,...] [--ring-size N]",
+        "                        [--events N] [--cards K] [--seed S]",
         "  fixed-rate ingress-to-decision latency, from each event's intended send time (coordinated omission",
-        "  corrected), journal page-cache, 48-byte events, one shard; for each rate a fresh engine and a fresh",
-        "  bare Disruptor with one journal append, side by side.",
+        "  corrected), journal page-cache, 48-byte events, one shard; for each rate a fresh instance of each target,",
+        "  side by side, in the order engine, bare, fraud.",
         "  --rates      events per second, comma-separated (default 10000,100000,1000000)",
         "  --warmup-s   seconds of warm-up per rate and target, not recorded (default 5)",
         "  --measure-s  seconds measured per rate and target (default 10)",
-        "  --wait       busy-spin, yielding, sleeping or blocking (default blocking; backoff with --target engine only)",
+        "  --wait       busy-spin, yielding, sleeping or blocking (default blocking; backoff without bare only)",
         "  --topology   the engine's topology (default compact)",
-        "  --target     what to measure (default both)",
-        "  --ring-size  slots in each ring, a power of two (default 16384)");
+        "  --target     what to measure, comma-separated (default both):",
+        "                 engine  the engine, a handler that only records the latency",
+        "                 bare    a bare Disruptor with one journal append",
+        "                 fraud   the engine running the demo's fraud-velocity pipeline on the workload's events,",
+        "                         latency to the return of its onEvent; builds ~1.4 GB of state first (standard size)",
+        "                 both    engine,bare;  all  engine,bare,fraud",
+        "  --ring-size  slots in each ring, a power of two (default 16384)",
+        "  --events     with fraud: the workload's events (default 10,000,000, the standard size); rate x (warm-up +",
+        "               measured seconds) must fit in them",
+        "  --cards      with fraud: the workload's cards (default 1,000,000)",
+        "  --seed       with fraud: the generator's seed (default 42)");
 
-    private static final java.util.Set<String> FLAGS =
-        java.util.Set.of("--rates", "--warmup-s", "--measure-s", "--wait", "--topology", "--target", "--ring-size");
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("--rates", "--warmup-s", "--measure-s", "--wait", "--topology",
+        "--target", "--ring-size", "--events", "--cards", "--seed");
     private static final long MAX_RATE = 50_000_000;
     private static final long MAX_SECONDS = 3_600;
 
@@ -37,6 +49,10 @@ final class LatencyOptions
     Topology topology = Topology.COMPACT;
     boolean engine = true;
     boolean bare = true;
+    boolean fraud;
+    long events = WorkloadSize.STANDARD.events();
+    long cards = WorkloadSize.STANDARD.cards();
+    long seed = 42;
     int ringSize = EngineContext.DEFAULT_RING_SIZE;
     boolean help;
 
@@ -76,6 +92,10 @@ final class LatencyOptions
         {
             BareDisruptorLatencyTarget.disruptorWait(options.wait);
         }
+        if (options.fraud && !options.help)
+        {
+            options.checkWorkloadFits();
+        }
         return options;
     }
 
@@ -90,6 +110,9 @@ final class LatencyOptions
             case "--topology" -> topology = topology(value);
             case "--target" -> target(value);
             case "--ring-size" -> ringSize = ringSize(value);
+            case "--events" -> events = number(flag, value, 1, Long.MAX_VALUE);
+            case "--cards" -> cards = number(flag, value, WorkloadGenerator.MIN_CARDS, Integer.MAX_VALUE);
+            case "--seed" -> seed = number(flag, value, Long.MIN_VALUE, Long.MAX_VALUE);
             default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
         }
     }
@@ -137,24 +160,48 @@ final class LatencyOptions
 
     private void target(final String value)
     {
-        switch (value.trim().toLowerCase(Locale.ROOT))
+        engine = false;
+        bare = false;
+        fraud = false;
+        for (final String name : value.split(",", -1))
         {
-            case "engine" ->
+            switch (name.trim().toLowerCase(Locale.ROOT))
             {
-                engine = true;
-                bare = false;
+                case "engine" -> engine = true;
+                case "bare" -> bare = true;
+                case "fraud" -> fraud = true;
+                case "both" ->
+                {
+                    engine = true;
+                    bare = true;
+                }
+                case "all" ->
+                {
+                    engine = true;
+                    bare = true;
+                    fraud = true;
+                }
+                default -> throw new IllegalArgumentException("unknown target '" + name + "': use engine, bare, fraud, both or all, " +
+                    "comma-separated");
             }
-            case "bare" ->
+        }
+    }
+
+    /**
+     * The fraud target sends each rate's warm-up and measured events from one workload: stop before building
+     * anything if a rate needs more than it has.
+     */
+    private void checkWorkloadFits()
+    {
+        for (final long rate : rates)
+        {
+            final long needed = rate * (warmUpS + measureS);
+            if (needed > events)
             {
-                engine = false;
-                bare = true;
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "--target fraud at %,d events/s for %d + %d s sends %,d events, " +
+                    "but the workload has %,d: lower the rate or the seconds, or raise --events (the same stream, longer)",
+                    rate, warmUpS, measureS, needed, events));
             }
-            case "both" ->
-            {
-                engine = true;
-                bare = true;
-            }
-            default -> throw new IllegalArgumentException("unknown target '" + value + "': use engine, bare or both");
         }
     }
 

@@ -7,7 +7,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Prints the {@link LatencyHarness}'s table: one row per rate and target, in microseconds, and the
- * engine/bare ratios of p50 and p99 when both ran. Main thread only.
+ * engine/bare and fraud/engine ratios of p50 and p99 when both of a pair ran. Main thread only.
  */
 final class LatencyReport
 {
@@ -44,15 +44,26 @@ final class LatencyReport
         out.printf(Locale.ROOT, " %9.1f %12.0f %11.1f%n", histogram.getMaxValue() / NS_PER_US, achievedPerS, maxLagNs / NS_PER_US);
     }
 
-    void ratio(final long rate, final Histogram engine, final Histogram bare)
+    /**
+     * Prints {@code a/b: p50 xN, p99 xN}.
+     */
+    void ratio(final long rate, final String aName, final Histogram a, final String bName, final Histogram b)
     {
-        out.printf(Locale.ROOT, "%10d  engine/bare: p50 x%.2f, p99 x%.2f%n", rate,
-            ratio(engine.getValueAtPercentile(50), bare.getValueAtPercentile(50)),
-            ratio(engine.getValueAtPercentile(99), bare.getValueAtPercentile(99)));
+        out.printf(Locale.ROOT, "%10d  %s/%s: p50 x%.2f, p99 x%.2f%n", rate, aName, bName,
+            ratio(a.getValueAtPercentile(50), b.getValueAtPercentile(50)),
+            ratio(a.getValueAtPercentile(99), b.getValueAtPercentile(99)));
     }
 
-    private static double ratio(final long engine, final long bare)
+    /**
+     * Prints a line about a target's run under its row.
+     */
+    void note(final long rate, final String target, final String text)
     {
-        return bare == 0 ? Double.NaN : (double)engine / bare;
+        out.printf(Locale.ROOT, "%10d  %s: %s%n", rate, target, text);
+    }
+
+    private static double ratio(final long a, final long b)
+    {
+        return b == 0 ? Double.NaN : (double)a / b;
     }
 }

@@ -13,7 +13,8 @@ interface LatencyTarget extends AutoCloseable
     String name();
 
     /**
-     * Publishes one {@link LatencyEventDescriptor} event, waiting while the ring is full.
+     * Publishes one event (a {@link LatencyEventDescriptor} event, or the target's own with its intended time
+     * kept aside), waiting while the ring is full.
      * Publisher thread only.
      *
      * @param intendedNs the nanotime the event was scheduled to be sent at.
@@ -30,4 +31,13 @@ interface LatencyTarget extends AutoCloseable
     void close();
 
     IntendedLatencyRecorder recorder();
+
+    /**
+     * @return a line on what the handler did beyond timing (outputs, say), printed under the target's row; null
+     * for none. After {@link #close()}.
+     */
+    default String summary()
+    {
+        return null;
+    }
 }

@@ -81,6 +81,17 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
         cards = builder.build();
     }
 
+    /**
+     * Sized as the demo sizes each shard's pipeline for a workload (shared/workload.md) of {@code events} events over
+     * {@code cards} cards: state for its share of the cards, and a dedup bucket for its share of a minute of event
+     * time's ids (the workload emits 600,000 a minute, fewer when it is shorter than a minute).
+     */
+    public static FraudVelocityPipeline forWorkload(final int shard, final int shards, final long events, final long cards)
+    {
+        return new FraudVelocityPipeline(shard, Math.min(1 << 30, cards / shards + 1024),
+            Math.max(1_024, Math.min(events, 600_000) / shards + 1_024));
+    }
+
     @Override
     public void onEvent(final Event event, final ShardContext context)
     {
