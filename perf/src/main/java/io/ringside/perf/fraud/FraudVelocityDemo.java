@@ -115,14 +115,14 @@ public final class FraudVelocityDemo
             .closeTimeoutMs(600_000) // the end of input flushes every open window of a million cards: allow minutes on a loaded box
             .snapshotEveryEvents(options.chronicle ? options.snapshotEvery : 0)
             .multiProducer(false)
-            .snapshotReplica(options.snapshotReplica ? shard -> newPipeline(shard, cardsPerShard, options) : null)
+            .snapshotReplica(options.snapshotReplica ? shard -> FraudVelocityPipeline.forWorkload(shard, options.shards, options.events, options.cards) : null)
             .handlers(shard ->
             {
                 synchronized (reports)
                 {
                     if (options.chronicle)
                     {
-                        final FraudVelocityPipeline pipeline = newPipeline(shard, cardsPerShard, options);
+                        final FraudVelocityPipeline pipeline = FraudVelocityPipeline.forWorkload(shard, options.shards, options.events, options.cards);
                         pipelines.add(pipeline);
                         reports.add(pipeline.report());
                         return pipeline;
@@ -248,14 +248,6 @@ public final class FraudVelocityDemo
                 "plain java %,.0f events: engine at %.1f%%%n", options.events / (engineCpuNs / 1e9), options.events / (plainCpuNs / 1e9),
                 100.0 * plainCpuNs / engineCpuNs);
         }
-    }
-
-    /**
-     * A shard's pipeline sized for the run; the snapshot replica's are made the same way (their snapshots are the shards').
-     */
-    private static FraudVelocityPipeline newPipeline(final int shard, final int cards, final DemoOptions options)
-    {
-        return new FraudVelocityPipeline(shard, cards, Math.max(1_024, Math.min(options.events, 600_000) / options.shards + 1_024));
     }
 
     private static void runKafka(final DemoOptions options, final Path dir) throws IOException
