@@ -33,18 +33,26 @@ class CrashRecoveryTest
     private static final long CARDS = 20_000;
     private static final int KILLS = 12;
 
+    /**
+     * @param setup the durability policy, then any further demo flags (the snapshot replica: its snapshots, written
+     *              behind the shard from a second pipeline, must recover as the shard's do).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"page-cache", "group-commit"})
-    void aDemoKilledAgainAndAgainWritesEveryOutputExactlyOnce(final String durability, @TempDir final Path tmp) throws Exception
+    @ValueSource(strings = {"page-cache", "group-commit", "page-cache --snapshot-replica"})
+    void aDemoKilledAgainAndAgainWritesEveryOutputExactlyOnce(final String setup, @TempDir final Path tmp) throws Exception
     {
         final Path dir = tmp.resolve("engine");
         final Path output = tmp.resolve("outputs.txt");
         final Path log = tmp.resolve("child.log");
-        final String[] args = {"--events", Long.toString(EVENTS), "--cards", Long.toString(CARDS), "--seed", "7",
+        final String[] flags = setup.split(" ");
+        final String durability = flags[0];
+        final List<String> argList = new ArrayList<>(List.of("--events", Long.toString(EVENTS), "--cards", Long.toString(CARDS), "--seed", "7",
             "--journal", dir.toString(), "--output", output.toString(), "--snapshot-every", "15000", "--durability", durability,
             // paced, so that a run lasts seconds and the kills find it live, not finished
-            "--rate", "50000"};
-        final SplittableRandom random = new SplittableRandom(durability.hashCode());
+            "--rate", "50000"));
+        argList.addAll(List.of(flags).subList(1, flags.length));
+        final String[] args = argList.toArray(new String[0]);
+        final SplittableRandom random = new SplittableRandom(setup.hashCode());
         int kills = 0;
         int killedInSnapshot = 0;
         int killedBeforeLive = 0;
@@ -91,7 +99,7 @@ class CrashRecoveryTest
             }
         }
         System.out.printf("%s: %d kills (%d during a snapshot, %d before the run went live: start-up or recovery) over %d runs%n",
-            durability, kills, killedInSnapshot, killedBeforeLive, runs);
+            setup, kills, killedInSnapshot, killedBeforeLive, runs);
         assertTrue(kills >= 10);
 
         final List<String> expected = uninterruptedOutputs(7);
