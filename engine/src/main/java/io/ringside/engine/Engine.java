@@ -357,6 +357,12 @@ public final class Engine implements AutoCloseable
             final long[] counts = replay(reader, end, journaler, shards, state);
             records = counts[0];
             events = counts[1];
+            if (reader.position() < end)
+            {
+                throw new EngineException("recovery's replay stopped at journal position " + reader.position() + " but the journal ends at " +
+                    end + ": the records between cannot be read in order (a hole in " + ctx.journalDirectory() + "?); restore the journal " +
+                    "from a copy: starting on it would journal new events over outputs already made");
+            }
         }
         finally
         {

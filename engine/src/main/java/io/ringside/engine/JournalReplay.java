@@ -54,6 +54,12 @@ public final class JournalReplay
             try (JournalReader reader = JournalReader.open(journalDirectory))
             {
                 final long from = reader.position();
+                if (from >= reader.segmentSize())
+                {
+                    throw new EngineException("the journal in " + journalDirectory + " starts at position " + from + ": its older segments " +
+                        "were deleted (deleteJournalBelowSnapshots, or by hand), and a replay rebuilds the state from the journal's " +
+                        "first record: it needs the whole journal");
+                }
                 final long[] counts = Engine.replay(reader, Long.MAX_VALUE, journaler, shards, state);
                 return new EngineRecovery(null, -1, List.of(), from, reader.position(), counts[0], counts[1], 0, System.nanoTime() - start);
             }

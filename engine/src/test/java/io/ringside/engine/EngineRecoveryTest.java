@@ -231,6 +231,41 @@ class EngineRecoveryTest
     }
 
     @Test
+    void aHoleInAnOlderSegmentStopsTheStartWithTheSegmentAndPositionNamed() throws IOException
+    {
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).snapshotOnClose(false)).start())
+        {
+            publish(engine, 0, 60_000);
+        }
+        final Path journal = dir.resolve("journal");
+        final long hole;
+        try (io.ringside.journal.JournalReader reader = io.ringside.journal.JournalReader.open(journal))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                reader.next();
+            }
+            hole = reader.position();
+        }
+        final Path first;
+        try (java.util.stream.Stream<Path> segments = Files.list(journal))
+        {
+            final List<Path> all = segments.filter(file -> file.toString().endsWith(".seg")).sorted().toList();
+            assertTrue(all.size() >= 4, "several segments: " + all);
+            first = all.get(0);
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(first, java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(java.nio.ByteBuffer.allocate(4_096), hole);   // a zeroed page, from a record boundary on
+        }
+        final io.ringside.journal.JournalCorruptedException refused = assertThrows(io.ringside.journal.JournalCorruptedException.class,
+            () -> new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>())).start());
+        assertEquals(first, refused.segment());
+        assertEquals(hole, refused.position());
+        assertTrue(refused.getMessage().contains("a hole"), refused.getMessage());
+    }
+
+    @Test
     void retentionKeepsTheNewestSnapshotsAndDeletesTheJournalBelowTheOldestKept() throws Exception
     {
         final List<Totals> first = new CopyOnWriteArrayList<>();
@@ -268,6 +303,10 @@ class EngineRecoveryTest
                 assertEquals(first.get(shard).sums, second.get(shard).sums, "shard " + shard + " as before the restart");
             }
         }
+        // the replay tool rebuilds from the first record: a journal cut below its snapshots is refused, not half replayed
+        final EngineException refused = assertThrows(EngineException.class, () -> JournalReplay.run(
+            context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).directory(dir.resolve("replay")), dir.resolve("journal"), output -> { }));
+        assertTrue(refused.getMessage().contains("it needs the whole journal"), refused.getMessage());
     }
 
     @Test

@@ -28,6 +28,8 @@ public final class JournalReader implements AutoCloseable
     private Segment segment;
     private int offset;
     private boolean closed;
+    /** Where the last {@link #checkForHole} looked: a reader waiting at the end looks once, not at every poll. */
+    private long checkedForHoleAt = -1;
 
     private JournalReader(final JournalLayout layout, final boolean verifyChecksums)
     {
@@ -141,11 +143,13 @@ public final class JournalReader implements AutoCloseable
         {
             if (offset >= segmentSize && !nextSegment())
             {
+                checkForGap();
                 return null;
             }
             final int frameLength = segment.buffer.getIntVolatile(offset);
             if (frameLength == 0)
             {
+                checkForHole();
                 return null;
             }
             final int code = validator.validate(segment, offset, frameLength, verifyChecksums);
@@ -158,6 +162,7 @@ public final class JournalReader implements AutoCloseable
             {
                 if (!nextSegment())
                 {
+                    checkForGap();
                     return null;
                 }
                 continue;
@@ -196,6 +201,72 @@ public final class JournalReader implements AutoCloseable
         {
             closed = true;
             segment.close();
+        }
+    }
+
+    /**
+     * A zero frame is where the appender will write next, unless the journal goes on after it: records in the next
+     * segment (the appender starts one only once this one is finished), or a segment after the next (it prepares one
+     * segment ahead at most). Then the zero is a hole, a zeroed page or segment body, and what follows it could not
+     * be read in order: stop with the segment and position named, rather than take it for the end.
+     */
+    private void checkForHole()
+    {
+        final long position = segment.position(offset);
+        if (position == checkedForHoleAt)
+        {
+            return;
+        }
+        checkedForHoleAt = position;
+        final long nextBase = segment.basePosition + segmentSize;
+        final Path next = directory.resolve(SegmentDescriptor.fileName(nextBase));
+        if (!Files.exists(next))
+        {
+            return;
+        }
+        boolean goesOn = Files.exists(directory.resolve(SegmentDescriptor.fileName(nextBase + segmentSize)));
+        if (!goesOn)
+        {
+            final Segment following = mapSegment(nextBase);
+            try
+            {
+                goesOn = following != null && following.buffer.getIntVolatile(SegmentDescriptor.HEADER_LENGTH) != 0;
+            }
+            finally
+            {
+                if (following != null)
+                {
+                    following.close();
+                }
+            }
+        }
+        if (goesOn && segment.buffer.getIntVolatile(offset) == 0)
+        {
+            throw new JournalCorruptedException(segment.file, position, "a zero frame where a record should be, though the journal goes on in " +
+                next.getFileName() + ": a hole (a zeroed page or segment body?). The records after it are not read in order: restore the " +
+                "journal from a copy");
+        }
+    }
+
+    /**
+     * This segment is finished and the next is not there: the end of the journal, unless a later segment exists.
+     */
+    private void checkForGap()
+    {
+        final long position = segment.basePosition + segmentSize;
+        if (position == checkedForHoleAt)
+        {
+            return;
+        }
+        checkedForHoleAt = position;
+        final JournalLayout layout = JournalLayout.inspect(directory);
+        // the appender installs segments in order: one that is still missing once a later one is there is a gap (a
+        // reader that merely raced the appender's roll finds it there now)
+        if (!layout.isEmpty() && layout.lastBase() > position && !Files.exists(directory.resolve(SegmentDescriptor.fileName(position))))
+        {
+            throw new JournalCorruptedException(segment.file, position, "segment " + SegmentDescriptor.fileName(position) +
+                " is missing, though later segments (up to " + SegmentDescriptor.fileName(layout.lastBase()) + ") are there: restore it " +
+                "from a copy");
         }
     }
 

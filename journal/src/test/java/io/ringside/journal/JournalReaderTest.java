@@ -102,4 +102,94 @@ class JournalReaderTest
             TestRecords.assertRecord(reader.next(), 201);
         }
     }
+
+    @Test
+    void shouldStopAtAHoleInAnOlderSegmentWithTheSegmentAndPositionNamed() throws Exception
+    {
+        final long[] positions = appendRecords(2_000);
+        assertTrue(positions[positions.length - 1] > 3L * SEGMENT, "the records span several segments");
+        final Path first = dir.resolve(SegmentDescriptor.fileName(0));
+        final int at = 40;   // from a record boundary in the oldest segment: a page's worth of zeros (cut mid-record: a CRC mismatch)
+        assertTrue(positions[at] + 4_096 < SEGMENT);
+        zero(first, positions[at], 4_096);
+        final long[] read = {0};
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            final JournalCorruptedException hole = org.junit.jupiter.api.Assertions.assertThrows(JournalCorruptedException.class, () ->
+            {
+                while (reader.next() != null)
+                {
+                    read[0]++;
+                }
+            });
+            assertEquals(first, hole.segment());
+            assertEquals(positions[at], hole.position(), hole.getMessage());
+            assertTrue(hole.getMessage().contains("a hole"), hole.getMessage());
+            assertEquals(at, read[0], "every record before the hole was read");
+        }
+    }
+
+    @Test
+    void shouldStopAtASegmentWhoseBodyWasZeroed() throws Exception
+    {
+        appendRecords(2_000);
+        final Path second = dir.resolve(SegmentDescriptor.fileName(SEGMENT));
+        zero(second, SegmentDescriptor.HEADER_LENGTH, SEGMENT - SegmentDescriptor.HEADER_LENGTH);
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            final JournalCorruptedException hole = org.junit.jupiter.api.Assertions.assertThrows(JournalCorruptedException.class, () ->
+            {
+                while (reader.next() != null)
+                {
+                    // read to the hole
+                }
+            });
+            assertEquals(second, hole.segment());
+            assertEquals(SEGMENT + SegmentDescriptor.HEADER_LENGTH, hole.position());
+        }
+    }
+
+    @Test
+    void shouldStopWhereASegmentIsMissingBeforeLaterOnesInsteadOfTakingItForTheEnd() throws Exception
+    {
+        appendRecords(2_000);
+        try (JournalReader reader = JournalReader.open(dir))
+        {
+            // deleted under a reader already open (one opened now is refused: JournalLayout checks that segments follow on)
+            java.nio.file.Files.delete(dir.resolve(SegmentDescriptor.fileName(SEGMENT)));
+            final JournalException gap = org.junit.jupiter.api.Assertions.assertThrows(JournalException.class, () ->
+            {
+                while (reader.next() != null)
+                {
+                    // read to the gap
+                }
+            });
+            assertTrue(gap.getMessage().contains(SegmentDescriptor.fileName(SEGMENT)), gap.getMessage());
+        }
+        final JournalFormatException refused = org.junit.jupiter.api.Assertions.assertThrows(JournalFormatException.class, () -> JournalReader.open(dir));
+        assertTrue(refused.getMessage().contains("missing journal segment"), refused.getMessage());
+    }
+
+    /** Appends test records 0 to count - 1 to a journal in {@code dir} of small segments; returns their positions. */
+    private long[] appendRecords(final int count)
+    {
+        final long[] positions = new long[count];
+        try (JournalAppender appender = JournalAppender.open(new JournalContext().directory(dir).segmentSize(SEGMENT)))
+        {
+            final UnsafeBuffer scratch = TestRecords.scratch();
+            for (int i = 0; i < count; i++)
+            {
+                positions[i] = TestRecords.append(appender, scratch, i);
+            }
+        }
+        return positions;
+    }
+
+    private static void zero(final Path file, final long from, final int length) throws java.io.IOException
+    {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(java.nio.ByteBuffer.allocate(length), from);
+        }
+    }
 }

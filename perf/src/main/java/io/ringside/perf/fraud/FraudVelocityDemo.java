@@ -56,6 +56,7 @@ public final class FraudVelocityDemo
         }
         final boolean temporary = options.journal == null;
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : options.journal;
+        String refusal = null;
         try
         {
             if (options.kafka != null)
@@ -67,12 +68,22 @@ public final class FraudVelocityDemo
                 run(options, dir);
             }
         }
+        catch (final io.ringside.journal.JournalException ex)
+        {
+            // a refusal that names its cause and what to do: no stack trace
+            refusal = "ringside demo: " + ex.getMessage();
+        }
         finally
         {
             if (temporary)
             {
                 deleteTree(dir);
             }
+        }
+        if (refusal != null)
+        {
+            System.err.println(refusal);
+            System.exit(1);
         }
     }
 

@@ -140,10 +140,15 @@ public final class ReplayCommand
         final OutputStream out = output == null ? System.out : new BufferedOutputStream(
             Files.newOutputStream(output, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 16);
         final Writer writer = new Writer(out, key, from, to);
-        final EngineRecovery replay;
+        EngineRecovery replay = null;
+        String refusal = null;
         try
         {
             replay = JournalReplay.run(ctx, dir.resolve("journal"), writer);
+        }
+        catch (final io.ringside.journal.JournalException | io.ringside.engine.EngineException ex)
+        {
+            refusal = ex.getMessage();   // a damaged or cut journal: named, without a stack trace
         }
         finally
         {
@@ -164,6 +169,11 @@ public final class ReplayCommand
                 }
             }
             FraudVelocityDemo.deleteTree(work);
+        }
+        if (refusal != null)
+        {
+            System.err.println("ringside replay: " + refusal + " (" + writer.written + " outputs written before it)");
+            System.exit(1);
         }
         System.err.printf(Locale.ROOT, "ringside replay: %,d records (%,d events) of %s replayed in %.2f s (%,.0f events/s); %,d of %,d outputs written%s%n",
             replay.replayedRecords(), replay.replayedEvents(), dir, replay.replayNs() / 1e9, replay.replayRate(), writer.written, writer.seen,
