@@ -372,6 +372,7 @@ public final class Engine implements AutoCloseable
             }
         }
         final long replayNs = System.nanoTime() - replayStart;
+        journaler.recordsSinceSnapshot(records);
         recoveredOffsets = new Long2LongHashMap(journaler.lastOffsets());
         counters.replayed.setRelease(records);
         counters.recoveryMs.setRelease((loadNs + replayNs) / 1_000_000);

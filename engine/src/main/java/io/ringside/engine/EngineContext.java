@@ -489,7 +489,8 @@ public final class EngineContext
      * Snapshots let recovery replay the journal from the newest snapshot instead of from its start. They are taken
      * only when every shard's handler implements {@link Snapshottable}; otherwise recovery replays the whole journal.
      *
-     * @param events take a snapshot after every this many journaled slots; default 0: only at a clean close
+     * @param events take a snapshot after every this many journaled slots since the last snapshot (the slots a restart
+     *               replayed after it count); default 0: only at a clean close
      *               ({@link #snapshotOnClose}). Each shard pauses while it writes its state, unless a
      *               {@link #snapshotReplica} writes them: see tuning.md.
      * @return this.

@@ -118,6 +118,15 @@ final class Journaler
     }
 
     /**
+     * Recovery replayed this many records after the snapshot it loaded (all of them without one): they count toward the
+     * next snapshot, so that a process that keeps crashing before {@code everyEvents} new ones still takes snapshots.
+     */
+    void recordsSinceSnapshot(final long records)
+    {
+        this.sinceSnapshot = records;
+    }
+
+    /**
      * @return the source offset of the last DATA slot of that source and partition journaled, or -1.
      */
     long lastOffset(final int sourceId, final int partition)

@@ -266,6 +266,28 @@ class EngineRecoveryTest
     }
 
     @Test
+    void recordsReplayedAfterTheLastSnapshotCountTowardTheNext()
+    {
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).snapshotEveryEvents(3_000)
+            .snapshotOnClose(false)).start())
+        {
+            publish(engine, 0, 2_500);
+        }
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).snapshotEveryEvents(3_000)
+            .snapshotOnClose(false)).start())
+        {
+            assertEquals(2_500, engine.recovery().replayedRecords());
+            publish(engine, 2_500, 3_200);
+            // the 3,000th record since the journal's start: 500 into this process, not 3,000
+            EngineTestSupport.await(() -> engine.counters().snapshots() == 1, () -> "a snapshot 500 records into the second process");
+        }
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).snapshotEveryEvents(3_000)).start())
+        {
+            assertEquals(200, engine.recovery().replayedRecords(), engine.recovery().toString());
+        }
+    }
+
+    @Test
     void retentionKeepsTheNewestSnapshotsAndDeletesTheJournalBelowTheOldestKept() throws Exception
     {
         final List<Totals> first = new CopyOnWriteArrayList<>();
