@@ -65,6 +65,9 @@ public final class Engine implements AutoCloseable
     private EngineRecovery engineRecovery;
     private Long2LongHashMap recoveredOffsets = new Long2LongHashMap(-1);
     private int publishers;
+    /** Source ids with an open publisher, and where each closed one's offsets stopped. Under this engine's lock. */
+    private final org.agrona.collections.IntHashSet openSources = new org.agrona.collections.IntHashSet();
+    private final org.agrona.collections.Long2LongHashMap closedSourceOffsets = new org.agrona.collections.Long2LongHashMap(-1);
 
     public Engine(final EngineContext ctx)
     {
@@ -490,8 +493,27 @@ public final class Engine implements AutoCloseable
             throw new IllegalStateException("the engine is not started: call Engine.start() first");
         }
         state.checkAcceptingEvents();
+        if (openSources.contains(sourceId))
+        {
+            throw new IllegalStateException("source " + sourceId + " has a publisher already: one publisher per source id (events of a " +
+                "source are ordered by their offsets); close it first, or give this one another id");
+        }
+        final long recovered = recoveredOffsets.get(((long)sourceId << 32));
+        final long first = Math.max(recovered + 1, closedSourceOffsets.get(sourceId));
+        openSources.add(sourceId);
         publishers++;
-        return new EventPublisher(ring, state, sourceId, ctx.shardCount(), ctx.maxEventLength(), ringDoorbell);
+        return new EventPublisher(ring, state, sourceId, ctx.shardCount(), ctx.maxEventLength(), ringDoorbell, first,
+            next -> publisherClosed(sourceId, next));
+    }
+
+    private synchronized void publisherClosed(final int sourceId, final long nextOffset)
+    {
+        openSources.remove(sourceId);
+        if (nextOffset > closedSourceOffsets.get(sourceId))
+        {
+            closedSourceOffsets.put(sourceId, nextOffset);
+        }
+        publishers--;
     }
 
     /**

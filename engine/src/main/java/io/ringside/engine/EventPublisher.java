@@ -16,11 +16,32 @@ import org.agrona.concurrent.IdleStrategy;
  * Each publisher is one source ({@link Event#sourceId()}): its events carry partition 0 and consecutive
  * source offsets from 0 unless set. The shard of an event is chosen from its key here, once.
  * <p>
- * <b>Thread safety:</b> one thread per publisher. With a multi-producer ring ({@link EngineContext#multiProducer}),
- * any number of publishers may publish at once; with a single-producer ring, only one publisher exists.
+ * A new publisher's offsets go on from the last offset the journal holds for its source's partition 0
+ * ({@link Engine#journaledOffset}), or from where the source's last closed publisher stopped: a restarted process that
+ * publishes with the simple calls resumes its numbering, so {@code journaledOffset(source, 0) + 1} is where to resume.
+ * <p>
+ * <b>Thread safety:</b> one thread per publisher: the first thread that claims owns it, and another is refused
+ * ({@link IllegalStateException}); hand a publisher to another thread only before its first claim. One open publisher
+ * per source id; {@link #close()} one to make another for its source. With a multi-producer ring
+ * ({@link EngineContext#multiProducer}), any number of publishers may publish at once; with a single-producer ring,
+ * only one publisher exists.
  */
-public final class EventPublisher
+public final class EventPublisher implements AutoCloseable
 {
+    private static final java.lang.invoke.VarHandle OWNER;
+
+    static
+    {
+        try
+        {
+            OWNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(EventPublisher.class, "owner", Thread.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final RingBuffer<Slot> ring;
     private final EngineState state;
     private final int sourceId;
@@ -33,9 +54,22 @@ public final class EventPublisher
     private Slot claimedSlot;
     private long fullCount;
     private long lastSequence = -1;
+    private volatile Thread owner;
+    private final java.util.function.LongConsumer onClose;
+    private volatile boolean closed;
 
     EventPublisher(final RingBuffer<Slot> ring, final EngineState state, final int sourceId, final int shardCount, final int maxEventLength,
         final Doorbell doorbell)
+    {
+        this(ring, state, sourceId, shardCount, maxEventLength, doorbell, 0, null);
+    }
+
+    /**
+     * @param firstOffset the source offset of the first event published without one.
+     * @param onClose     told the next offset when the publisher closes (the engine frees the source id), or null.
+     */
+    EventPublisher(final RingBuffer<Slot> ring, final EngineState state, final int sourceId, final int shardCount, final int maxEventLength,
+        final Doorbell doorbell, final long firstOffset, final java.util.function.LongConsumer onClose)
     {
         this.ring = ring;
         this.state = state;
@@ -43,6 +77,45 @@ public final class EventPublisher
         this.shardCount = shardCount;
         this.maxEventLength = maxEventLength;
         this.doorbell = doorbell;
+        this.nextOffset = firstOffset;
+        this.onClose = onClose;
+    }
+
+    /**
+     * Frees this publisher's source id for a new publisher, which goes on with its offsets. A claim must not be open.
+     * Idempotent. The owning thread, or any once the owner has stopped publishing.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        if (claimed >= 0)
+        {
+            throw new IllegalStateException("a claim is open: commit it before closing the publisher");
+        }
+        closed = true;
+        if (onClose != null)
+        {
+            onClose.accept(nextOffset);
+        }
+    }
+
+    /**
+     * The first thread to use this publisher owns it; another is refused, cheaply (a compare per claim).
+     */
+    private void checkThread()
+    {
+        final Thread current = Thread.currentThread();
+        final Thread bound = owner;
+        if (bound != current && (bound != null || !OWNER.compareAndSet(this, (Thread)null, current)))
+        {
+            throw new IllegalStateException("the publisher of source " + sourceId + " is used by thread '" + owner.getName() +
+                "' and was called from '" + current.getName() + "': a publisher is for one thread; give each thread its own " +
+                "(Engine.newPublisher) with its own source id");
+        }
     }
 
     /**
@@ -188,6 +261,11 @@ public final class EventPublisher
 
     private void checkClaim(final int length)
     {
+        checkThread();
+        if (closed)
+        {
+            throw new IllegalStateException("the publisher of source " + sourceId + " is closed");
+        }
         state.checkAcceptingEvents();
         if (claimed >= 0)
         {
@@ -327,6 +405,7 @@ public final class EventPublisher
 
     private Slot openClaim()
     {
+        checkThread();
         if (claimed < 0)
         {
             throw new IllegalStateException("no claim is open: call tryClaim or claim first");

@@ -94,12 +94,14 @@ class EngineRecoveryTest
     /** Publishes events {@code from} to {@code to} (exclusive): key i % 37, amount i, offset i. */
     static void publish(final Engine engine, final long from, final long to)
     {
-        final EventPublisher publisher = engine.newPublisher(SOURCE);
-        final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
-        for (long i = from; i < to; i++)
+        try (EventPublisher publisher = engine.newPublisher(SOURCE))
         {
-            event.putLong(0, i);
-            publisher.publish(i % 37, 0, i, i, event, 0, 8);
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+            for (long i = from; i < to; i++)
+            {
+                event.putLong(0, i);
+                publisher.publish(i % 37, 0, i, i, event, 0, 8);
+            }
         }
     }
 

@@ -403,6 +403,7 @@ public final class KafkaIngress implements Agent, AutoCloseable
             {
                 deadLetters.close(Duration.ofSeconds(10));
             }
+            publisher.close();   // frees the source id: another ingress may take it over in this engine
         }
     }
 
