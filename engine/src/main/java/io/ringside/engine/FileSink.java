@@ -19,8 +19,9 @@ import org.agrona.MutableDirectBuffer;
 /**
  * Writes one output per line to a file, exactly once across crashes and restarts. Lines are formatted by an
  * {@link OutputFormatter} into a reused buffer and written through a buffered stream, so no output allocates. The
- * default format is {@code <position>:<ordinal> <type> <key> <payload as hex>} and, for dead letters,
- * {@code <position>:<ordinal> DEAD_LETTER <key> <reason> <event as hex>}.
+ * default format is {@code <position>:<shard>:<ordinal> <type> <key> <payload as hex>} and, for dead letters,
+ * {@code <position>:<shard>:<ordinal> DEAD_LETTER <key> <reason> <event as hex>}: the output's id first, unique
+ * across shards (two shards' outputs caused by one slot share its position and may share an ordinal).
  * <p>
  * <b>Exactly once.</b> Beside the file, {@code <file>.pos} records, at every flush, the file's length and the id of
  * the last output written per shard, with the journal's id. At start the sink cuts the file back to the recorded
@@ -268,6 +269,8 @@ public final class FileSink implements OutputSink
     {
         int at = offset;
         at += line.putLongAscii(at, output.position());
+        line.putByte(at++, (byte)':');
+        at += line.putIntAscii(at, output.shard());
         line.putByte(at++, (byte)':');
         at += line.putIntAscii(at, output.ordinal());
         line.putByte(at++, (byte)' ');

@@ -132,14 +132,15 @@ class EngineEgressTest
         long previousPosition = -1;
         for (int i = 0; i < sink.ids.size(); i++)
         {
-            // <position>:<ordinal> <type> <key> <payload>
+            // <position>:<shard>:<ordinal> <type> <key> <payload>
             final String[] fields = sink.ids.get(i).split("[: ]");
             final long position = Long.parseLong(fields[0]);
             final int rank = i % outputsEach;
             assertTrue(rank == 0 ? position > previousPosition : position == previousPosition,
                 "output " + i + " follows its event's outputs: " + sink.ids.get(i));
-            assertEquals(rank, Integer.parseInt(fields[1]), "output " + i + "'s ordinal");
-            assertEquals(rank, Integer.parseInt(fields[2]), "output " + i + "'s type (the handler's emit order)");
+            assertEquals(0, Integer.parseInt(fields[1]), "output " + i + "'s shard");
+            assertEquals(rank, Integer.parseInt(fields[2]), "output " + i + "'s ordinal");
+            assertEquals(rank, Integer.parseInt(fields[3]), "output " + i + "'s type (the handler's emit order)");
             previousPosition = position;
         }
     }

@@ -72,12 +72,12 @@ final class EngineTestSupport
     }
 
     /**
-     * @return an output as {@code <position>:<ordinal> <type> <key> <payload as hex>}, the format of
+     * @return an output as {@code <position>:<shard>:<ordinal> <type> <key> <payload as hex>}, the format of
      * {@link FileSink#DEFAULT_FORMAT} for outputs that are not dead letters.
      */
     static String describe(final Output output)
     {
-        return output.position() + ":" + output.ordinal() + " " + output.type() + " " + output.key() + " " +
+        return output.position() + ":" + output.shard() + ":" + output.ordinal() + " " + output.type() + " " + output.key() + " " +
             hex(output.buffer(), output.offset(), output.length());
     }
 

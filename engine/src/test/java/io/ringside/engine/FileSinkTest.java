@@ -45,7 +45,7 @@ class FileSinkTest
         first.onOutput(output(300, 0, 0));
         first.flush();
         // a crash: one more line reached the file after the last record, and half of another
-        Files.writeString(file, "999:0 1 7 00\n999:1 1 7", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(file, "999:0:0 1 7 00\n999:0:1 1 7", java.nio.file.StandardOpenOption.APPEND);
         final List<String> before = Files.readAllLines(file);
         assertEquals(6, before.size());
 
@@ -59,8 +59,8 @@ class FileSinkTest
         second.close();
         assertEquals(4, second.skipped());
         final List<String> lines = Files.readAllLines(file);
-        assertEquals(List.of("100:0 1 7 e803000000000000", "100:1 1 7 e903000000000000", "200:0 1 7 d007000000000000",
-            "300:0 1 7 b80b000000000000", "300:1 1 7 b90b000000000000", "250:0 1 7 c409000000000000"), lines);
+        assertEquals(List.of("100:0:0 1 7 e803000000000000", "100:0:1 1 7 e903000000000000", "200:1:0 1 7 d007000000000000",
+            "300:0:0 1 7 b80b000000000000", "300:0:1 1 7 b90b000000000000", "250:1:0 1 7 c409000000000000"), lines);
     }
 
     @Test
