@@ -48,6 +48,8 @@ import io.ringside.journal.JournalRecord;
  */
 public final class Engine implements AutoCloseable
 {
+    /** First of the fields: a JVM without the flags gets a refusal that names them, before any other field is made. */
+    private final boolean flagsChecked = JvmFlags.requireForEngine();
     private final EngineContext ctx;
     private final EngineState state = new EngineState();
     private final List<AgentRunner> runners = new ArrayList<>();

@@ -19,22 +19,39 @@ final class ChildJvm
 
     static Process start(final Class<?> mainClass, final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        final String flags = System.getProperty("ringside.jvm.flags", "");
-        for (final String flag : flags.trim().split("\\s+"))
+        final List<String> flags = new ArrayList<>();
+        for (final String flag : System.getProperty("ringside.jvm.flags", "").trim().split("\\s+"))
         {
             if (!flag.isEmpty())
             {
-                command.add(flag);
+                flags.add(flag);
             }
         }
+        return start(flags, true, mainClass, args);
+    }
+
+    /**
+     * With these JVM flags only, not the project's (as a new embedder might start one); its standard error, merged into
+     * its standard output, is the caller's to read.
+     */
+    static Process startWith(final List<String> jvmFlags, final Class<?> mainClass, final String... args) throws IOException
+    {
+        return start(jvmFlags, false, mainClass, args);
+    }
+
+    private static Process start(final List<String> jvmFlags, final boolean inheritError, final Class<?> mainClass, final String... args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
         command.add("-Xmx128m");
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
         command.addAll(Arrays.asList(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        return (inheritError ? builder.redirectError(ProcessBuilder.Redirect.INHERIT) : builder.redirectErrorStream(true)).start();
     }
 }

@@ -20,6 +20,8 @@ import org.agrona.collections.Long2ObjectHashMap;
  */
 public final class Dedup implements AutoCloseable
 {
+    /** First of the fields: a JVM without the flags gets a refusal that names them, before any other field is made. */
+    private final boolean flagsChecked = io.ringside.engine.JvmFlags.requireForState("Dedup (off-heap id sets)");
     private final String name;
     private final long ttlMs;
     private final long bucketMs;

@@ -37,6 +37,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class KeyedStore implements AutoCloseable
 {
+    /** First of the fields: a JVM without the flags gets a refusal that names them, before any other field is made. */
+    private final boolean flagsChecked = io.ringside.engine.JvmFlags.requireForState("KeyedStore (off-heap keyed state in Chronicle Map)");
     /** Starts a snapshot of the layout format (older ones start with an entry length: 0 or plus or minus it). */
     static final int LAYOUT_MARKER = Integer.MIN_VALUE + 2;
     private static final VarHandle VERSION;
