@@ -180,13 +180,24 @@ public final class EngineCounters implements AutoCloseable
             Files.deleteIfExists(file);
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
+                // written whole before it is mapped: a sparse file would take its blocks at the first write to each page,
+                // and on a full disk that write (the error log recording the very failure) would fault in the JVM
+                final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate(64 * 1024);
+                for (long at = 0; at < fileLength(); at += zeros.capacity())
+                {
+                    zeros.clear().limit((int)Math.min(zeros.capacity(), fileLength() - at));
+                    while (zeros.hasRemaining())
+                    {
+                        channel.write(zeros, at + zeros.position());
+                    }
+                }
                 final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileLength());
                 return new EngineCounters(file, mapped, shardCount);
             }
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot create the counters file " + file, ex);
+            throw new UncheckedIOException("cannot create the counters file " + file + " (" + fileLength() + " bytes; disk full?)", ex);
         }
     }
 

@@ -31,7 +31,7 @@ class EngineRecoveryTest
     Path dir;
 
     /** Sums amounts per key; emits the running total of every 10th event of a key. Snapshottable. */
-    static final class Totals implements ShardHandler, Snapshottable
+    static class Totals implements ShardHandler, Snapshottable
     {
         final Long2LongHashMap sums = new Long2LongHashMap(0);
         final Long2LongHashMap counts = new Long2LongHashMap(0);
