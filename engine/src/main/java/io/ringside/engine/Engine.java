@@ -143,6 +143,10 @@ public final class Engine implements AutoCloseable
                 snapshots.close(ctx.closeTimeoutMs());
             }
             closeHandlersNotClosed();
+            for (final OutputSink sink : ctx.sinks())
+            {
+                CloseHelper.quietClose(sink::close);   // a sink started, and holding its file, is let go
+            }
             CloseHelper.quietClose(appender);
             CloseHelper.quietClose(counters);
             state.lifecycle(EngineState.CLOSED);
@@ -321,6 +325,7 @@ public final class Engine implements AutoCloseable
                         }
                     }
                     snapshotPosition = position;
+                    refuseEmptySinks(position);
                     break;
                 }
             }
@@ -382,6 +387,24 @@ public final class Engine implements AutoCloseable
         counters.replayed.setRelease(records);
         counters.recoveryMs.setRelease((loadNs + replayNs) / 1_000_000);
         engineRecovery = new EngineRecovery(recovery, snapshotPosition, rejected, from, end, records, events, loadNs, replayNs);
+    }
+
+    /**
+     * A sink that starts empty needs every output from the journal's start; recovery from a snapshot makes only those
+     * after it again.
+     */
+    private void refuseEmptySinks(final long snapshotPosition)
+    {
+        for (final OutputSink sink : ctx.sinks())
+        {
+            if (sink.startsEmpty())
+            {
+                throw new EngineException("the sink " + sink + " starts empty, but the engine recovers from its snapshot at journal position " +
+                    snapshotPosition + ", so the outputs made before it would never reach the sink. Give the sink back what it held (a FileSink: " +
+                    "its file and .pos), or move " + snapshots.directoryOf(snapshotPosition).getParent() + " aside so that recovery replays " +
+                    "the whole journal into it (the journal must then be whole: deleteJournalBelowSnapshots off)");
+            }
+        }
     }
 
     /**

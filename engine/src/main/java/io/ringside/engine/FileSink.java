@@ -75,6 +75,8 @@ public final class FileSink implements OutputSink
     private boolean dirty;
     private FileChannel channel;
     private FileChannel positions;
+    private java.nio.channels.FileLock lock;
+    private boolean empty;
     private OutputStream out;
 
     public FileSink(final Path file)
@@ -97,6 +99,16 @@ public final class FileSink implements OutputSink
     }
 
     /**
+     * @return true if the file held no output when the sink started (no record of any): it needs every output from the
+     * journal's start. Known once started.
+     */
+    @Override
+    public boolean startsEmpty()
+    {
+        return empty;
+    }
+
+    /**
      * @return replayed outputs dropped because the file held them already.
      */
     public long skipped()
@@ -116,6 +128,21 @@ public final class FileSink implements OutputSink
                 " record of the outputs it holds (not written by a FileSink of this version): delete it or choose another file");
         }
         positions = FileChannel.open(positionFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try
+        {
+            lock = positions.tryLock();
+        }
+        catch (final java.nio.channels.OverlappingFileLockException ex)
+        {
+            lock = null;
+        }
+        if (lock == null)
+        {
+            positions.close();
+            throw new IOException("the output file " + file + " is being written by another sink (" + positionFile.getFileName() + " is locked, " +
+                "by another process or another FileSink in this one): two engines must not share an output file; give each its own");
+        }
+        empty = !recorded || positions.size() == 0;
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         if (recorded && positions.size() > 0)
         {
@@ -123,7 +150,8 @@ public final class FileSink implements OutputSink
             if (channel.size() < length)
             {
                 throw new IOException("the output file " + file + " is " + channel.size() + " bytes but its record says " + length +
-                    " were written: it was cut or replaced; delete it and " + positionFile.getFileName() + " to write it anew");
+                    " were written: it was cut or replaced; delete it and " + positionFile.getFileName() + " to write it anew (from an engine " +
+                "that replays its whole journal: move the engine directory's snapshots/ aside)");
             }
             channel.truncate(length);
         }
@@ -134,6 +162,12 @@ public final class FileSink implements OutputSink
         }
         channel.position(length);
         out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        if (empty)
+        {
+            // recorded at once, outputs or not: a restart then knows this file has been the journal's from its start
+            dirty = true;
+            flush();
+        }
     }
 
     private void readRecord() throws IOException
@@ -180,7 +214,8 @@ public final class FileSink implements OutputSink
         if (bestSequence < 0)
         {
             throw new IOException("the record " + positionFile + " of the output file " + file + " is damaged in both its slots: " +
-                "which outputs the file holds is unknown; delete both to write it anew");
+                "which outputs the file holds is unknown; delete both to write it anew (from an engine that replays its whole journal: " +
+                "move the engine directory's snapshots/ aside)");
         }
     }
 
@@ -259,10 +294,16 @@ public final class FileSink implements OutputSink
             finally
             {
                 out.close();
-                positions.close();
+                positions.close();   // releases the lock
                 out = null;
             }
         }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "FileSink(" + file + ")";
     }
 
     static int formatDefault(final Output output, final MutableDirectBuffer line, final int offset)

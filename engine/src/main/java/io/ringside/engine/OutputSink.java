@@ -21,6 +21,18 @@ public interface OutputSink
     }
 
     /**
+     * Asked after {@link #onStart}: whether the sink holds no output of this journal yet, so that it needs every output
+     * from the journal's start. An engine that would recover from a snapshot (whose earlier outputs it does not make
+     * again) refuses to start with such a sink rather than leave it without them.
+     *
+     * @return true if the sink starts empty; default false (a sink that cannot tell).
+     */
+    default boolean startsEmpty()
+    {
+        return false;
+    }
+
+    /**
      * @param output valid only during the call.
      * @throws Exception to have the output offered again.
      */

@@ -290,6 +290,48 @@ class EngineRecoveryTest
     }
 
     @Test
+    void aSinkThatStartsEmptyIsRefusedWhereRecoveryWouldNotGiveItTheOutputsBeforeTheSnapshot() throws IOException
+    {
+        final Path file = dir.resolve("alerts.txt");
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).addSink(new FileSink(file))).start())
+        {
+            publish(engine, 1, 3_000);
+        }
+        final List<String> whole = Files.readAllLines(file);
+        assertTrue(whole.size() > 100, "outputs written: " + whole.size());
+        Files.delete(file);
+        Files.delete(dir.resolve("alerts.txt.pos"));
+        final EngineException refused = assertThrows(EngineException.class,
+            () -> new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).addSink(new FileSink(file))).start());
+        assertTrue(refused.getMessage().contains("FileSink(" + file + ") starts empty, but the engine recovers from its snapshot"),
+            refused.getMessage());
+        // as it says: with the snapshots moved aside, recovery replays the whole journal into the empty sink
+        Files.move(dir.resolve(SnapshotTaker.DIRECTORY), dir.resolve("snapshots-aside"));
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).addSink(new FileSink(file))).start())
+        {
+            assertEquals(2_999, engine.recovery().replayedEvents());
+        }
+        final List<String> rewritten = Files.readAllLines(file);
+        assertEquals(whole.size(), rewritten.size(), "every output once");
+        assertTrue(whole.stream().sorted().toList().equals(rewritten.stream().sorted().toList()), "the outputs of the first run, ids included");
+    }
+
+    @Test
+    void aSinkThatHasHadNoOutputYetIsNotTakenForAnEmptyOne() throws IOException
+    {
+        final Path file = dir.resolve("alerts.txt");
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).addSink(new FileSink(file))).start())
+        {
+            publish(engine, 1, 9);   // fewer than 10 events a key: no output, then a snapshot at close
+        }
+        assertEquals(0, Files.size(file));
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).addSink(new FileSink(file))).start())
+        {
+            assertTrue(engine.recovery().snapshotPosition() > 0, "recovered from the snapshot, the sink accepted");
+        }
+    }
+
+    @Test
     void retentionKeepsTheNewestSnapshotsAndDeletesTheJournalBelowTheOldestKept() throws Exception
     {
         final List<Totals> first = new CopyOnWriteArrayList<>();

@@ -44,6 +44,7 @@ class FileSinkTest
         first.flush();
         first.onOutput(output(300, 0, 0));
         first.flush();
+        first.close();   // nothing left to flush: as if the process died here (its lock goes with it)
         // a crash: one more line reached the file after the last record, and half of another
         Files.writeString(file, "999:0:0 1 7 00\n999:0:1 1 7", java.nio.file.StandardOpenOption.APPEND);
         final List<String> before = Files.readAllLines(file);
@@ -78,5 +79,26 @@ class FileSinkTest
         Files.writeString(foreign, "something\n");
         final IOException unknown = assertThrows(IOException.class, () -> new FileSink(foreign).onStart(JOURNAL));
         assertTrue(unknown.getMessage().contains("delete it or choose another file"), unknown.getMessage());
+    }
+
+    @Test
+    void aFileAnotherSinkWritesIsRefused() throws Exception
+    {
+        final Path file = dir.resolve("shared.txt");
+        final FileSink first = new FileSink(file);
+        first.onStart(JOURNAL);
+        try
+        {
+            final FileSink second = new FileSink(file);
+            final IOException refused = assertThrows(IOException.class, () -> second.onStart(JOURNAL));
+            assertTrue(refused.getMessage().contains("is being written by another sink"), refused.getMessage());
+        }
+        finally
+        {
+            first.close();
+        }
+        final FileSink after = new FileSink(file);
+        after.onStart(JOURNAL);   // free again once the first is closed
+        after.close();
     }
 }
