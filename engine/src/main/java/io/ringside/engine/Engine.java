@@ -64,6 +64,8 @@ public final class Engine implements AutoCloseable
     private ShardRunner[] shards = new ShardRunner[0];
     private SnapshotTaker snapshots;
     private SnapshotReplica replica;
+    /** The recovered journal holds an end of input: publishers refuse events. */
+    private boolean recoveredInputEnded;
     private EngineRecovery engineRecovery;
     private Long2LongHashMap recoveredOffsets = new Long2LongHashMap(-1);
     private int publishers;
@@ -99,8 +101,9 @@ public final class Engine implements AutoCloseable
         }
         try
         {
-            appender = JournalAppender.open(ctx.journalContext());
+            appender = JournalAppender.open(ctx.journalContext());   // holds the journal's lock: one process from here
             recovery = appender.recovery();
+            EngineIdentity.recordOrCheck(ctx);
             final long[][] lastOutputs = EngineCounters.lastOutputs(ctx.directory(), ctx.shardCount());
             counters = EngineCounters.create(ctx.directory(), ctx.shardCount());
             build();
@@ -383,6 +386,7 @@ public final class Engine implements AutoCloseable
         }
         final long replayNs = System.nanoTime() - replayStart;
         journaler.recordsSinceSnapshot(records);
+        recoveredInputEnded = journaler.watermarks().watermark() == Long.MAX_VALUE;
         recoveredOffsets = new Long2LongHashMap(journaler.lastOffsets());
         counters.replayed.setRelease(records);
         counters.recoveryMs.setRelease((loadNs + replayNs) / 1_000_000);
@@ -527,8 +531,9 @@ public final class Engine implements AutoCloseable
         final long first = Math.max(recovered + 1, closedSourceOffsets.get(sourceId));
         openSources.add(sourceId);
         publishers++;
-        return new EventPublisher(ring, state, sourceId, ctx.shardCount(), ctx.maxEventLength(), ringDoorbell, first,
+        final EventPublisher publisher = new EventPublisher(ring, state, sourceId, ctx.shardCount(), ctx.maxEventLength(), ringDoorbell, first,
             next -> publisherClosed(sourceId, next));
+        return recoveredInputEnded ? publisher.inputEnded() : publisher;
     }
 
     private synchronized void publisherClosed(final int sourceId, final long nextOffset)

@@ -57,6 +57,7 @@ public final class EngineContext
     private long snapshotEveryMs;
     private boolean snapshotOnClose = true;
     private IntFunction<ShardHandler> snapshotReplica;
+    private String handlersId;
     private int snapshotsToKeep = 2;
     private boolean deleteJournalBelowSnapshots;
     private boolean concluded;
@@ -522,6 +523,24 @@ public final class EngineContext
     public long snapshotEveryMs()
     {
         return snapshotEveryMs;
+    }
+
+    /**
+     * @param handlersId what your handlers are, and any setting of theirs that changes their outputs (a rule's
+     *                   version and thresholds, say "fraud-velocity/1"): recorded in the engine directory at its first
+     *                   start with the shard count, and a later start with another is refused rather than replaying the
+     *                   journal into other outputs. Default none (recorded as empty, and checked as such).
+     * @return this.
+     */
+    public EngineContext handlersId(final String handlersId)
+    {
+        this.handlersId = handlersId;
+        return this;
+    }
+
+    public String handlersId()
+    {
+        return handlersId;
     }
 
     /**

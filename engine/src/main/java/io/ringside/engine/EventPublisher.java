@@ -57,6 +57,9 @@ public final class EventPublisher implements AutoCloseable
     private volatile Thread owner;
     private final java.util.function.LongConsumer onClose;
     private volatile boolean closed;
+    /** The journal recovered at start holds the end of input: events are refused (another end of input is not). */
+    private boolean inputEnded;
+    private boolean claimingEnd;
 
     EventPublisher(final RingBuffer<Slot> ring, final EngineState state, final int sourceId, final int shardCount, final int maxEventLength,
         final Doorbell doorbell)
@@ -85,6 +88,15 @@ public final class EventPublisher implements AutoCloseable
      * Frees this publisher's source id for a new publisher, which goes on with its offsets. A claim must not be open.
      * Idempotent. The owning thread, or any once the owner has stopped publishing.
      */
+    /**
+     * The engine recovered a journal whose input has ended: this publisher refuses events.
+     */
+    EventPublisher inputEnded()
+    {
+        this.inputEnded = true;
+        return this;
+    }
+
     @Override
     public synchronized void close()
     {
@@ -266,6 +278,11 @@ public final class EventPublisher implements AutoCloseable
         {
             throw new IllegalStateException("the publisher of source " + sourceId + " is closed");
         }
+        if (inputEnded && !claimingEnd)
+        {
+            throw new EngineException("the input of this engine's journal has ended (EventPublisher.endOfInput was journaled): every " +
+                "window is closed, so an event published now would only be late. A new input needs a new engine directory");
+        }
         state.checkAcceptingEvents();
         if (claimed >= 0)
         {
@@ -284,7 +301,15 @@ public final class EventPublisher implements AutoCloseable
      */
     public void endOfInput()
     {
-        claim(0, 0);
+        claimingEnd = true;
+        try
+        {
+            claim(0, 0);
+        }
+        finally
+        {
+            claimingEnd = false;
+        }
         claimedSlot.type = SlotType.SHUTDOWN;
         commit();
     }

@@ -332,6 +332,46 @@ class EngineRecoveryTest
     }
 
     @Test
+    void aRestartWithAnotherShardCountOrOtherHandlersIsRefused()
+    {
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).handlersId("totals/1")).start())
+        {
+            publish(engine, 1, 500);
+        }
+        final EngineException shards = assertThrows(EngineException.class, () -> new Engine(context(new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>()).handlersId("totals/1").shardCount(1)).start());
+        assertTrue(shards.getMessage().contains("was started with 2 shard(s) and now with 1"), shards.getMessage());
+        final EngineException handlers = assertThrows(EngineException.class, () -> new Engine(context(new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>()).handlersId("totals/2")).start());
+        assertTrue(handlers.getMessage().contains("was started with the handlers 'totals/1' and now with 'totals/2'"), handlers.getMessage());
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).handlersId("totals/1")).start())
+        {
+            assertEquals(499, engine.journaledOffset(SOURCE, 0), "the same settings start");
+        }
+    }
+
+    @Test
+    void eventsAfterTheJournalsEndOfInputAreRefusedAndAnotherEndIsNot()
+    {
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>())).start())
+        {
+            publish(engine, 1, 500);
+            try (EventPublisher publisher = engine.newPublisher(SOURCE + 1))
+            {
+                publisher.endOfInput();
+            }
+        }
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>())).start();
+            EventPublisher publisher = engine.newPublisher(SOURCE))
+        {
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+            final EngineException refused = assertThrows(EngineException.class, () -> publisher.publish(1, event, 0, 8));
+            assertTrue(refused.getMessage().contains("the input of this engine's journal has ended"), refused.getMessage());
+            publisher.endOfInput();   // a run that finished, started again to the same end, ends as before
+        }
+    }
+
+    @Test
     void retentionKeepsTheNewestSnapshotsAndDeletesTheJournalBelowTheOldestKept() throws Exception
     {
         final List<Totals> first = new CopyOnWriteArrayList<>();

@@ -68,7 +68,7 @@ public final class FraudVelocityDemo
                 run(options, dir);
             }
         }
-        catch (final io.ringside.journal.JournalException ex)
+        catch (final io.ringside.journal.JournalException | io.ringside.engine.EngineException ex)
         {
             // a refusal that names its cause and what to do: no stack trace
             refusal = "ringside demo: " + ex.getMessage();
@@ -126,6 +126,7 @@ public final class FraudVelocityDemo
             .closeTimeoutMs(600_000) // the end of input flushes every open window of a million cards: allow minutes on a loaded box
             .snapshotEveryEvents(options.chronicle ? options.snapshotEvery : 0)
             .multiProducer(false)
+            .handlersId(FraudVelocityPipeline.HANDLERS_ID)
             .snapshotReplica(options.snapshotReplica ? shard -> FraudVelocityPipeline.forWorkload(shard, options.shards, options.events, options.cards) : null)
             .handlers(shard ->
             {

@@ -46,6 +46,11 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
      * events (a few µs a slot), never in one stall.
      */
     static final int CLOSE_SLICE_KEYS = 4;
+    /**
+     * What the demo records as its handlers (EngineContext.handlersId): the rules of workload.md, whose outputs the
+     * on-heap FraudVelocityShard gives too. Change it when a rule changes.
+     */
+    public static final String HANDLERS_ID = "fraud-velocity/1";
     private static final int VELOCITY_FLAG = 0;
     private static final int AMOUNT_FLAG = 1;
     private static final int PREVIOUS_TIME = 0;

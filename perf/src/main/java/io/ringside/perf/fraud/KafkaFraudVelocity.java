@@ -78,6 +78,7 @@ public final class KafkaFraudVelocity
         final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
         final int cardsPerShard = (int)Math.min(1 << 30, expectedCards / shards + 1024);
         final EngineContext ctx = new EngineContext()
+            .handlersId(FraudVelocityPipeline.HANDLERS_ID)
             .directory(dir)
             .topology(topology)
             .shardCount(shards)

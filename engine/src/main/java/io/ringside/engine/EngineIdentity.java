@@ -1,0 +1,69 @@
+package io.ringside.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+
+/**
+ * What an engine directory's outputs depend on besides its journal, recorded at its first start in
+ * {@code DIR/engine.id}: the shard count (a key's shard, and so every output id, follows from it) and the handlers'
+ * identity the embedder declares ({@link EngineContext#handlersId}). A later start with other values is refused: it
+ * would replay the journal into another layout and make outputs again under other ids, or other outputs.
+ */
+final class EngineIdentity
+{
+    static final String FILE_NAME = "engine.id";
+
+    private EngineIdentity()
+    {
+    }
+
+    /**
+     * Records the context's identity in a directory that has none, or checks it against the recorded one.
+     *
+     * @throws EngineException if they differ, naming both.
+     */
+    static void recordOrCheck(final EngineContext ctx)
+    {
+        final Path file = ctx.directory().resolve(FILE_NAME);
+        final String handlers = ctx.handlersId() == null ? "" : ctx.handlersId();
+        try
+        {
+            if (Files.exists(file))
+            {
+                final Properties recorded = new Properties();
+                try (java.io.Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+                {
+                    recorded.load(in);
+                }
+                final String shards = recorded.getProperty("shards");
+                if (shards != null && !shards.equals(Integer.toString(ctx.shardCount())))
+                {
+                    throw new EngineException("the engine directory " + ctx.directory() + " was started with " + shards + " shard(s) and now with " +
+                        ctx.shardCount() + ": its journal's keys would replay into other shards and its outputs come again under other ids. " +
+                        "Start it with shardCount(" + shards + "), or give the new layout a new directory");
+                }
+                final String recordedHandlers = recorded.getProperty("handlers", "");
+                if (!recordedHandlers.equals(handlers))
+                {
+                    throw new EngineException("the engine directory " + ctx.directory() + " was started with the handlers '" + recordedHandlers +
+                        "' and now with '" + handlers + "' (EngineContext.handlersId): other handlers would replay its journal into other " +
+                        "outputs. Start it with the same handlers, or give the new ones a new directory");
+                }
+                return;
+            }
+            final Path tmp = ctx.directory().resolve(FILE_NAME + ".tmp");
+            Files.writeString(tmp, "# written at this engine directory's first start: what its outputs depend on besides the journal\n" +
+                "shards=" + ctx.shardCount() + "\nhandlers=" + handlers.replace("\\", "\\\\").replace("\n", "\\n") + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot record or read " + file, ex);
+        }
+    }
+}
