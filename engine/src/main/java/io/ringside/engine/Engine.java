@@ -646,6 +646,10 @@ public final class Engine implements AutoCloseable
      * Stops taking events, lets those in flight drain through the journal, the shards and the sinks (for up
      * to {@link EngineContext#closeTimeoutMs()}), stops the threads and closes the journal, the sinks and the
      * counters. Idempotent.
+     * <p>
+     * It closes no window: a stream that is only paused keeps its open windows (in the snapshot taken at close), and a
+     * restart continues them. A bounded input whose last windows must close publishes {@link EventPublisher#endOfInput()}
+     * first.
      *
      * @throws EngineFailedException if the engine failed (the cause is the failure).
      * @throws EngineException       if events were still in flight when the timeout ran out.
