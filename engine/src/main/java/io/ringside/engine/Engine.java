@@ -172,6 +172,7 @@ public final class Engine implements AutoCloseable
         ringDoorbell = ctx.journalerWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         final Doorbell shardDoorbell = pipelined && ctx.shardWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         journaler = new Journaler(appender, counters, egressDoorbell, state, newWatermarks(ctx), ctx.eventTime());
+        journaler.eventTimeBound(ctx.tickClock(), ctx.maxEventTimeAheadMs());
 
         final boolean hasSinks = !ctx.sinks().isEmpty();
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];
@@ -457,6 +458,7 @@ public final class Engine implements AutoCloseable
         slot.length = record.payloadLength() - EventRecordDescriptor.EVENT_OFFSET;
         slot.buffer.wrap(record.buffer(), payload + EventRecordDescriptor.EVENT_OFFSET, slot.length);
         slot.shard = shardCount == 1 ? 0 : EventPublisher.shardOf(slot.key, shardCount);
+        slot.journalTimeS = record.userField();
         journaler.onReplay(slot);
         final boolean event = slot.type == SlotType.DATA;
         if (event)

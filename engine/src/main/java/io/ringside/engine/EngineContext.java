@@ -25,6 +25,8 @@ public final class EngineContext
     public static final int DEFAULT_MAX_EVENT_LENGTH = 256;
     public static final int DEFAULT_EGRESS_BUFFER_LENGTH = 1024 * 1024;
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+    /** One day. */
+    public static final long DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 86_400_000L;
 
     private Path directory;
     private int ringSize = DEFAULT_RING_SIZE;
@@ -58,6 +60,7 @@ public final class EngineContext
     private boolean snapshotOnClose = true;
     private IntFunction<ShardHandler> snapshotReplica;
     private String handlersId;
+    private long maxEventTimeAheadMs = DEFAULT_MAX_EVENT_TIME_AHEAD_MS;
     private int snapshotsToKeep = 2;
     private boolean deleteJournalBelowSnapshots;
     private boolean concluded;
@@ -526,6 +529,27 @@ public final class EngineContext
     }
 
     /**
+     * An event whose event time (from {@link #eventTime}) is more than this ahead of the processing time at which the
+     * journaler journaled it is refused: its time is kept out of the watermarks (one bad clock would otherwise make
+     * every later event late) and its shard dead-letters it with the reason. The processing time is read once a ring
+     * batch and journaled with each record, so replay decides exactly as live did; journals written before it was kept
+     * are not judged.
+     *
+     * @param ms the bound (default one day); 0 turns it off.
+     * @return this.
+     */
+    public EngineContext maxEventTimeAheadMs(final long ms)
+    {
+        this.maxEventTimeAheadMs = ms;
+        return this;
+    }
+
+    public long maxEventTimeAheadMs()
+    {
+        return maxEventTimeAheadMs;
+    }
+
+    /**
      * @param handlersId what your handlers are, and any setting of theirs that changes their outputs (a rule's
      *                   version and thresholds, say "fraud-velocity/1"): recorded in the engine directory at its first
      *                   start with the shard count, and a later start with another is refused rather than replaying the
@@ -656,6 +680,7 @@ public final class EngineContext
         require(maxOutOfOrdernessMs >= 0 && idleSourceTimeoutMs >= 0 && tickIntervalMs >= 0,
             "max out-of-orderness, idle-source timeout and tick interval must not be negative");
         require(snapshotEveryEvents >= 0, "snapshotEveryEvents must not be negative, was " + snapshotEveryEvents);
+        require(maxEventTimeAheadMs >= 0, "maxEventTimeAheadMs must not be negative (0 turns the bound off), was " + maxEventTimeAheadMs);
         require(snapshotEveryMs >= 0, "snapshotEveryMs must not be negative, was " + snapshotEveryMs);
         require(snapshotReplica == null || snapshotEveryEvents > 0 || snapshotEveryMs > 0,
             "a snapshotReplica is set but no snapshots are scheduled: set snapshotEveryEvents or snapshotEveryMs, or leave the replica off");

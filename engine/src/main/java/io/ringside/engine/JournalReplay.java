@@ -43,6 +43,7 @@ public final class JournalReplay
         try (EngineCounters counters = EngineCounters.create(ctx.directory(), ctx.shardCount()))
         {
             final Journaler journaler = new Journaler(null, counters, null, state, Engine.newWatermarks(ctx), ctx.eventTime());
+            journaler.eventTimeBound(ctx.tickClock(), ctx.maxEventTimeAheadMs());
             final ShardRunner[] shards = new ShardRunner[ctx.shardCount()];
             for (int i = 0; i < shards.length; i++)
             {

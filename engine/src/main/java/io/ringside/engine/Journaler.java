@@ -18,6 +18,12 @@ final class Journaler
     private final WatermarkTracker watermarks;
     private final EventTimeExtractor eventTime;
     private final Long2LongHashMap lastOffsets = new Long2LongHashMap(-1);
+    /** Journal times count seconds from 2020-01-01T00:00:00Z: 136 years fit the record's 32-bit user field. */
+    static final long JOURNAL_TIME_EPOCH_S = 1_577_836_800L;
+    private org.agrona.concurrent.EpochClock journalClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
+    private long maxEventTimeAheadMs;
+    private int batchTimeS;
+    private boolean batchTimeRead;
     private SnapshotTaker snapshots;
     private long snapshotEveryEvents;
     private long sinceSnapshot;
@@ -47,6 +53,19 @@ final class Journaler
      */
     void onEvent(final Slot slot, final boolean endOfBatch)
     {
+        if (!batchTimeRead)
+        {
+            // processing time, read once a batch (not per event) and journaled with each of its slots; a clock before
+            // 2020 (a test's) is journaled as unknown
+            final long seconds = journalClock.time() / 1000 - JOURNAL_TIME_EPOCH_S;
+            batchTimeS = seconds > 0 && seconds <= Integer.MAX_VALUE ? (int)seconds : 0;
+            batchTimeRead = true;
+        }
+        slot.journalTimeS = batchTimeS;
+        if (endOfBatch)
+        {
+            batchTimeRead = false;
+        }
         track(slot);
         final long before = appender.position();
         final long position = appender.claim(
@@ -55,6 +74,7 @@ final class Journaler
         final int offset = appender.payloadOffset();
         buffer.putLong(offset + EventRecordDescriptor.KEY_OFFSET, slot.key);
         buffer.putBytes(offset + EventRecordDescriptor.EVENT_OFFSET, slot.buffer, 0, slot.length);
+        appender.userField(slot.journalTimeS);
         appender.commit();
         slot.journalPosition = position;
         counters.watermark.setRelease(slot.watermark);
@@ -102,6 +122,17 @@ final class Journaler
         {
             lastOffsets.put(((long)slot.sourceId << 32) | (slot.partition & 0xFFFF_FFFFL), slot.sourceOffset);
         }
+    }
+
+    /**
+     * @param clock        the processing-time clock whose time each batch is journaled with.
+     * @param maxAheadMs   events whose event time is more than this ahead of the time they were journaled are refused
+     *                     (their event time kept out of the watermarks, the event dead-lettered by its shard); 0: off.
+     */
+    void eventTimeBound(final org.agrona.concurrent.EpochClock clock, final long maxAheadMs)
+    {
+        this.journalClock = clock;
+        this.maxEventTimeAheadMs = maxAheadMs;
     }
 
     /**
@@ -208,6 +239,19 @@ final class Journaler
         {
             slot.eventTime = Long.MIN_VALUE;
             slot.eventTimeError = ex;
+            return;
+        }
+        if (maxEventTimeAheadMs > 0 && slot.journalTimeS != 0)
+        {
+            final long journaledMs = (JOURNAL_TIME_EPOCH_S + slot.journalTimeS) * 1000L;
+            if (slot.eventTime - journaledMs > maxEventTimeAheadMs)
+            {
+                // judged against the journaled time, so that replay decides the same; kept out of the watermarks
+                slot.eventTimeError = new EngineException("its event time " + java.time.Instant.ofEpochMilli(slot.eventTime) + " is " +
+                    (slot.eventTime - journaledMs) / 1000 + " s ahead of the time it was journaled, " + java.time.Instant.ofEpochMilli(journaledMs) +
+                    ": more than EngineContext.maxEventTimeAheadMs (" + maxEventTimeAheadMs + ")");
+                slot.eventTime = Long.MIN_VALUE;
+            }
         }
     }
 

@@ -42,6 +42,11 @@ final class Slot implements Event
     long sourceWatermark;
     long watermark;
     Throwable eventTimeError;
+    /**
+     * Processing time at which the journaler journaled the slot, in seconds since {@link Journaler#JOURNAL_TIME_EPOCH_S}
+     * (kept in the record's user field, so replay reads what live wrote); 0: unknown (a journal written before it was kept).
+     */
+    int journalTimeS;
     /** Set by the journaler on the slot after which every shard writes a snapshot; null otherwise. */
     SnapshotTaker.Pending snapshot;
     final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);

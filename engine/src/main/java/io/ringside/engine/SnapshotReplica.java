@@ -98,6 +98,7 @@ final class SnapshotReplica implements Runnable
             own = EngineCounters.create(directory, shardCount);
             final EngineState state = new EngineState();
             final Journaler journaler = new Journaler(null, own, null, state, Engine.newWatermarks(ctx), ctx.eventTime());
+            journaler.eventTimeBound(ctx.tickClock(), ctx.maxEventTimeAheadMs());
             for (int i = 0; i < shardCount; i++)
             {
                 shards[i] = new ShardRunner(i, replicaHandler(i), null, null, ctx.maxOutputLength(), own,

@@ -395,6 +395,19 @@ public final class JournalAppender implements AutoCloseable
         claimOffset = -1;
     }
 
+    /**
+     * Sets the open claim's 32-bit user field ({@link JournalRecord#userField()}), which the journal stores and does not
+     * interpret; 0 unless set.
+     *
+     * @return this.
+     */
+    public JournalAppender userField(final int value)
+    {
+        checkClaim();
+        buffer.putInt(claimOffset + RESERVED_OFFSET, value);
+        return this;
+    }
+
     private void checkClaim()
     {
         if (claimOffset < 0)

@@ -86,6 +86,14 @@ public final class JournalRecord
         return buffer.getLong(offset + TIMESTAMP_OFFSET);
     }
 
+    /**
+     * @return the record's 32-bit user field ({@link JournalAppender#userField}), 0 unless its writer set it.
+     */
+    public int userField()
+    {
+        return buffer.getInt(offset + RecordDescriptor.RESERVED_OFFSET);
+    }
+
     public int payloadLength()
     {
         return frameLength - HEADER_LENGTH;

@@ -55,6 +55,7 @@ public final class RecordDescriptor
     public static final int SOURCE_ID_OFFSET = 12;
     public static final int POSITION_OFFSET = 16;
     public static final int PARTITION_OFFSET = 24;
+    /** A 32-bit field for the journal's user (JournalAppender.userField), 0 unless set; the journal does not read it. */
     public static final int RESERVED_OFFSET = 28;
     public static final int SOURCE_OFFSET_OFFSET = 32;
     public static final int TIMESTAMP_OFFSET = 40;
