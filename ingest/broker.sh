@@ -105,7 +105,9 @@ PROPS
 }
 
 stop() {
-    local dir=${1:?usage: broker.sh stop DIR}
+    local dir=${1:-}
+    [[ -n "$dir" ]] || { echo "usage: broker.sh stop DIR" >&2; exit 2; }
+    [[ -d "$dir" ]] || { echo "broker: no such directory $dir" >&2; exit 2; }
     [[ -f "$dir/broker.pid" ]] || { echo "broker: no broker.pid in $dir: nothing to stop" >&2; return 0; }
     local pid
     pid=$(cat "$dir/broker.pid")

@@ -71,6 +71,17 @@ public final class JournalDump
             {
                 throw new IllegalArgumentException("no journal directory given");
             }
+            if (limit < 0 || bytes < 0 || (from < 0 && from != -1))
+            {
+                throw new IllegalArgumentException("--from, --limit and --bytes take 0 or more, got " + (limit < 0 ? "--limit " + limit :
+                    bytes < 0 ? "--bytes " + bytes : "--from " + from));
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            err.println("ringside journal dump: not a whole number: " + ex.getMessage());
+            err.println(USAGE);
+            return EXIT_USAGE;
         }
         catch (final IllegalArgumentException ex)
         {

@@ -106,5 +106,9 @@ class JournalDumpTest
         assertEquals(2, dump(dir.toString(), "--limit"));
         assertEquals(2, dump(dir.toString(), "--from", "13"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("not a record boundary"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, dump(dir.toString(), "--limit", "-1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("take 0 or more, got --limit -1"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, dump(dir.toString(), "--limit", "ten"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not a whole number"), err.toString(StandardCharsets.UTF_8));
     }
 }

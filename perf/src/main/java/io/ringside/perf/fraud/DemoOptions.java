@@ -42,6 +42,10 @@ final class DemoOptions
         "  --compare  first run the plain-Java single-threaded implementation written by hand for speed (FastPlainFraudVelocity)",
         "             on the same events in this JVM, then the engine, and print both rates and the engine's share of the plain one");
 
+    private static final java.util.Set<String> VALUED_FLAGS = java.util.Set.of("--events", "--cards", "--seed", "--shards", "--topology",
+        "--wait", "--journal", "--output", "--rate", "--warmup-s", "--state", "--snapshot-every", "--durability", "--kafka", "--topic",
+        "--output-topic");
+
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
     long seed = 42;
@@ -82,6 +86,10 @@ final class DemoOptions
             {
                 options.snapshotReplica = true;
                 continue;
+            }
+            if (!VALUED_FLAGS.contains(flag))
+            {
+                throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
             if (i + 1 >= args.length)
             {

@@ -62,6 +62,11 @@ public final class KafkaProduce
             {
                 throw new IllegalArgumentException("--kafka, --topic and --partitions are required");
             }
+            if (events < 1 || (cards != -1 && cards < WorkloadGenerator.MIN_CARDS))
+            {
+                throw new IllegalArgumentException(events < 1 ? "--events must be at least 1, was " + events :
+                    "--cards must be at least " + WorkloadGenerator.MIN_CARDS + ", was " + cards);
+            }
         }
         catch (final IllegalArgumentException ex)
         {

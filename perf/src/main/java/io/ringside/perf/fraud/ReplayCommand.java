@@ -68,6 +68,10 @@ public final class ReplayCommand
                     dir = Path.of(arg);
                     continue;
                 }
+                if (!java.util.Set.of("--output", "--key", "--from", "--to", "--shards", "--state").contains(arg))
+                {
+                    throw new IllegalArgumentException("unknown flag '" + arg + "'");
+                }
                 if (i + 1 >= args.length)
                 {
                     throw new IllegalArgumentException(arg + " needs a value");
@@ -97,6 +101,7 @@ public final class ReplayCommand
             {
                 throw new IllegalArgumentException(dir + " holds no journal/ directory: is it an engine directory?");
             }
+            shards = check(from, to, shards, shardCountOf(dir), output);
         }
         catch (final NumberFormatException ex)
         {
@@ -111,10 +116,6 @@ public final class ReplayCommand
             System.err.println(USAGE);
             System.exit(2);
             return;
-        }
-        if (shards < 0)
-        {
-            shards = shardCountOf(dir);
         }
         final Path work = Files.createTempDirectory("ringside-replay-");
         final List<AutoCloseable> closeables = new ArrayList<>();
@@ -178,6 +179,36 @@ public final class ReplayCommand
         System.err.printf(Locale.ROOT, "ringside replay: %,d records (%,d events) of %s replayed in %.2f s (%,.0f events/s); %,d of %,d outputs written%s%n",
             replay.replayedRecords(), replay.replayedEvents(), dir, replay.replayNs() / 1e9, replay.replayRate(), writer.written, writer.seen,
             output == null ? "" : " to " + output);
+    }
+
+    /**
+     * Checks the flags against each other and the engine directory.
+     *
+     * @param shards   the --shards given, or -1.
+     * @param recorded the shard count the engine ran with.
+     * @return the shard count to replay with.
+     * @throws IllegalArgumentException saying what is wrong.
+     */
+    static int check(final long from, final long to, final int shards, final int recorded, final Path output)
+    {
+        if ((from != Long.MIN_VALUE && from < 0) || (to != Long.MAX_VALUE && to < 0))
+        {
+            throw new IllegalArgumentException("--from and --to are journal positions, 0 or more");
+        }
+        if (from != Long.MIN_VALUE && to != Long.MAX_VALUE && to < from)
+        {
+            throw new IllegalArgumentException("--to " + to + " is below --from " + from);
+        }
+        if (shards != -1 && shards != recorded)
+        {
+            throw new IllegalArgumentException("the engine ran with " + recorded + " shard(s): replay with " + recorded +
+                " (the outputs and their ids depend on it), not " + shards);
+        }
+        if (output != null && output.toAbsolutePath().getParent() != null && !Files.isDirectory(output.toAbsolutePath().getParent()))
+        {
+            throw new IllegalArgumentException("cannot write --output " + output + ": its directory does not exist");
+        }
+        return recorded;
     }
 
     static int shardCountOf(final Path dir)

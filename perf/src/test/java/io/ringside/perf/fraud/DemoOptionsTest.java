@@ -59,6 +59,8 @@ class DemoOptionsTest
             .getMessage().contains("needs a value"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--speed", "1"}))
             .getMessage().contains("unknown flag"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--bogus"}))
+            .getMessage().contains("unknown flag '--bogus'"), "an unknown flag last is unknown, not one that needs a value");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--seed", "x"}))
             .getMessage().contains("whole number"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--warmup-s", "-1"}))
