@@ -73,6 +73,10 @@ public final class FraudVelocityDemo
             // a refusal that names its cause and what to do: no stack trace
             refusal = "ringside demo: " + ex.getMessage();
         }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            refusal = "ringside demo: " + ex.getMessage() + ": " + ex.getCause();
+        }
         finally
         {
             if (temporary)
