@@ -529,7 +529,7 @@ public final class Engine implements AutoCloseable
             throw new IllegalStateException("source " + sourceId + " has a publisher already: one publisher per source id (events of a " +
                 "source are ordered by their offsets); close it first, or give this one another id");
         }
-        final long recovered = recoveredOffsets.get(((long)sourceId << 32));
+        final long recovered = journaledOffset(sourceId, 0);
         final long first = Math.max(recovered + 1, closedSourceOffsets.get(sourceId));
         openSources.add(sourceId);
         publishers++;
