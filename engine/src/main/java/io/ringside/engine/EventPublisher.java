@@ -85,10 +85,6 @@ public final class EventPublisher implements AutoCloseable
     }
 
     /**
-     * Frees this publisher's source id for a new publisher, which goes on with its offsets. A claim must not be open.
-     * Idempotent. The owning thread, or any once the owner has stopped publishing.
-     */
-    /**
      * The engine recovered a journal whose input has ended: this publisher refuses events.
      */
     EventPublisher inputEnded()
@@ -97,6 +93,10 @@ public final class EventPublisher implements AutoCloseable
         return this;
     }
 
+    /**
+     * Frees this publisher's source id for a new publisher, which goes on with its offsets. A claim must not be open.
+     * Idempotent. The owning thread, or any once the owner has stopped publishing.
+     */
     @Override
     public synchronized void close()
     {
