@@ -158,6 +158,28 @@ class EngineSnapshotReplicaTest
     }
 
     @Test
+    void theReplicaTakesATimedSnapshotOnceCaughtUpAfterTheInterval()
+    {
+        final java.util.concurrent.atomic.AtomicLong nowMs = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        final Path directory = dir.resolve("timed");
+        try (Engine engine = new Engine(context(directory, new CopyOnWriteArrayList<>()).tickClock(nowMs::get).snapshotEveryMs(60_000)
+            .snapshotOnClose(false).snapshotReplica(REPLICA)).start())
+        {
+            EngineRecoveryTest.publish(engine, 1, 3_000);
+            EngineTestSupport.await(() -> engine.counters().replicaPosition() == engine.counters().durablePosition() &&
+                engine.counters().processed() == 2_999, () -> "the replica caught up");
+            assertEquals(0, engine.counters().snapshots(), "no snapshot before the interval has passed");
+            nowMs.addAndGet(60_000);
+            EngineTestSupport.await(() -> engine.counters().snapshots() == 1, () -> "the replica's timed snapshot");
+            assertEquals(engine.counters().replicaPosition(), engine.counters().snapshotPosition.get(), "at the position it had reached");
+        }
+        try (Engine engine = new Engine(context(directory, new CopyOnWriteArrayList<>())).start())
+        {
+            assertEquals(0, engine.recovery().replayedEvents(), "nothing after the replica's snapshot: " + engine.recovery());
+        }
+    }
+
+    @Test
     void aReplicaWithNothingToSnapshotIsRefused()
     {
         final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
