@@ -50,6 +50,10 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     private int shard;
     private long lastDutyNs;
     private boolean dirty;
+    private EngineControl control;
+    private long sinkFailureTimeoutNs;
+    /** When the sinks started failing without a success since, or 0. */
+    private long failingSinceNs;
 
     EgressAgent(
         final OneToOneRingBuffer[] buffers, final List<OutputSink> sinks, final Journaler journaler, final EngineCounters counters,
@@ -130,12 +134,12 @@ final class EgressAgent implements Agent, ControlledMessageHandler
             catch (final Exception ex)
             {
                 nextSink[shard] = s;
-                counters.sinkErrors.incrementRelease();
-                counters.recordError(ex);
+                sinkFailed(sinks[s], ex);
                 return Action.ABORT;
             }
         }
         nextSink[shard] = 0;
+        failingSinceNs = 0;
         dirty = true;
         counters.delivered.incrementRelease();
         return Action.CONTINUE;
@@ -189,11 +193,41 @@ final class EgressAgent implements Agent, ControlledMessageHandler
             catch (final Exception ex)
             {
                 failed = true;
-                counters.sinkErrors.incrementRelease();
-                counters.recordError(ex);
+                sinkFailed(sink, ex);
             }
         }
         dirty = failed;
+    }
+
+    /**
+     * Counts and records a sink's failure; its output (or flush) is tried again. A sink that has failed without a
+     * success in between for longer than {@link EngineContext#sinkFailureTimeoutMs} fails the engine: otherwise the egress
+     * buffers fill, the shards wait, the ring fills and the publishers wait, for ever.
+     */
+    private void sinkFailed(final OutputSink sink, final Exception error)
+    {
+        counters.sinkErrors.incrementRelease();
+        counters.recordError(error);
+        final long now = System.nanoTime();
+        if (failingSinceNs == 0)
+        {
+            failingSinceNs = now;
+        }
+        else if (control != null && now - failingSinceNs > sinkFailureTimeoutNs)
+        {
+            control.fail(new EngineFailedException("the sink " + sink + " has failed for " + (now - failingSinceNs) / 1_000_000 +
+                " ms without a success (EngineContext.sinkFailureTimeoutMs): " + error, error));
+        }
+    }
+
+    /**
+     * @param control           failed when a sink keeps failing.
+     * @param failureTimeoutMs how long a sink may fail without a success.
+     */
+    void failOnSinkFailure(final EngineControl control, final long failureTimeoutMs)
+    {
+        this.control = control;
+        this.sinkFailureTimeoutNs = failureTimeoutMs * 1_000_000L;
     }
 
     /**

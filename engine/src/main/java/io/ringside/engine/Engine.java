@@ -244,6 +244,7 @@ public final class Engine implements AutoCloseable
         egress = new EgressAgent(buffers, ctx.sinks(), journaler, counters, ring, consumerSequences.toArray(new Sequence[0]), latency,
             egressDoorbell);
         egress.snapshots(snapshots);
+        egress.failOnSinkFailure(state, ctx.sinkFailureTimeoutMs());
         if (ctx.tickIntervalMs() > 0)
         {
             egress.ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ctx.tickIntervalMs(),

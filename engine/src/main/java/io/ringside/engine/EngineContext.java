@@ -27,6 +27,7 @@ public final class EngineContext
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
     /** One day. */
     public static final long DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 86_400_000L;
+    public static final long DEFAULT_SINK_FAILURE_TIMEOUT_MS = 60_000;
 
     private Path directory;
     private int ringSize = DEFAULT_RING_SIZE;
@@ -61,6 +62,7 @@ public final class EngineContext
     private IntFunction<ShardHandler> snapshotReplica;
     private String handlersId;
     private long maxEventTimeAheadMs = DEFAULT_MAX_EVENT_TIME_AHEAD_MS;
+    private long sinkFailureTimeoutMs = DEFAULT_SINK_FAILURE_TIMEOUT_MS;
     private int snapshotsToKeep = 2;
     private boolean deleteJournalBelowSnapshots;
     private boolean concluded;
@@ -529,6 +531,25 @@ public final class EngineContext
     }
 
     /**
+     * A sink that throws is offered the same output again (and a failed flush is tried again), so a passing fault loses
+     * and doubles nothing. One that keeps failing, without a single success, for longer than this fails the engine with
+     * its error: publishers are refused and {@link Engine#close()} throws it, instead of everything waiting behind it.
+     *
+     * @param ms how long the sinks may fail without a success (default 60 s: longer than a broker restart).
+     * @return this.
+     */
+    public EngineContext sinkFailureTimeoutMs(final long ms)
+    {
+        this.sinkFailureTimeoutMs = ms;
+        return this;
+    }
+
+    public long sinkFailureTimeoutMs()
+    {
+        return sinkFailureTimeoutMs;
+    }
+
+    /**
      * An event whose event time (from {@link #eventTime}) is more than this ahead of the processing time at which the
      * journaler journaled it is refused: its time is kept out of the watermarks (one bad clock would otherwise make
      * every later event late) and its shard dead-letters it with the reason. The processing time is read once a ring
@@ -680,6 +701,7 @@ public final class EngineContext
         require(maxOutOfOrdernessMs >= 0 && idleSourceTimeoutMs >= 0 && tickIntervalMs >= 0,
             "max out-of-orderness, idle-source timeout and tick interval must not be negative");
         require(snapshotEveryEvents >= 0, "snapshotEveryEvents must not be negative, was " + snapshotEveryEvents);
+        require(sinkFailureTimeoutMs > 0, "sinkFailureTimeoutMs must be positive, was " + sinkFailureTimeoutMs);
         require(maxEventTimeAheadMs >= 0, "maxEventTimeAheadMs must not be negative (0 turns the bound off), was " + maxEventTimeAheadMs);
         require(snapshotEveryMs >= 0, "snapshotEveryMs must not be negative, was " + snapshotEveryMs);
         require(snapshotReplica == null || snapshotEveryEvents > 0 || snapshotEveryMs > 0,

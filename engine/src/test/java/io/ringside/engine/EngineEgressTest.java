@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -171,6 +172,31 @@ class EngineEgressTest
         assertEquals(0, engine.counters().errors(), "the handler never threw");
         assertEquals(0, engine.counters().deadLetters(), "nothing was dead-lettered");
         assertTrue(broken.failures > 0, "the sink was offered outputs");
+    }
+
+    @Test
+    void aSinkThatKeepsFailingFailsTheEngineInsteadOfHoldingEverythingBehindIt()
+    {
+        final RecordingSink broken = new RecordingSink(Integer.MAX_VALUE);
+        final EngineContext ctx = EngineTestSupport.context(dir)
+            .egressBufferLength(4096)
+            .ringSize(64)
+            .sinkFailureTimeoutMs(300)
+            .handlers(shard -> EngineEgressTest::echo)
+            .addSink(broken);
+        final Engine engine = new Engine(ctx).start();
+        try
+        {
+            final IllegalStateException refused = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> assertThrows(
+                IllegalStateException.class, () -> publish(engine, 1_000_000)), "the publisher is released, not left waiting for ever");
+            assertTrue(refused.getMessage().contains("the engine failed") && refused.getMessage().contains("has failed for"), refused.getMessage());
+            final EngineFailedException failed = assertThrows(EngineFailedException.class, engine::close);
+            assertTrue(failed.getMessage().contains("sinkFailureTimeoutMs") && failed.getMessage().contains("sink failure"), failed.getMessage());
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
     }
 
     private static void echo(final Event event, final ShardContext context)
