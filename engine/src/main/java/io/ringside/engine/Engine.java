@@ -171,8 +171,7 @@ public final class Engine implements AutoCloseable
         final Doorbell egressDoorbell = ctx.egressWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         ringDoorbell = ctx.journalerWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
         final Doorbell shardDoorbell = pipelined && ctx.shardWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        journaler = new Journaler(appender, counters, egressDoorbell, state, newWatermarks(ctx), ctx.eventTime());
-        journaler.eventTimeBound(ctx.tickClock(), ctx.maxEventTimeAheadMs());
+        journaler = newJournaler(ctx, appender, counters, egressDoorbell, state);
 
         final boolean hasSinks = !ctx.sinks().isEmpty();
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];
@@ -254,9 +253,43 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @param appender null for a journaler that only replays (recovery's twin in the replay tool and the snapshot replica).
+     * @return a journaler with the context's watermarks, event time and event-time bound.
+     */
+    static Journaler newJournaler(final EngineContext ctx, final JournalAppender appender, final EngineCounters counters,
+        final Doorbell egressDoorbell, final EngineState state)
+    {
+        final Journaler journaler = new Journaler(appender, counters, egressDoorbell, state, newWatermarks(ctx), ctx.eventTime());
+        journaler.eventTimeBound(ctx.tickClock(), ctx.maxEventTimeAheadMs());
+        return journaler;
+    }
+
+    /**
+     * Loads one snapshot's files (the engine's, then each shard's) into a journaler and shards, and closes them.
+     */
+    static void loadSnapshot(final SnapshotReader[] readers, final Journaler journaler, final ShardRunner[] shards) throws java.io.IOException
+    {
+        try
+        {
+            journaler.readSnapshot(readers[0]);
+            for (int i = 0; i < shards.length; i++)
+            {
+                shards[i].readSnapshot(readers[i + 1]);
+            }
+        }
+        finally
+        {
+            for (final SnapshotReader reader : readers)
+            {
+                reader.close();
+            }
+        }
+    }
+
+    /**
      * @return watermarks as the context configures them, every expected source's partitions announced.
      */
-    static WatermarkTracker newWatermarks(final EngineContext ctx)
+    private static WatermarkTracker newWatermarks(final EngineContext ctx)
     {
         final WatermarkTracker watermarks = new WatermarkTracker(ctx.maxOutOfOrdernessMs(), ctx.idleSourceTimeoutMs());
         for (final long[] source : ctx.expectedSources())
@@ -311,23 +344,12 @@ public final class Engine implements AutoCloseable
                     }
                     try
                     {
-                        journaler.readSnapshot(readers[0]);
-                        for (int i = 0; i < shards.length; i++)
-                        {
-                            shards[i].readSnapshot(readers[i + 1]);
-                        }
+                        loadSnapshot(readers, journaler, shards);
                     }
                     catch (final RuntimeException ex)
                     {
                         throw new EngineException("the snapshot " + snapshots.directoryOf(position) + " is whole (its CRCs match) but " +
                             "could not be loaded: " + ex.getMessage() + ". Move it aside to recover from an older one or from the journal", ex);
-                    }
-                    finally
-                    {
-                        for (final SnapshotReader reader : readers)
-                        {
-                            reader.close();
-                        }
                     }
                     snapshotPosition = position;
                     refuseEmptySinks(position);

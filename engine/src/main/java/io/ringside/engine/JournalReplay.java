@@ -42,8 +42,7 @@ public final class JournalReplay
         final EngineState state = new EngineState();
         try (EngineCounters counters = EngineCounters.create(ctx.directory(), ctx.shardCount()))
         {
-            final Journaler journaler = new Journaler(null, counters, null, state, Engine.newWatermarks(ctx), ctx.eventTime());
-            journaler.eventTimeBound(ctx.tickClock(), ctx.maxEventTimeAheadMs());
+            final Journaler journaler = Engine.newJournaler(ctx, null, counters, null, state);
             final ShardRunner[] shards = new ShardRunner[ctx.shardCount()];
             for (int i = 0; i < shards.length; i++)
             {

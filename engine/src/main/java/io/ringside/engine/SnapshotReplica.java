@@ -97,8 +97,7 @@ final class SnapshotReplica implements Runnable
             java.nio.file.Files.createDirectories(directory);
             own = EngineCounters.create(directory, shardCount);
             final EngineState state = new EngineState();
-            final Journaler journaler = new Journaler(null, own, null, state, Engine.newWatermarks(ctx), ctx.eventTime());
-            journaler.eventTimeBound(ctx.tickClock(), ctx.maxEventTimeAheadMs());
+            final Journaler journaler = Engine.newJournaler(ctx, null, own, null, state);
             for (int i = 0; i < shardCount; i++)
             {
                 shards[i] = new ShardRunner(i, replicaHandler(i), null, null, ctx.maxOutputLength(), own,
@@ -106,7 +105,7 @@ final class SnapshotReplica implements Runnable
             }
             if (from >= 0)
             {
-                load(journaler, shards);
+                Engine.loadSnapshot(snapshots.open(from), journaler, shards);
             }
             reader = JournalReader.open(ctx.journalDirectory());
             if (from >= 0)
@@ -148,26 +147,6 @@ final class SnapshotReplica implements Runnable
                 "a handler that does not implement Snapshottable (" + handler.getClass().getName() + ")") + " for shard " + shard);
         }
         return handler;
-    }
-
-    private void load(final Journaler journaler, final ShardRunner[] shards) throws java.io.IOException
-    {
-        final SnapshotReader[] readers = snapshots.open(from);
-        try
-        {
-            journaler.readSnapshot(readers[0]);
-            for (int i = 0; i < shards.length; i++)
-            {
-                shards[i].readSnapshot(readers[i + 1]);
-            }
-        }
-        finally
-        {
-            for (final SnapshotReader in : readers)
-            {
-                in.close();
-            }
-        }
     }
 
     private void follow(final JournalReader reader, final Journaler journaler, final ShardRunner[] shards, final EngineState state)
