@@ -43,7 +43,7 @@ class JvmFlagsTest
     @Test
     void anEngineWithoutTheFlagsIsRefusedWithTheFlagsToAdd() throws Exception
     {
-        final String printed = runWithoutFlags();
+        final String printed = runWith(java.util.List.of());
         assertTrue(printed.contains("IllegalStateException: the engine needs JVM flags this JVM was started without: add " +
             "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"), printed);
         assertTrue(!printed.contains("IllegalAccessError"), printed);
@@ -52,23 +52,17 @@ class JvmFlagsTest
     @Test
     void offHeapStateWithoutTheFlagsIsRefusedWithTheFlagsToAdd() throws Exception
     {
-        final String printed = runWithoutFlags("state", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
+        final String printed = runWith(java.util.List.of("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"), "state");
         assertTrue(printed.contains("KeyedStore (off-heap keyed state in Chronicle Map) needs JVM flags this JVM was started without: add " +
             "--add-opens=java.base/java.lang=ALL-UNNAMED"), printed);
     }
 
     /**
-     * @param args the child's arguments; one that starts with "--" is a JVM flag for the child instead.
+     * Runs {@link Embedder} in a child JVM with only these JVM flags (not the project's).
      */
-    private static String runWithoutFlags(final String... args) throws Exception
+    private static String runWith(final java.util.List<String> jvmFlags, final String... args) throws Exception
     {
-        final java.util.List<String> childArgs = new java.util.ArrayList<>();
-        final java.util.List<String> jvmFlags = new java.util.ArrayList<>();
-        for (final String arg : args)
-        {
-            (arg.startsWith("--") ? jvmFlags : childArgs).add(arg);
-        }
-        final Process child = ChildJvm.startWith(jvmFlags, Embedder.class, childArgs.toArray(new String[0]));
+        final Process child = ChildJvm.startWith(jvmFlags, Embedder.class, args);
         try
         {
             final String printed = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
