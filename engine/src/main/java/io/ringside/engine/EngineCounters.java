@@ -51,7 +51,7 @@ public final class EngineCounters implements AutoCloseable
     public static final long STATE_FAILED = 3;
 
     private final Path file;
-    private final MappedByteBuffer mapped;
+    private final java.nio.ByteBuffer mapped;
     private final CountersManager manager;
     private final DistinctErrorLog errorLog;
 
@@ -101,7 +101,7 @@ public final class EngineCounters implements AutoCloseable
     final AtomicCounter[] lastOutputPosition;
     final AtomicCounter[] lastOutputOrdinal;
 
-    private EngineCounters(final Path file, final MappedByteBuffer mapped, final int shardCount)
+    private EngineCounters(final Path file, final java.nio.ByteBuffer mapped, final int shardCount)
     {
         this.file = file;
         this.mapped = mapped;
@@ -167,6 +167,14 @@ public final class EngineCounters implements AutoCloseable
             lastOutputOrdinal[i].setRelease(-1);
         }
         state.setRelease(STATE_RUNNING);
+    }
+
+    /**
+     * Counters in memory only, for {@link TestDriver}: nothing another process can read, no file.
+     */
+    static EngineCounters inMemory(final int shardCount)
+    {
+        return new EngineCounters(null, java.nio.ByteBuffer.allocateDirect(fileLength()), shardCount);
     }
 
     /**
@@ -308,6 +316,9 @@ public final class EngineCounters implements AutoCloseable
         errorLog.record(error);
     }
 
+    /**
+     * @return the counters file, or null for a {@link TestDriver}'s counters (in memory).
+     */
     public Path file()
     {
         return file;
@@ -483,6 +494,9 @@ public final class EngineCounters implements AutoCloseable
     @Override
     public void close()
     {
-        mapped.force();
+        if (mapped instanceof MappedByteBuffer)
+        {
+            ((MappedByteBuffer)mapped).force();
+        }
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * The engine example of README.md, compiled and run: if this changes, change the README with it.
@@ -68,5 +69,26 @@ class EngineReadmeExampleTest
         // README example: end
         assertEquals(100, alerted.size(), "each of the 100 cards crosses 1,000,000 cents once (100 x 20,000)");
         assertEquals(100, Files.readAllLines(dir.resolve("alerts.txt")).size());
+    }
+
+    @Test
+    void shouldTestTheReadmeRuleOnTheTestDriver()
+    {
+        // README test driver: begin
+        try (TestDriver driver = TestDriver.create(new EngineContext().handlers(shard -> new SpendRule())))
+        {
+            final byte[] spend = new byte[8];
+            new UnsafeBuffer(spend).putLong(0, 600_000);            // 6,000.00
+            driver.pipe(42, spend);
+            assertNull(driver.readOutput());                        // 6,000.00 so far: no alert
+            driver.pipe(42, spend);
+            final TestDriver.Record alert = driver.readOutput();    // 12,000.00: the alert, as the engine would emit it
+            assertEquals(SpendRule.ALERT, alert.type());
+            assertEquals(42, alert.key());
+            assertEquals(1_200_000, alert.longAt(0));
+            driver.pipe(42, spend);
+            assertNull(driver.readOutput());                        // once only
+        }
+        // README test driver: end
     }
 }
