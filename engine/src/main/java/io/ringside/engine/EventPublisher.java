@@ -296,6 +296,39 @@ public final class EventPublisher implements AutoCloseable
     }
 
     /**
+     * Publishes a control event: a rule change (a new threshold, a rule switched on or off) that every shard applies at
+     * this point of the stream, live and on replay ({@link ShardHandler#onControl}). It is journaled like an event, with
+     * this publisher's source id and its next offset; its key is 0 and it moves no watermark. Waits while the ring is full.
+     *
+     * @throws IllegalStateException    if the engine stops while waiting, or a claim is open.
+     * @throws IllegalArgumentException if it is longer than {@link EngineContext#maxEventLength()}.
+     */
+    public void publishControl(final DirectBuffer src, final int offset, final int length)
+    {
+        claim(0, length);
+        claimedSlot.type = SlotType.CONTROL;
+        claimedSlot.buffer.putBytes(0, src, offset, length);
+        commit();
+    }
+
+    /**
+     * As {@link #publishControl}, if the ring has room.
+     *
+     * @return false if the ring is full (nothing was published).
+     */
+    public boolean tryPublishControl(final DirectBuffer src, final int offset, final int length)
+    {
+        if (!tryClaim(0, length))
+        {
+            return false;
+        }
+        claimedSlot.type = SlotType.CONTROL;
+        claimedSlot.buffer.putBytes(0, src, offset, length);
+        commit();
+        return true;
+    }
+
+    /**
      * Marks the end of a bounded input: the watermark moves to the end of time, so every open window closes.
      * Waits while the ring is full. Nothing should be published after it.
      */

@@ -115,10 +115,17 @@ final class Journaler
             case SlotType.SHUTDOWN:
                 watermarks.onEndOfInput(slot);
                 break;
+            case SlotType.CONTROL:
+                // moves no watermark: stamped with where they are, so no shard sees it as a move
+                slot.eventTime = Long.MIN_VALUE;
+                slot.eventTimeError = null;
+                slot.sourceWatermark = Long.MIN_VALUE;
+                slot.watermark = watermarks.watermark();
+                break;
             default:
                 break;
         }
-        if (slot.type == SlotType.DATA)
+        if (slot.type == SlotType.DATA || slot.type == SlotType.CONTROL)
         {
             lastOffsets.put(((long)slot.sourceId << 32) | (slot.partition & 0xFFFF_FFFFL), slot.sourceOffset);
         }

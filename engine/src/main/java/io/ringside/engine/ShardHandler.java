@@ -31,6 +31,21 @@ public interface ShardHandler
     }
 
     /**
+     * A control event ({@link EventPublisher#publishControl}): a rule change such as a new threshold or a rule switched
+     * on or off. Every shard gets it, at the same point of the stream (after every event published before it, before
+     * every event after it), live and on replay, so all shards apply the change at one journal position and a replay
+     * decides as live did. Keep what it sets in the handler's state, and in its snapshot: after a restart from a
+     * snapshot, control events before it are not replayed. Outputs emitted here take the control event's position.
+     *
+     * @param control valid only during the call: its bytes, source, offset; its key is 0 and it has no event time.
+     * @param context emits outputs.
+     * @throws Exception handled by the engine's {@link ErrorPolicy}, as for {@link #onEvent}.
+     */
+    default void onControl(final Event control, final ShardContext context) throws Exception
+    {
+    }
+
+    /**
      * A hint, called a few events ahead of {@link #onEvent} for the same event (when the ring holds it already): start
      * loading the state it will need (a look-up whose result is summed and returned, for instance), so that cache
      * misses of successive events overlap. It must not change any state or emit: it may even see an event that is

@@ -64,15 +64,36 @@ final class ShardRunner implements ShardContext
 
     void onEvent(final Slot slot)
     {
+        handle(slot);
+        counters.processed[shard].incrementRelease();
+        if (recordLatency && !replaying)
+        {
+            latency.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, System.nanoTime() - slot.ingressNanoTime)));
+        }
+    }
+
+    /**
+     * Hands an event (its key's shard) or a control event (every shard) to the handler; a handler error is a dead
+     * letter, or STRICT's stop.
+     */
+    private void handle(final Slot slot)
+    {
         current = slot;
         ordinal = 0;
         try
         {
-            if (slot.eventTimeError != null)
+            if (slot.type == SlotType.CONTROL)
+            {
+                handler.onControl(slot, this);
+            }
+            else if (slot.eventTimeError != null)
             {
                 throw new EngineException("the event-time extractor failed on this event: " + slot.eventTimeError, slot.eventTimeError);
             }
-            handler.onEvent(slot, this);
+            else
+            {
+                handler.onEvent(slot, this);
+            }
         }
         catch (final Throwable error)
         {
@@ -83,11 +104,6 @@ final class ShardRunner implements ShardContext
         {
             current = null;
             handledPosition = slot.journalPosition;
-        }
-        counters.processed[shard].incrementRelease();
-        if (recordLatency && !replaying)
-        {
-            latency.recordValue(Math.min(MAX_LATENCY_NS, Math.max(0, System.nanoTime() - slot.ingressNanoTime)));
         }
     }
 
@@ -112,6 +128,10 @@ final class ShardRunner implements ShardContext
      */
     void afterSlot(final Slot slot)
     {
+        if (slot.type == SlotType.CONTROL)
+        {
+            handle(slot);
+        }
         if (slot.watermark > lastWatermark || handler.hasDueWork())
         {
             onWatermark(slot);

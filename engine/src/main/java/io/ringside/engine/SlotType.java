@@ -13,6 +13,11 @@ public final class SlotType
     public static final int SNAPSHOT = 3;
     /** Marks the end of the input. */
     public static final int SHUTDOWN = 4;
+    /**
+     * A rule change (a threshold, a switch): journaled like data, handed to every shard's
+     * {@link ShardHandler#onControl} at its place in the stream.
+     */
+    public static final int CONTROL = 5;
 
     private SlotType()
     {
@@ -30,6 +35,8 @@ public final class SlotType
                 return "SNAPSHOT";
             case SHUTDOWN:
                 return "SHUTDOWN";
+            case CONTROL:
+                return "CONTROL";
             default:
                 return "UNKNOWN(" + type + ")";
         }

@@ -185,6 +185,25 @@ public final class TestDriver implements AutoCloseable
     }
 
     /**
+     * Pipes a control event (a rule change) of source 0, at the next offset, as {@link EventPublisher#publishControl}:
+     * every shard's {@link ShardHandler#onControl} gets it here.
+     */
+    public TestDriver control(final byte[] control)
+    {
+        checkOpen();
+        if (control.length > ctx.maxEventLength())
+        {
+            throw new IllegalArgumentException("a control event of " + control.length + " bytes: the ring's slots take 0 to " +
+                ctx.maxEventLength() + " (raise EngineContext.maxEventLength)");
+        }
+        prepare(SlotType.CONTROL, 0, control.length);
+        slot.sourceOffset = nextOffset++;
+        copy.putBytes(0, control);
+        run();
+        return this;
+    }
+
+    /**
      * Moves processing time on by {@code ms} (0 or more) and journals a TICK at the new time, as the engine does at its
      * tick interval: sources silent since the tick before for {@link EngineContext#idleSourceTimeoutMs()} become idle.
      */
