@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The engine example of README.md, compiled and run: if this changes, change the README with it.
@@ -90,5 +91,17 @@ class EngineReadmeExampleTest
             assertNull(driver.readOutput());                        // once only
         }
         // README test driver: end
+    }
+
+    @Test
+    void shouldListThePomsJvmFlagsInTheReadme() throws Exception
+    {
+        final String flags = System.getProperty("ringside.jvm.flags");
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        assertTrue(flags != null && !flags.isBlank(), "surefire passes the parent pom's ringside.jvm.flags");
+        for (final String flag : flags.trim().split(" "))
+        {
+            assertTrue(readme.contains(flag), "README.md's \"Embed it\" lists " + flag);
+        }
     }
 }
