@@ -16,7 +16,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * this shard's {@link ChecksumReport} and out of the engine as an output whose type is the kind's number, whose
  * key is its first field (the card, or the event id) and whose payload is its fields, little-endian int64s.
  * <p>
- * State is on-heap for now: the Chronicle Map operators replace it.
+ * Its state is on-heap (PlainJavaFraudVelocity's collections) and not snapshotted: it is what {@code ./ringside demo
+ * --state heap} runs, beside the default {@link FraudVelocityPipeline} on the engine's off-heap operators, to tell the
+ * cost of the state from the cost of the engine.
  */
 public final class FraudVelocityShard implements ShardHandler, OutputSink
 {
