@@ -1,5 +1,10 @@
 package io.ringside.perf.cli;
 
+import io.ringside.perf.KafkaBench;
+import io.ringside.perf.LatencyHarness;
+import io.ringside.perf.fraud.FraudVelocityDemo;
+import io.ringside.perf.fraud.KafkaProduce;
+import io.ringside.perf.fraud.ReplayCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -9,7 +14,8 @@ import picocli.CommandLine.Mixin;
  * flag, a missing or bad value); {@code journal dump}: 3 at a corrupt record.
  */
 @Command(name = "ringside", description = "Ringside's commands (the launcher ./ringside adds bench, broker and build).",
-    subcommands = {StatCommand.class, JournalCommand.class, ConsumeCommand.class})
+    subcommands = {FraudVelocityDemo.class, StatCommand.class, ReplayCommand.class, JournalCommand.class, LatencyHarness.class,
+        KafkaProduce.class, ConsumeCommand.class, KafkaBench.class})
 public final class Ringside
 {
     @Mixin
