@@ -1,5 +1,6 @@
 package io.ringside.engine;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.MappedByteBuffer;
@@ -17,112 +18,75 @@ import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 
 /**
- * {@code ./ringside stat DIR [--once] [--errors]}: attaches, read-only, to the counters file of an engine
- * running in another process and prints its counters every second, with rates, until interrupted.
- * Exit codes: 0, 2 for bad arguments or no counters file.
+ * Reads, read-only, the counters file of an engine running in another process (or one that ran) and prints its state
+ * and counters, with their rates since the previous {@link #print}: what {@code ./ringside stat DIR} shows every
+ * second. Not thread-safe.
  */
-public final class EngineStat
+public final class EngineStat implements AutoCloseable
 {
-    private static final String USAGE = "usage: ringside stat DIR [--once] [--errors]\n" +
-        "  DIR       the engine directory (EngineContext.directory; it holds " + EngineCounters.FILE_NAME + ")\n" +
-        "  --once    print one snapshot and exit\n" +
-        "  --errors  also print the distinct error log";
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer header;
+    private final CountersReader reader;
+    private long[] previous;
 
-    private EngineStat()
+    private EngineStat(final MappedByteBuffer mapped)
     {
+        this.mapped = mapped;
+        this.header = new UnsafeBuffer(mapped);
+        this.reader = new CountersReader(EngineCounters.metadataBuffer(mapped), EngineCounters.valuesBuffer(mapped));
     }
 
-    public static void main(final String[] args) throws InterruptedException
+    /**
+     * Maps the counters file of an engine directory, read-only.
+     *
+     * @param directory the engine directory ({@link EngineContext#directory()}).
+     * @return the counters, to {@link #close()} once done.
+     * @throws FileNotFoundException if {@code directory} holds no counters file.
+     * @throws IOException           if it cannot be read or is not a Ringside counters file of this version.
+     */
+    public static EngineStat open(final Path directory) throws IOException
     {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    static int run(final String[] args, final PrintStream out, final PrintStream err) throws InterruptedException
-    {
-        Path dir = null;
-        boolean once = false;
-        boolean errors = false;
-        for (final String arg : args)
-        {
-            switch (arg)
-            {
-                case "--once" -> once = true;
-                case "--errors" -> errors = true;
-                case "-h", "--help" ->
-                {
-                    out.println(USAGE);
-                    return 0;
-                }
-                default ->
-                {
-                    if (arg.startsWith("--") || dir != null)
-                    {
-                        err.println("ringside stat: unexpected argument '" + arg + "'\n" + USAGE);
-                        return 2;
-                    }
-                    dir = Path.of(arg);
-                }
-            }
-        }
-        if (dir == null)
-        {
-            final String env = System.getenv("RINGSIDE_DIR");
-            if (env == null)
-            {
-                err.println("ringside stat: give the engine directory (or set RINGSIDE_DIR)\n" + USAGE);
-                return 2;
-            }
-            dir = Path.of(env);
-        }
-        final Path file = dir.resolve(EngineCounters.FILE_NAME);
+        final Path file = directory.resolve(EngineCounters.FILE_NAME);
         if (!Files.exists(file))
         {
-            err.println("ringside stat: no counters file " + file + ": is DIR the directory an engine was started with?");
-            return 2;
+            throw new FileNotFoundException("no counters file " + file + ": is " + directory + " the directory an engine was started with?");
         }
         final MappedByteBuffer mapped;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
         }
-        catch (final IOException ex)
-        {
-            err.println("ringside stat: cannot read " + file + ": " + ex.getMessage());
-            return 2;
-        }
-        try
-        {
-            final UnsafeBuffer header = new UnsafeBuffer(mapped);
-            if (mapped.capacity() < EngineCounters.fileLength() || header.getLong(0) != EngineCounters.MAGIC ||
-                header.getInt(8) != EngineCounters.VERSION)
-            {
-                err.println("ringside stat: " + file + " is not a Ringside counters file of version " + EngineCounters.VERSION);
-                return 2;
-            }
-            final CountersReader reader = new CountersReader(
-                EngineCounters.metadataBuffer(mapped), EngineCounters.valuesBuffer(mapped));
-            long[] previous = null;
-            do
-            {
-                final long[] values = print(reader, header, previous, out);
-                if (errors)
-                {
-                    printErrors(mapped, out);
-                }
-                if (once)
-                {
-                    break;
-                }
-                previous = values;
-                Thread.sleep(1000);
-            }
-            while (true);
-            return 0;
-        }
-        finally
+        final UnsafeBuffer header = new UnsafeBuffer(mapped);
+        if (mapped.capacity() < EngineCounters.fileLength() || header.getLong(0) != EngineCounters.MAGIC ||
+            header.getInt(8) != EngineCounters.VERSION)
         {
             IoUtil.unmap(mapped);
+            throw new IOException(file + " is not a Ringside counters file of version " + EngineCounters.VERSION);
         }
+        return new EngineStat(mapped);
+    }
+
+    /**
+     * Prints the engine's process id and state, then one line per counter with, from the second call on, its rate
+     * per second since the previous call (if it is a count), assuming a second between calls.
+     */
+    public void print(final PrintStream out)
+    {
+        previous = print(reader, header, previous, out);
+    }
+
+    /**
+     * Prints the engine's distinct errors, each with how often it was seen.
+     */
+    public void printErrors(final PrintStream out)
+    {
+        printErrors(mapped, out);
+    }
+
+    @Override
+    public void close()
+    {
+        IoUtil.unmap(mapped);
     }
 
     private static long[] print(final CountersReader reader, final UnsafeBuffer header, final long[] previous, final PrintStream out)

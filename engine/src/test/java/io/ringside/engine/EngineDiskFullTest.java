@@ -1,9 +1,6 @@
 package io.ringside.engine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,10 +88,7 @@ class EngineDiskFullTest
                 assertEquals(0, engine.counters().snapshots());
             }
         }, "no hang: the engine goes on and closes");
-        final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        assertEquals(0, EngineStat.run(new String[] {engineDir.toString(), "--once", "--errors"}, new PrintStream(text, true, StandardCharsets.UTF_8),
-            System.err));
-        final String printed = text.toString(StandardCharsets.UTF_8);
+        final String printed = EngineTestSupport.stat(engineDir);
         assertTrue(printed.contains("No space left on device") && printed.contains("snapshot at journal position"), printed);
     }
 

@@ -1,8 +1,5 @@
 package io.ringside.engine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,10 +117,7 @@ class EngineHandlerErrorTest
         assertEquals(throwing, deadLines.size(), "dead letters written by the file sink");
         assertTrue(deadLines.get(0).contains("no threes please"), deadLines.get(0));
 
-        final ByteArrayOutputStream stat = new ByteArrayOutputStream();
-        assertEquals(0, EngineStat.run(new String[]{ctx.directory().toString(), "--once", "--errors"},
-            new PrintStream(stat, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream())));
-        final String statText = stat.toString(StandardCharsets.UTF_8);
+        final String statText = EngineTestSupport.stat(ctx.directory());
         assertTrue(statText.contains("IllegalStateException: no threes please"), "the error log has the handler's exception:\n" + statText);
     }
 

@@ -1,8 +1,5 @@
 package io.ringside.engine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -107,10 +104,7 @@ class EngineLateCounterTest
         assertEquals(List.of("CLOSED 7 0", "CLOSED 7 1000", "CLOSED 7 2000", "CLOSED 7 3000"),
             outputs.stream().filter(o -> o.startsWith("CLOSED")).toList(), "late events open no window");
 
-        final ByteArrayOutputStream stat = new ByteArrayOutputStream();
-        assertEquals(0, EngineStat.run(new String[] {dir.toString(), "--once"}, new PrintStream(stat, true, StandardCharsets.UTF_8),
-            new PrintStream(new ByteArrayOutputStream())));
-        final String text = stat.toString(StandardCharsets.UTF_8);
+        final String text = EngineTestSupport.stat(dir);
         assertTrue(text.lines().anyMatch(line -> line.contains("shard " + EventPublisher.shardOf(7, 2) + " late events") && line.trim().endsWith(" 3")),
             "stat shows the late events:\n" + text);
     }

@@ -1,9 +1,6 @@
 package io.ringside.engine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -208,9 +205,7 @@ class EngineSnapshotReplicaTest
             EngineTestSupport.await(() -> outputs.size() == 37 * 13, () -> "the shards go on: 481 outputs, got " + outputs.size());
             assertEquals(0, engine.counters().snapshots());
         }
-        final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        EngineStat.run(new String[] {dir.toString(), "--once", "--errors"}, new PrintStream(text, true, StandardCharsets.UTF_8), System.err);
-        final String printed = text.toString(StandardCharsets.UTF_8);
+        final String printed = EngineTestSupport.stat(dir);
         assertTrue(printed.contains("the snapshot replica stopped, so no snapshot is taken until the engine restarts") &&
             printed.contains("no more handlers here"), printed);
         assertFalse(Files.exists(dir.resolve(SnapshotTaker.DIRECTORY).resolve("00000000000000000000")));

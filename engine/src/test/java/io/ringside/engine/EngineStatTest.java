@@ -1,9 +1,10 @@
 package io.ringside.engine;
 
-import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -47,7 +49,7 @@ class EngineStatTest
                 () -> "the counters to show " + EVENTS + " events published and processed, published " +
                 engine.counters().published() + ", processed " + engine.counters().processed());
 
-            final Process child = ChildJvm.start(EngineStat.class, dir.toString(), "--once");
+            final Process child = ChildJvm.start(StatOnce.class, dir.toString());
             try (InputStream out = child.getInputStream())
             {
                 output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
@@ -68,32 +70,29 @@ class EngineStatTest
         assertTrue(output.lines().anyMatch(line -> line.contains("shard 0 events processed") && line.trim().endsWith(" " + count)),
             "stat shows " + count + " events processed:\n" + output);
 
-        final ByteArrayOutputStream after = new ByteArrayOutputStream();
-        assertEquals(0, EngineStat.run(new String[]{dir.toString(), "--once"}, new PrintStream(after, true, StandardCharsets.UTF_8),
-            new PrintStream(new ByteArrayOutputStream())));
-        final String closed = after.toString(StandardCharsets.UTF_8);
+        final String closed = EngineTestSupport.stat(dir);
         assertTrue(closed.lines().findFirst().orElse("").endsWith(", closed"), "stat says the engine closed:\n" + closed);
     }
 
     @Test
-    void shouldExitWith2WithoutACountersFile() throws Exception
+    void shouldRefuseADirectoryWithoutACountersFile() throws IOException
     {
-        final Process child = ChildJvm.start(EngineStat.class, dir.toString(), "--once");
-        try
-        {
-            child.getInputStream().readAllBytes();
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "stat did not exit within 30 s");
-            assertEquals(2, child.exitValue(), "stat's exit code on a directory without " + EngineCounters.FILE_NAME);
-        }
-        finally
-        {
-            child.destroyForcibly();
-        }
+        assertTrue(assertThrows(FileNotFoundException.class, () -> EngineStat.open(dir)).getMessage().contains("no counters file"));
+        Files.write(dir.resolve(EngineCounters.FILE_NAME), new byte[64]);
+        assertTrue(assertThrows(IOException.class, () -> EngineStat.open(dir)).getMessage().contains("not a Ringside counters file"));
+    }
 
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int exit = EngineStat.run(new String[]{dir.toString(), "--once"}, new PrintStream(new ByteArrayOutputStream()),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(2, exit);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no counters file"), err.toString(StandardCharsets.UTF_8));
+    /**
+     * The other process: prints the counters of the engine directory {@code args[0]} once.
+     */
+    static final class StatOnce
+    {
+        public static void main(final String[] args) throws IOException
+        {
+            try (EngineStat stat = EngineStat.open(Path.of(args[0])))
+            {
+                stat.print(System.out);
+            }
+        }
     }
 }

@@ -1,5 +1,10 @@
 package io.ringside.engine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -35,6 +40,25 @@ final class EngineTestSupport
             .journalerWait(WaitStrategy.BLOCKING)
             .shardWait(WaitStrategy.BLOCKING)
             .egressWait(WaitStrategy.SLEEPING);
+    }
+
+    /**
+     * @return what {@code ./ringside stat DIR --once --errors} prints of an engine directory: state, counters, errors.
+     */
+    static String stat(final Path dir)
+    {
+        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        final PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
+        try (EngineStat stat = EngineStat.open(dir))
+        {
+            stat.print(out);
+            stat.printErrors(out);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return text.toString(StandardCharsets.UTF_8);
     }
 
     /**

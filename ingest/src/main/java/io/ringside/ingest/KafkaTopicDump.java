@@ -20,49 +20,20 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * {@code ./ringside consume --kafka B --topic T --output FILE [--idle-ms MS]}: writes every record value of a topic
- * (read_committed), one per line, partition by partition in offset order, to a file: for a {@link KafkaSink}'s topic,
- * the file sink's lines. Stops at the end offsets captured at start, or after MS (default 10,000) with nothing new.
+ * Copies a topic to a file, as {@code ./ringside consume} does: every record value (read_committed), one per line,
+ * partition by partition in offset order; for a {@link KafkaSink}'s topic, the file sink's lines. Stops at the end
+ * offsets captured at start, or once nothing new came for a while.
  */
 public final class KafkaTopicDump
 {
-    private static final String USAGE = "usage: ringside consume --kafka BOOTSTRAP --topic T --output FILE [--idle-ms MS]";
-
     private KafkaTopicDump()
     {
     }
 
-    public static void main(final String[] args) throws IOException
-    {
-        String bootstrap = null;
-        String topic = null;
-        Path output = null;
-        long idleMs = 10_000;
-        for (int i = 0; i + 1 < args.length; i += 2)
-        {
-            switch (args[i])
-            {
-                case "--kafka" -> bootstrap = args[i + 1];
-                case "--topic" -> topic = args[i + 1];
-                case "--output" -> output = Path.of(args[i + 1]);
-                case "--idle-ms" -> idleMs = Long.parseLong(args[i + 1]);
-                default ->
-                {
-                    System.err.println("ringside consume: unknown flag " + args[i] + "\n" + USAGE);
-                    System.exit(2);
-                }
-            }
-        }
-        if (bootstrap == null || topic == null || output == null || args.length % 2 != 0)
-        {
-            System.err.println(USAGE);
-            System.exit(2);
-        }
-        final long records = dump(bootstrap, topic, output, idleMs);
-        System.out.println(records + " records from " + topic + " written to " + output);
-    }
-
     /**
+     * Writes every record value of {@code topic}, one per line, to {@code output} (created or truncated), up to the end
+     * offsets captured at start, or until nothing new came for {@code idleMs}.
+     *
      * @return the number of records written.
      */
     public static long dump(final String bootstrap, final String topic, final Path output, final long idleMs) throws IOException

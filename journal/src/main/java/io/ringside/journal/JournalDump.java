@@ -6,116 +6,43 @@ import java.nio.file.Path;
 import org.agrona.DirectBuffer;
 
 /**
- * Prints a journal's records for a person: {@code ringside journal dump DIR [--from POS] [--limit N] [--bytes B]}.
- * Read-only: takes no lock, repairs nothing, and can run beside a live appender. At the end it says
- * where the journal ends and whether a torn tail waits to be cut off by the next appender; a corrupt
- * record ends the dump with its segment and position and exit code 3.
+ * Prints a journal's records for a person, as {@code ./ringside journal dump} does. Read-only: takes no lock, repairs
+ * nothing, and can run beside a live appender. At the end it says where the journal ends and whether a torn tail waits
+ * to be cut off by the next appender; a corrupt record ends the dump with its segment and position.
  */
 public final class JournalDump
 {
-    static final int EXIT_OK = 0;
-    static final int EXIT_USAGE = 2;
-    static final int EXIT_CORRUPT = 3;
-
-    private static final String USAGE = "usage: ringside journal dump DIR [--from POSITION] [--limit N] [--bytes B]\n" +
-        "  --from POSITION  start at this record position (default: the first record held)\n" +
-        "  --limit N        print at most N records (default: all)\n" +
-        "  --bytes B        payload bytes to print in hex per record (default 64, 0 for none)";
-
     private JournalDump()
     {
     }
 
-    public static void main(final String[] args)
-    {
-        System.exit(run(args, System.out, System.err));
-    }
-
     /**
-     * @return the process exit code: 0, 2 for bad arguments or not a journal, 3 for corruption.
+     * Prints a line describing the journal, its records from {@code from} on, one per line, then how many were printed,
+     * the next position and, if it got to the end, whether the journal ends clean or in a torn tail.
+     *
+     * @param directory the journal's directory.
+     * @param from      the position of the first record to print, or -1 for the first record held.
+     * @param limit     print at most this many records, 0 or more.
+     * @param bytes     payload bytes to print in hex per record, 0 or more.
+     * @param out       where to print.
+     * @return the number of records printed.
+     * @throws IllegalArgumentException  if {@code from}, {@code limit} or {@code bytes} is out of range, or {@code from}
+     *                                   is not the position of a record.
+     * @throws JournalException          if {@code directory} holds no journal, or cannot be read.
+     * @throws JournalCorruptedException at a corrupt record, with its segment and position, once the records before it
+     *                                   and how many they were are printed.
      */
-    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    public static long dump(final Path directory, final long from, final long limit, final int bytes, final PrintStream out)
     {
-        Path directory = null;
-        long from = -1;
-        long limit = Long.MAX_VALUE;
-        int bytes = 64;
-        try
+        if (limit < 0 || bytes < 0 || (from < 0 && from != -1))
         {
-            for (int i = 0; i < args.length; i++)
-            {
-                switch (args[i])
-                {
-                    case "--from":
-                        from = Long.parseLong(value(args, ++i, "--from"));
-                        break;
-                    case "--limit":
-                        limit = Long.parseLong(value(args, ++i, "--limit"));
-                        break;
-                    case "--bytes":
-                        bytes = Integer.parseInt(value(args, ++i, "--bytes"));
-                        break;
-                    case "-h":
-                    case "--help":
-                        out.println(USAGE);
-                        return EXIT_OK;
-                    default:
-                        if (args[i].startsWith("--") || directory != null)
-                        {
-                            throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
-                        }
-                        directory = Path.of(args[i]);
-                }
-            }
-            if (directory == null)
-            {
-                throw new IllegalArgumentException("no journal directory given");
-            }
-            if (limit < 0 || bytes < 0 || (from < 0 && from != -1))
-            {
-                throw new IllegalArgumentException("--from, --limit and --bytes take 0 or more, got " + (limit < 0 ? "--limit " + limit :
-                    bytes < 0 ? "--bytes " + bytes : "--from " + from));
-            }
+            throw new IllegalArgumentException("from must be a position or -1, limit and bytes 0 or more: from " + from + ", limit " + limit +
+                ", bytes " + bytes);
         }
-        catch (final NumberFormatException ex)
+        final JournalLayout layout = JournalLayout.inspect(directory);
+        if (layout.isEmpty())
         {
-            err.println("ringside journal dump: not a whole number: " + ex.getMessage());
-            err.println(USAGE);
-            return EXIT_USAGE;
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            err.println("ringside journal dump: " + ex.getMessage());
-            err.println(USAGE);
-            return EXIT_USAGE;
-        }
-        return dump(directory, from, limit, bytes, out, err);
-    }
-
-    private static String value(final String[] args, final int i, final String name)
-    {
-        if (i >= args.length)
-        {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static int dump(final Path directory, final long from, final long limit, final int bytes, final PrintStream out, final PrintStream err)
-    {
-        final JournalLayout layout;
-        try
-        {
-            layout = JournalLayout.inspect(directory);
-            if (layout.isEmpty())
-            {
-                throw new JournalFormatException("no journal in " + directory + ": it holds no segment files");
-            }
-        }
-        catch (final JournalException ex)
-        {
-            err.println("ringside journal dump: " + ex.getMessage());
-            return EXIT_USAGE;
+            throw new JournalFormatException("no journal in " + directory + ": it holds no segment files");
         }
         out.println("journal " + directory + ": " + layout.segments.size() + " segment(s) " +
             layout.segments.get(0).getFileName() + " .. " + layout.segments.get(layout.segments.size() - 1).getFileName() +
@@ -151,18 +78,12 @@ public final class JournalDump
                     out.println("-- end of journal (clean tail)");
                 }
             }
-            return EXIT_OK;
+            return count;
         }
         catch (final JournalCorruptedException ex)
         {
             out.println("-- " + count + " record(s) printed before the corruption");
-            err.println("ringside journal dump: " + ex.getMessage());
-            return EXIT_CORRUPT;
-        }
-        catch (final IllegalArgumentException | JournalException ex)
-        {
-            err.println("ringside journal dump: " + ex.getMessage());
-            return EXIT_USAGE;
+            throw ex;
         }
     }
 

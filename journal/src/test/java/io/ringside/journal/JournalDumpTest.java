@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JournalDumpTest
@@ -21,7 +22,6 @@ class JournalDumpTest
     Path dir;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private long[] positions;
 
     @BeforeEach
@@ -38,9 +38,9 @@ class JournalDumpTest
         }
     }
 
-    private int dump(final String... args)
+    private long dump(final long from, final long limit, final int bytes)
     {
-        return JournalDump.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return JournalDump.dump(dir, from, limit, bytes, new PrintStream(out, true, StandardCharsets.UTF_8));
     }
 
     private String out()
@@ -51,7 +51,7 @@ class JournalDumpTest
     @Test
     void shouldPrintEveryRecordWithItsFields()
     {
-        assertEquals(0, dump(dir.toString()));
+        assertEquals(10, dump(-1, Long.MAX_VALUE, 64));
         final String text = out();
         assertTrue(text.contains("position=64 type=7 flags=0x0 source=3 partition=0 offset=0 timestamp=1700000000000 payload=8 0000000000000000"), text);
         assertTrue(text.contains("position=" + positions[9] + " type=7 flags=0x9 source=3 partition=1 offset=9"), text);
@@ -62,7 +62,7 @@ class JournalDumpTest
     @Test
     void shouldStartFromAPositionAndStopAtALimit()
     {
-        assertEquals(0, dump(dir.toString(), "--from", Long.toString(positions[4]), "--limit", "2", "--bytes", "0"));
+        assertEquals(2, dump(positions[4], 2, 0));
         final String text = out();
         assertTrue(text.contains("offset=4 ") && text.contains("offset=5 ") && !text.contains("offset=6 "), text);
         assertTrue(text.contains("-- 2 record(s) printed; next position " + positions[6]), text);
@@ -77,38 +77,34 @@ class JournalDumpTest
             file.seek(end + 16);
             file.write(7);
         }
-        assertEquals(0, dump(dir.toString()));
+        assertEquals(10, dump(-1, Long.MAX_VALUE, 64));
         assertTrue(out().contains("-- torn tail of 17 byte(s) at position " + end), out());
-        assertEquals(0, dump(dir.toString()), "the dump repairs nothing");
+        out.reset();
+        assertEquals(10, dump(-1, Long.MAX_VALUE, 64));
+        assertTrue(out().contains("-- torn tail of 17 byte(s) at position " + end), "the dump repairs nothing: " + out());
     }
 
     @Test
-    void shouldStopAtCorruptionWithItsPositionAndExitCode3() throws IOException
+    void shouldStopAtCorruptionWithItsPosition() throws IOException
     {
         try (RandomAccessFile file = new RandomAccessFile(dir.resolve(SegmentDescriptor.fileName(0)).toFile(), "rw"))
         {
             file.seek(positions[3] + RecordDescriptor.HEADER_LENGTH);
             file.write(0xEE);
         }
-        assertEquals(3, dump(dir.toString()));
+        final String error = assertThrows(JournalCorruptedException.class, () -> dump(-1, Long.MAX_VALUE, 64)).getMessage();
         assertTrue(out().contains("-- 3 record(s) printed before the corruption"), out());
-        final String error = err.toString(StandardCharsets.UTF_8);
         assertTrue(error.contains("at position " + positions[3]) && error.contains(SegmentDescriptor.fileName(0)), error);
     }
 
     @Test
-    void shouldExplainBadArguments()
+    void shouldRefuseWhatIsNoJournalOrNoRecordPosition()
     {
-        assertEquals(2, dump());
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no journal directory given"));
-        assertEquals(2, dump(dir.resolve("missing").toString()));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no such directory"));
-        assertEquals(2, dump(dir.toString(), "--limit"));
-        assertEquals(2, dump(dir.toString(), "--from", "13"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not a record boundary"), err.toString(StandardCharsets.UTF_8));
-        assertEquals(2, dump(dir.toString(), "--limit", "-1"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("take 0 or more, got --limit -1"), err.toString(StandardCharsets.UTF_8));
-        assertEquals(2, dump(dir.toString(), "--limit", "ten"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not a whole number"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(assertThrows(JournalFormatException.class, () -> JournalDump.dump(dir.resolve("missing"), -1, 1, 0, System.out))
+            .getMessage().contains("no such directory"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> dump(13, Long.MAX_VALUE, 64)).getMessage()
+            .contains("not a record boundary"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> dump(-1, -1, 64)).getMessage().contains("limit -1"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> dump(-2, 1, 64)).getMessage().contains("from -2"));
     }
 }

@@ -14,59 +14,47 @@ import io.ringside.journal.JournalAppender;
 import io.ringside.journal.JournalContext;
 import io.ringside.journal.JournalReader;
 import io.ringside.journal.JournalRecord;
+import io.ringside.perf.cli.CheckedCommand;
 import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./ringside journal demo}: appends a million 48-byte records to a journal and
  * replays them, checking every record, then prints the rates. Flags:
  * {@code --records N --payload BYTES --durability page-cache|group-commit|interval:MS --batch N --journal DIR}.
  */
-public final class JournalDemo
+@Command(name = "demo", description = {"Appends N records of BYTES to a journal, one end-of-batch every --batch records, then replays " +
+    "and checks them, and prints the rates. Without --journal the journal goes to a temporary directory, deleted at the end."})
+public final class JournalDemo extends CheckedCommand
 {
-    private static final String USAGE = "usage: ringside journal demo [--records N] [--payload BYTES] " +
-        "[--durability page-cache|group-commit|interval:MS] [--batch N] [--journal DIR]\n" +
-        "  appends N records (default 1000000) of BYTES (default 48) to a journal, one end-of-batch every N (default 1000),\n" +
-        "  then replays and checks them. Without --journal the journal goes to a temporary directory, deleted at the end.";
+    @Option(names = "--records", paramLabel = "N", description = "records to append (default 1000000)")
+    private long records = 1_000_000;
 
-    private JournalDemo()
+    @Option(names = "--payload", paramLabel = "BYTES", description = "payload bytes per record, at least 8 (default 48)")
+    private int payload = 48;
+
+    @Option(names = "--durability", paramLabel = "page-cache|group-commit|interval:MS", description = "when the appender forces " +
+        "(default page-cache)")
+    private DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
+
+    @Option(names = "--batch", paramLabel = "N", description = "records per end-of-batch (default 1000)")
+    private int batch = 1_000;
+
+    @Option(names = "--journal", paramLabel = "DIR", description = "the journal directory (default: a temporary one, deleted at the end)")
+    private Path journal;
+
+    @Override
+    protected void check()
     {
+        atLeast(1, records, "--records");
+        atLeast(8, payload, "--payload");
+        atLeast(1, batch, "--batch");
     }
 
-    public static void main(final String[] args) throws IOException
+    @Override
+    protected void run() throws IOException
     {
-        long records = 1_000_000;
-        int payload = 48;
-        int batch = 1_000;
-        DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
-        Path journal = null;
-        try
-        {
-            for (int i = 0; i < args.length; i++)
-            {
-                final String value = i + 1 < args.length ? args[i + 1] : null;
-                switch (args[i])
-                {
-                    case "--records" -> records = positive(Long.parseLong(need(value, args[i++])), "--records");
-                    case "--payload" -> payload = (int)atLeast(8, Integer.parseInt(need(value, args[i++])), "--payload");
-                    case "--batch" -> batch = (int)positive(Integer.parseInt(need(value, args[i++])), "--batch");
-                    case "--durability" -> durability = DurabilityPolicy.parse(need(value, args[i++]));
-                    case "--journal" -> journal = Path.of(need(value, args[i++]));
-                    case "-h", "--help" ->
-                    {
-                        System.out.println(USAGE);
-                        return;
-                    }
-                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
-                }
-            }
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("ringside journal demo: " + ex.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
-        }
         final boolean temporary = journal == null;
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : journal;
         try
@@ -174,27 +162,12 @@ public final class JournalDemo
             forces > 0 ? String.format(Locale.ROOT, ", %,d forces", forces) : "");
     }
 
-    private static String need(final String value, final String flag)
-    {
-        if (value == null)
-        {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return value;
-    }
-
-    private static long positive(final long value, final String flag)
-    {
-        return atLeast(1, value, flag);
-    }
-
-    private static long atLeast(final long min, final long value, final String flag)
+    private static void atLeast(final long min, final long value, final String flag)
     {
         if (value < min)
         {
             throw new IllegalArgumentException(flag + " must be at least " + min + ", was " + value);
         }
-        return value;
     }
 
     private static void deleteTree(final Path dir)

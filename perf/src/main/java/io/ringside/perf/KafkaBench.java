@@ -23,6 +23,7 @@ import io.ringside.ingest.LocalKafkaBroker;
 import io.ringside.ingest.RecordDecoder;
 import io.ringside.perf.fraud.FraudEvent;
 import io.ringside.perf.fraud.FraudVelocityShard;
+import io.ringside.perf.cli.CheckedCommand;
 import io.ringside.perf.fraud.KafkaProduce;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,6 +35,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./ringside kafka-bench [--events N] [--partitions P] [--rate R] [--seconds S] [--kafka B]}: on one broker (its
@@ -47,71 +50,84 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * </ol>
  * Main thread, plus the engine's and the ingress's threads.
  */
-public final class KafkaBench
+@Command(name = "kafka-bench", description = {"On one broker (its own, started in a temporary directory, unless --kafka): Kafka " +
+    "consume-to-decision throughput (a bare kafka-clients loop, then a KafkaIngress into an engine with a trivial handler, then into " +
+    "the fraud-velocity shard), and produce-to-decision latency at a fixed rate, from intended send times."})
+public final class KafkaBench extends CheckedCommand
 {
-    static final String USAGE = String.join(System.lineSeparator(),
-        "usage: ringside kafka-bench [--events N] [--partitions P] [--rounds R] [--rate R] [--seconds S] [--kafka B]",
-        "                            [--only throughput|latency] [--consumer k=v]... [--producer k=v]... [--poll-ms MS]",
-        "  --consumer/--producer: a kafka-clients setting over the ingress's consumer defaults (both the bare loop's and the",
-        "  ingress's) or the latency producer's (linger.ms=0, acks=1); --poll-ms: the ingress's poll timeout (and the bare loop's)");
+    @Option(names = "--events", paramLabel = "N", description = "events of the throughput phases (default 2,000,000)")
+    private long events = 2_000_000;
 
-    private KafkaBench()
-    {
-    }
+    @Option(names = "--partitions", paramLabel = "P", description = "the topics' partitions (default 4)")
+    private int partitions = 4;
 
-    private static void put(final Properties props, final String setting)
+    @Option(names = "--rounds", paramLabel = "R", description = "rounds of each phase (default 2)")
+    private int rounds = 2;
+
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "events per second of the latency phase (default 10,000)")
+    private long rate = 10_000;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "seconds of the latency phase (default 10)")
+    private long seconds = 10;
+
+    @Option(names = "--kafka", paramLabel = "B", description = "a running broker's bootstrap servers (default: start one)")
+    private String kafka;
+
+    @Option(names = "--only", paramLabel = "throughput|latency", description = "run only this phase (default both)")
+    private String only;
+
+    @Option(names = "--consumer", paramLabel = "k=v", description = "a kafka-clients setting over the ingress's consumer defaults " +
+        "(both the bare loop's and the ingress's); repeatable")
+    private List<String> consumerSettings = new ArrayList<>();
+
+    @Option(names = "--producer", paramLabel = "k=v", description = "a kafka-clients setting over the latency producer's defaults " +
+        "(linger.ms=0, acks=1); repeatable")
+    private List<String> producerSettings = new ArrayList<>();
+
+    /** From --consumer and --producer, by {@link #check()}. */
+    private final Properties consumerOverrides = new Properties();
+    private final Properties producerOverrides = new Properties();
+
+    @Option(names = "--poll-ms", paramLabel = "MS", description = "the ingress's poll timeout (and the bare loop's); default the " +
+        "ingress's")
+    private long pollMs = -1;
+
+    @Override
+    protected void check()
     {
-        final int eq = setting.indexOf('=');
-        if (eq <= 0)
+        if (events < 1 || partitions < 1 || rounds < 1 || rate < 1 || seconds < 1)
         {
-            throw new IllegalArgumentException("expected name=value, got " + setting);
+            throw new IllegalArgumentException("--events, --partitions, --rounds, --rate and --seconds must be at least 1, got " +
+                (events < 1 ? "--events " + events : partitions < 1 ? "--partitions " + partitions : rounds < 1 ? "--rounds " + rounds :
+                rate < 1 ? "--rate " + rate : "--seconds " + seconds));
         }
-        props.put(setting.substring(0, eq), setting.substring(eq + 1));
+        if (only != null && !only.equals("throughput") && !only.equals("latency"))
+        {
+            throw new IllegalArgumentException("--only takes throughput or latency, not '" + only + "'");
+        }
+        put("--consumer", consumerSettings, consumerOverrides);
+        put("--producer", producerSettings, producerOverrides);
     }
 
-    public static void main(final String[] args) throws Exception
+    private static void put(final String flag, final List<String> settings, final Properties props)
     {
-        long events = 2_000_000;
-        int partitions = 4;
-        long rate = 10_000;
-        long seconds = 10;
-        String bootstrap = null;
-        int rounds = 2;
-        boolean throughput = true;
-        boolean latency = true;
-        final Properties consumerOverrides = new Properties();
-        final Properties producerOverrides = new Properties();
-        long pollMs = -1;
-        for (int i = 0; i + 1 < args.length; i += 2)
+        for (final String setting : settings)
         {
-            switch (args[i])
+            final int eq = setting.indexOf('=');
+            if (eq <= 0)
             {
-                case "--events" -> events = Long.parseLong(args[i + 1]);
-                case "--partitions" -> partitions = Integer.parseInt(args[i + 1]);
-                case "--rate" -> rate = Long.parseLong(args[i + 1]);
-                case "--seconds" -> seconds = Long.parseLong(args[i + 1]);
-                case "--kafka" -> bootstrap = args[i + 1];
-                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-                case "--only" ->
-                {
-                    throughput = "throughput".equals(args[i + 1]);
-                    latency = "latency".equals(args[i + 1]);
-                }
-                case "--consumer" -> put(consumerOverrides, args[i + 1]);
-                case "--producer" -> put(producerOverrides, args[i + 1]);
-                case "--poll-ms" -> pollMs = Long.parseLong(args[i + 1]);
-                default ->
-                {
-                    System.err.println(USAGE);
-                    System.exit(2);
-                }
+                throw new IllegalArgumentException(flag + " takes name=value, not '" + setting + "'");
             }
+            props.put(setting.substring(0, eq), setting.substring(eq + 1));
         }
-        if (args.length % 2 != 0)
-        {
-            System.err.println(USAGE);
-            System.exit(2);
-        }
+    }
+
+    @Override
+    protected void run() throws Exception
+    {
+        final boolean throughput = only == null || only.equals("throughput");
+        final boolean latency = only == null || only.equals("latency");
+        String bootstrap = kafka;
         LocalKafkaBroker broker = null;
         final Path work = Files.createTempDirectory("ringside-kafka-bench-");
         try

@@ -2,7 +2,10 @@ package io.ringside.perf;
 
 import java.util.Locale;
 
+import io.ringside.perf.cli.CheckedCommand;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * Fixed-rate, coordinated-omission-corrected latency from ingress to decision, journal on (page-cache):
@@ -28,33 +31,25 @@ import org.HdrHistogram.Histogram;
  * ./ringside latency --help
  * </pre>
  */
-public final class LatencyHarness
+@Command(name = "latency", description = {"Fixed-rate ingress-to-decision latency, from each event's intended send time (coordinated " +
+    "omission corrected), journal page-cache, 48-byte events, one shard; for each rate a fresh instance of each target, side by " +
+    "side, in the order engine, bare, fraud."})
+public final class LatencyHarness extends CheckedCommand
 {
     private static final double NS_PER_S = 1e9;
 
-    private LatencyHarness()
+    @Mixin
+    LatencyOptions options;
+
+    @Override
+    protected void check()
     {
+        options.check();
     }
 
-    public static void main(final String[] args)
+    @Override
+    protected void run()
     {
-        final LatencyOptions options;
-        try
-        {
-            options = LatencyOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("ringside latency: " + ex.getMessage());
-            System.err.println(LatencyOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help)
-        {
-            System.out.println(LatencyOptions.USAGE);
-            return;
-        }
         System.out.printf(Locale.ROOT, "ringside latency: fixed rate, from intended send time; 48-byte events, journal page-cache, " +
             "wait %s, topology %s, ring %d, warm-up %d s + measured %d s per rate and target, %d CPUs%n",
             options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'), options.topology.name().toLowerCase(Locale.ROOT), options.ringSize,

@@ -28,9 +28,9 @@ class FraudLatencyTargetTest
     @Test
     void shouldTimeEveryMeasuredDecisionOfTheRealPipeline()
     {
-        final LatencyOptions options = LatencyOptions.parse(new String[] {"--target", "fraud", "--wait", "blocking",
+        final LatencyOptions options = LatencyOptionsTest.parse("--target", "fraud", "--wait", "blocking",
             "--rates", Long.toString(RATE), "--warmup-s", Long.toString(WARM_UP_S), "--measure-s", Long.toString(MEASURE_S),
-            "--events", Long.toString(WorkloadSize.SMOKE.events()), "--cards", Long.toString(WorkloadSize.SMOKE.cards()), "--ring-size", "1024"});
+            "--events", Long.toString(WorkloadSize.SMOKE.events()), "--cards", Long.toString(WorkloadSize.SMOKE.cards()), "--ring-size", "1024");
         final ByteArrayOutputStream printed = new ByteArrayOutputStream();
         final FraudLatencyTarget target = new FraudLatencyTarget(Topology.COMPACT, options.wait, options.ringSize, options.events,
             options.cards, options.seed);

@@ -1,7 +1,10 @@
 package io.ringside.perf;
 
 import io.ringside.engine.WaitStrategy;
+import io.ringside.perf.cli.CommandLines;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,12 +12,35 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * {@code ./ringside latency}'s flags as picocli parses them ({@link CommandLines}) and {@link LatencyOptions#check()}
+ * checks them; nothing runs. CommandLineTest runs the command line: misuse exits 2.
+ */
 class LatencyOptionsTest
 {
+    static LatencyOptions parse(final String... args)
+    {
+        final CommandLine commandLine = CommandLines.of(new LatencyHarness());
+        commandLine.parseArgs(args);
+        final LatencyOptions options = commandLine.<LatencyHarness>getCommand().options;
+        options.check();
+        return options;
+    }
+
+    /**
+     * @return the message of the parse error or the refusal of {@link LatencyOptions#check()}.
+     */
+    private static String refusal(final String... args)
+    {
+        final RuntimeException ex = assertThrows(RuntimeException.class, () -> parse(args));
+        assertTrue(ex instanceof ParameterException || ex instanceof IllegalArgumentException, () -> "a parse error or a refusal: " + ex);
+        return ex.getMessage();
+    }
+
     @Test
     void shouldDefaultToEngineAndBareOnTheStandardWorkload()
     {
-        final LatencyOptions options = LatencyOptions.parse(new String[0]);
+        final LatencyOptions options = parse();
         assertTrue(options.engine);
         assertTrue(options.bare);
         assertFalse(options.fraud, "fraud builds ~1.4 GB of state: only when asked for");
@@ -40,16 +66,16 @@ class LatencyOptionsTest
     @Test
     void shouldParseTheFraudWorkloadAndTheIssuesCommand()
     {
-        final LatencyOptions options = LatencyOptions.parse(new String[] {"--rates", "100000", "--wait", "yielding", "--warmup-s", "10",
-            "--measure-s", "30", "--target", "engine,fraud"});
+        final LatencyOptions options = parse("--rates", "100000", "--wait", "yielding", "--warmup-s", "10",
+            "--measure-s", "30", "--target", "engine,fraud");
         assertArrayEquals(new long[] {100_000}, options.rates);
         assertEquals(WaitStrategy.YIELDING, options.wait);
         assertEquals(10, options.warmUpS);
         assertEquals(30, options.measureS);
         assertTrue(options.engine && options.fraud && !options.bare);
 
-        final LatencyOptions small = LatencyOptions.parse(new String[] {"--target=fraud", "--events=100_000", "--cards", "10000", "--seed", "-7",
-            "--rates", "1000", "--warmup-s", "1", "--measure-s", "2"});
+        final LatencyOptions small = parse("--target=fraud", "--events=100_000", "--cards", "10000", "--seed", "-7",
+            "--rates", "1000", "--warmup-s", "1", "--measure-s", "2");
         assertEquals(100_000, small.events);
         assertEquals(10_000, small.cards);
         assertEquals(-7, small.seed);
@@ -58,42 +84,40 @@ class LatencyOptionsTest
     @Test
     void shouldAllowBackoffWithoutTheBareDisruptor()
     {
-        assertEquals(WaitStrategy.BACKOFF, LatencyOptions.parse(new String[] {"--wait", "backoff", "--target", "engine,fraud",
-            "--rates", "1000"}).wait);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LatencyOptions.parse(new String[] {"--wait", "backoff", "--target", "all",
-            "--rates", "1000"})).getMessage().contains("no counterpart"));
+        assertEquals(WaitStrategy.BACKOFF, parse("--wait", "backoff", "--target", "engine,fraud",
+            "--rates", "1000").wait);
+        assertTrue(refusal("--wait", "backoff", "--target", "all", "--rates", "1000").contains("no counterpart"));
     }
 
     @Test
     void shouldStopWhenTheScheduleNeedsMoreEventsThanTheWorkloadHas()
     {
         // 1 M/s for 5 + 10 s: 15 M events, the standard size has 10 M
-        final String message = assertThrows(IllegalArgumentException.class, () -> LatencyOptions.parse(new String[] {"--target", "fraud"}))
-            .getMessage();
+        final String message = refusal("--target", "fraud");
         assertTrue(message.contains("15,000,000") && message.contains("10,000,000") && message.contains("--events"), message);
-        assertEquals(15_000_000, LatencyOptions.parse(new String[] {"--target", "fraud", "--events", "15000000"}).events);
+        assertEquals(15_000_000, parse("--target", "fraud", "--events", "15000000").events);
         // without fraud the workload does not matter
-        assertTrue(LatencyOptions.parse(new String[] {"--target", "engine", "--events", "1"}).engine);
+        assertTrue(parse("--target", "engine", "--events", "1").engine);
     }
 
     @Test
     void shouldSayWhatIsWrongWithABadTargetOrWorkload()
     {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LatencyOptions.parse(new String[] {"--target", "engine,kafka"}))
-            .getMessage().contains("unknown target 'kafka'"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LatencyOptions.parse(new String[] {"--target", "engine,"}))
-            .getMessage().contains("unknown target ''"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LatencyOptions.parse(new String[] {"--cards", "99"}))
-            .getMessage().contains("--cards must be 100"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LatencyOptions.parse(new String[] {"--events", "0"}))
-            .getMessage().contains("--events must be 1"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LatencyOptions.parse(new String[] {"--seed"}))
-            .getMessage().contains("needs a value"));
+        assertTrue(refusal("--target", "engine,kafka").contains("unknown target 'kafka'"));
+        assertTrue(refusal("--target", "engine,").contains("unknown target ''"));
+        assertTrue(refusal("--cards", "99").contains("--cards must be 100"));
+        assertTrue(refusal("--events", "0").contains("--events must be 1"));
+        assertTrue(refusal("--rates", "1000,0").contains("--rates must be 1 to"));
+        assertTrue(refusal("--rates", "1000,x").contains("'x' is not a whole number"));
+        assertTrue(refusal("--ring-size", "1000").contains("--ring-size must be a power of two"));
+        assertTrue(refusal("--topology", "ring").contains("unknown topology 'ring'"));
+        assertTrue(refusal("--seed").contains("Missing required parameter for option '--seed'"));
+        assertTrue(refusal("--bogus").contains("Unknown option: '--bogus'"));
     }
 
     private static void assertTargets(final String value, final boolean engine, final boolean bare, final boolean fraud)
     {
-        final LatencyOptions options = LatencyOptions.parse(new String[] {"--target", value, "--rates", "1000"});
+        final LatencyOptions options = parse("--target", value, "--rates", "1000");
         assertEquals(engine, options.engine, value + ": engine");
         assertEquals(bare, options.bare, value + ": bare");
         assertEquals(fraud, options.fraud, value + ": fraud");

@@ -16,47 +16,39 @@ import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
 import io.ringside.engine.EventPublisher;
 import io.ringside.engine.FileSink;
-import io.ringside.engine.Topology;
-import io.ringside.engine.WaitStrategy;
+import io.ringside.perf.cli.CheckedCommand;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code ./ringside demo}: the fraud-velocity workload (shared/workload.md) end to end on the embedded default:
  * the generator publishes into the engine (journal on, in a temporary directory unless {@code --journal}), the
  * shards run {@link FraudVelocityShard}, progress is printed every second, then one checksum line per output kind,
- * the throughput and the ingress-to-decision latency percentiles.
+ * the throughput and the ingress-to-decision latency percentiles. A refusal of the engine or the journal (a directory
+ * left by another layout, a damaged journal) ends it in one line on standard error and exit code 1.
  */
-public final class FraudVelocityDemo
+@Command(name = "demo", description = {"Runs the fraud-velocity workload (shared/workload.md) through the engine and prints one line " +
+    "per output kind: KIND count=<n> checksum=<16 hex digits>, then the throughput and the ingress-to-decision latency."})
+public final class FraudVelocityDemo extends CheckedCommand
 {
     private static final int SOURCE_ID = 1;
 
-    private FraudVelocityDemo()
+    @Mixin
+    DemoOptions options;
+
+    @Override
+    protected void check()
     {
+        options.check();
     }
 
-    public static void main(final String[] args) throws IOException
+    @Override
+    protected void run() throws IOException
     {
-        final DemoOptions options;
-        try
-        {
-            options = DemoOptions.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("ringside demo: " + ex.getMessage());
-            System.err.println(DemoOptions.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help)
-        {
-            System.out.println(DemoOptions.USAGE);
-            return;
-        }
         final boolean temporary = options.journal == null;
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : options.journal;
-        String refusal = null;
         try
         {
             if (options.kafka != null)
@@ -68,26 +60,12 @@ public final class FraudVelocityDemo
                 run(options, dir);
             }
         }
-        catch (final io.ringside.journal.JournalException | io.ringside.engine.EngineException ex)
-        {
-            // a refusal that names its cause and what to do: no stack trace
-            refusal = "ringside demo: " + ex.getMessage();
-        }
-        catch (final java.io.UncheckedIOException ex)
-        {
-            refusal = "ringside demo: " + ex.getMessage() + ": " + ex.getCause();
-        }
         finally
         {
             if (temporary)
             {
                 deleteTree(dir);
             }
-        }
-        if (refusal != null)
-        {
-            System.err.println(refusal);
-            System.exit(1);
         }
     }
 

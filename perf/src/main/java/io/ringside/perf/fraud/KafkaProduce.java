@@ -2,13 +2,17 @@ package io.ringside.perf.fraud;
 
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.TimeoutException;
 
 import io.ringside.ingest.LocalKafkaBroker;
+import io.ringside.perf.cli.CheckedCommand;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./ringside produce --kafka B --topic T --partitions P [--events N] [--seed S] [--cards K] [--no-expected]}:
@@ -16,74 +20,60 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * 8 bytes big-endian; value: the 48-byte event; Kafka's default partitioner), then prints the checksum lines an engine
  * reading the topic must give ({@link SeveralSourcesReference}). Main thread.
  */
-public final class KafkaProduce
+@Command(name = "produce", description = {"Creates topic T with P partitions if it is missing, writes the fraud-velocity workload into it " +
+    "in generator order (key: the card id, 8 bytes big-endian; value: the 48-byte event), then prints the checksum lines an engine " +
+    "reading the topic must give."})
+public final class KafkaProduce extends CheckedCommand
 {
-    static final String USAGE = "usage: ringside produce --kafka BOOTSTRAP --topic T --partitions P [--events N] [--seed S] [--cards K] [--no-expected]";
+    @Option(names = "--kafka", paramLabel = "BOOTSTRAP", required = true, description = "the brokers' bootstrap servers, host:port,...")
+    private String bootstrap;
 
-    private KafkaProduce()
-    {
-    }
+    @Option(names = "--topic", paramLabel = "T", required = true, description = "the topic")
+    private String topic;
 
-    public static void main(final String[] args) throws Exception
+    @Option(names = "--partitions", paramLabel = "P", required = true, description = "its partitions, if it is created")
+    private int partitions;
+
+    @Option(names = "--events", paramLabel = "N", description = "events, duplicates included (default 100,000: the smoke size)")
+    private long events = WorkloadSize.SMOKE.events();
+
+    @Option(names = "--seed", paramLabel = "S", description = "the generator's seed (default 42)")
+    private long seed = 42;
+
+    @Option(names = "--cards", paramLabel = "K", description = "cards, at least 100 (default 10,000 for up to 100,000 events, " +
+        "else 1,000,000)")
+    private long cards = -1;
+
+    @Option(names = "--no-expected", description = "do not print the checksum lines an engine reading the topic must give")
+    private boolean noExpected;
+
+    @Override
+    protected void check()
     {
-        String bootstrap = null;
-        String topic = null;
-        int partitions = 0;
-        long events = WorkloadSize.SMOKE.events();
-        long cards = -1;
-        long seed = 42;
-        boolean expected = true;
-        try
+        if (partitions < 1)
         {
-            for (int i = 0; i < args.length; i++)
-            {
-                if (args[i].equals("--no-expected"))
-                {
-                    expected = false;
-                    continue;
-                }
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(args[i] + " needs a value");
-                }
-                final String value = args[++i];
-                switch (args[i - 1])
-                {
-                    case "--kafka" -> bootstrap = value;
-                    case "--topic" -> topic = value;
-                    case "--partitions" -> partitions = Integer.parseInt(value);
-                    case "--events" -> events = Long.parseLong(value.replace("_", ""));
-                    case "--cards" -> cards = Long.parseLong(value.replace("_", ""));
-                    case "--seed" -> seed = Long.parseLong(value);
-                    default -> throw new IllegalArgumentException("unknown flag '" + args[i - 1] + "'");
-                }
-            }
-            if (bootstrap == null || topic == null || partitions < 1)
-            {
-                throw new IllegalArgumentException("--kafka, --topic and --partitions are required");
-            }
-            if (events < 1 || (cards != -1 && cards < WorkloadGenerator.MIN_CARDS))
-            {
-                throw new IllegalArgumentException(events < 1 ? "--events must be at least 1, was " + events :
-                    "--cards must be at least " + WorkloadGenerator.MIN_CARDS + ", was " + cards);
-            }
+            throw new IllegalArgumentException("--partitions must be at least 1, was " + partitions);
         }
-        catch (final IllegalArgumentException ex)
+        if (events < 1 || (cards != -1 && cards < WorkloadGenerator.MIN_CARDS))
         {
-            System.err.println("ringside produce: " + ex.getMessage() + "\n" + USAGE);
-            System.exit(2);
-            return;
+            throw new IllegalArgumentException(events < 1 ? "--events must be at least 1, was " + events :
+                "--cards must be at least " + WorkloadGenerator.MIN_CARDS + ", was " + cards);
         }
         if (cards < 0)
         {
             cards = events <= WorkloadSize.SMOKE.events() ? WorkloadSize.SMOKE.cards() : WorkloadSize.STANDARD.cards();
         }
+    }
+
+    @Override
+    protected void run() throws Exception
+    {
         final long startNs = System.nanoTime();
         produce(bootstrap, topic, partitions, seed, events, cards);
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         System.out.printf(Locale.ROOT, "produced %,d events (seed %d, %,d cards) into %s in %.2f s (%,.0f/s)%n",
             events, seed, cards, topic, seconds, events / seconds);
-        if (expected)
+        if (!noExpected)
         {
             System.out.println("expected from an engine reading " + topic + " (" + partitions + " partition(s)):");
             SeveralSourcesReference.expected(seed, events, cards, partitions).print(System.out);
@@ -96,7 +86,16 @@ public final class KafkaProduce
     public static void produce(final String bootstrap, final String topic, final int partitions, final long seed, final long events,
         final long cards) throws Exception
     {
-        LocalKafkaBroker.createTopic(bootstrap, topic, partitions);
+        try
+        {
+            LocalKafkaBroker.createTopic(bootstrap, topic, partitions);
+        }
+        catch (final TimeoutException ex)
+        {
+            final TimeoutException named = new TimeoutException("no answer from the brokers " + bootstrap + " about topic " + topic + " within 30 s");
+            named.initCause(ex);
+            throw named;
+        }
         final Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);

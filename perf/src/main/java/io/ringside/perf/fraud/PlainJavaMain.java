@@ -9,7 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import io.ringside.perf.cli.CheckedCommand;
+import io.ringside.perf.cli.CommandLines;
 import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Runs the workload in plain single-threaded Java, events straight from the {@link WorkloadGenerator}, and prints the
@@ -27,87 +31,77 @@ import org.agrona.concurrent.UnsafeBuffer;
  * java -cp ... io.ringside.perf.fraud.PlainJavaMain --size smoke --seed 42 --impl reference --output /tmp/plain.out
  * </pre>
  */
-public final class PlainJavaMain
+@Command(name = "PlainJavaMain", description = {"The fraud-velocity workload (workload.md v1) in plain single-threaded Java; prints per " +
+    "output kind its count and checksum, then events/s (generation included)."})
+public final class PlainJavaMain extends CheckedCommand
 {
-    static final String USAGE = String.join("\n",
-        "usage: PlainJavaMain [--size smoke|standard|large] [--events N] [--cards K] [--seed S] [--impl fast|reference]",
-        "                     [--output FILE]",
-        "  the fraud-velocity workload (workload.md v1) in plain single-threaded Java; prints per output kind",
-        "  its count and checksum, then events/s (generation included).",
-        "  --size    N and K together (default standard: 10,000,000 events, 1,000,000 cards)",
-        "  --events  N, events including duplicates",
-        "  --cards   K, at least 100",
-        "  --seed    the generator's seed (default 42)",
-        "  --impl    fast (default): FastPlainFraudVelocity, written by hand for speed (open addressing, pane lists,",
-        "            timer wheel), the comparator of ./ringside demo --compare;",
-        "            reference: PlainJavaFraudVelocity, the straightforward one",
-        "  --output  also write every output record to FILE, one line each (KIND,field,field,...)");
-
     /** Events the generator writes into the buffer that {@link FastPlainFraudVelocity#onEvents} takes at once. */
     static final int BATCH = 64;
 
-    private PlainJavaMain()
+    private long events = WorkloadSize.STANDARD.events();
+    private long cards = WorkloadSize.STANDARD.cards();
+
+    @Option(names = "--seed", order = 4, paramLabel = "S", description = "the generator's seed (default 42)")
+    private long seed = 42;
+
+    @Option(names = "--impl", order = 5, paramLabel = "fast|reference", description = {"fast (default): FastPlainFraudVelocity, written by hand for " +
+        "speed (open addressing, pane lists, timer wheel), the comparator of ./ringside demo --compare;",
+        "reference: PlainJavaFraudVelocity, the straightforward one"})
+    private String impl = "fast";
+
+    @Option(names = "--output", order = 6, paramLabel = "FILE", description = "also write every output record to FILE, one line each " +
+        "(KIND,field,field,...)")
+    private Path output;
+
+    /** From the options, by {@link #check()}. */
+    private boolean fast;
+    private WorkloadGenerator generator;
+
+    public static void main(final String[] args)
     {
+        CommandLines.main(new PlainJavaMain(), args);
     }
 
-    public static void main(final String[] args) throws IOException
+    @Option(names = "--size", order = 1, paramLabel = "smoke|standard|large", description = "N and K together (default standard: 10,000,000 " +
+        "events, 1,000,000 cards)")
+    private void size(final WorkloadSize size)
     {
-        long events = WorkloadSize.STANDARD.events();
-        long cards = WorkloadSize.STANDARD.cards();
-        long seed = 42;
-        boolean fast = true;
-        String output = null;
-        final WorkloadGenerator generator;
-        try
-        {
-            for (int i = 0; i < args.length; i++)
-            {
-                final String flag = args[i];
-                if (flag.equals("-h") || flag.equals("--help"))
-                {
-                    System.out.println(USAGE);
-                    return;
-                }
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                final String value = args[++i];
-                switch (flag)
-                {
-                    case "--size" ->
-                    {
-                        final WorkloadSize size = WorkloadSize.parse(value);
-                        events = size.events();
-                        cards = size.cards();
-                    }
-                    case "--events" -> events = number(flag, value);
-                    case "--cards" -> cards = number(flag, value);
-                    case "--seed" -> seed = number(flag, value);
-                    case "--impl" -> fast = implementation(value);
-                    case "--output" -> output = value;
-                    default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
-                }
-            }
-            generator = new WorkloadGenerator(seed, events, cards);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("PlainJavaMain: " + ex.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
-        }
+        events = size.events();
+        cards = size.cards();
+    }
+
+    @Option(names = "--events", order = 2, paramLabel = "N", description = "N, events including duplicates")
+    private void events(final long events)
+    {
+        this.events = events;
+    }
+
+    @Option(names = "--cards", order = 3, paramLabel = "K", description = "K, at least 100")
+    private void cards(final long cards)
+    {
+        this.cards = cards;
+    }
+
+    @Override
+    protected void check()
+    {
+        fast = implementation(impl);
+        generator = new WorkloadGenerator(seed, events, cards);
+    }
+
+    @Override
+    protected void run() throws IOException
+    {
         run(generator, fast, output);
     }
 
-    private static void run(final WorkloadGenerator generator, final boolean fast, final String output) throws IOException
+    private static void run(final WorkloadGenerator generator, final boolean fast, final Path output) throws IOException
     {
         final long events = generator.events();
         System.out.printf(Locale.ROOT, "plain-java fraud-velocity: impl=%s events=%d cards=%d seed=%d%n",
             fast ? "fast" : "reference", events, generator.cards(), generator.seed());
         final ChecksumReport report = new ChecksumReport();
-        try (Writer writer = output == null ? null : Files.newBufferedWriter(Path.of(output), StandardCharsets.US_ASCII))
+        try (Writer writer = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.US_ASCII))
         {
             final OutputSink sink = writer == null ? report : OutputSink.tee(report, new OutputLineWriter(writer));
             final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -229,17 +223,5 @@ public final class PlainJavaMain
             case "reference" -> false;
             default -> throw new IllegalArgumentException("--impl takes fast or reference, not '" + value + "'");
         };
-    }
-
-    private static long number(final String flag, final String value)
-    {
-        try
-        {
-            return Long.parseLong(value.trim().replace("_", ""));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(flag + " takes a whole number, not '" + value + "'", ex);
-        }
     }
 }

@@ -17,109 +17,71 @@ import io.ringside.engine.EngineRecovery;
 import io.ringside.engine.JournalReplay;
 import io.ringside.engine.Output;
 import io.ringside.engine.OutputListener;
+import io.ringside.perf.cli.CheckedCommand;
 import org.agrona.ExpandableArrayBuffer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./ringside replay DIR}: rebuilds the fraud-velocity state from the journal of a demo's engine directory
  * into fresh handlers, read-only, and writes the outputs (all, one card's, or those of a range of journal positions)
- * to a file or standard output, each line prefixed with its id: {@code position:shard:ordinal KIND,fields}.
+ * to a file or standard output, each line prefixed with its id: {@code position:shard:ordinal KIND,fields}. Exit code 1,
+ * said in one line, for a directory without a journal or a damaged journal; 2 for flags that do not fit it.
  */
-public final class ReplayCommand
+@Command(name = "replay", description = {"Rebuilds the fraud-velocity demo's state from the journal in DIR (read-only; safe beside a " +
+    "running engine) and writes its outputs, one per line: position:shard:ordinal KIND,field,... (ids as the engine gave them)."})
+public final class ReplayCommand extends CheckedCommand
 {
-    static final String USAGE = String.join(System.lineSeparator(),
-        "usage: ringside replay DIR [--output FILE] [--key CARD] [--from POSITION] [--to POSITION] [--shards N] [--state chronicle|heap]",
-        "  rebuilds the fraud-velocity demo's state from the journal in DIR (read-only; safe beside a running engine) and",
-        "  writes its outputs, one per line: position:shard:ordinal KIND,field,... (ids as the engine gave them)",
-        "  --output  the file to write (default: standard output)",
-        "  --key     only the outputs of this card (the whole journal is still replayed: state depends on it)",
-        "  --from    only outputs caused at or after this journal position; --to: before this one",
-        "  --shards  the engine's shard count (default: read from DIR/counters.dat, else 1); ids depend on it",
-        "  --state   chronicle (default) or heap: the same outputs, heap is faster");
+    @Parameters(paramLabel = "DIR", description = "the engine directory (the demo's --journal DIR)")
+    private Path dir;
 
-    private ReplayCommand()
+    @Option(names = "--output", paramLabel = "FILE", description = "the file to write (default: standard output)")
+    private Path output;
+
+    @Option(names = "--key", paramLabel = "CARD", description = "only the outputs of this card (the whole journal is still replayed: " +
+        "state depends on it)")
+    private Long key;
+
+    @Option(names = "--from", paramLabel = "POSITION", description = "only outputs caused at or after this journal position")
+    private long from = Long.MIN_VALUE;
+
+    @Option(names = "--to", paramLabel = "POSITION", description = "only outputs caused before this journal position")
+    private long to = Long.MAX_VALUE;
+
+    @Option(names = "--shards", paramLabel = "N", description = "the engine's shard count (default: read from DIR/counters.dat, else 1); " +
+        "ids depend on it")
+    private int shards = -1;
+
+    @Option(names = "--state", paramLabel = "chronicle|heap", description = "chronicle (default) or heap: the same outputs, heap is faster")
+    private String state = "chronicle";
+
+    /** From the options and DIR, by {@link #check()}. */
+    private int shardCount;
+    private boolean chronicle;
+
+    @Override
+    protected void check()
     {
+        chronicle = switch (state)
+        {
+            case "chronicle" -> true;
+            case "heap" -> false;
+            default -> throw new IllegalArgumentException("--state takes chronicle or heap, not '" + state + "'");
+        };
+        if (!Files.isDirectory(dir.resolve("journal")))
+        {
+            // not a bad option but a wrong directory: an expected failure, exit code 1
+            throw new IllegalStateException(dir + " holds no journal/ directory: is it an engine directory?");
+        }
+        shardCount = check(from, to, shards, shardCountOf(dir), output);
     }
 
-    public static void main(final String[] args) throws IOException
+    @Override
+    protected void run() throws IOException
     {
-        Path dir = null;
-        Path output = null;
-        Long key = null;
-        long from = Long.MIN_VALUE;
-        long to = Long.MAX_VALUE;
-        int shards = -1;
-        boolean chronicle = true;
-        try
-        {
-            for (int i = 0; i < args.length; i++)
-            {
-                final String arg = args[i];
-                if (arg.equals("-h") || arg.equals("--help"))
-                {
-                    System.out.println(USAGE);
-                    return;
-                }
-                if (!arg.startsWith("--"))
-                {
-                    if (dir != null)
-                    {
-                        throw new IllegalArgumentException("one DIR only, got '" + dir + "' and '" + arg + "'");
-                    }
-                    dir = Path.of(arg);
-                    continue;
-                }
-                if (!java.util.Set.of("--output", "--key", "--from", "--to", "--shards", "--state").contains(arg))
-                {
-                    throw new IllegalArgumentException("unknown flag '" + arg + "'");
-                }
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(arg + " needs a value");
-                }
-                final String value = args[++i];
-                switch (arg)
-                {
-                    case "--output" -> output = Path.of(value);
-                    case "--key" -> key = Long.parseLong(value);
-                    case "--from" -> from = Long.parseLong(value);
-                    case "--to" -> to = Long.parseLong(value);
-                    case "--shards" -> shards = Integer.parseInt(value);
-                    case "--state" -> chronicle = switch (value)
-                    {
-                        case "chronicle" -> true;
-                        case "heap" -> false;
-                        default -> throw new IllegalArgumentException("--state takes chronicle or heap, not '" + value + "'");
-                    };
-                    default -> throw new IllegalArgumentException("unknown flag '" + arg + "'");
-                }
-            }
-            if (dir == null)
-            {
-                throw new IllegalArgumentException("give the engine directory (the demo's --journal DIR)");
-            }
-            if (!Files.isDirectory(dir.resolve("journal")))
-            {
-                throw new IllegalArgumentException(dir + " holds no journal/ directory: is it an engine directory?");
-            }
-            shards = check(from, to, shards, shardCountOf(dir), output);
-        }
-        catch (final NumberFormatException ex)
-        {
-            System.err.println("ringside replay: not a whole number: " + ex.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("ringside replay: " + ex.getMessage());
-            System.err.println(USAGE);
-            System.exit(2);
-            return;
-        }
         final Path work = Files.createTempDirectory("ringside-replay-");
         final List<AutoCloseable> closeables = new ArrayList<>();
-        final int shardCount = shards;
         final boolean offHeap = chronicle;
         final EngineContext ctx = new EngineContext()
             .directory(work)
@@ -141,15 +103,15 @@ public final class ReplayCommand
         final OutputStream out = output == null ? System.out : new BufferedOutputStream(
             Files.newOutputStream(output, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 16);
         final Writer writer = new Writer(out, key, from, to);
-        EngineRecovery replay = null;
-        String refusal = null;
+        final EngineRecovery replay;
         try
         {
             replay = JournalReplay.run(ctx, dir.resolve("journal"), writer);
         }
         catch (final io.ringside.journal.JournalException | io.ringside.engine.EngineException ex)
         {
-            refusal = ex.getMessage();   // a damaged or cut journal: named, without a stack trace
+            // a damaged or cut journal: named, with how far the replay got
+            throw new IllegalStateException(ex.getMessage() + " (" + writer.written + " outputs written before it)", ex);
         }
         finally
         {
@@ -170,11 +132,6 @@ public final class ReplayCommand
                 }
             }
             FraudVelocityDemo.deleteTree(work);
-        }
-        if (refusal != null)
-        {
-            System.err.println("ringside replay: " + refusal + " (" + writer.written + " outputs written before it)");
-            System.exit(1);
         }
         System.err.printf(Locale.ROOT, "ringside replay: %,d records (%,d events) of %s replayed in %.2f s (%,.0f events/s); %,d of %,d outputs written%s%n",
             replay.replayedRecords(), replay.replayedEvents(), dir, replay.replayNs() / 1e9, replay.replayRate(), writer.written, writer.seen,

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.ringside.perf.cli.Ringside;
+
 /**
  * Starts a main class of the test classpath in a child JVM with the project's JVM flags (the crash tests kill it).
  */
@@ -13,6 +15,17 @@ final class ChildJvm
 {
     private ChildJvm()
     {
+    }
+
+    /**
+     * Starts {@code ./ringside demo args...}.
+     */
+    static Process startDemo(final Path log, final String... args) throws IOException
+    {
+        final String[] command = new String[args.length + 1];
+        command[0] = "demo";
+        System.arraycopy(args, 0, command, 1, args.length);
+        return start(log, Ringside.class, command);
     }
 
     static Process start(final Path log, final Class<?> mainClass, final String... args) throws IOException

@@ -61,7 +61,7 @@ class CrashRecoveryTest
         {
             runs++;
             final long logBefore = Files.exists(log) ? Files.size(log) : 0;
-            final Process child = ChildJvm.start(log, FraudVelocityDemo.class, args);
+            final Process child = ChildJvm.startDemo(log, args);
             try
             {
                 if (kills < KILLS)
@@ -154,7 +154,7 @@ class CrashRecoveryTest
 
     private static void runToEnd(final Path log, final String[] args) throws Exception
     {
-        final Process child = ChildJvm.start(log, FraudVelocityDemo.class, args);
+        final Process child = ChildJvm.startDemo(log, args);
         try
         {
             assertTrue(child.waitFor(180, TimeUnit.SECONDS), "the demo did not finish");

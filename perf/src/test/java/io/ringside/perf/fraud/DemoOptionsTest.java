@@ -4,19 +4,46 @@ import java.nio.file.Path;
 
 import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
+import io.ringside.journal.DurabilityPolicy;
+import io.ringside.perf.cli.CommandLines;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * {@code ./ringside demo}'s flags as picocli parses them ({@link CommandLines}) and {@link DemoOptions#check()} checks
+ * them; nothing runs. CommandLineTest runs the command line: misuse exits 2.
+ */
 class DemoOptionsTest
 {
+    private static DemoOptions parse(final String... args)
+    {
+        final CommandLine commandLine = CommandLines.of(new FraudVelocityDemo());
+        commandLine.parseArgs(args);
+        final DemoOptions options = commandLine.<FraudVelocityDemo>getCommand().options;
+        options.check();
+        return options;
+    }
+
+    /**
+     * @return the message of the parse error or the refusal of {@link DemoOptions#check()}.
+     */
+    private static String refusal(final String... args)
+    {
+        final RuntimeException ex = assertThrows(RuntimeException.class, () -> parse(args));
+        assertTrue(ex instanceof ParameterException || ex instanceof IllegalArgumentException, () -> "a parse error or a refusal: " + ex);
+        return ex.getMessage();
+    }
+
     @Test
     void shouldDefaultToTheStandardSizeOnTheEmbeddedDefault()
     {
-        final DemoOptions options = DemoOptions.parse(new String[0]);
+        final DemoOptions options = parse();
         assertEquals(10_000_000, options.events);
         assertEquals(1_000_000, options.cards);
         assertEquals(42, options.seed);
@@ -24,6 +51,8 @@ class DemoOptionsTest
         assertEquals(Topology.COMPACT, options.topology);
         assertEquals(WaitStrategy.BLOCKING, options.wait);
         assertEquals(null, options.journal);
+        assertEquals(0, options.rate, "unpaced");
+        assertEquals(DurabilityPolicy.PAGE_CACHE, options.durability);
         assertTrue(options.chronicle, "state in Chronicle Map by default");
         assertFalse(options.compare);
     }
@@ -31,9 +60,9 @@ class DemoOptionsTest
     @Test
     void shouldParseEveryFlag()
     {
-        final DemoOptions options = DemoOptions.parse(new String[] {"--events", "1_000", "--cards", "500", "--seed", "7", "--shards", "4",
+        final DemoOptions options = parse("--events", "1_000", "--cards", "500", "--seed", "7", "--shards", "4",
             "--topology", "pipelined", "--wait", "busy-spin", "--journal", "/tmp/j", "--output", "/tmp/o", "--rate", "100,000", "--state", "heap", "--compare",
-            "--warmup-s", "10"});
+            "--warmup-s", "10", "--durability", "group-commit", "--kafka", "b:9092", "--topic", "t", "--output-topic", "t2");
         assertEquals(1_000, options.events);
         assertEquals(500, options.cards);
         assertEquals(7, options.seed);
@@ -44,37 +73,39 @@ class DemoOptionsTest
         assertEquals(Path.of("/tmp/o"), options.output);
         assertEquals(100_000, options.rate);
         assertEquals(10, options.warmUpS);
+        assertEquals(DurabilityPolicy.GROUP_COMMIT, options.durability);
+        assertEquals("b:9092", options.kafka);
+        assertEquals("t", options.topic);
+        assertEquals("t2", options.outputTopic);
         assertFalse(options.chronicle);
         assertTrue(options.compare);
+        assertEquals(3, parse("--seed=3").seed, "--flag=value too");
     }
 
     @Test
     void shouldSayWhatIsWrongWithABadFlag()
     {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--cards", "99"}))
-            .getMessage().contains("--cards must be at least 100"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--topology", "star"}))
-            .getMessage().contains("compact or pipelined"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--events"}))
-            .getMessage().contains("needs a value"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--speed", "1"}))
-            .getMessage().contains("unknown flag"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--bogus"}))
-            .getMessage().contains("unknown flag '--bogus'"), "an unknown flag last is unknown, not one that needs a value");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--seed", "x"}))
-            .getMessage().contains("whole number"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--warmup-s", "-1"}))
-            .getMessage().contains("--warmup-s must be at least 0"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--snapshot-replica"}))
-            .getMessage().contains("needs --snapshot-every N"));
+        assertTrue(refusal("--cards", "99").contains("--cards must be at least 100"));
+        assertTrue(refusal("--topology", "star").contains("compact or pipelined"));
+        assertTrue(refusal("--wait", "lazy").contains("unknown wait strategy 'lazy'"));
+        assertTrue(refusal("--events").contains("Missing required parameter for option '--events'"));
+        assertTrue(refusal("--speed", "1").contains("Unknown options: '--speed', '1'"));
+        assertTrue(refusal("--bogus").contains("Unknown option: '--bogus'"), "an unknown flag last is unknown, not one that needs a value");
+        assertTrue(refusal("--seed", "x").contains("'x' is not a whole number"));
+        assertTrue(refusal("--warmup-s", "-1").contains("--warmup-s must be at least 0"));
+        assertTrue(refusal("--rate", "0").contains("--rate must be at least 1, was 0"));
+        assertTrue(refusal("--state", "disk").contains("--state takes chronicle or heap, not 'disk'"));
+        assertTrue(refusal("--durability", "interval:5").contains("--durability takes page-cache or group-commit"));
+        assertTrue(refusal("--snapshot-replica").contains("needs --snapshot-every N"));
+        assertTrue(refusal("--kafka", "b:9092").contains("--kafka and --topic go together"));
     }
 
     @Test
     void shouldTakeTheSnapshotReplicaWithPeriodicSnapshots()
     {
-        final DemoOptions options = DemoOptions.parse(new String[] {"--snapshot-replica", "--snapshot-every", "1000000"});
+        final DemoOptions options = parse("--snapshot-replica", "--snapshot-every", "1000000");
         assertTrue(options.snapshotReplica);
         assertEquals(1_000_000, options.snapshotEvery);
-        assertFalse(DemoOptions.parse(new String[0]).snapshotReplica);
+        assertFalse(parse().snapshotReplica);
     }
 }

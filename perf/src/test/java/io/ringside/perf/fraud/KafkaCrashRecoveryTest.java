@@ -81,7 +81,7 @@ class KafkaCrashRecoveryTest
             // a killed snapshot's directory stays until the next start deletes it: only a new one is this run's
             final Set<String> stale = incompleteSnapshots(dir);
             final Set<String> complete = completeSnapshots(dir);
-            final Process child = ChildJvm.start(log, FraudVelocityDemo.class, args);
+            final Process child = ChildJvm.startDemo(log, args);
             try
             {
                 if (kills < KILLS)

@@ -1,0 +1,62 @@
+package io.ringside.perf.cli;
+
+import java.nio.file.Path;
+
+import io.ringside.engine.EngineStat;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./ringside stat [DIR] [--once] [--errors]}: attaches, read-only, to the counters file of an engine running in
+ * another process and prints its counters every second, with rates, until interrupted ({@link EngineStat}).
+ */
+@Command(name = "stat", description = "Prints a running engine's live counters every second, with rates, until interrupted. " +
+    "Read-only: it attaches to the counters file of an engine running in another process.")
+public final class StatCommand extends CheckedCommand
+{
+    @Parameters(arity = "0..1", paramLabel = "DIR", description = "the engine directory (EngineContext.directory; it holds counters.dat); " +
+        "default: the environment variable RINGSIDE_DIR")
+    private Path dir;
+
+    @Option(names = "--once", description = "print one snapshot and exit")
+    private boolean once;
+
+    @Option(names = "--errors", description = "also print the distinct error log")
+    private boolean errors;
+
+    @Override
+    protected void check()
+    {
+        if (dir == null)
+        {
+            final String env = System.getenv("RINGSIDE_DIR");
+            if (env == null)
+            {
+                throw new IllegalArgumentException("give the engine directory (or set RINGSIDE_DIR)");
+            }
+            dir = Path.of(env);
+        }
+    }
+
+    @Override
+    protected void run() throws Exception
+    {
+        try (EngineStat stat = EngineStat.open(dir))
+        {
+            while (true)
+            {
+                stat.print(System.out);
+                if (errors)
+                {
+                    stat.printErrors(System.out);
+                }
+                if (once)
+                {
+                    return;
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+}
