@@ -40,11 +40,13 @@ final class DemoOptions
         "             With --journal, a restart resumes each partition after its last journaled offset and the sink drops the",
         "             replayed outputs T2 already holds; the checksums printed are the whole run's.",
         "  --compare  first run the plain-Java single-threaded implementation written by hand for speed (FastPlainFraudVelocity)",
-        "             on the same events in this JVM, then the engine, and print both rates and the engine's share of the plain one");
+        "             on the same events in this JVM, then the engine, and print both rates and the engine's share of the plain one",
+        "  --workload v1 (default: the fraud-velocity workload) or v2 (v1 plus profiles, captures and the test-charge pattern:",
+        "             14 output kinds; with --compare against PlainJavaFraudV2; not with --kafka or --state heap)");
 
     private static final java.util.Set<String> VALUED_FLAGS = java.util.Set.of("--events", "--cards", "--seed", "--shards", "--topology",
         "--wait", "--journal", "--output", "--rate", "--warmup-s", "--state", "--snapshot-every", "--durability", "--kafka", "--topic",
-        "--output-topic");
+        "--output-topic", "--workload");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
@@ -62,6 +64,8 @@ final class DemoOptions
     io.ringside.journal.DurabilityPolicy durability = io.ringside.journal.DurabilityPolicy.PAGE_CACHE;
     boolean compare;
     boolean help;
+    /** 1 or 2: workload.md or workload v2. */
+    int workload = 1;
     String kafka;
     String topic;
     String outputTopic;
@@ -114,6 +118,7 @@ final class DemoOptions
                 case "--kafka" -> options.kafka = value;
                 case "--topic" -> options.topic = value;
                 case "--output-topic" -> options.outputTopic = value;
+                case "--workload" -> options.workload = workload(value);
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
         }
@@ -126,7 +131,21 @@ final class DemoOptions
         {
             throw new IllegalArgumentException("--kafka and --topic go together (and --output-topic needs them)");
         }
+        if (options.workload == 2 && (options.kafka != null || !options.chronicle))
+        {
+            throw new IllegalArgumentException("--workload v2 runs on the engine's operators, from the generator: not with --kafka or --state heap");
+        }
         return options;
+    }
+
+    private static int workload(final String value)
+    {
+        return switch (value)
+        {
+            case "v1" -> 1;
+            case "v2" -> 2;
+            default -> throw new IllegalArgumentException("--workload takes v1 or v2, not '" + value + "'");
+        };
     }
 
     private static boolean state(final String value)

@@ -63,6 +63,10 @@ public final class FraudVelocityDemo
             {
                 runKafka(options, dir);
             }
+            else if (options.workload == 2)
+            {
+                FraudV2Demo.run(options, dir);
+            }
             else
             {
                 run(options, dir);
@@ -310,7 +314,7 @@ public final class FraudVelocityDemo
     /**
      * Prints one progress line a second: events/s, ring fill, per-shard lag. Publisher thread only.
      */
-    private static final class Progress
+    static final class Progress
     {
         private final Engine engine;
         private final int shards;
@@ -341,7 +345,7 @@ public final class FraudVelocityDemo
         }
     }
 
-    private static long processCpuNs()
+    static long processCpuNs()
     {
         return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }

@@ -34,7 +34,9 @@ public final class ReplayCommand
         "  --key     only the outputs of this card (the whole journal is still replayed: state depends on it)",
         "  --from    only outputs caused at or after this journal position; --to: before this one",
         "  --shards  the engine's shard count (default: read from DIR/counters.dat, else 1); ids depend on it",
-        "  --state   chronicle (default) or heap: the same outputs, heap is faster");
+        "  --state   chronicle (default) or heap: the same outputs, heap is faster",
+        "  A directory the v2 demo (--workload v2) ran in is replayed as workload v2 (its engine.id says so), and the 14 kinds'",
+        "  counts and checksums of the whole replay are printed after the summary (on standard error).");
 
     private ReplayCommand()
     {
@@ -121,6 +123,7 @@ public final class ReplayCommand
         final List<AutoCloseable> closeables = new ArrayList<>();
         final int shardCount = shards;
         final boolean offHeap = chronicle;
+        final List<ChecksumReport> v2Reports = FraudV2Replay.isV2(dir) ? new ArrayList<>() : null;
         final EngineContext ctx = new EngineContext()
             .directory(work)
             .shardCount(shardCount)
@@ -130,6 +133,10 @@ public final class ReplayCommand
             .expectSource(1, 1)
             .handlers(shard ->
             {
+                if (v2Reports != null)
+                {
+                    return FraudV2Replay.handler(shard, shardCount, closeables, v2Reports);
+                }
                 if (offHeap)
                 {
                     final FraudVelocityPipeline pipeline = new FraudVelocityPipeline(shard, 1_000_000 / shardCount + 1024, 700_000 / shardCount + 1024);
@@ -179,6 +186,10 @@ public final class ReplayCommand
         System.err.printf(Locale.ROOT, "ringside replay: %,d records (%,d events) of %s replayed in %.2f s (%,.0f events/s); %,d of %,d outputs written%s%n",
             replay.replayedRecords(), replay.replayedEvents(), dir, replay.replayNs() / 1e9, replay.replayRate(), writer.written, writer.seen,
             output == null ? "" : " to " + output);
+        if (v2Reports != null)
+        {
+            FraudV2Replay.printReport(v2Reports, System.err);
+        }
     }
 
     /**
