@@ -153,12 +153,13 @@ public final class IntervalJoin implements AutoCloseable
      */
     public boolean openLeft(final long key, final long id, final long time, final long[] payload)
     {
-        if (lefts.acquireIfPresent(id) != null)
+        final long before = lefts.size();
+        final MutableDirectBuffer entry = lefts.acquire(id);   // one look-up: a new id's entry makes the store one larger
+        if (lefts.size() == before)
         {
             lefts.release();
             return false;
         }
-        final MutableDirectBuffer entry = lefts.acquire(id);
         try
         {
             entry.putLong(KEY_OFFSET, key);
