@@ -18,6 +18,11 @@ import org.agrona.MutableDirectBuffer;
  * step. Events of earlier steps are not consumed: one may be part of several matches. (Choosing the most recent at each
  * step never misses a match: an earlier choice would leave fewer candidates for the steps before it.)
  * <p>
+ * The same operator decides an absence, "A <b>not</b> followed by B within T" ({@link #notFollowedBy}): there A is the
+ * trigger, decided once the watermark reaches {@code A.time + T + allowedLateness}, and it matches (the listener gets
+ * {@code [A.id, -1]}) when no B of its key has {@code A.time < B.time <= A.time + T}; the Bs are kept in the list an
+ * earlier step's events would be, for as long.
+ * <p>
  * Decisions come out in order of the trigger's time, then its id ({@link DeadlineQueue}); closing is sliced like
  * {@link KeyedWindows}: {@link #close(long)}, {@link #closeDue()}, {@link #hasDue()}; the end of input
  * ({@link Long#MAX_VALUE}) decides everything at once. An event of an earlier step is kept while a trigger could still
@@ -31,7 +36,7 @@ import org.agrona.MutableDirectBuffer;
  * one look-up and a walk from the newest event of each step to the first older than the bound. Nothing is allocated.
  * <pre>
  *   key entry:  per earlier step s: 16 * s: head record + 1 (0: empty)   16 * s + 8: tail record + 1
- *   record:     0: time   8: id   16: key   24: previous record + 1   32: next record + 1   40: step
+ *   record:     0: time   8: id   16: key   24: previous record + 1   32: next record + 1   40: its list (a step)
  * </pre>
  * <b>Thread safety:</b> one thread (the shard's).
  */
@@ -45,7 +50,7 @@ public final class SequencePattern implements AutoCloseable
     private static final int KEY = 2;
     private static final int PREV = 3;
     private static final int NEXT = 4;
-    private static final int STEP = 5;
+    private static final int LIST = 5;
     private static final int RECORD_WORDS = 6;
 
     /** Receives a match. */
@@ -61,6 +66,7 @@ public final class SequencePattern implements AutoCloseable
 
     private final String name;
     private final int steps;
+    private final boolean absence;
     private final long withinMs;
     private final long allowedLatenessMs;
     private final int closeSlice;
@@ -70,7 +76,7 @@ public final class SequencePattern implements AutoCloseable
     private final DeadlineQueue decisions = new DeadlineQueue();
     private final WindowTimers expiries = new WindowTimers();
     private final long[] ids;
-    private final DeadlineQueue.Visitor decide = this::decide;
+    private final DeadlineQueue.Visitor decide;
     private final WindowTimers.ArmedKey expire = (id, record, deadline, limit) -> expire((int)record);
     private long closedThrough = Long.MIN_VALUE;
     private long matches;
@@ -86,6 +92,23 @@ public final class SequencePattern implements AutoCloseable
     public SequencePattern(final String name, final int steps, final long withinMs, final long allowedLatenessMs, final long expectedKeys,
         final long expectedEvents, final int closeSlice, final MatchListener listener)
     {
+        this(name, steps, false, withinMs, allowedLatenessMs, expectedKeys, expectedEvents, closeSlice, listener);
+    }
+
+    /**
+     * "A not followed by B within T": A (step 0) matches, decided once the watermark reaches
+     * {@code A.time + T + allowedLatenessMs}, when no B (step 1) of its key has {@code A.time < B.time <= A.time + T};
+     * the listener gets {@code [A.id, -1]}. The other parameters are the constructor's.
+     */
+    public static SequencePattern notFollowedBy(final String name, final long withinMs, final long allowedLatenessMs, final long expectedKeys,
+        final long expectedEvents, final int closeSlice, final MatchListener listener)
+    {
+        return new SequencePattern(name, 2, true, withinMs, allowedLatenessMs, expectedKeys, expectedEvents, closeSlice, listener);
+    }
+
+    private SequencePattern(final String name, final int steps, final boolean absence, final long withinMs, final long allowedLatenessMs,
+        final long expectedKeys, final long expectedEvents, final int closeSlice, final MatchListener listener)
+    {
         if (steps < 2 || steps > 64 || withinMs < 0 || allowedLatenessMs < 0 || closeSlice < 1)
         {
             throw new IllegalArgumentException(name + ": 2 to 64 steps, T and lateness not negative, a positive slice; were " + steps + ", " +
@@ -93,6 +116,8 @@ public final class SequencePattern implements AutoCloseable
         }
         this.name = name;
         this.steps = steps;
+        this.absence = absence;
+        this.decide = absence ? this::decideAbsence : this::decide;
         this.withinMs = withinMs;
         this.allowedLatenessMs = allowedLatenessMs;
         this.closeSlice = closeSlice;
@@ -128,20 +153,30 @@ public final class SequencePattern implements AutoCloseable
         {
             throw new IllegalArgumentException(name + ": an event at Long.MAX_VALUE, the end of input's watermark");
         }
-        if (step == steps - 1)
+        if (absence && step == 0)
+        {
+            final int trigger = records.allocate();   // its time and key, for the decision at time + T
+            records.put(trigger, TIME, time);
+            records.put(trigger, ID, id);
+            records.put(trigger, KEY, key);
+            decisions.arm(id, trigger, DeadlineQueue.deadline(time, withinMs));
+            return;
+        }
+        if (!absence && step == steps - 1)
         {
             decisions.arm(id, key, time);
             return;
         }
+        final int list = absence ? 0 : step;
         final int record = records.allocate();
         records.put(record, TIME, time);
         records.put(record, ID, id);
         records.put(record, KEY, key);
-        records.put(record, STEP, step);
+        records.put(record, LIST, list);
         final MutableDirectBuffer entry = heads.acquire(key);
         try
         {
-            insert(entry, step, record, time, id);
+            insert(entry, list, record, time, id);
         }
         finally
         {
@@ -250,6 +285,37 @@ public final class SequencePattern implements AutoCloseable
         }
     }
 
+    /**
+     * An absence's trigger A, now final: a match unless a B of its key lies in (A.time, A.time + T].
+     */
+    private void decideAbsence(final long id, final long trigger, final long deadline)
+    {
+        final int record = (int)trigger;
+        final long key = records.get(record, KEY);
+        final long time = records.get(record, TIME);
+        records.release(record);
+        final MutableDirectBuffer entry = heads.acquireIfPresent(key);
+        boolean followed = false;
+        if (entry != null)
+        {
+            final long upper = IntervalJoin.saturatedAdd(time, withinMs);
+            int current = (int)entry.getLong(0) - 1;
+            while (current != NONE && records.get(current, TIME) > upper)
+            {
+                current = (int)records.get(current, NEXT) - 1;
+            }
+            followed = current != NONE && records.get(current, TIME) > time;
+            heads.release();
+        }
+        if (!followed)
+        {
+            ids[0] = id;
+            ids[1] = -1;
+            matches++;
+            listener.onMatch(key, ids);
+        }
+    }
+
     private boolean expire(final int record)
     {
         final long key = records.get(record, KEY);
@@ -258,7 +324,7 @@ public final class SequencePattern implements AutoCloseable
         {
             throw new IllegalStateException(name + ": key " + key + " of a held event has no lists");
         }
-        unlink(entry, (int)records.get(record, STEP), record);
+        unlink(entry, (int)records.get(record, LIST), record);
         records.release(record);
         for (int step = 0; step < steps - 1; step++)
         {
@@ -346,6 +412,7 @@ public final class SequencePattern implements AutoCloseable
     {
         out.writeLong(SNAPSHOT_FORMAT);
         out.writeInt(steps);
+        out.writeBoolean(absence);
         out.writeLong(withinMs);
         out.writeLong(allowedLatenessMs);
         out.writeLong(closedThrough);
@@ -368,9 +435,10 @@ public final class SequencePattern implements AutoCloseable
                 SNAPSHOT_FORMAT);
         }
         final int writtenSteps = in.readInt();
+        final boolean writtenAbsence = in.readBoolean();
         final long within = in.readLong();
         final long lateness = in.readLong();
-        if (writtenSteps != steps || within != withinMs || lateness != allowedLatenessMs)
+        if (writtenSteps != steps || writtenAbsence != absence || within != withinMs || lateness != allowedLatenessMs)
         {
             throw new SnapshotCorruptedException(name + ": the snapshot's pattern has " + writtenSteps + " steps within " + within +
                 " ms, lateness " + lateness + "; this one " + steps + ", " + withinMs + ", " + allowedLatenessMs);

@@ -173,6 +173,33 @@ class SequencePatternTest
     }
 
     @Test
+    void shouldDecideAnAbsenceOnceNoFollowerCanArrive()
+    {
+        try (SequencePattern p = SequencePattern.notFollowedBy("unanswered", 100, 5, 16, 64, 100,
+            (key, ids) -> matches.add(key + ":" + Arrays.toString(ids))))
+        {
+            p.add(1, 0, 1, 100);
+            p.add(1, 1, 2, 150);   // followed within T
+            p.add(2, 0, 3, 100);
+            p.add(2, 1, 4, 201);   // 101 after: too late to count
+            p.add(3, 0, 5, 100);
+            p.add(3, 1, 6, 200);   // exactly T after: within, inclusive
+            p.add(4, 1, 8, 100);   // at the same time: not after
+            p.add(4, 0, 7, 100);
+            p.add(5, 0, 9, 100);   // alone
+            p.add(6, 1, 11, 120);  // a B before its A arrives, after it in time: counts
+            p.add(6, 0, 10, 110);
+            p.close(204);
+            assertTrue(matches.isEmpty(), "100 + 100 + 5 > 204: a B may still come");
+            p.close(205);
+            assertEquals(List.of("2:[3, -1]", "4:[7, -1]", "5:[9, -1]"), matches, "in order of id at one time");
+            p.close(Long.MAX_VALUE);
+            assertEquals(3, matches.size());
+            assertEquals(0, p.heldEvents(), "every B expired, every A decided");
+        }
+    }
+
+    @Test
     void shouldRefuseAStepOutsideThePattern()
     {
         try (SequencePattern p = pattern(2, T, 10))
@@ -203,11 +230,26 @@ class SequencePatternTest
     @Test
     void shouldGoOnFromASnapshotAsTheOriginalDoes()
     {
+        goOnFromASnapshot(false);
+    }
+
+    @Test
+    void shouldGoOnFromASnapshotAsTheOriginalDoesForAnAbsence()
+    {
+        goOnFromASnapshot(true);
+    }
+
+    private void goOnFromASnapshot(final boolean absence)
+    {
         final SplittableRandom random = new SplittableRandom(5);
         final List<String> original = new ArrayList<>();
         final List<String> restored = new ArrayList<>();
-        try (SequencePattern a = new SequencePattern("p", 2, 30_000, LATENESS, 16, 64, 3, (k, ids) -> original.add(k + ":" + Arrays.toString(ids)));
-             SequencePattern b = new SequencePattern("p", 2, 30_000, LATENESS, 16, 64, 3, (k, ids) -> restored.add(k + ":" + Arrays.toString(ids))))
+        final SequencePattern.MatchListener intoOriginal = (k, ids) -> original.add(k + ":" + Arrays.toString(ids));
+        final SequencePattern.MatchListener intoRestored = (k, ids) -> restored.add(k + ":" + Arrays.toString(ids));
+        try (SequencePattern a = absence ? SequencePattern.notFollowedBy("p", 30_000, LATENESS, 16, 64, 3, intoOriginal) :
+                new SequencePattern("p", 2, 30_000, LATENESS, 16, 64, 3, intoOriginal);
+             SequencePattern b = absence ? SequencePattern.notFollowedBy("p", 30_000, LATENESS, 16, 64, 3, intoRestored) :
+                new SequencePattern("p", 2, 30_000, LATENESS, 16, 64, 3, intoRestored))
         {
             long time = 1_000_000;
             for (int i = 0; i < 6_000; i++)
@@ -219,7 +261,7 @@ class SequencePatternTest
                 }
                 time += random.nextInt(50);
                 final long key = random.nextInt(11);
-                final int step = random.nextInt(4) == 0 ? LARGE : SMALL;
+                final int step = random.nextInt(absence ? 40 : 4) == 0 ? LARGE : SMALL;
                 final long eventTime = time - random.nextInt(2_000);
                 for (final SequencePattern p : i >= 3_000 ? new SequencePattern[] {a, b} : new SequencePattern[] {a})
                 {
