@@ -26,8 +26,8 @@ import org.agrona.MutableDirectBuffer;
  * Decisions come out in order of the trigger's time, then its id ({@link DeadlineQueue}); closing is sliced like
  * {@link KeyedWindows}: {@link #close(long)}, {@link #closeDue()}, {@link #hasDue()}; the end of input
  * ({@link Long#MAX_VALUE}) decides everything at once. An event of an earlier step is kept while a trigger could still
- * use it: until the watermark passes {@code time + T + allowedLateness} (every trigger that could use it is then
- * decided: expiries run only once no decision is due).
+ * use it: until the watermark passes {@code time + T + allowedLateness}, T rounded up to a whole second (every trigger
+ * that could use it is then decided: expiries run only once no decision is due).
  * <p>
  * State, off-heap: per key, one list per earlier step, newest first (time descending, then id ascending), of records in
  * a {@link RecordSlab}; the heads and tails in a {@link KeyedStore} entry per key, removed when the key's lists are
@@ -52,6 +52,8 @@ public final class SequencePattern implements AutoCloseable
     private static final int NEXT = 4;
     private static final int LIST = 5;
     private static final int RECORD_WORDS = 6;
+    /** Expiries are due at whole multiples of this (see {@link #expiry}). */
+    static final long EXPIRY_GRANULARITY_MS = 1_000;
 
     /** Receives a match. */
     @FunctionalInterface
@@ -182,7 +184,24 @@ public final class SequencePattern implements AutoCloseable
         {
             heads.release();
         }
-        expiries.arm(id, record, DeadlineQueue.deadline(time, withinMs));
+        expiries.arm(id, record, expiry(time));
+    }
+
+    /**
+     * @return when an event kept at {@code time} may go: {@code time + T}, rounded up to a whole
+     * {@value #EXPIRY_GRANULARITY_MS} ms. Only memory depends on it (a decision checks every bound itself), and whole
+     * seconds keep the timers' deadlines few: {@code T} is often beyond the timing wheel's span, and each distinct
+     * deadline there is an entry of its overflow heap.
+     */
+    private long expiry(final long time)
+    {
+        final long deadline = DeadlineQueue.deadline(time, withinMs);
+        if (deadline < Long.MIN_VALUE + EXPIRY_GRANULARITY_MS || deadline > Long.MAX_VALUE - 1 - EXPIRY_GRANULARITY_MS)
+        {
+            return deadline;
+        }
+        final long rest = Math.floorMod(deadline, EXPIRY_GRANULARITY_MS);
+        return rest == 0 ? deadline : deadline - rest + EXPIRY_GRANULARITY_MS;
     }
 
     /**
