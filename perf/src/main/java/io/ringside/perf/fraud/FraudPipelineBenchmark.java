@@ -63,7 +63,7 @@ public class FraudPipelineBenchmark
     @Setup(Level.Trial)
     public void generate()
     {
-        stream = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)Math.min(Integer.MAX_VALUE, events * FraudEvent.LENGTH), 64));
+        stream = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect((int)Math.min(Integer.MAX_VALUE, events * FraudEvent.LENGTH)));
         final long cards = WorkloadSize.STANDARD.cards();
         if ("v2".equals(workload))
         {

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Workload v2 through the engine (journal, ring, shards, its watermarks, {@link FraudV2Pipeline} on the off-heap
  * operators) gives exactly the plain-Java implementation's counts and checksums: at the smoke size for 1 and 4 shards,
- * compact and pipelined, and over minutes of event time, where captures, uncaptured transactions and the pattern's
+ * compact and pipelined, with several sources (partitions), and over minutes of event time, where captures, uncaptured transactions and the pattern's
  * decisions come out all along instead of at the end of input.
  */
 class EngineFraudV2Test
@@ -54,6 +54,40 @@ class EngineFraudV2Test
         assertEquals(expected, actual, "\nexpected\n" + expected + "\nactual\n" + actual);
     }
 
+    @Test
+    void shouldMatchThePlainJavaImplementationWithSeveralSources()
+    {
+        // each card's events through one of 3 partitions (card % 3): lateness against the partition's watermark, closing
+        // by the minimum over the partitions, once each has spoken (workload.md, "Several sources", which v2 keeps)
+        final int partitions = 3;
+        final ChecksumReport expected = ChecksumReport.v2();
+        final PlainJavaFraudV2 plain = new PlainJavaFraudV2(expected);
+        final long[] sourceWatermark = new long[partitions];
+        java.util.Arrays.fill(sourceWatermark, Long.MIN_VALUE);
+        final boolean[] spoken = new boolean[partitions];
+        int silent = partitions;
+        final WorkloadGeneratorV2 generator = new WorkloadGeneratorV2(WorkloadSize.SMOKE, 7);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
+        while (generator.next(event, 0))
+        {
+            final int p = (int)(FraudEvent.cardId(event, 0) % partitions);
+            plain.onEvent(event, 0, sourceWatermark[p]);
+            if (!spoken[p])
+            {
+                spoken[p] = true;
+                silent--;
+            }
+            sourceWatermark[p] = Math.max(sourceWatermark[p], FraudEvent.eventTimeMs(event, 0) - FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS);
+            if (silent == 0)
+            {
+                plain.onWatermark(java.util.Arrays.stream(sourceWatermark).min().getAsLong());
+            }
+        }
+        plain.endOfInput();
+        final ChecksumReport actual = throughEngine(new WorkloadGeneratorV2(WorkloadSize.SMOKE, 7), 1, Topology.PIPELINED, 2, partitions);
+        assertEquals(expected, actual, "\nexpected\n" + expected + "\nactual\n" + actual);
+    }
+
     private static ChecksumReport plain(final WorkloadGeneratorV2 generator, final int every)
     {
         final ChecksumReport report = ChecksumReport.v2();
@@ -72,6 +106,15 @@ class EngineFraudV2Test
 
     private ChecksumReport throughEngine(final WorkloadGeneratorV2 generator, final int every, final Topology topology, final int shards)
     {
+        return throughEngine(generator, every, topology, shards, 1);
+    }
+
+    /**
+     * @param partitions a card's events go through partition {@code card % partitions} of the one source.
+     */
+    private ChecksumReport throughEngine(final WorkloadGeneratorV2 generator, final int every, final Topology topology, final int shards,
+        final int partitions)
+    {
         final List<FraudV2Pipeline> pipelines = new ArrayList<>();
         final EngineContext ctx = new EngineContext()
             .directory(dir.resolve("run-" + run++))
@@ -83,7 +126,7 @@ class EngineFraudV2Test
             .maxEventLength(FraudEvent.LENGTH)
             .eventTime(FraudVelocityShard.EVENT_TIME)
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
-            .expectSource(1, 1)
+            .expectSource(1, partitions)
             .handlersId(FraudV2Pipeline.HANDLERS_ID)
             .handlers(shard ->
             {
@@ -101,11 +144,13 @@ class EngineFraudV2Test
             try (engine)
             {
                 final EventPublisher publisher = engine.newPublisher(1);
+                final long[] offsets = new long[partitions];
                 while (generator.next(event, 0))
                 {
                     if (generator.index() % every == 0)
                     {
-                        publisher.publish(FraudEvent.cardId(event, 0), 0, generator.index() - 1, 0, event, 0, FraudEvent.LENGTH);
+                        final int partition = (int)(FraudEvent.cardId(event, 0) % partitions);
+                        publisher.publish(FraudEvent.cardId(event, 0), partition, offsets[partition]++, 0, event, 0, FraudEvent.LENGTH);
                     }
                 }
                 publisher.endOfInput();
