@@ -67,28 +67,33 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     public FraudV2Pipeline(final int shard, final long expectedCards, final long idsPerMinute, final long expectedProfiles,
         final long expectedOpen, final long expectedSmalls)
     {
-        final AutoCloseable[] made = new AutoCloseable[4];
+        v1 = new FraudVelocityPipeline(shard, expectedCards, idsPerMinute, report);
+        KeyedTable table = null;
+        IntervalJoin join = null;
         try
         {
-            v1 = new FraudVelocityPipeline(shard, expectedCards, idsPerMinute, report);
-            made[0] = v1;
-            profiles = new KeyedTable("profiles-" + shard, expectedProfiles, 2);
-            made[1] = profiles;
-            captures = new IntervalJoin("captures-" + shard, CAPTURE_LOWER_MS, CAPTURE_UPPER_MS, FraudVelocityPipeline.ALLOWED_LATENESS_MS,
+            table = new KeyedTable("profiles-" + shard, expectedProfiles, 2);
+            join = new IntervalJoin("captures-" + shard, CAPTURE_LOWER_MS, CAPTURE_UPPER_MS, FraudVelocityPipeline.ALLOWED_LATENESS_MS,
                 expectedOpen, 1, CLOSE_SLICE, this::onUncaptured);
-            made[2] = captures;
             testCharges = new SequencePattern("testcharge-" + shard, 2, PATTERN_WITHIN_MS, FraudVelocityPipeline.ALLOWED_LATENESS_MS,
                 Math.max(1_024, expectedSmalls), expectedSmalls, CLOSE_SLICE, this::onTestCharge);
-            made[3] = testCharges;
         }
         catch (final RuntimeException | Error ex)
         {
-            for (final AutoCloseable closeable : made)
+            // what was made before the failure is freed: off-heap memory is not the garbage collector's
+            v1.close();
+            if (table != null)
             {
-                closeQuietly(closeable);
+                table.close();
+            }
+            if (join != null)
+            {
+                join.close();
             }
             throw ex;
         }
+        profiles = table;
+        captures = join;
     }
 
     /**
@@ -262,25 +267,21 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     @Override
     public void close()
     {
-        closeQuietly(v1);
-        closeQuietly(profiles);
-        closeQuietly(captures);
-        closeQuietly(testCharges);
-    }
-
-    private static void closeQuietly(final AutoCloseable closeable)
-    {
-        if (closeable == null)
-        {
-            return;
-        }
         try
         {
-            closeable.close();
+            v1.close();
+            profiles.close();
         }
-        catch (final Exception ex)
+        finally
         {
-            throw new IllegalStateException("closing " + closeable, ex);
+            try
+            {
+                captures.close();
+            }
+            finally
+            {
+                testCharges.close();
+            }
         }
     }
 }
