@@ -27,7 +27,7 @@ class CrashRecoveryV2Test
 {
     private static final long EVENTS = 120_000;
     private static final long CARDS = 10_000;
-    private static final int KILLS = 6;
+    private static final int KILLS = 9;
 
     @Test
     void aV2DemoKilledAgainAndAgainWritesEveryOutputExactlyOnce(@TempDir final Path tmp) throws Exception
