@@ -157,7 +157,7 @@ final class FraudLatencyTarget implements LatencyTarget
     {
         final ChecksumReport report = report();
         final StringBuilder line = new StringBuilder(160).append(String.format(Locale.ROOT, "%,d events decided, outputs:", handled()));
-        for (final OutputKind kind : OutputKind.values())
+        for (final OutputKind kind : OutputKind.v1())
         {
             line.append(' ').append(kind.name().toLowerCase(Locale.ROOT)).append(' ').append(String.format(Locale.ROOT, "%,d", report.count(kind)));
         }

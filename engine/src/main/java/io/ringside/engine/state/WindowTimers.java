@@ -350,6 +350,17 @@ final class WindowTimers
     }
 
     /**
+     * @return the earliest deadline with registrations at or below {@code limit}, when {@link #due(long)} says there is
+     * one and no chain is half closed: {@link #closeArmed(long, ArmedKey)} with it as the limit then takes exactly that
+     * deadline's registrations (what {@link DeadlineQueue} sorts before visiting). Changes nothing.
+     */
+    long nextDeadline(final long limit)
+    {
+        final long overflowNext = size > 0 && heap[0] <= limit ? heap[0] : Long.MAX_VALUE;
+        return Math.min(overflowNext, nextWheelDeadline(limit));
+    }
+
+    /**
      * @return whether a registration at or below {@code limit} waits for {@link #closeArmed}.
      */
     boolean due(final long limit)

@@ -17,8 +17,46 @@ import java.util.Locale;
  */
 public final class ChecksumReport implements OutputSink
 {
+    private final int kinds;
     private final long[] counts = new long[OutputKind.count()];
     private final long[] checksums = new long[OutputKind.count()];
+
+    /**
+     * A report of workload v1's eight kinds.
+     */
+    public ChecksumReport()
+    {
+        this(OutputKind.V1_COUNT);
+    }
+
+    /**
+     * @param kinds the first {@code kinds} kinds in number order are reported: {@link OutputKind#V1_COUNT} or
+     *              {@link OutputKind#V2_COUNT}; recording any other is refused.
+     */
+    public ChecksumReport(final int kinds)
+    {
+        if (kinds < 1 || kinds > OutputKind.count())
+        {
+            throw new IllegalArgumentException("a report of 1 to " + OutputKind.count() + " kinds, not " + kinds);
+        }
+        this.kinds = kinds;
+    }
+
+    /**
+     * @return a report of workload v2's fourteen kinds.
+     */
+    public static ChecksumReport v2()
+    {
+        return new ChecksumReport(OutputKind.V2_COUNT);
+    }
+
+    /**
+     * @return kinds reported: the first this many in number order.
+     */
+    public int kinds()
+    {
+        return kinds;
+    }
 
     /**
      * The workload's mixing function (the SplitMix64 finaliser).
@@ -108,10 +146,14 @@ public final class ChecksumReport implements OutputSink
     }
 
     /**
-     * Adds another report's counts and checksums to this one (e.g. one report per shard).
+     * Adds another report's counts and checksums to this one (e.g. one report per shard), of the same kinds.
      */
     public void add(final ChecksumReport other)
     {
+        if (other.kinds != kinds)
+        {
+            throw new IllegalArgumentException("a report of " + other.kinds + " kinds added to one of " + kinds);
+        }
         for (int i = 0; i < counts.length; i++)
         {
             counts[i] += other.counts[i];
@@ -124,8 +166,8 @@ public final class ChecksumReport implements OutputSink
      */
     public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
     {
-        out.writeInt(counts.length);
-        for (int i = 0; i < counts.length; i++)
+        out.writeInt(kinds);
+        for (int i = 0; i < kinds; i++)
         {
             out.writeLong(counts[i]);
             out.writeLong(checksums[i]);
@@ -134,11 +176,11 @@ public final class ChecksumReport implements OutputSink
 
     public void readSnapshot(final io.ringside.engine.SnapshotReader in)
     {
-        final int kinds = in.readInt();
-        if (kinds != counts.length)
+        final int written = in.readInt();
+        if (written != kinds)
         {
-            throw new io.ringside.engine.SnapshotCorruptedException("the checksum report in the snapshot has " + kinds + " kinds, not " +
-                counts.length);
+            throw new io.ringside.engine.SnapshotCorruptedException("the checksum report in the snapshot has " + written + " kinds, not " +
+                kinds);
         }
         for (int i = 0; i < kinds; i++)
         {
@@ -166,12 +208,12 @@ public final class ChecksumReport implements OutputSink
     }
 
     /**
-     * @return one {@link #line(OutputKind)} per kind, all eight, in kind-number order.
+     * @return one {@link #line(OutputKind)} per kind reported (v1's eight, or v2's fourteen), in kind-number order.
      */
     public List<String> lines()
     {
-        final List<String> lines = new ArrayList<>(OutputKind.count());
-        for (int i = 0; i < OutputKind.count(); i++)
+        final List<String> lines = new ArrayList<>(kinds);
+        for (int i = 0; i < kinds; i++)
         {
             lines.add(line(OutputKind.inNumberOrder(i)));
         }
@@ -189,14 +231,14 @@ public final class ChecksumReport implements OutputSink
     @Override
     public boolean equals(final Object other)
     {
-        return other instanceof ChecksumReport report &&
+        return other instanceof ChecksumReport report && kinds == report.kinds &&
             Arrays.equals(counts, report.counts) && Arrays.equals(checksums, report.checksums);
     }
 
     @Override
     public int hashCode()
     {
-        return 31 * Arrays.hashCode(counts) + Arrays.hashCode(checksums);
+        return 31 * (31 * kinds + Arrays.hashCode(counts)) + Arrays.hashCode(checksums);
     }
 
     @Override
@@ -207,6 +249,10 @@ public final class ChecksumReport implements OutputSink
 
     private void add(final OutputKind kind, final long hash)
     {
+        if (kind.ordinal() >= kinds)
+        {
+            throw new IllegalArgumentException(kind + " is not a kind of this report (the first " + kinds + ")");
+        }
         counts[kind.ordinal()]++;
         checksums[kind.ordinal()] += hash;
     }

@@ -90,6 +90,14 @@ final class DemoOptions
         "the plain one")
     boolean compare;
 
+    @Option(names = "--workload", paramLabel = "v1|v2", description = "v1 (default: the fraud-velocity workload) or v2 (v1 plus " +
+        "profiles, captures and the test-charge pattern: 14 output kinds; with --compare against PlainJavaFraudV2; not with --kafka " +
+        "or --state heap)")
+    private String workloadName = "v1";
+
+    /** 1 or 2: workload v1 or v2, from {@code --workload}, by {@link #check()}. */
+    int workload = 1;
+
     /**
      * @throws IllegalArgumentException naming the flag that is wrong.
      */
@@ -122,6 +130,16 @@ final class DemoOptions
         if ((kafka == null) != (topic == null) || (outputTopic != null && kafka == null))
         {
             throw new IllegalArgumentException("--kafka and --topic go together (and --output-topic needs them)");
+        }
+        workload = switch (workloadName)
+        {
+            case "v1" -> 1;
+            case "v2" -> 2;
+            default -> throw new IllegalArgumentException("--workload takes v1 or v2, not '" + workloadName + "'");
+        };
+        if (workload == 2 && (kafka != null || !chronicle))
+        {
+            throw new IllegalArgumentException("--workload v2 runs on the engine's operators, from the generator: not with --kafka or --state heap");
         }
     }
 

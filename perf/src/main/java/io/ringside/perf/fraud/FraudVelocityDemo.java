@@ -55,6 +55,10 @@ public final class FraudVelocityDemo extends CheckedCommand
             {
                 runKafka(options, dir);
             }
+            else if (options.workload == 2)
+            {
+                FraudV2Demo.run(options, dir);
+            }
             else
             {
                 run(options, dir);
@@ -288,7 +292,7 @@ public final class FraudVelocityDemo extends CheckedCommand
     /**
      * Prints one progress line a second: events/s, ring fill, per-shard lag. Publisher thread only.
      */
-    private static final class Progress
+    static final class Progress
     {
         private final Engine engine;
         private final int shards;
@@ -319,7 +323,7 @@ public final class FraudVelocityDemo extends CheckedCommand
         }
     }
 
-    private static long processCpuNs()
+    static long processCpuNs()
     {
         return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }

@@ -63,7 +63,7 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     private final KeyedWindows.Hopping hopping;
     private final KeyedWindows.Sessions sessions;
     private final int previous;
-    private final ChecksumReport report = new ChecksumReport();
+    private final ChecksumReport report;
     private final long[] fields = new long[OutputKind.MAX_FIELDS];
     private final long[] amount = new long[2];
     private final long[] session = new long[3];
@@ -79,6 +79,15 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
      */
     public FraudVelocityPipeline(final int shard, final long expectedCards, final long idsPerMinute)
     {
+        this(shard, expectedCards, idsPerMinute, new ChecksumReport());
+    }
+
+    /**
+     * @param report where every output is counted (a v2 pipeline's, of fourteen kinds, when this is its v1 part).
+     */
+    FraudVelocityPipeline(final int shard, final long expectedCards, final long idsPerMinute, final ChecksumReport report)
+    {
+        this.report = report;
         dedup = new Dedup("dedup-" + shard, DEDUP_TTL_MS, 60_000, idsPerMinute);
         final KeyedWindows.Builder builder = KeyedWindows.builder("cards-" + shard, ALLOWED_LATENESS_MS, expectedCards)
             .closeSlice(CLOSE_SLICE_KEYS);
@@ -103,28 +112,46 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     @Override
     public void onEvent(final Event event, final ShardContext context)
     {
-        this.context = context;
         final DirectBuffer buffer = event.buffer();
         final int offset = event.offset();
         final long eventId = FraudEvent.eventId(buffer, offset);
-        final long cardId = FraudEvent.cardId(buffer, offset);
-        final long amountCents = FraudEvent.amountCents(buffer, offset);
         final long time = FraudEvent.eventTimeMs(buffer, offset);
-        final int country = FraudEvent.country(buffer, offset);
+        if (admit(eventId, time, event.sourceWatermark(), context))
+        {
+            addToWindows(eventId, FraudEvent.cardId(buffer, offset), FraudEvent.amountCents(buffer, offset), time,
+                FraudEvent.country(buffer, offset), context);
+        }
+    }
 
+    /**
+     * Rules 1 and 2 (dedup, then lateness against the event's source's watermark), for an event of any type.
+     *
+     * @return true if the event is neither a duplicate nor late (DUPLICATE or LATE emitted otherwise).
+     */
+    boolean admit(final long eventId, final long time, final long sourceWatermark, final ShardContext context)
+    {
+        this.context = context;
         if (dedup.isDuplicate(eventId, time))
         {
             emit(OutputKind.DUPLICATE, eventId);
-            return;
+            return false;
         }
-        final long sourceWatermark = event.sourceWatermark();
         if (sourceWatermark != Long.MIN_VALUE && sourceWatermark >= Long.MIN_VALUE + ALLOWED_LATENESS_MS &&
             time <= sourceWatermark - ALLOWED_LATENESS_MS)
         {
             emit(OutputKind.LATE, eventId);
-            return;
+            return false;
         }
+        return true;
+    }
 
+    /**
+     * Rules 3 and 4 for an admitted event (v2: an admitted TXN): the card's windows, VELOCITY, AMOUNT and COUNTRY.
+     */
+    void addToWindows(final long eventId, final long cardId, final long amountCents, final long time, final int country,
+        final ShardContext context)
+    {
+        this.context = context;
         amount[1] = amountCents;
         session[1] = amountCents;
         session[2] = country;

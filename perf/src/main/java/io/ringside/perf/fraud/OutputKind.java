@@ -1,8 +1,9 @@
 package io.ringside.perf.fraud;
 
 /**
- * The workload's output kinds (workload.md, v1), each with its number (the first field hashed) and its count
- * of fields after the kind. Immutable: any thread.
+ * The workload's output kinds, each with its number (the first field hashed) and its count of fields after the kind:
+ * v1's eight (workload.md), then the six that workload v2 adds (enrichment, the pattern and the join). Immutable: any
+ * thread.
  */
 public enum OutputKind
 {
@@ -21,13 +22,33 @@ public enum OutputKind
     /** eventId. */
     LATE(7, 1),
     /** eventId. */
-    DUPLICATE(8, 1);
+    DUPLICATE(8, 1),
+    /** v2: cardId, eventId, limitCents. */
+    OVERLIMIT(9, 3),
+    /** v2: cardId, eventId, homeCountry. */
+    ABROAD(10, 3),
+    /** v2: cardId, smallEventId, largeEventId. */
+    TESTCHARGE(11, 3),
+    /** v2: cardId, txnEventId, captureEventId, captureTimeMs - txnTimeMs. */
+    CAPTURED(12, 4),
+    /** v2: cardId, txnEventId, amountCents. */
+    UNCAPTURED(13, 3),
+    /** v2: cardId, captureEventId, txnEventId. */
+    ORPHAN(14, 3);
 
     /** The most fields any kind has. */
     public static final int MAX_FIELDS = 6;
 
-    private static final OutputKind[] BY_NUMBER = {null, TUMBLING, HOPPING, SESSION, VELOCITY, AMOUNT, COUNTRY, LATE, DUPLICATE};
-    private static final OutputKind[] IN_NUMBER_ORDER = {TUMBLING, HOPPING, SESSION, VELOCITY, AMOUNT, COUNTRY, LATE, DUPLICATE};
+    /** Kinds of workload v1: the first eight in number order. */
+    public static final int V1_COUNT = 8;
+    /** Kinds of workload v2: all of them. */
+    public static final int V2_COUNT = 14;
+
+    private static final OutputKind[] BY_NUMBER = {null, TUMBLING, HOPPING, SESSION, VELOCITY, AMOUNT, COUNTRY, LATE, DUPLICATE,
+        OVERLIMIT, ABROAD, TESTCHARGE, CAPTURED, UNCAPTURED, ORPHAN};
+    private static final OutputKind[] IN_NUMBER_ORDER = {TUMBLING, HOPPING, SESSION, VELOCITY, AMOUNT, COUNTRY, LATE, DUPLICATE,
+        OVERLIMIT, ABROAD, TESTCHARGE, CAPTURED, UNCAPTURED, ORPHAN};
+    private static final java.util.List<OutputKind> V1 = java.util.List.of(IN_NUMBER_ORDER).subList(0, V1_COUNT);
 
     private final int number;
     private final int fieldCount;
@@ -52,7 +73,7 @@ public enum OutputKind
     }
 
     /**
-     * @return the kind numbered 1..8.
+     * @return the kind numbered 1..14.
      * @throws IllegalArgumentException for any other number.
      */
     public static OutputKind fromNumber(final int number)
@@ -65,7 +86,15 @@ public enum OutputKind
     }
 
     /**
-     * @return the number of kinds.
+     * @return v1's eight kinds, in number order.
+     */
+    public static java.util.List<OutputKind> v1()
+    {
+        return V1;
+    }
+
+    /**
+     * @return the number of kinds, v2's included.
      */
     public static int count()
     {

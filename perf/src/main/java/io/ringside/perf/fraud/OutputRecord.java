@@ -35,6 +35,15 @@ final class OutputRecord
         sink.onOutput(kind, fields);
     }
 
+    void emit(final OutputKind kind, final long f1, final long f2, final long f3, final long f4)
+    {
+        fields[0] = f1;
+        fields[1] = f2;
+        fields[2] = f3;
+        fields[3] = f4;
+        sink.onOutput(kind, fields);
+    }
+
     void emit(final OutputKind kind, final long f1, final long f2, final long f3, final long f4, final long f5)
     {
         fields[0] = f1;

@@ -84,13 +84,25 @@ public final class PlainJavaFraudVelocity
         {
             return;
         }
+        advance(eventTimeMs);
+    }
+
+    /**
+     * Rule 5 for an accepted event of one source: W = max(W, eventTimeMs - 2,000), closing what it passes.
+     *
+     * @return whether W moved.
+     */
+    boolean advance(final long eventTimeMs)
+    {
         final long advanced = FraudVelocityRules.advance(watermark, eventTimeMs);
-        if (advanced != watermark)
+        if (advanced == watermark)
         {
-            watermark = advanced;
-            closeWindows(FraudVelocityRules.closeLimit(watermark));
-            dedup.forget(watermark);
+            return false;
         }
+        watermark = advanced;
+        closeWindows(FraudVelocityRules.closeLimit(watermark));
+        dedup.forget(watermark);
+        return true;
     }
 
     /**
@@ -132,6 +144,21 @@ public final class PlainJavaFraudVelocity
     private boolean accept(
         final long eventId, final long cardId, final long amountCents, final long eventTimeMs, final int country, final long lateWatermark)
     {
+        if (!admit(eventId, eventTimeMs, country, lateWatermark))
+        {
+            return false;
+        }
+        addToWindows(eventId, cardId, amountCents, eventTimeMs, country);
+        return true;
+    }
+
+    /**
+     * Rules 1 and 2: dedup against the current watermark, lateness against {@code lateWatermark}.
+     *
+     * @return true if the event is neither a duplicate nor late (DUPLICATE or LATE emitted otherwise).
+     */
+    boolean admit(final long eventId, final long eventTimeMs, final int country, final long lateWatermark)
+    {
         if (ended)
         {
             throw new IllegalStateException("endOfInput() has been called");
@@ -148,6 +175,14 @@ public final class PlainJavaFraudVelocity
             out.emit(OutputKind.LATE, eventId);
             return false;
         }
+        return true;
+    }
+
+    /**
+     * Rules 3 and 4 for an admitted event: its windows, then VELOCITY, AMOUNT and COUNTRY.
+     */
+    void addToWindows(final long eventId, final long cardId, final long amountCents, final long eventTimeMs, final int country)
+    {
         final int card = cards.acquire(cardId);
         final long tumblingStart = FraudVelocityRules.tumblingStart(eventTimeMs);
         addToTumbling(card, cardId, eventId, tumblingStart, amountCents);
@@ -157,7 +192,6 @@ public final class PlainJavaFraudVelocity
         {
             out.emit(OutputKind.COUNTRY, cardId, eventId);
         }
-        return true;
     }
 
     /**
@@ -296,8 +330,4 @@ public final class PlainJavaFraudVelocity
         out.emit(OutputKind.SESSION, cards.cardId(card), sessions.first(session), sessions.last(session), sessions.count(session),
             sessions.sum(session), sessions.distinctCountries(session));
     }
-
-
-
-
 }

@@ -30,7 +30,9 @@ import picocli.CommandLine.Parameters;
  * said in one line, for a directory without a journal or a damaged journal; 2 for flags that do not fit it.
  */
 @Command(name = "replay", description = {"Rebuilds the fraud-velocity demo's state from the journal in DIR (read-only; safe beside a " +
-    "running engine) and writes its outputs, one per line: position:shard:ordinal KIND,field,... (ids as the engine gave them)."})
+    "running engine) and writes its outputs, one per line: position:shard:ordinal KIND,field,... (ids as the engine gave them).",
+    "A directory the v2 demo (--workload v2) ran in is replayed as workload v2 (its engine.id says so), and the 14 kinds' counts " +
+    "and checksums of the whole replay are printed after the summary (on standard error)."})
 public final class ReplayCommand extends CheckedCommand
 {
     @Parameters(paramLabel = "DIR", description = "the engine directory (the demo's --journal DIR)")
@@ -83,6 +85,7 @@ public final class ReplayCommand extends CheckedCommand
         final Path work = Files.createTempDirectory("ringside-replay-");
         final List<AutoCloseable> closeables = new ArrayList<>();
         final boolean offHeap = chronicle;
+        final List<ChecksumReport> v2Reports = FraudV2Replay.isV2(dir) ? new ArrayList<>() : null;
         final EngineContext ctx = new EngineContext()
             .directory(work)
             .shardCount(shardCount)
@@ -92,6 +95,10 @@ public final class ReplayCommand extends CheckedCommand
             .expectSource(1, 1)
             .handlers(shard ->
             {
+                if (v2Reports != null)
+                {
+                    return FraudV2Replay.handler(shard, shardCount, closeables, v2Reports);
+                }
                 if (offHeap)
                 {
                     final FraudVelocityPipeline pipeline = new FraudVelocityPipeline(shard, 1_000_000 / shardCount + 1024, 700_000 / shardCount + 1024);
@@ -136,6 +143,10 @@ public final class ReplayCommand extends CheckedCommand
         System.err.printf(Locale.ROOT, "ringside replay: %,d records (%,d events) of %s replayed in %.2f s (%,.0f events/s); %,d of %,d outputs written%s%n",
             replay.replayedRecords(), replay.replayedEvents(), dir, replay.replayNs() / 1e9, replay.replayRate(), writer.written, writer.seen,
             output == null ? "" : " to " + output);
+        if (v2Reports != null)
+        {
+            FraudV2Replay.printReport(v2Reports, System.err);
+        }
     }
 
     /**

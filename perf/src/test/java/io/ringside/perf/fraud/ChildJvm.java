@@ -22,8 +22,16 @@ final class ChildJvm
      */
     static Process startDemo(final Path log, final String... args) throws IOException
     {
+        return startCommand(log, "demo", args);
+    }
+
+    /**
+     * Starts {@code ./ringside name args...}.
+     */
+    static Process startCommand(final Path log, final String name, final String... args) throws IOException
+    {
         final String[] command = new String[args.length + 1];
-        command[0] = "demo";
+        command[0] = name;
         System.arraycopy(args, 0, command, 1, args.length);
         return start(log, Ringside.class, command);
     }

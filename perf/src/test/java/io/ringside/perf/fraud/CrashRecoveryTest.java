@@ -185,7 +185,7 @@ class CrashRecoveryTest
      *
      * @return true if the child is still running.
      */
-    private static boolean awaitLive(final Process child, final Path log, final long logBefore, final long moreMs) throws Exception
+    static boolean awaitLive(final Process child, final Path log, final long logBefore, final long moreMs) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (child.isAlive() && System.nanoTime() < deadline && !Files.readString(log).substring((int)logBefore).contains("events/s"))
@@ -200,7 +200,7 @@ class CrashRecoveryTest
      *
      * @return true if the child is still running (killed then, whether or not one was seen).
      */
-    private static boolean awaitSnapshotInProgress(final Process child, final Path dir) throws Exception
+    static boolean awaitSnapshotInProgress(final Process child, final Path dir) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (child.isAlive() && System.nanoTime() < deadline && !hasIncompleteSnapshot(dir))
@@ -210,7 +210,7 @@ class CrashRecoveryTest
         return child.isAlive();
     }
 
-    private static boolean hasIncompleteSnapshot(final Path dir) throws IOException
+    static boolean hasIncompleteSnapshot(final Path dir) throws IOException
     {
         final Path snapshots = dir.resolve("snapshots");
         if (!Files.isDirectory(snapshots))
@@ -255,7 +255,7 @@ class CrashRecoveryTest
     }
 
 
-    private static String readQuietly(final Path log)
+    static String readQuietly(final Path log)
     {
         try
         {

@@ -108,4 +108,20 @@ class DemoOptionsTest
         assertEquals(1_000_000, options.snapshotEvery);
         assertFalse(parse().snapshotReplica);
     }
+
+    @Test
+    void shouldRunWorkloadV1UnlessToldV2()
+    {
+        assertEquals(1, parse().workload);
+        assertEquals(1, parse("--workload", "v1").workload);
+        assertEquals(2, parse("--workload", "v2", "--shards", "4", "--compare").workload);
+    }
+
+    @Test
+    void shouldRefuseAnotherWorkloadAndV2WhereItDoesNotRun()
+    {
+        assertTrue(refusal("--workload", "v3").contains("v1 or v2"));
+        assertTrue(refusal("--workload", "v2", "--state", "heap").contains("--workload v2"));
+        assertTrue(refusal("--workload", "v2", "--kafka", "b:1", "--topic", "t").contains("--workload v2"));
+    }
 }
