@@ -76,6 +76,9 @@ public final class AeronIngress implements Agent, AutoCloseable
     private int publishedThisPoll;
     private long nowMs;
     private volatile boolean reachedEnd;
+    private volatile boolean endAcknowledged;
+    private SenderSession endSession;
+    private long endSequence;
     private AgentRunner runner;
 
     /**
@@ -245,6 +248,8 @@ public final class AeronIngress implements Agent, AutoCloseable
         }
         publisher.endOfInput();
         session.published(sequence, publisher.lastSequence());
+        endSession = session;
+        endSequence = sequence;
         reachedEnd = true;
         return Action.CONTINUE;
     }
@@ -291,6 +296,10 @@ public final class AeronIngress implements Agent, AutoCloseable
                     session.nextAckMs = nowMs + ctx.ackIntervalMs();
                     acksCounter.incrementRelease();
                     work++;
+                    if (session == endSession && session.acked >= endSequence)
+                    {
+                        endAcknowledged = true;
+                    }
                 }
             }
         }
@@ -335,6 +344,14 @@ public final class AeronIngress implements Agent, AutoCloseable
     public boolean reachedEnd()
     {
         return reachedEnd;
+    }
+
+    /**
+     * @return true once the sender of the end of input was told it is durable: the ingress may close. Any thread.
+     */
+    public boolean endAcknowledged()
+    {
+        return endAcknowledged;
     }
 
     /**

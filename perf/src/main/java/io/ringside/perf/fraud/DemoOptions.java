@@ -40,11 +40,13 @@ final class DemoOptions
         "             With --journal, a restart resumes each partition after its last journaled offset and the sink drops the",
         "             replayed outputs T2 already holds; the checksums printed are the whole run's.",
         "  --compare  first run the plain-Java single-threaded implementation written by hand for speed (FastPlainFraudVelocity)",
-        "             on the same events in this JVM, then the engine, and print both rates and the engine's share of the plain one");
+        "             on the same events in this JVM, then the engine, and print both rates and the engine's share of the plain one",
+        "  --aeron ipc|udp: a sender process sends the workload over Aeron (an embedded media driver) and reads the decisions",
+        "             back over Aeron; both print their checksums. --aeron-dir DIR: use the media driver running in DIR instead");
 
     private static final java.util.Set<String> VALUED_FLAGS = java.util.Set.of("--events", "--cards", "--seed", "--shards", "--topology",
         "--wait", "--journal", "--output", "--rate", "--warmup-s", "--state", "--snapshot-every", "--durability", "--kafka", "--topic",
-        "--output-topic");
+        "--output-topic", "--aeron", "--aeron-dir");
 
     long events = WorkloadSize.STANDARD.events();
     long cards = WorkloadSize.STANDARD.cards();
@@ -65,6 +67,8 @@ final class DemoOptions
     String kafka;
     String topic;
     String outputTopic;
+    String aeron;
+    Path aeronDir;
 
     static DemoOptions parse(final String[] args)
     {
@@ -114,6 +118,8 @@ final class DemoOptions
                 case "--kafka" -> options.kafka = value;
                 case "--topic" -> options.topic = value;
                 case "--output-topic" -> options.outputTopic = value;
+                case "--aeron" -> options.aeron = AeronChannels.of(value).mode();
+                case "--aeron-dir" -> options.aeronDir = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
         }

@@ -63,6 +63,10 @@ public final class FraudVelocityDemo
             {
                 runKafka(options, dir);
             }
+            else if (options.aeron != null)
+            {
+                AeronFraudDemo.run(options, dir);
+            }
             else
             {
                 run(options, dir);
