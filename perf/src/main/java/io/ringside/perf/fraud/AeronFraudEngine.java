@@ -54,6 +54,16 @@ public final class AeronFraudEngine
     public static Result run(final Aeron aeron, final AeronChannels channels, final Path dir, final long events, final long cards,
         final int shards, final boolean chronicle, final long snapshotEvery, final DurabilityPolicy durability, final Consumer<String> progress)
     {
+        return run(aeron, channels, dir, events, cards, shards, chronicle, snapshotEvery, durability, progress, ingress -> { });
+    }
+
+    /**
+     * @param started told the ingress once it runs (its counters may be read from any thread).
+     */
+    public static Result run(final Aeron aeron, final AeronChannels channels, final Path dir, final long events, final long cards,
+        final int shards, final boolean chronicle, final long snapshotEvery, final DurabilityPolicy durability, final Consumer<String> progress,
+        final Consumer<AeronIngress> started)
+    {
         final List<ChecksumReport> reports = new ArrayList<>();
         final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
         final int cardsPerShard = (int)Math.min(1 << 30, cards / shards + 1024);
@@ -102,6 +112,7 @@ public final class AeronFraudEngine
             ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
                 .sourceId(SOURCE_ID).decoder(MessageDecoder.fixedLength(FraudEvent.LENGTH, FraudEvent.CARD_ID_OFFSET, FraudEvent.BYTE_ORDER))
                 .endOfInputAccepted(true), engine).start();
+            started.accept(ingress);
             long nextNs = startNs + TimeUnit.SECONDS.toNanos(1);
             long last = 0;
             long lastNs = startNs;

@@ -47,9 +47,22 @@ public final class AeronFraudSender
 
     public AeronFraudSender(final Aeron aeron, final AeronChannels channels, final boolean readDecisions)
     {
-        sender = new AeronSender(aeron, channels.events(), AeronIngressContext.DEFAULT_STREAM_ID, channels.acks(),
-            AeronIngressContext.DEFAULT_ACK_STREAM_ID, 0, CAPACITY, FraudEvent.LENGTH);
+        this(aeron, channels, true, readDecisions);
+    }
+
+    private AeronFraudSender(final Aeron aeron, final AeronChannels channels, final boolean send, final boolean readDecisions)
+    {
+        sender = send ? new AeronSender(aeron, channels.events(), AeronIngressContext.DEFAULT_STREAM_ID, channels.acks(),
+            AeronIngressContext.DEFAULT_ACK_STREAM_ID, 0, CAPACITY, FraudEvent.LENGTH) : null;
         decisions = readDecisions ? new AeronOutputSubscriber(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID, this::onDecision) : null;
+    }
+
+    /**
+     * @return one that only reads the decisions (beside a sender in another process).
+     */
+    public static AeronFraudSender decisionsOnly(final Aeron aeron, final AeronChannels channels)
+    {
+        return new AeronFraudSender(aeron, channels, false, true);
     }
 
     /**
@@ -83,7 +96,8 @@ public final class AeronFraudSender
     }
 
     /**
-     * Sends the workload from where the engine stands, then the end of input, and waits until it is acknowledged.
+     * Sends the workload from where the engine stands, then the end of input (its sequence is {@code events}), and waits
+     * until it is acknowledged.
      *
      * @param ratePerS events per second, 0 for as fast as the engine takes them.
      * @param progress prints a line a second when true.
@@ -92,6 +106,10 @@ public final class AeronFraudSender
     public long send(final long seed, final long events, final long cards, final long ratePerS, final boolean progress)
     {
         final long resume = sender.awaitResume(120_000, idle);
+        if (progress)
+        {
+            System.out.printf(Locale.ROOT, "  sender: resuming at sequence %d%n", resume);
+        }
         final WorkloadGenerator generator = new WorkloadGenerator(seed, events, cards);
         generator.skipTo(Math.min(resume, events));
         final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
@@ -132,14 +150,25 @@ public final class AeronFraudSender
                 }
             }
         }
+        if (resume > events)
+        {
+            return resume;   // the end of input (sequence = events) is acknowledged already: a sender restarted after it
+        }
         long end;
         while ((end = sender.endOfInput()) < 0)
         {
             idle.idle(work());
         }
+        long reportNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (sender.acked() < end)
         {
             idle.idle(work());
+            if (progress && System.nanoTime() >= reportNs)
+            {
+                System.out.printf(Locale.ROOT, "  sender: waiting for the end of input (%,d) to be acknowledged: acknowledged %,d, connected %b, " +
+                    "rewinds %d, not connected %,d%n", end, sender.acked(), sender.isConnected(), sender.rewinds(), sender.notConnected());
+                reportNs += TimeUnit.SECONDS.toNanos(5);
+            }
         }
         return resume;
     }
@@ -172,7 +201,7 @@ public final class AeronFraudSender
      */
     public int work()
     {
-        return sender.doWork() + (decisions != null ? decisions.poll(256) : 0);
+        return (sender != null ? sender.doWork() : 0) + (decisions != null ? decisions.poll(256) : 0);
     }
 
     public AeronSender sender()
@@ -197,7 +226,10 @@ public final class AeronFraudSender
 
     public void close()
     {
-        sender.close();
+        if (sender != null)
+        {
+            sender.close();
+        }
         if (decisions != null)
         {
             decisions.close();
