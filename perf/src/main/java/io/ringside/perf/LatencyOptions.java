@@ -35,10 +35,12 @@ final class LatencyOptions
         "  --events     with fraud: the workload's events (default 10,000,000, the standard size); rate x (warm-up +",
         "               measured seconds) must fit in them",
         "  --cards      with fraud: the workload's cards (default 1,000,000)",
-        "  --seed       with fraud: the generator's seed (default 42)");
+        "  --seed       with fraud: the generator's seed (default 42)",
+        "  --transport  aeron-ipc or aeron-udp: instead of the targets above, the round trip over Aeron (sender, media",
+        "               driver, ingress, engine, sink, subscriber) beside a bare Aeron ping-pong on the same driver set-up");
 
     private static final java.util.Set<String> FLAGS = java.util.Set.of("--rates", "--warmup-s", "--measure-s", "--wait", "--topology",
-        "--target", "--ring-size", "--events", "--cards", "--seed");
+        "--target", "--ring-size", "--events", "--cards", "--seed", "--transport");
     private static final long MAX_RATE = 50_000_000;
     private static final long MAX_SECONDS = 3_600;
 
@@ -55,6 +57,8 @@ final class LatencyOptions
     long seed = 42;
     int ringSize = EngineContext.DEFAULT_RING_SIZE;
     boolean help;
+    /** ipc or udp with --transport aeron-ipc|aeron-udp; null: in-process. */
+    String aeron;
 
     /**
      * @throws IllegalArgumentException naming the flag that is wrong.
@@ -88,7 +92,7 @@ final class LatencyOptions
             }
             options.set(flag, value);
         }
-        if (options.bare && !options.help)
+        if (options.bare && !options.help && options.aeron == null)
         {
             BareDisruptorLatencyTarget.disruptorWait(options.wait);
         }
@@ -113,6 +117,7 @@ final class LatencyOptions
             case "--events" -> events = number(flag, value, 1, Long.MAX_VALUE);
             case "--cards" -> cards = number(flag, value, WorkloadGenerator.MIN_CARDS, Integer.MAX_VALUE);
             case "--seed" -> seed = number(flag, value, Long.MIN_VALUE, Long.MAX_VALUE);
+            case "--transport" -> aeron = AeronLatency.transport(value);
             default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
         }
     }
