@@ -129,7 +129,9 @@ final class AeronEngineLatencyTarget implements LatencyTarget
     @Override
     public String summary()
     {
-        return String.format(java.util.Locale.ROOT, "sender back-pressured %,d times; ingress ring-full aborts %,d", sender.backPressured(),
-            ingress.ringFull());
+        final org.HdrHistogram.Histogram inEngine = engine.latencyHistogram();
+        return String.format(java.util.Locale.ROOT, "in the engine (ring claim to the shard's decision, warm-up included): p50 %.1f, p99 %.1f, " +
+            "p99.9 %.1f us; sender back-pressured %,d times; ingress ring-full aborts %,d", inEngine.getValueAtPercentile(50) / 1e3,
+            inEngine.getValueAtPercentile(99) / 1e3, inEngine.getValueAtPercentile(99.9) / 1e3, sender.backPressured(), ingress.ringFull());
     }
 }
