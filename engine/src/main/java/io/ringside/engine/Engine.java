@@ -69,6 +69,8 @@ public final class Engine implements AutoCloseable
     private EngineRecovery engineRecovery;
     private Long2LongHashMap recoveredOffsets = new Long2LongHashMap(-1);
     private int publishers;
+    /** The highest ring sequence {@link #durableSequence()} found durable. */
+    private final java.util.concurrent.atomic.AtomicLong durableSequence = new java.util.concurrent.atomic.AtomicLong(-1);
     /** Source ids with an open publisher, and where each closed one's offsets stopped. Under this engine's lock. */
     private final org.agrona.collections.IntHashSet openSources = new org.agrona.collections.IntHashSet();
     private final org.agrona.collections.Long2LongHashMap closedSourceOffsets = new org.agrona.collections.Long2LongHashMap(-1);
@@ -582,6 +584,28 @@ public final class Engine implements AutoCloseable
             throw new IllegalStateException("the engine is not started");
         }
         return consumerSequences.get(0).get();
+    }
+
+    /**
+     * @return the ring sequence at or below which every slot is journaled and durable under the journal's policy
+     * (page cache: once appended; group commit: once its batch is forced; interval: once a force covers it), -1 before
+     * any: an ingress acknowledges to its sender the events it published at or below it. Any thread; it never goes
+     * back. Under an interval policy it advances when a force leaves nothing journaled unforced.
+     */
+    public long durableSequence()
+    {
+        final long journaled = journaledSequence();
+        // read after the sequence: the journaler ends a batch (journaled position) before it publishes the sequence
+        final long end = journaler.journaledPosition();
+        if (journaler.durablePosition() >= end)
+        {
+            long known;
+            while ((known = durableSequence.get()) < journaled && !durableSequence.compareAndSet(known, journaled))
+            {
+                Thread.onSpinWait();
+            }
+        }
+        return durableSequence.get();
     }
 
     /**

@@ -63,6 +63,11 @@ public final class LatencyHarness extends CheckedCommand
         report.header();
         for (final long rate : options.rates)
         {
+            if (options.aeron != null)
+            {
+                AeronLatency.measure(rate, options, report);
+                continue;
+            }
             final Histogram engine = options.engine ?
                 measure(new EngineLatencyTarget(options.topology, options.wait, options.ringSize), rate, options, report) : null;
             final Histogram bare = options.bare ?

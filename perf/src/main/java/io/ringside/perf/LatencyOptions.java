@@ -58,6 +58,13 @@ final class LatencyOptions
     @Option(names = "--seed", paramLabel = "S", description = "with fraud: the generator's seed (default 42)")
     long seed = 42;
 
+    @Option(names = "--transport", paramLabel = "aeron-ipc|aeron-udp", description = "instead of the targets above, the round trip " +
+        "over Aeron (sender, media driver, ingress, engine, sink, subscriber) beside a bare Aeron ping-pong on the same driver set-up")
+    private String transport;
+
+    /** ipc or udp, from {@code --transport} by {@link #check()}; null: in-process. */
+    String aeron;
+
     /**
      * @throws IllegalArgumentException naming the flag that is wrong.
      */
@@ -77,7 +84,8 @@ final class LatencyOptions
         range("--events", events, 1, Long.MAX_VALUE);
         range("--cards", cards, WorkloadGenerator.MIN_CARDS, Integer.MAX_VALUE);
         target(target);
-        if (bare)
+        aeron = transport == null ? null : AeronLatency.transport(transport);
+        if (bare && aeron == null)
         {
             BareDisruptorLatencyTarget.disruptorWait(wait);
         }

@@ -98,6 +98,17 @@ final class DemoOptions
     /** 1 or 2: workload v1 or v2, from {@code --workload}, by {@link #check()}. */
     int workload = 1;
 
+    @Option(names = "--aeron", paramLabel = "ipc|udp", description = "a sender process sends the workload over Aeron (an embedded media " +
+        "driver) and reads the decisions back over Aeron; both print their checksums")
+    private String aeronMode;
+
+    /** ipc or udp, from {@code --aeron} by {@link #check()}; null: the generator publishes in this process. */
+    String aeron;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "with --aeron: use the media driver running in DIR instead of an " +
+        "embedded one")
+    Path aeronDir;
+
     /**
      * @throws IllegalArgumentException naming the flag that is wrong.
      */
@@ -137,6 +148,15 @@ final class DemoOptions
             case "v2" -> 2;
             default -> throw new IllegalArgumentException("--workload takes v1 or v2, not '" + workloadName + "'");
         };
+        aeron = aeronMode == null ? null : AeronChannels.of(aeronMode).mode();
+        if (aeronDir != null && aeron == null)
+        {
+            throw new IllegalArgumentException("--aeron-dir names the media driver of --aeron ipc|udp: give --aeron too");
+        }
+        if (aeron != null && (kafka != null || workload == 2))
+        {
+            throw new IllegalArgumentException("--aeron runs workload v1 from a sender process: not with --kafka or --workload v2");
+        }
         if (workload == 2 && (kafka != null || !chronicle))
         {
             throw new IllegalArgumentException("--workload v2 runs on the engine's operators, from the generator: not with --kafka or --state heap");

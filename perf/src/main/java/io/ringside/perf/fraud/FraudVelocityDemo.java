@@ -59,6 +59,10 @@ public final class FraudVelocityDemo extends CheckedCommand
             {
                 FraudV2Demo.run(options, dir);
             }
+            else if (options.aeron != null)
+            {
+                AeronFraudDemo.run(options, dir);
+            }
             else
             {
                 run(options, dir);

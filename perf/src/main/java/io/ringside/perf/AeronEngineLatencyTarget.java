@@ -1,0 +1,137 @@
+package io.ringside.perf;
+
+import java.nio.file.Path;
+
+import io.aeron.Aeron;
+import io.ringside.engine.Engine;
+import io.ringside.engine.Topology;
+import io.ringside.engine.WaitStrategy;
+import io.ringside.ingest.aeron.AeronIngress;
+import io.ringside.ingest.aeron.AeronIngressContext;
+import io.ringside.ingest.aeron.AeronOutputSubscriber;
+import io.ringside.ingest.aeron.AeronSender;
+import io.ringside.ingest.aeron.AeronSink;
+import io.ringside.ingest.aeron.EmbeddedMediaDriver;
+import io.ringside.ingest.aeron.MessageDecoder;
+import io.ringside.perf.fraud.AeronChannels;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The round trip over Aeron as a {@link LatencyTarget}: the publisher thread sends each event with an {@link AeronSender}
+ * (IPC, or UDP on 127.0.0.1, through an embedded media driver) to an {@link AeronIngress}, which claims a ring slot; the
+ * engine journals it (page-cache) and its one shard decides (an output carrying the event's bytes); the egress thread's
+ * {@link AeronSink} publishes the decision once the event is durable, and the receiver thread's
+ * {@link AeronOutputSubscriber} records its latency from the event's intended send time. Ingress, sink retries and
+ * receiver back off to 100 us parks; the journaler, shard and egress wait with the harness's strategy.
+ */
+final class AeronEngineLatencyTarget implements LatencyTarget
+{
+    private final String name;
+    private final Path directory;
+    private final EmbeddedMediaDriver driver;
+    private final Aeron aeron;
+    private final Engine engine;
+    private final AeronIngress ingress;
+    private final AeronSender sender;
+    private final AeronOutputSubscriber decisions;
+    private final AeronLatencyReceiver receiver;
+    private final UnsafeBuffer event = new UnsafeBuffer(new byte[LatencyEventDescriptor.LENGTH]);
+    private final RingFullWaiter fullBuffer = new RingFullWaiter("aeron sender");
+    private long published;
+
+    AeronEngineLatencyTarget(final String mode, final Topology topology, final WaitStrategy wait, final int ringSize)
+    {
+        name = "aeron-" + mode + "-engine";
+        final AeronChannels channels = AeronChannels.of(mode);
+        directory = BenchmarkFiles.createScratchDirectory("ringside-latency-aeron-");
+        driver = EmbeddedMediaDriver.launch();
+        aeron = driver.connect();
+        engine = new Engine(EngineLatencyTarget.context(directory, topology, wait, ringSize)
+            .maxEventLength(LatencyEventDescriptor.LENGTH)
+            .egressWait(wait)
+            .addSink(new AeronSink(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID))
+            .handlers(shard -> (event, context) -> context.emit(0, event.key(), event.buffer(), event.offset(), event.length()))).start();
+        ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
+            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, java.nio.ByteOrder.nativeOrder())), engine).start();
+        decisions = new AeronOutputSubscriber(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID,
+            (position, shard, ordinal, type, key, buffer, offset, length) -> onDecision(buffer, offset));
+        receiver = new AeronLatencyReceiver(name, r -> decisions.poll(64)).start();
+        sender = new AeronSender(aeron, channels.events(), AeronIngressContext.DEFAULT_STREAM_ID, channels.acks(),
+            AeronIngressContext.DEFAULT_ACK_STREAM_ID, 0, 1 << 16, LatencyEventDescriptor.LENGTH);
+        sender.awaitResume(30_000, new org.agrona.concurrent.SleepingMillisIdleStrategy(1));
+    }
+
+    private void onDecision(final org.agrona.DirectBuffer buffer, final int offset)
+    {
+        receiver.onDecision(buffer, offset);
+    }
+
+    @Override
+    public String name()
+    {
+        return name;
+    }
+
+    @Override
+    public void publish(final long intendedNs, final long phase)
+    {
+        event.putLong(LatencyEventDescriptor.INTENDED_NS_OFFSET, intendedNs);
+        event.putLong(LatencyEventDescriptor.PHASE_OFFSET, phase);
+        event.putLong(16, LatencyEventDescriptor.KEY, java.nio.ByteOrder.nativeOrder());
+        while (sender.offer(event, 0, LatencyEventDescriptor.LENGTH) < 0)
+        {
+            fullBuffer.idle();
+        }
+        fullBuffer.reset();
+        if ((++published & 63) == 0)
+        {
+            sender.doWork();   // acknowledgements: they free the sender's buffer
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (receiver.received() < published && System.nanoTime() < deadline)
+            {
+                if (sender.doWork() == 0)
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                }
+            }
+            receiver.await(published, 1_000);
+        }
+        finally
+        {
+            try
+            {
+                CloseHelper.closeAll(receiver, ingress, sender);
+                engine.close();
+            }
+            finally
+            {
+                CloseHelper.closeAll(decisions, aeron, driver);
+                BenchmarkFiles.deleteRecursively(directory);
+            }
+        }
+    }
+
+    @Override
+    public IntendedLatencyRecorder recorder()
+    {
+        return receiver.recorder();
+    }
+
+    @Override
+    public String summary()
+    {
+        final org.HdrHistogram.Histogram inEngine = engine.latencyHistogram();
+        return String.format(java.util.Locale.ROOT, "in the engine (ring claim to the shard's decision, warm-up included): p50 %.1f, p99 %.1f, " +
+            "p99.9 %.1f us; sender back-pressured %,d times; ingress ring-full aborts %,d", inEngine.getValueAtPercentile(50) / 1e3,
+            inEngine.getValueAtPercentile(99) / 1e3, inEngine.getValueAtPercentile(99.9) / 1e3, sender.backPressured(), ingress.ringFull());
+    }
+}
