@@ -15,7 +15,7 @@ import java.util.Locale;
  * Recording allocates nothing: {@link #onOutput(OutputKind, long[])} or the fixed-arity {@code record}
  * overloads. Not thread-safe: one thread records; read it after that thread is done (or under its lock).
  */
-public final class ChecksumReport implements OutputSink
+public final class ChecksumReport implements OutputRecordSink
 {
     private final int kinds;
     private final long[] counts = new long[OutputKind.count()];

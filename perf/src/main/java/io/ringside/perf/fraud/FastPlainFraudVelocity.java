@@ -154,7 +154,7 @@ public final class FastPlainFraudVelocity
     private long watermark = Long.MIN_VALUE;
     private boolean ended;
 
-    public FastPlainFraudVelocity(final OutputSink sink)
+    public FastPlainFraudVelocity(final OutputRecordSink sink)
     {
         this(sink, 1 << 10, 1 << 10);
     }
@@ -164,7 +164,7 @@ public final class FastPlainFraudVelocity
      *                      past it by rehashing).
      * @param expectedIds   about how many ids are remembered at once: about ten minutes of event time.
      */
-    public FastPlainFraudVelocity(final OutputSink sink, final int expectedCards, final int expectedIds)
+    public FastPlainFraudVelocity(final OutputRecordSink sink, final int expectedCards, final int expectedIds)
     {
         this.out = new OutputRecord(sink);
         this.dedup = new IdBlocks(expectedIds);

@@ -20,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * --state heap} runs, beside the default {@link FraudVelocityPipeline} on the engine's off-heap operators, to tell the
  * cost of the state from the cost of the engine.
  */
-public final class FraudVelocityShard implements ShardHandler, OutputSink
+public final class FraudVelocityShard implements ShardHandler, OutputRecordSink
 {
     /** Reads a {@link FraudEvent}'s event time. */
     public static final EventTimeExtractor EVENT_TIME = (buffer, offset, length) -> FraudEvent.eventTimeMs(buffer, offset);

@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * An {@link OutputSink} that writes each record as an {@link OutputLine} and a {@code '\n'} to an
+ * An {@link OutputRecordSink} that writes each record as an {@link OutputLine} and a {@code '\n'} to an
  * {@link Appendable} (a buffered writer for a file). Reuses one builder: allocates nothing per record beyond
  * what the appendable does. Not thread-safe: one thread at a time; the caller flushes and closes the appendable.
  */
-public final class OutputLineWriter implements OutputSink
+public final class OutputLineWriter implements OutputRecordSink
 {
     private final Appendable out;
     private final StringBuilder line = new StringBuilder(128);

@@ -1,15 +1,15 @@
 package io.ringside.perf.fraud;
 
 /**
- * One output record's fields, filled and handed to an {@link OutputSink}: what the plain-Java implementations emit
+ * One output record's fields, filled and handed to an {@link OutputRecordSink}: what the plain-Java implementations emit
  * through. The array is reused: the sink must not keep it. One thread.
  */
 final class OutputRecord
 {
-    private final OutputSink sink;
+    private final OutputRecordSink sink;
     private final long[] fields = new long[OutputKind.MAX_FIELDS];
 
-    OutputRecord(final OutputSink sink)
+    OutputRecord(final OutputRecordSink sink)
     {
         this.sink = sink;
     }

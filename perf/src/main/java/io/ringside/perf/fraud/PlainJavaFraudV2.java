@@ -55,7 +55,7 @@ public final class PlainJavaFraudV2
     private final TreeSet<Txn> largesByTime = new TreeSet<>(BY_TIME_THEN_ID);
     private long watermark = Long.MIN_VALUE;
 
-    public PlainJavaFraudV2(final OutputSink sink)
+    public PlainJavaFraudV2(final OutputRecordSink sink)
     {
         this(sink, 1 << 10, 1 << 10);
     }
@@ -64,7 +64,7 @@ public final class PlainJavaFraudV2
      * @param expectedCards about how many cards have open windows at once (v1's tables).
      * @param expectedIds   about how many ids are remembered at once: about ten minutes of events.
      */
-    public PlainJavaFraudV2(final OutputSink sink, final int expectedCards, final int expectedIds)
+    public PlainJavaFraudV2(final OutputRecordSink sink, final int expectedCards, final int expectedIds)
     {
         this.out = new OutputRecord(sink);
         this.v1 = new PlainJavaFraudVelocity(sink, expectedCards, expectedIds);

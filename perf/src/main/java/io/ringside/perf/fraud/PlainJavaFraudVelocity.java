@@ -13,7 +13,7 @@ import static io.ringside.perf.fraud.FraudVelocityRules.VELOCITY_MAX_COUNT;
  * The fraud-velocity workload (workload.md, v1) for one source, as plain single-threaded Java: the
  * performance baseline. No ring, no journal; primitive open-addressing maps and pooled window slots, windows
  * closed through per-end timer chains rather than a scan of the keys, so that the steady state allocates nothing
- * per event (the pools and maps only grow to their peak). Outputs go to one {@link OutputSink}.
+ * per event (the pools and maps only grow to their peak). Outputs go to one {@link OutputRecordSink}.
  * <p>
  * Memory holds about ten minutes of event ids ({@link DedupIndex}), the cards with open windows and their
  * windows.
@@ -34,7 +34,7 @@ public final class PlainJavaFraudVelocity
     private long watermark = Long.MIN_VALUE;
     private boolean ended;
 
-    public PlainJavaFraudVelocity(final OutputSink sink)
+    public PlainJavaFraudVelocity(final OutputRecordSink sink)
     {
         this(sink, 1 << 10, 1 << 10);
     }
@@ -43,7 +43,7 @@ public final class PlainJavaFraudVelocity
      * @param expectedCards about how many cards have open windows at once (sizes the card table up front).
      * @param expectedIds   about how many ids are remembered at once: about ten minutes of event time.
      */
-    public PlainJavaFraudVelocity(final OutputSink sink, final int expectedCards, final int expectedIds)
+    public PlainJavaFraudVelocity(final OutputRecordSink sink, final int expectedCards, final int expectedIds)
     {
         this.out = new OutputRecord(sink);
         this.cards = new CardTable(expectedCards);

@@ -103,7 +103,7 @@ public final class PlainJavaMain extends CheckedCommand
         final ChecksumReport report = new ChecksumReport();
         try (Writer writer = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.US_ASCII))
         {
-            final OutputSink sink = writer == null ? report : OutputSink.tee(report, new OutputLineWriter(writer));
+            final OutputRecordSink sink = writer == null ? report : OutputRecordSink.tee(report, new OutputLineWriter(writer));
             final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
             final long half = events / 2;
             final long allocatedBefore;
@@ -200,12 +200,12 @@ public final class PlainJavaMain extends CheckedCommand
      * The card table sized for about a million cards with open windows at once (the standard size has them all; it
      * grows past that), the dedup memory for ten minutes of ids at the workload's rate.
      */
-    private static FastPlainFraudVelocity newFast(final WorkloadGenerator generator, final OutputSink sink)
+    private static FastPlainFraudVelocity newFast(final WorkloadGenerator generator, final OutputRecordSink sink)
     {
         return new FastPlainFraudVelocity(sink, (int)Math.min(generator.cards(), 1 << 20), expectedIds(generator));
     }
 
-    private static PlainJavaFraudVelocity newReference(final WorkloadGenerator generator, final OutputSink sink)
+    private static PlainJavaFraudVelocity newReference(final WorkloadGenerator generator, final OutputRecordSink sink)
     {
         return new PlainJavaFraudVelocity(sink, (int)Math.min(generator.cards(), 1 << 24), expectedIds(generator));
     }

@@ -37,7 +37,7 @@ public final class SeveralSourcesReference
     /**
      * Runs the reference, handing every output to {@code outputs} (e.g. to collect the lines).
      */
-    public static void expected(final long seed, final long events, final long cards, final int partitions, final OutputSink outputs)
+    public static void expected(final long seed, final long events, final long cards, final int partitions, final OutputRecordSink outputs)
     {
         final WorkloadGenerator generator = new WorkloadGenerator(seed, events, cards);
         final int expectedIds = (int)Math.min(events, FraudVelocityRules.DEDUP_HORIZON_MS * WorkloadGenerator.EVENTS_PER_MS * 11 / 10);

@@ -148,7 +148,7 @@ class KafkaCrashRecoveryTest
 
         final List<String> expected = new ArrayList<>();
         final ChecksumReport expectedReport = new ChecksumReport();
-        SeveralSourcesReference.expected(SEED, EVENTS, CARDS, PARTITIONS, OutputSink.tee(expectedReport,
+        SeveralSourcesReference.expected(SEED, EVENTS, CARDS, PARTITIONS, OutputRecordSink.tee(expectedReport,
             (kind, fields) -> expected.add(OutputLine.append(new StringBuilder(), kind, fields).toString())));
 
         final List<String> actual = new ArrayList<>();

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * Collects outputs as {@link OutputLine}s, for assertions that read like the demo's output file. One thread.
  */
-final class LineCollector implements OutputSink
+final class LineCollector implements OutputRecordSink
 {
     private final List<String> lines = new ArrayList<>();
     private int taken;

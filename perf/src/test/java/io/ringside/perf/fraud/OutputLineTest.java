@@ -52,7 +52,7 @@ class OutputLineTest
     void shouldWriteOneLinePerRecord()
     {
         final StringWriter out = new StringWriter();
-        final OutputSink writer = new OutputLineWriter(out);
+        final OutputRecordSink writer = new OutputLineWriter(out);
         writer.onOutput(OutputKind.COUNTRY, new long[] {7, 8, 99, 99, 99, 99});
         writer.onOutput(OutputKind.DUPLICATE, new long[] {3});
         assertEquals("COUNTRY,7,8\nDUPLICATE,3\n", out.toString());

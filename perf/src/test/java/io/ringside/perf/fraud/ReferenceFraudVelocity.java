@@ -36,14 +36,14 @@ final class ReferenceFraudVelocity
         .thenComparingLong((final Window w) -> w.cardId)
         .thenComparingLong(Window::start);
 
-    private final OutputSink sink;
+    private final OutputRecordSink sink;
     private final long[] sourceWatermarks;
     private final Map<Long, Long> eventTimeOfSeenId = new HashMap<>();
     private final Map<Long, Card> cards = new HashMap<>();
     private final TreeSet<Window> openWindows = new TreeSet<>(BY_END_THEN_KIND_CARD_START);
     private boolean ended;
 
-    ReferenceFraudVelocity(final int sources, final OutputSink sink)
+    ReferenceFraudVelocity(final int sources, final OutputRecordSink sink)
     {
         this.sink = sink;
         this.sourceWatermarks = new long[sources];

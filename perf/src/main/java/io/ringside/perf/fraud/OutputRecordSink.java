@@ -1,11 +1,12 @@
 package io.ringside.perf.fraud;
 
 /**
- * Receives the workload's output records. Implementations say which thread may call them; the producers in
- * this package call their sink from the one thread that feeds them events.
+ * Receives the workload's output records: a callback of the fraud application, not the engine's sink
+ * ({@code io.ringside.engine.OutputSink}). Implementations say which thread may call them; the producers in this package
+ * call their sink from the one thread that feeds them events.
  */
 @FunctionalInterface
-public interface OutputSink
+public interface OutputRecordSink
 {
     /**
      * One output record.
@@ -19,7 +20,7 @@ public interface OutputSink
     /**
      * @return a sink that gives each record to {@code first}, then to {@code second}.
      */
-    static OutputSink tee(final OutputSink first, final OutputSink second)
+    static OutputRecordSink tee(final OutputRecordSink first, final OutputRecordSink second)
     {
         return (final OutputKind kind, final long[] fields) ->
         {
