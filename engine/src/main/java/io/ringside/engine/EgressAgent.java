@@ -151,6 +151,41 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     }
 
     /**
+     * The blocking wait's re-check, after it has announced that it sleeps and before it parks: whether there is
+     * something a wake-up may have been rung for meanwhile (the durable position moved since the last pass, an output
+     * below it waits in a buffer, a snapshot can complete), so that a ring racing with going to sleep is not left to
+     * the 10 ms backstop. A failing sink is retried at the backstop's pace, as before. Egress thread; a volatile read
+     * and a peek per buffer.
+     */
+    boolean hasWork()
+    {
+        if (sinks.length == 0 || dirty || failingSinceNs != 0)
+        {
+            return false;   // none, or a failing sink: retried at the wait's own pace, not in a spin
+        }
+        final long durableNow = journaler.durablePosition();
+        if (durableNow != durable)
+        {
+            return true;
+        }
+        final SnapshotTaker.Pending pending = snapshots == null ? null : snapshots.awaitingDelivery();
+        if (pending != null && deliveredBelow(pending.position))
+        {
+            return true;
+        }
+        for (final OneToOneRingBuffer buffer : buffers)
+        {
+            peekedPosition = Long.MAX_VALUE;
+            buffer.controlledRead(peek, 1);
+            if (peekedPosition < durableNow)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * A snapshot at S waits until every output caused below S has reached the sinks and been flushed: replay from S
      * will not make them again.
      */

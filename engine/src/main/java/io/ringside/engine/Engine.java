@@ -251,7 +251,8 @@ public final class Engine implements AutoCloseable
             egress.ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ctx.tickIntervalMs(),
                 ctx.tickClock());
         }
-        add(egress, ctx.egressWait(), egressDoorbell, () -> false);
+        final EgressAgent e = egress;
+        add(egress, ctx.egressWait(), egressDoorbell, e::hasWork);
     }
 
     /**
