@@ -1,10 +1,6 @@
 package io.ringside.perf.fraud;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
-
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Workload v2's events, deterministic for (seed, N, K): {@link WorkloadGenerator}'s draws for a transaction (a v1 event
@@ -16,23 +12,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Not thread-safe: one thread at a time.
  */
-public final class WorkloadGeneratorV2
+public final class WorkloadGeneratorV2 extends GeneratorBase
 {
     /** A TXN's capture falls due 1 to this many indexes after it. */
     public static final int MAX_CAPTURE_DELAY = 1_500_000;
 
-    private static final int HISTORY_EVENTS = 1_024;
-    private static final double LOG_MIN_AMOUNT = StrictMath.log(100);
-    private static final double LOG_AMOUNT_RANGE = StrictMath.log(1_000_000) - StrictMath.log(100);
-
-    private final long seed;
-    private final long events;
-    private final long cards;
-    private final long hotCards;
-    private final UnsafeBuffer history = new UnsafeBuffer(new byte[HISTORY_EVENTS * FraudEvent.LENGTH]);
     private final CaptureQueue captures = new CaptureQueue();
-    private SplittableRandom random;
-    private long index;
 
     /**
      * @param seed   the SplittableRandom seed.
@@ -41,93 +26,12 @@ public final class WorkloadGeneratorV2
      */
     public WorkloadGeneratorV2(final long seed, final long events, final long cards)
     {
-        if (events < 0)
-        {
-            throw new IllegalArgumentException("events must be >= 0, was " + events);
-        }
-        if (cards < WorkloadGenerator.MIN_CARDS)
-        {
-            throw new IllegalArgumentException("cards must be >= " + WorkloadGenerator.MIN_CARDS + ", was " + cards);
-        }
-        this.seed = seed;
-        this.events = events;
-        this.cards = cards;
-        this.hotCards = cards / 100;
-        this.random = new SplittableRandom(seed);
+        super(seed, events, cards);
     }
 
     public WorkloadGeneratorV2(final WorkloadSize size, final long seed)
     {
         this(seed, size.events(), size.cards());
-    }
-
-    public long seed()
-    {
-        return seed;
-    }
-
-    public long events()
-    {
-        return events;
-    }
-
-    public long cards()
-    {
-        return cards;
-    }
-
-    /**
-     * @return events emitted so far: the index i of the next event, the source offset a resumed run starts from.
-     */
-    public long index()
-    {
-        return index;
-    }
-
-    public boolean hasNext()
-    {
-        return index < events;
-    }
-
-    /**
-     * Writes the next event ({@link FraudEvent#LENGTH} bytes) at {@code offset}.
-     *
-     * @return false, writing nothing, once all N events have been emitted.
-     */
-    public boolean next(final MutableDirectBuffer dst, final int offset)
-    {
-        if (index >= events)
-        {
-            return false;
-        }
-        final int slot = historyOffset(index);
-        generate(index, slot);
-        dst.putBytes(offset, history, slot, FraudEvent.LENGTH);
-        index++;
-        return true;
-    }
-
-    /**
-     * Positions the generator so that the next event is event {@code target} (0 <= target <= N), by replaying the
-     * draws from the start when going back, from here when going forward.
-     */
-    public void skipTo(final long target)
-    {
-        if (target < 0 || target > events)
-        {
-            throw new IllegalArgumentException("target must be 0.." + events + ", was " + target);
-        }
-        if (target < index)
-        {
-            random = new SplittableRandom(seed);
-            captures.clear();
-            index = 0;
-        }
-        while (index < target)
-        {
-            generate(index, historyOffset(index));
-            index++;
-        }
     }
 
     /**
@@ -138,9 +42,15 @@ public final class WorkloadGeneratorV2
         return captures.size();
     }
 
-    private void generate(final long i, final int slot)
+    @Override
+    void restart()
     {
-        final long clockMs = WorkloadGenerator.T0_MS + i / WorkloadGenerator.EVENTS_PER_MS;
+        captures.clear();
+    }
+
+    @Override
+    void generate(final long i, final int slot, final long clockMs)
+    {
         if (captures.size() > 0 && captures.firstDue() <= i)
         {
             FraudV2Event.write(history, slot, i + 1, captures.firstCardId(), captures.firstTxnId(), captures.firstAmountCents(),
@@ -148,39 +58,26 @@ public final class WorkloadGeneratorV2
             captures.removeFirst();
             return;
         }
-        if (i >= WorkloadGenerator.DUPLICATES_FROM && random.nextInt(100) == 0)
+        if (duplicate(i, slot))
         {
-            final long back = 1 + random.nextInt(WorkloadGenerator.MAX_DUPLICATE_DISTANCE);
-            history.putBytes(slot, history, historyOffset(i - back), FraudEvent.LENGTH);
             return;
         }
         final long eventId = i + 1;
-        final int kind = random.nextInt(100);
-        if (kind < 3)
+        if (random.nextInt(100) < 3)
         {
-            final long cardId = random.nextInt(2) == 0 ? random.nextLong(hotCards) : random.nextLong(cards);
+            final long cardId = card();
             final long limitCents = random.nextInt(10) == 0 ? 0 : 10_000L * (1 + random.nextInt(100));
             final long homeCountry = random.nextInt(10) == 0 ? random.nextInt(200) : (int)(cardId % 50);
             final long eventTimeMs = clockMs - random.nextLong(2_000);
             FraudV2Event.write(history, slot, eventId, cardId, limitCents, homeCountry, eventTimeMs, 0, FraudV2Event.PROFILE);
             return;
         }
-        final long cardId = random.nextInt(2) == 0 ? random.nextLong(hotCards) : random.nextLong(cards);
-        final long eventTimeMs = random.nextInt(1000) == 0 ?
-            clockMs - 2_000 - random.nextLong(60_000) : clockMs - random.nextLong(2_000);
-        final long amountCents = (long)StrictMath.exp(LOG_MIN_AMOUNT + random.nextDouble() * LOG_AMOUNT_RANGE);
-        final long merchantId = random.nextLong(WorkloadGenerator.MERCHANTS);
-        final int country = random.nextInt(20) == 0 ? random.nextInt(200) : (int)(cardId % 50);
-        FraudV2Event.write(history, slot, eventId, cardId, merchantId, amountCents, eventTimeMs, country, FraudV2Event.TXN);
+        transaction(eventId, slot, clockMs);   // v1's event is v2's TXN, byte for byte
         if (random.nextInt(5) != 0)
         {
-            captures.add(i + 1 + random.nextInt(MAX_CAPTURE_DELAY), eventId, cardId, amountCents);
+            captures.add(i + 1 + random.nextInt(MAX_CAPTURE_DELAY), eventId, FraudEvent.cardId(history, slot),
+                FraudEvent.amountCents(history, slot));
         }
-    }
-
-    private static int historyOffset(final long i)
-    {
-        return (int)(i & (HISTORY_EVENTS - 1)) * FraudEvent.LENGTH;
     }
 
     /**
