@@ -2,10 +2,6 @@ package io.ringside.engine;
 
 import java.util.List;
 
-import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.Sequence;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
@@ -14,25 +10,19 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
  * Drains the shards' egress buffers to the sinks, releasing each output only once the journal holds its
- * input durably; keeps each shard's order; offers an output again when a sink throws. Once a second it also
- * refreshes the counters that no hot thread should pay for: heartbeat, events published, ring free slots and
- * each shard's latency percentiles. Egress thread only (but {@link #totalLatency()}).
+ * input durably; keeps each shard's order; offers an output again when a sink throws, and fails the engine when the
+ * sinks keep failing. Egress thread only ({@link EgressThread}, beside the snapshot completion, the ticker and the
+ * counters' refresh).
  */
 final class EgressAgent implements Agent, ControlledMessageHandler
 {
     private static final int READ_LIMIT = 256;
-    private static final long DUTY_INTERVAL_NS = 1_000_000_000L;
 
     private final OneToOneRingBuffer[] buffers;
     private final OutputSink[] sinks;
     private final int[] nextSink;
     private final Journaler journaler;
     private final EngineCounters counters;
-    private final RingBuffer<Slot> ring;
-    private final Sequence[] consumerSequences;
-    private final SingleWriterRecorder[] latency;
-    private final Histogram[] interval;
-    private final Histogram total;
     private final Doorbell doorbell;
     private final OutputView view = new OutputView();
     private final ControlledMessageHandler peek = (msgTypeId, buffer, index, length) ->
@@ -40,15 +30,9 @@ final class EgressAgent implements Agent, ControlledMessageHandler
         peekedPosition = buffer.getLong(index + OutputDescriptor.POSITION_OFFSET);
         return Action.ABORT;
     };
-    private SnapshotTaker snapshots;
     private long peekedPosition;
-    private EventPublisher ticker;
-    private org.agrona.concurrent.EpochClock tickClock;
-    private long tickIntervalNs;
-    private long lastTickNs;
     private long durable;
     private int shard;
-    private long lastDutyNs;
     private boolean dirty;
     private EngineControl control;
     private long sinkFailureTimeoutNs;
@@ -57,18 +41,13 @@ final class EgressAgent implements Agent, ControlledMessageHandler
 
     EgressAgent(
         final OneToOneRingBuffer[] buffers, final List<OutputSink> sinks, final Journaler journaler, final EngineCounters counters,
-        final RingBuffer<Slot> ring, final Sequence[] consumerSequences, final SingleWriterRecorder[] latency, final Doorbell doorbell)
+        final Doorbell doorbell)
     {
         this.buffers = buffers;
         this.sinks = sinks.toArray(new OutputSink[0]);
         this.nextSink = new int[buffers.length];
         this.journaler = journaler;
         this.counters = counters;
-        this.ring = ring;
-        this.consumerSequences = consumerSequences;
-        this.latency = latency;
-        this.interval = new Histogram[latency.length];
-        this.total = new Histogram(ShardRunner.MAX_LATENCY_NS, 3);
         this.doorbell = doorbell;
     }
 
@@ -97,22 +76,6 @@ final class EgressAgent implements Agent, ControlledMessageHandler
             {
                 flushSinks();
             }
-            completeSnapshots();
-        }
-        final long now = System.nanoTime();
-        if (ticker != null && now - lastTickNs >= tickIntervalNs)
-        {
-            lastTickNs = now;
-            // a ring more than half full means backpressure: its sources are throttled, not idle
-            if (ring.remainingCapacity() > ring.getBufferSize() / 2 && ticker.tryPublishTick(tickClock.time()))
-            {
-                work++;
-            }
-        }
-        if (now - lastDutyNs >= DUTY_INTERVAL_NS)
-        {
-            lastDutyNs = now;
-            duty();
         }
         return work;
     }
@@ -145,17 +108,11 @@ final class EgressAgent implements Agent, ControlledMessageHandler
         return Action.CONTINUE;
     }
 
-    void snapshots(final SnapshotTaker snapshots)
-    {
-        this.snapshots = snapshots;
-    }
-
     /**
      * The blocking wait's re-check, after it has announced that it sleeps and before it parks: whether there is
      * something a wake-up may have been rung for meanwhile (the durable position moved since the last pass, an output
-     * below it waits in a buffer, a snapshot can complete), so that a ring racing with going to sleep is not left to
-     * the 10 ms backstop. A failing sink is retried at the backstop's pace, as before. Egress thread; a volatile read
-     * and a peek per buffer.
+     * below it waits in a buffer), so that a ring racing with going to sleep is not left to the 10 ms backstop. A
+     * failing sink is retried at the backstop's pace, as before. Egress thread; a volatile read and a peek per buffer.
      */
     boolean hasWork()
     {
@@ -165,11 +122,6 @@ final class EgressAgent implements Agent, ControlledMessageHandler
         }
         final long durableNow = journaler.durablePosition();
         if (durableNow != durable)
-        {
-            return true;
-        }
-        final SnapshotTaker.Pending pending = snapshots == null ? null : snapshots.awaitingDelivery();
-        if (pending != null && deliveredBelow(pending.position))
         {
             return true;
         }
@@ -186,23 +138,17 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     }
 
     /**
-     * A snapshot at S waits until every output caused below S has reached the sinks and been flushed: replay from S
-     * will not make them again.
+     * @return whether every output delivered has been flushed (no flush is owed or failed).
      */
-    private void completeSnapshots()
+    boolean isFlushed()
     {
-        if (snapshots == null)
-        {
-            return;
-        }
-        SnapshotTaker.Pending pending;
-        while (!dirty && (pending = snapshots.awaitingDelivery()) != null && deliveredBelow(pending.position))
-        {
-            snapshots.delivered(pending);
-        }
+        return !dirty;
     }
 
-    private boolean deliveredBelow(final long position)
+    /**
+     * @return whether no output caused below {@code position} waits in a buffer (for {@link SnapshotCompletion}).
+     */
+    boolean deliveredBelow(final long position)
     {
         for (final OneToOneRingBuffer buffer : buffers)
         {
@@ -266,16 +212,6 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     }
 
     /**
-     * Publishes a TICK every {@code intervalMs} from this agent's thread (processing time enters the stream only so).
-     */
-    void ticker(final EventPublisher ticker, final long intervalMs, final org.agrona.concurrent.EpochClock clock)
-    {
-        this.ticker = ticker;
-        this.tickClock = clock;
-        this.tickIntervalNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(intervalMs);
-    }
-
-    /**
      * @return true once every shard's egress buffer is empty (always, without sinks: there are no buffers).
      */
     boolean isDrained()
@@ -288,46 +224,6 @@ final class EgressAgent implements Agent, ControlledMessageHandler
             }
         }
         return true;
-    }
-
-    void duty()
-    {
-        counters.heartbeat.setRelease(System.currentTimeMillis());
-        final long cursor = ring.getCursor();
-        counters.published.setRelease(cursor + 1);
-        long min = cursor;
-        for (final Sequence sequence : consumerSequences)
-        {
-            min = Math.min(min, sequence.get());
-        }
-        counters.ringFree.setRelease(ring.getBufferSize() - (cursor - min));
-        for (int i = 0; i < latency.length; i++)
-        {
-            interval[i] = latency[i].getIntervalHistogram(interval[i]);
-            final Histogram h = interval[i];
-            if (h.getTotalCount() > 0)
-            {
-                counters.latencyP50[i].setRelease(h.getValueAtPercentile(50));
-                counters.latencyP99[i].setRelease(h.getValueAtPercentile(99));
-                counters.latencyP999[i].setRelease(h.getValueAtPercentile(99.9));
-                counters.latencyMax[i].setRelease(h.getMaxValue());
-                synchronized (total)
-                {
-                    total.add(h);
-                }
-            }
-        }
-    }
-
-    /**
-     * @return a copy of every latency recorded since start, up to the last duty cycle. Any thread.
-     */
-    Histogram totalLatency()
-    {
-        synchronized (total)
-        {
-            return total.copy();
-        }
     }
 
     @Override
@@ -346,7 +242,6 @@ final class EgressAgent implements Agent, ControlledMessageHandler
             }
             flushSinks();
         }
-        duty();
     }
 
     @Override

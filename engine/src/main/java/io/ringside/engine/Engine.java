@@ -61,6 +61,7 @@ public final class Engine implements AutoCloseable
     private Doorbell ringDoorbell;
     private Journaler journaler;
     private EgressAgent egress;
+    private CountersDuty duty;
     private ShardRunner[] shards = new ShardRunner[0];
     private SnapshotTaker snapshots;
     private SnapshotReplica replica;
@@ -242,17 +243,16 @@ public final class Engine implements AutoCloseable
                     () -> firstSequence.get() > own.get());
             }
         }
-        egress = new EgressAgent(buffers, ctx.sinks(), journaler, counters, ring, consumerSequences.toArray(new Sequence[0]), latency,
-            egressDoorbell);
-        egress.snapshots(snapshots);
+        egress = new EgressAgent(buffers, ctx.sinks(), journaler, counters, egressDoorbell);
         egress.failOnSinkFailure(state, ctx.sinkFailureTimeoutMs());
-        if (ctx.tickIntervalMs() > 0)
-        {
-            egress.ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ctx.tickIntervalMs(),
-                ctx.tickClock());
-        }
+        final SnapshotCompletion completion = snapshots != null && hasSinks ? new SnapshotCompletion(snapshots, egress) : null;
+        final Ticker ticker = ctx.tickIntervalMs() > 0 ?
+            new Ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ring, ctx.tickIntervalMs(),
+                ctx.tickClock()) : null;
+        duty = new CountersDuty(counters, ring, consumerSequences.toArray(new Sequence[0]), latency);
         final EgressAgent e = egress;
-        add(egress, ctx.egressWait(), egressDoorbell, e::hasWork);
+        add(new EgressThread(egress, completion, ticker, duty), ctx.egressWait(), egressDoorbell,
+            () -> e.hasWork() || (completion != null && completion.hasWork()));
     }
 
     /**
@@ -526,7 +526,7 @@ public final class Engine implements AutoCloseable
         {
             return ctx.shardCpu(Integer.parseInt(agent.roleName().substring("ringside-shard-".length())));
         }
-        if (agent instanceof EgressAgent)
+        if (agent instanceof EgressThread)
         {
             return ctx.egressCpu();
         }
@@ -654,11 +654,11 @@ public final class Engine implements AutoCloseable
      */
     public Histogram latencyHistogram()
     {
-        if (egress == null)
+        if (duty == null)
         {
             throw new IllegalStateException("the engine is not started: it has recorded no latency");
         }
-        return egress.totalLatency();
+        return duty.totalLatency();
     }
 
     /**
