@@ -54,6 +54,7 @@ public final class EngineContext
     private long idleSourceTimeoutMs;
     private long tickIntervalMs;
     private final java.util.List<long[]> expectedSources = new java.util.ArrayList<>();
+    private final java.util.List<Integer> tableSources = new java.util.ArrayList<>();
     private org.agrona.concurrent.EpochClock tickClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
     private boolean recordLatency = true;
     private long snapshotEveryEvents;
@@ -473,6 +474,27 @@ public final class EngineContext
     java.util.List<long[]> expectedSources()
     {
         return expectedSources;
+    }
+
+    /**
+     * Declares a table source: a source (a compacted topic of profiles, say) that fills a keyed table beside the event
+     * sources. Its events are judged late against their own partition's watermark, like any event, but they take no
+     * part in the global watermark: they neither hold it back (a table read to its end would otherwise stall every
+     * window until an idle timeout) nor move it. Not with {@link #expectSource} for the same id. Part of the journal's
+     * meaning: a journal must be replayed with the same table sources.
+     *
+     * @param sourceId the publisher's source id.
+     * @return this.
+     */
+    public EngineContext tableSource(final int sourceId)
+    {
+        tableSources.add(sourceId);
+        return this;
+    }
+
+    java.util.List<Integer> tableSources()
+    {
+        return tableSources;
     }
 
     /**
