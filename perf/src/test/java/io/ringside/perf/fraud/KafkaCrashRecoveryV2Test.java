@@ -39,8 +39,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class KafkaCrashRecoveryV2Test
 {
-    private static final long EVENTS = 400_000;
-    private static final long CARDS = 30_000;
+    private static final long EVENTS = 200_000;
+    private static final long CARDS = 20_000;
     private static final long SEED = 11;
     private static final int PARTITIONS = 3;
     private static final int KILLS = 4;
@@ -69,7 +69,7 @@ class KafkaCrashRecoveryV2Test
         final Path log = tmp.resolve("child.log");
         final String[] args = {"--workload", "v2", "--kafka", bootstrap, "--topic", "v2-crash", "--profiles-topic", "v2-crash-profiles",
             "--output-topic", "v2-crash-out", "--journal", dir.toString(), "--events", Long.toString(EVENTS), "--cards", Long.toString(CARDS),
-            "--shards", "2", "--snapshot-every", "40000"};
+            "--shards", "2", "--snapshot-every", "25000"};
         final SplittableRandom random = new SplittableRandom(20_261_207);
         int kills = 0;
         int runs = 0;
@@ -126,6 +126,11 @@ class KafkaCrashRecoveryV2Test
         }
         System.out.printf("%d runs:%n%s", runs, summary);
         assertTrue(runs >= 3, "at least two kills before the run that finished");
+        assertTrue(java.util.regex.Pattern.compile("recovered: .*snapshot at [0-9]+ loaded").matcher(Files.readString(log)).find(),
+            "no restart recovered from a snapshot");
+        final java.util.regex.Matcher dropped = java.util.regex.Pattern.compile("the sink dropped ([0-9,]+) outputs").matcher(lastRun);
+        assertTrue(dropped.find() && Long.parseLong(dropped.group(1).replace(",", "")) > 0,
+            "the last run recovered after a kill: its sink must have found outputs of the killed run");
 
         final List<String> expected = new ArrayList<>();
         final ChecksumReport expectedReport = JournalOrderReference.outputs(dir, PARTITIONS, expected);
