@@ -1,8 +1,13 @@
 package io.ringside.perf.fraud;
 
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -55,6 +60,8 @@ public final class KafkaFraudV2
     static final int EVENTS_SOURCE_ID = 1;
     static final int PROFILES_SOURCE_ID = 2;
     static final int END_SOURCE_ID = 3;
+    /** In the engine directory: the sources' layout, for {@code ./ringside replay DIR} ({@link #declareSources}). */
+    static final String SOURCES_FILE = "kafka-v2-sources.properties";
 
     private KafkaFraudV2()
     {
@@ -84,6 +91,7 @@ public final class KafkaFraudV2
             throw new IllegalArgumentException("the profile topic " + profilesTopic + " has " + profilePartitions + " partitions and " + topic +
                 " has " + partitions + ": co-partitioned topics have as many");
         }
+        recordSources(dir, partitions);
         final List<FraudV2Pipeline> pipelines = new ArrayList<>();
         final EngineContext ctx = new EngineContext()
             .handlersId(FraudV2Pipeline.HANDLERS_ID)
@@ -95,7 +103,7 @@ public final class KafkaFraudV2
             .eventTime(FraudVelocityShard.EVENT_TIME)
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
             .expectSource(EVENTS_SOURCE_ID, partitions)
-            .tableSource(PROFILES_SOURCE_ID)
+            .tableSource(PROFILES_SOURCE_ID)   // the same in declareSources: a replay must compute the same watermarks
             .durability(durability)
             .closeTimeoutMs(600_000)
             .snapshotEveryEvents(snapshotEvery)
@@ -172,6 +180,64 @@ public final class KafkaFraudV2
             report.add(pipeline.report());
         }
         return new KafkaFraudVelocity.Result(report, published, elapsedNs, sink == null ? 0 : sink.dropped(), engine.recovery());
+    }
+
+    /**
+     * Writes the sources' layout into the engine directory (once; a restart with another partition count is refused):
+     * the watermarks depend on it, and a replay of the journal must declare the same sources.
+     */
+    private static void recordSources(final Path dir, final int partitions) throws java.io.IOException
+    {
+        Files.createDirectories(dir);
+        final Path file = dir.resolve(SOURCES_FILE);
+        final Properties layout = new Properties();
+        layout.setProperty("events.source", Integer.toString(EVENTS_SOURCE_ID));
+        layout.setProperty("events.partitions", Integer.toString(partitions));
+        layout.setProperty("profiles.source", Integer.toString(PROFILES_SOURCE_ID));
+        final Properties recorded = readSources(dir);
+        if (recorded == null)
+        {
+            try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
+            {
+                layout.store(out, "workload v2 over Kafka: the sources whose watermarks this journal was computed with");
+            }
+        }
+        else if (!recorded.equals(layout))
+        {
+            throw new IllegalStateException(dir + " holds a journal of sources " + recorded + ", not " + layout +
+                " (another partition count?): the watermarks would differ; use another --journal");
+        }
+    }
+
+    private static Properties readSources(final Path dir) throws java.io.IOException
+    {
+        final Path file = dir.resolve(SOURCES_FILE);
+        if (!Files.exists(file))
+        {
+            return null;
+        }
+        final Properties recorded = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            recorded.load(in);
+        }
+        return recorded;
+    }
+
+    /**
+     * For a replay of an engine directory: if the v2 Kafka demo wrote it, declares its sources as the demo did (the
+     * transaction topic's partitions expected, the profiles a table source) and returns true; else changes nothing.
+     */
+    static boolean declareSources(final EngineContext ctx, final Path dir) throws java.io.IOException
+    {
+        final Properties recorded = readSources(dir);
+        if (recorded == null)
+        {
+            return false;
+        }
+        ctx.expectSource(Integer.parseInt(recorded.getProperty("events.source")), Integer.parseInt(recorded.getProperty("events.partitions")))
+            .tableSource(Integer.parseInt(recorded.getProperty("profiles.source")));
+        return true;
     }
 
     private static KafkaIngressContext ingress(final String bootstrap, final String topic, final int sourceId, final boolean profiles)

@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link KafkaProduce#produceV2} into a 3-partition topic and its compacted profile topic, read by two Kafka ingresses
  * into one engine ({@link KafkaFraudV2}), outputs sent by the Kafka sink. The output topic, read with read_committed,
  * holds exactly the outputs of {@link PlainJavaFraudV2} fed the engine's journal in its order (the profile table is as
- * of arrival, so the journal's order is the one to compare with), each once.
+ * of arrival, so the journal's order is the one to compare with), each once; {@code ./ringside replay DIR} prints the
+ * same checksums.
  */
 class KafkaFraudV2Test
 {
@@ -91,6 +92,24 @@ class KafkaFraudV2Test
         assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + LineMultisets.head(missing) + ", extra " + LineMultisets.head(extra));
         assertEquals(expected.size(), actual.size());
         assertEquals(actual.size(), ids.size(), "every output id once");
+
+        // ./ringside replay DIR declares the sources the demo did (DIR/kafka-v2-sources.properties): the same 14 lines
+        final Path replayLog = dir.resolve("replay.log");
+        final Process replay = ChildJvm.startCommand(replayLog, "replay", engineDir.toString(), "--output", dir.resolve("replay.txt").toString());
+        try
+        {
+            assertTrue(replay.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "the replay did not finish");
+            assertEquals(0, replay.exitValue(), () -> CrashRecoveryTest.readQuietly(replayLog));
+        }
+        finally
+        {
+            replay.destroyForcibly().waitFor();
+        }
+        final String replayed = java.nio.file.Files.readString(replayLog);
+        for (final String line : expectedReport.lines())
+        {
+            assertTrue(replayed.contains(line), () -> "the replay printed no '" + line + "':\n" + replayed);
+        }
         System.out.printf("%,d events (%,d profiles from the compacted topic), %,d outputs in the topic, each once:%n%s", EVENTS, split[1],
             actual.size(), expectedReport);
     }
