@@ -22,6 +22,7 @@ import static io.ringside.perf.fraud.KafkaCrashRecoveryTest.awaitNewSnapshot;
 import static io.ringside.perf.fraud.KafkaCrashRecoveryTest.awaitPrinted;
 import static io.ringside.perf.fraud.KafkaCrashRecoveryTest.awaitSnapshotInProgress;
 import static io.ringside.perf.fraud.KafkaCrashRecoveryTest.completeSnapshots;
+import static io.ringside.perf.fraud.KafkaCrashRecoveryTest.hasNewIncompleteSnapshot;
 import static io.ringside.perf.fraud.KafkaCrashRecoveryTest.incompleteSnapshots;
 import static io.ringside.perf.fraud.KafkaCrashRecoveryTest.since;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,11 +93,12 @@ class KafkaCrashRecoveryV2Test
                         mode == 1 ? awaitNewSnapshot(child, dir, complete, random.nextInt(500)) : awaitSnapshotInProgress(child, dir, stale);
                     if (alive)
                     {
+                        final boolean inSnapshot = hasNewIncompleteSnapshot(dir, stale);
                         final String printed = since(log, logBefore);
                         child.destroyForcibly().waitFor();
                         kills++;
-                        summary.append(String.format("  run %d killed (%s)%n", runs, printed.contains("events processed") ? "live" :
-                            printed.contains("recovered:") ? "recovered, not yet live" : "starting"));
+                        summary.append(String.format("  run %d killed (%s%s)%n", runs, printed.contains("events processed") ? "live" :
+                            printed.contains("recovered:") ? "recovered, not yet live" : "starting", inSnapshot ? ", mid-snapshot" : ""));
                         continue;
                     }
                     // it finished before the moment came: no more kills (a run over an ended journal has nothing to read)
