@@ -723,6 +723,11 @@ public final class EngineContext
         require(maxOutOfOrdernessMs >= 0 && idleSourceTimeoutMs >= 0 && tickIntervalMs >= 0,
             "max out-of-orderness, idle-source timeout and tick interval must not be negative");
         require(snapshotEveryEvents >= 0, "snapshotEveryEvents must not be negative, was " + snapshotEveryEvents);
+        for (final long[] expected : expectedSources)
+        {
+            require(!tableSources.contains((int)expected[0]), "source " + expected[0] + " is both expected (it holds the watermark back) and a " +
+                "table source (it takes no part in the watermark): choose one");
+        }
         require(sinkFailureTimeoutMs > 0, "sinkFailureTimeoutMs must be positive, was " + sinkFailureTimeoutMs);
         require(maxEventTimeAheadMs >= 0, "maxEventTimeAheadMs must not be negative (0 turns the bound off), was " + maxEventTimeAheadMs);
         require(snapshotEveryMs >= 0, "snapshotEveryMs must not be negative, was " + snapshotEveryMs);

@@ -89,6 +89,15 @@ class WatermarkTrackerTest
     }
 
     @Test
+    void shouldRefuseASourceBothExpectedAndATableSource()
+    {
+        final IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> new EngineContext().directory(java.nio.file.Path.of("unused")).handlers(shard -> null).expectSource(2, 3).tableSource(2)
+                .conclude());
+        org.junit.jupiter.api.Assertions.assertTrue(ex.getMessage().contains("both expected"), ex.getMessage());
+    }
+
+    @Test
     void shouldNeverGoBackWhenAnUndeclaredSourceJoinsBehind()
     {
         final WatermarkTracker tracker = new WatermarkTracker(0, 0);
