@@ -295,6 +295,10 @@ public final class Engine implements AutoCloseable
     private static WatermarkTracker newWatermarks(final EngineContext ctx)
     {
         final WatermarkTracker watermarks = new WatermarkTracker(ctx.maxOutOfOrdernessMs(), ctx.idleSourceTimeoutMs());
+        for (final int tableSource : ctx.tableSources())
+        {
+            watermarks.excludeFromWatermark(tableSource);
+        }
         for (final long[] source : ctx.expectedSources())
         {
             for (int partition = 0; partition < source[1]; partition++)

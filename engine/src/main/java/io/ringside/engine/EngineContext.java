@@ -54,6 +54,7 @@ public final class EngineContext
     private long idleSourceTimeoutMs;
     private long tickIntervalMs;
     private final java.util.List<long[]> expectedSources = new java.util.ArrayList<>();
+    private final java.util.List<Integer> tableSources = new java.util.ArrayList<>();
     private org.agrona.concurrent.EpochClock tickClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
     private boolean recordLatency = true;
     private long snapshotEveryEvents;
@@ -476,6 +477,27 @@ public final class EngineContext
     }
 
     /**
+     * Declares a table source: a source (a compacted topic of profiles, say) that fills a keyed table beside the event
+     * sources. Its events are judged late against their own partition's watermark, like any event, but they take no
+     * part in the global watermark: they neither hold it back (a table read to its end would otherwise stall every
+     * window until an idle timeout) nor move it. Not with {@link #expectSource} for the same id. Part of the journal's
+     * meaning: a journal must be replayed with the same table sources.
+     *
+     * @param sourceId the publisher's source id.
+     * @return this.
+     */
+    public EngineContext tableSource(final int sourceId)
+    {
+        tableSources.add(sourceId);
+        return this;
+    }
+
+    java.util.List<Integer> tableSources()
+    {
+        return tableSources;
+    }
+
+    /**
      * @param clock the processing time that TICKs carry (default the system clock), read by the ticker; the journaler
      *              also reads it, once per batch, to time {@link #snapshotEveryMs} (never for a decision).
      * @return this.
@@ -701,6 +723,11 @@ public final class EngineContext
         require(maxOutOfOrdernessMs >= 0 && idleSourceTimeoutMs >= 0 && tickIntervalMs >= 0,
             "max out-of-orderness, idle-source timeout and tick interval must not be negative");
         require(snapshotEveryEvents >= 0, "snapshotEveryEvents must not be negative, was " + snapshotEveryEvents);
+        for (final long[] expected : expectedSources)
+        {
+            require(!tableSources.contains((int)expected[0]), "source " + expected[0] + " is both expected (it holds the watermark back) and a " +
+                "table source (it takes no part in the watermark): choose one");
+        }
         require(sinkFailureTimeoutMs > 0, "sinkFailureTimeoutMs must be positive, was " + sinkFailureTimeoutMs);
         require(maxEventTimeAheadMs >= 0, "maxEventTimeAheadMs must not be negative (0 turns the bound off), was " + maxEventTimeAheadMs);
         require(snapshotEveryMs >= 0, "snapshotEveryMs must not be negative, was " + snapshotEveryMs);

@@ -19,6 +19,9 @@ import org.agrona.collections.Long2LongHashMap;
  *   as of the first tick after it) is idle: it
  *   stops holding W back, and is active again at its next event. When every source is idle, W moves on with
  *   TICK time from the largest W_s, so windows close when input stops.</li>
+ *   <li>A table source ({@link #excludeFromWatermark}: a compacted topic that fills a keyed table beside the
+ *   event sources) has its W_s, which judges its own events late, but takes no part in W: it neither holds W back
+ *   nor moves it, so a table read to its end never stalls the windows.</li>
  *   <li>End of input (a SHUTDOWN slot) moves W to {@link Long#MAX_VALUE}.</li>
  * </ul>
  * Journaler thread only; nothing allocates per event once the sources are known.
@@ -36,6 +39,8 @@ final class WatermarkTracker
     private long[] lastActiveTickMs = new long[8];
     private boolean[] idle = new boolean[8];
     private boolean[] spokeSinceTick = new boolean[8];
+    private boolean[] excluded = new boolean[8];
+    private final org.agrona.collections.IntHashSet excludedSourceIds = new org.agrona.collections.IntHashSet();
     private int sources;
     private long watermark = Long.MIN_VALUE;
     private long tickMs = NO_TICK;
@@ -54,6 +59,32 @@ final class WatermarkTracker
     void expect(final int sourceId, final int partition)
     {
         indexOf(sourceId, partition);
+    }
+
+    /**
+     * Makes every partition of a source a table source: its events are judged against their own W_s but take no part
+     * in the global W. Before any event (configuration, not snapshotted: change it only with a replay from the start).
+     */
+    void excludeFromWatermark(final int sourceId)
+    {
+        excludedSourceIds.add(sourceId);
+        for (int i = 0; i < sources; i++)
+        {
+            excluded[i] = excludedSourceIds.contains(sourceIdOf(i));
+        }
+    }
+
+    private int sourceIdOf(final int index)
+    {
+        for (final Long2LongHashMap.EntryIterator it = indexBySource.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            if (it.getLongValue() == index)
+            {
+                return (int)(it.getLongKey() >>> 32);
+            }
+        }
+        return -1;
     }
 
     /**
@@ -176,8 +207,14 @@ final class WatermarkTracker
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         boolean anyActive = false;
+        int counted = 0;
         for (int i = 0; i < sources; i++)
         {
+            if (excluded[i])
+            {
+                continue;
+            }
+            counted++;
             max = Math.max(max, sourceWatermark[i]);
             if (!idle[i])
             {
@@ -190,7 +227,7 @@ final class WatermarkTracker
         {
             candidate = min;
         }
-        else if (sources > 0 && tickMs != NO_TICK)
+        else if (counted > 0 && tickMs != NO_TICK)
         {
             if (allIdleSinceTickMs == NO_TICK)
             {
@@ -229,7 +266,9 @@ final class WatermarkTracker
             lastActiveTickMs = java.util.Arrays.copyOf(lastActiveTickMs, sources * 2);
             idle = java.util.Arrays.copyOf(idle, sources * 2);
             spokeSinceTick = java.util.Arrays.copyOf(spokeSinceTick, sources * 2);
+            excluded = java.util.Arrays.copyOf(excluded, sources * 2);
         }
+        excluded[sources] = excludedSourceIds.contains(sourceId);
         sourceWatermark[sources] = Long.MIN_VALUE;
         lastActiveTickMs[sources] = tickMs;
         idle[sources] = false;

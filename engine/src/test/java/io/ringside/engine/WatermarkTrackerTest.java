@@ -72,6 +72,32 @@ class WatermarkTrackerTest
     }
 
     @Test
+    void shouldLeaveATableSourceOutOfTheGlobalWatermarkButJudgeItsEventsAgainstItsOwn()
+    {
+        final WatermarkTracker tracker = new WatermarkTracker(0, 0);
+        tracker.expect(1, 0);
+        tracker.excludeFromWatermark(2);
+        Slot s = data(tracker, 2, T0 + 10_000);
+        assertEquals(Long.MIN_VALUE, s.watermark, "a table source does not move the watermark");
+        s = data(tracker, 1, T0 + 50_000);
+        assertEquals(T0 + 50_000, s.watermark, "nor hold it back: its W_s is behind");
+        s = data(tracker, 2, T0 + 5_000);
+        assertEquals(T0 + 10_000, s.sourceWatermark, "its own events are judged against its own W_s");
+        assertEquals(T0 + 50_000, s.watermark);
+        assertEquals(T0 + 50_000, data(tracker, 2, T0 + 90_000).watermark, "a table event ahead of time moves nothing");
+        assertEquals(T0 + 60_000, data(tracker, 1, T0 + 60_000).watermark);
+    }
+
+    @Test
+    void shouldRefuseASourceBothExpectedAndATableSource()
+    {
+        final IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> new EngineContext().directory(java.nio.file.Path.of("unused")).handlers(shard -> null).expectSource(2, 3).tableSource(2)
+                .conclude());
+        org.junit.jupiter.api.Assertions.assertTrue(ex.getMessage().contains("both expected"), ex.getMessage());
+    }
+
+    @Test
     void shouldNeverGoBackWhenAnUndeclaredSourceJoinsBehind()
     {
         final WatermarkTracker tracker = new WatermarkTracker(0, 0);

@@ -175,6 +175,18 @@ public final class LocalKafkaBroker implements AutoCloseable
      */
     public static boolean createTopic(final String bootstrapServers, final String topic, final int partitions) throws Exception
     {
+        return createTopic(bootstrapServers, topic, partitions, java.util.Map.of());
+    }
+
+    /**
+     * Creates a topic with these topic configs (cleanup.policy=compact, say) if it is missing; an existing one is left
+     * as it is.
+     *
+     * @return true if it was created.
+     */
+    public static boolean createTopic(final String bootstrapServers, final String topic, final int partitions,
+        final java.util.Map<String, String> configs) throws Exception
+    {
         final Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (Admin admin = Admin.create(props))
@@ -183,7 +195,7 @@ public final class LocalKafkaBroker implements AutoCloseable
             {
                 return false;
             }
-            admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short)1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short)1).configs(configs))).all().get(30, TimeUnit.SECONDS);
             awaitServed(admin, topic, partitions);
             return true;
         }

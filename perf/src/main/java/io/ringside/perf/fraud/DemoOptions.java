@@ -73,14 +73,20 @@ final class DemoOptions
         "(a force per ring batch)")
     DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
 
-    @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "with --topic: read the workload from topic T (written by " +
+    @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = {"with --topic: read the workload from topic T (written by " +
         "./ringside produce) up to its end offsets at start, instead of generating it; outputs to T2 (--output-topic) in the --output " +
         "line format, exactly once. With --journal, a restart resumes each partition after its last journaled offset and the sink " +
-        "drops the replayed outputs T2 already holds; the checksums printed are the whole run's.")
+        "drops the replayed outputs T2 already holds; the checksums printed are the whole run's.", "With --workload v2, T holds the " +
+        "transactions and captures and the profiles come from a second source, the compacted topic --profiles-topic (both written by " +
+        "./ringside produce --workload v2); --events and --cards then only size the tables."})
     String kafka;
 
     @Option(names = "--topic", paramLabel = "T", description = "the topic to read, with --kafka")
     String topic;
+
+    @Option(names = "--profiles-topic", paramLabel = "P", description = "with --workload v2 and --kafka: the compacted topic of " +
+        "profiles, read as a second source beside T (default T-profiles, as ./ringside produce --workload v2 names it)")
+    String profilesTopic;
 
     @Option(names = "--output-topic", paramLabel = "T2", description = "the topic to write the outputs to, with --kafka")
     String outputTopic;
@@ -91,8 +97,8 @@ final class DemoOptions
     boolean compare;
 
     @Option(names = "--workload", paramLabel = "v1|v2", description = "v1 (default: the fraud-velocity workload) or v2 (v1 plus " +
-        "profiles, captures and the test-charge pattern: 14 output kinds; with --compare against PlainJavaFraudV2; not with --kafka " +
-        "or --state heap)")
+        "profiles, captures and the test-charge pattern: 14 output kinds; with --compare against PlainJavaFraudV2; with --kafka the " +
+        "profiles come from their own compacted topic, --profiles-topic; not with --state heap)")
     private String workloadName = "v1";
 
     /** 1 or 2: workload v1 or v2, from {@code --workload}, by {@link #check()}. */
@@ -157,9 +163,17 @@ final class DemoOptions
         {
             throw new IllegalArgumentException("--aeron runs workload v1 from a sender process: not with --kafka or --workload v2");
         }
-        if (workload == 2 && (kafka != null || !chronicle))
+        if (workload == 2 && !chronicle)
         {
-            throw new IllegalArgumentException("--workload v2 runs on the engine's operators, from the generator: not with --kafka or --state heap");
+            throw new IllegalArgumentException("--workload v2 runs on the engine's operators: not with --state heap");
+        }
+        if (profilesTopic != null && (workload != 2 || kafka == null))
+        {
+            throw new IllegalArgumentException("--profiles-topic goes with --workload v2 and --kafka");
+        }
+        if (workload == 2 && kafka != null && compare)
+        {
+            throw new IllegalArgumentException("--compare runs the generator's events: not with --kafka");
         }
     }
 

@@ -51,7 +51,11 @@ public final class FraudVelocityDemo extends CheckedCommand
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : options.journal;
         try
         {
-            if (options.kafka != null)
+            if (options.kafka != null && options.workload == 2)
+            {
+                runKafkaV2(options, dir);
+            }
+            else if (options.kafka != null)
             {
                 runKafka(options, dir);
             }
@@ -291,6 +295,49 @@ public final class FraudVelocityDemo extends CheckedCommand
             result.recovery().isFresh() ? "" : String.format(Locale.ROOT, "; recovery replayed %,d events, the sink dropped %,d outputs already " +
                 "in the topic", result.recovery().replayedEvents(), result.sinkDropped()));
         System.out.println("compare with the lines ./ringside produce printed for this topic (per-partition lateness)");
+    }
+
+    private static void runKafkaV2(final DemoOptions options, final Path dir) throws IOException
+    {
+        final String profilesTopic = options.profilesTopic != null ? options.profilesTopic : KafkaProduce.profilesTopicOf(options.topic);
+        System.out.printf(Locale.ROOT, "Ringside fraud demo, workload v2, from Kafka: transactions and captures from %s, profiles from %s " +
+            "(a table source), on %s%s, %d shard(s), %s%nengine directory %s (watch it with: ./ringside stat %s)%n", options.topic, profilesTopic,
+            options.kafka, options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
+            options.topology.name().toLowerCase(Locale.ROOT), dir, dir);
+        final KafkaFraudVelocity.Result result;
+        try
+        {
+            final long[] last = {0, System.nanoTime()};
+            result = KafkaFraudV2.run(dir, options.kafka, options.topic, profilesTopic, options.outputTopic, options.shards, options.topology,
+                options.events, options.cards, options.snapshotEvery, options.durability, recovery ->
+                {
+                    System.out.println("recovered: " + recovery);
+                    System.out.println("resuming each partition of both topics after its last journaled offset");
+                }, processed ->
+                {
+                    final long now = System.nanoTime();
+                    System.out.printf(Locale.ROOT, "  %,12d events processed  %,10.0f events/s%n", processed,
+                        (processed - last[0]) / ((now - last[1]) / 1e9));
+                    last[0] = processed;
+                    last[1] = now;
+                });
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IOException(ex);
+        }
+        result.report().print(System.out);
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (Kafka consume to decision, both topics, outputs %s%s)%n",
+            result.events(), result.elapsedNs() / 1e9, result.events() / (result.elapsedNs() / 1e9),
+            options.outputTopic != null ? "to " + options.outputTopic : "not sent",
+            result.recovery().isFresh() ? "" : String.format(Locale.ROOT, "; recovery replayed %,d events, the sink dropped %,d outputs already " +
+                "in the topic", result.recovery().replayedEvents(), result.sinkDropped()));
+        System.out.println("profiles are as of arrival: these checksums are the journal's order's (./ringside replay " + dir +
+            " recomputes them), not a function of the topics alone");
     }
 
     /**

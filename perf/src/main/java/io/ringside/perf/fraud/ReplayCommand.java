@@ -92,7 +92,6 @@ public final class ReplayCommand extends CheckedCommand
             .maxEventLength(FraudEvent.LENGTH)
             .eventTime(FraudVelocityShard.EVENT_TIME)
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
-            .expectSource(1, 1)
             .handlers(shard ->
             {
                 if (v2Reports != null)
@@ -107,6 +106,10 @@ public final class ReplayCommand extends CheckedCommand
                 }
                 return new FraudVelocityShard(1_000_000 / shardCount + 1024, 6_000_000 / shardCount + 1024);
             });
+        if (!KafkaFraudV2.declareSources(ctx, dir))
+        {
+            ctx.expectSource(1, 1);   // the generator's one source
+        }
         final OutputStream out = output == null ? System.out : new BufferedOutputStream(
             Files.newOutputStream(output, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), 1 << 16);
         final Writer writer = new Writer(out, key, from, to);

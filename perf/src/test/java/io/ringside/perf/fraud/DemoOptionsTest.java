@@ -122,6 +122,10 @@ class DemoOptionsTest
     {
         assertTrue(refusal("--workload", "v3").contains("v1 or v2"));
         assertTrue(refusal("--workload", "v2", "--state", "heap").contains("--workload v2"));
-        assertTrue(refusal("--workload", "v2", "--kafka", "b:1", "--topic", "t").contains("--workload v2"));
+        final DemoOptions kafka = parse("--workload", "v2", "--kafka", "b:1", "--topic", "t", "--profiles-topic", "p");
+        assertEquals(2, kafka.workload);
+        assertEquals("p", kafka.profilesTopic);
+        assertTrue(refusal("--profiles-topic", "p", "--kafka", "b:1", "--topic", "t").contains("--profiles-topic"));
+        assertTrue(refusal("--workload", "v2", "--profiles-topic", "p").contains("--profiles-topic"));
     }
 }

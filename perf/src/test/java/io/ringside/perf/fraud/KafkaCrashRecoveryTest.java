@@ -194,7 +194,7 @@ class KafkaCrashRecoveryTest
         assertTrue(dropped > 0, "the last run recovered after a kill: its sink must have found outputs of the killed run");
     }
 
-    private static String since(final Path log, final long offset) throws IOException
+    static String since(final Path log, final long offset) throws IOException
     {
         final byte[] bytes = Files.readAllBytes(log);
         return new String(bytes, (int)offset, bytes.length - (int)offset, StandardCharsets.UTF_8);
@@ -205,7 +205,7 @@ class KafkaCrashRecoveryTest
      *
      * @return true if the child is still running.
      */
-    private static boolean awaitPrinted(final Process child, final Path log, final long logBefore, final String text, final long moreMs)
+    static boolean awaitPrinted(final Process child, final Path log, final long logBefore, final String text, final long moreMs)
         throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -221,7 +221,7 @@ class KafkaCrashRecoveryTest
      *
      * @return true if the child is still running (killed then, whether or not one was seen).
      */
-    private static boolean awaitSnapshotInProgress(final Process child, final Path dir, final Set<String> stale) throws Exception
+    static boolean awaitSnapshotInProgress(final Process child, final Path dir, final Set<String> stale) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (child.isAlive() && System.nanoTime() < deadline && !hasNewIncompleteSnapshot(dir, stale))
@@ -236,7 +236,7 @@ class KafkaCrashRecoveryTest
      *
      * @return true if the child is still running.
      */
-    private static boolean awaitNewSnapshot(final Process child, final Path dir, final Set<String> before, final long moreMs) throws Exception
+    static boolean awaitNewSnapshot(final Process child, final Path dir, final Set<String> before, final long moreMs) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (child.isAlive() && System.nanoTime() < deadline && before.containsAll(completeSnapshots(dir)))
@@ -246,7 +246,7 @@ class KafkaCrashRecoveryTest
         return !child.waitFor(moreMs, TimeUnit.MILLISECONDS);
     }
 
-    private static Set<String> completeSnapshots(final Path dir) throws IOException
+    static Set<String> completeSnapshots(final Path dir) throws IOException
     {
         final Set<String> names = new HashSet<>();
         final Path snapshots = dir.resolve("snapshots");
@@ -267,12 +267,12 @@ class KafkaCrashRecoveryTest
         return names;
     }
 
-    private static boolean hasNewIncompleteSnapshot(final Path dir, final Set<String> stale) throws IOException
+    static boolean hasNewIncompleteSnapshot(final Path dir, final Set<String> stale) throws IOException
     {
         return !stale.containsAll(incompleteSnapshots(dir));
     }
 
-    private static Set<String> incompleteSnapshots(final Path dir) throws IOException
+    static Set<String> incompleteSnapshots(final Path dir) throws IOException
     {
         final Set<String> names = new HashSet<>();
         final Path snapshots = dir.resolve("snapshots");
