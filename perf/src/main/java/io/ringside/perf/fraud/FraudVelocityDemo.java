@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 import io.ringside.engine.Engine;
@@ -262,38 +263,14 @@ public final class FraudVelocityDemo extends CheckedCommand
             "engine directory %s (watch it with: ./ringside stat %s)%n", options.topic, options.kafka,
             options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
             options.topology.name().toLowerCase(Locale.ROOT), options.chronicle ? "chronicle map" : "on-heap", dir, dir);
-        final KafkaFraudVelocity.Result result;
-        try
-        {
-            final long[] last = {0, System.nanoTime()};
-            result = KafkaFraudVelocity.run(dir, options.kafka, options.topic, options.outputTopic, options.shards, options.topology,
-                options.chronicle, options.cards, options.snapshotEvery, options.durability, recovery ->
-                {
-                    System.out.println("recovered: " + recovery);
-                    System.out.println("resuming each partition after its last journaled offset");
-                }, processed ->
-                {
-                    final long now = System.nanoTime();
-                    System.out.printf(Locale.ROOT, "  %,12d events processed  %,10.0f events/s%n", processed,
-                        (processed - last[0]) / ((now - last[1]) / 1e9));
-                    last[0] = processed;
-                    last[1] = now;
-                });
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw ex;
-        }
-        catch (final Exception ex)
-        {
-            throw new IOException(ex);
-        }
-        result.report().print(System.out);
-        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (Kafka consume to decision, outputs %s%s)%n",
-            result.events(), result.elapsedNs() / 1e9, result.events() / (result.elapsedNs() / 1e9),
-            options.outputTopic != null ? "to " + options.outputTopic : "not sent",
-            result.recovery().isFresh() ? "" : String.format(Locale.ROOT, "; recovery replayed %,d events, the sink dropped %,d outputs already " +
-                "in the topic", result.recovery().replayedEvents(), result.sinkDropped()));
+        final KafkaFraudVelocity.Result result = kafkaRun(() -> KafkaFraudVelocity.run(dir, options.kafka, options.topic,
+            options.outputTopic, options.shards, options.topology, options.chronicle, options.cards, options.snapshotEvery,
+            options.durability, recovery ->
+            {
+                System.out.println("recovered: " + recovery);
+                System.out.println("resuming each partition after its last journaled offset");
+            }, new KafkaProgress()));
+        printKafkaResult(result, options, "");
         System.out.println("compare with the lines ./ringside produce printed for this topic (per-partition lateness)");
     }
 
@@ -304,23 +281,32 @@ public final class FraudVelocityDemo extends CheckedCommand
             "(a table source), on %s%s, %d shard(s), %s%nengine directory %s (watch it with: ./ringside stat %s)%n", options.topic, profilesTopic,
             options.kafka, options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
             options.topology.name().toLowerCase(Locale.ROOT), dir, dir);
-        final KafkaFraudVelocity.Result result;
+        final KafkaFraudVelocity.Result result = kafkaRun(() -> KafkaFraudV2.run(dir, options.kafka, options.topic, profilesTopic,
+            options.outputTopic, options.shards, options.topology, options.events, options.cards, options.snapshotEvery,
+            options.durability, recovery ->
+            {
+                System.out.println("recovered: " + recovery);
+                System.out.println("resuming each partition of both topics after its last journaled offset");
+            }, new KafkaProgress()));
+        printKafkaResult(result, options, "both topics, ");
+        System.out.println("profiles are as of arrival: these checksums are the journal's order's (./ringside replay " + dir +
+            " recomputes them), not a function of the topics alone");
+    }
+
+    /** A Kafka run of the demo, which may throw anything its clients throw. */
+    private interface KafkaRun
+    {
+        KafkaFraudVelocity.Result run() throws Exception;
+    }
+
+    /**
+     * @throws IOException for what the Kafka clients throw that is neither an I/O error nor a runtime exception.
+     */
+    private static KafkaFraudVelocity.Result kafkaRun(final KafkaRun run) throws IOException
+    {
         try
         {
-            final long[] last = {0, System.nanoTime()};
-            result = KafkaFraudV2.run(dir, options.kafka, options.topic, profilesTopic, options.outputTopic, options.shards, options.topology,
-                options.events, options.cards, options.snapshotEvery, options.durability, recovery ->
-                {
-                    System.out.println("recovered: " + recovery);
-                    System.out.println("resuming each partition of both topics after its last journaled offset");
-                }, processed ->
-                {
-                    final long now = System.nanoTime();
-                    System.out.printf(Locale.ROOT, "  %,12d events processed  %,10.0f events/s%n", processed,
-                        (processed - last[0]) / ((now - last[1]) / 1e9));
-                    last[0] = processed;
-                    last[1] = now;
-                });
+            return run.run();
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -330,14 +316,34 @@ public final class FraudVelocityDemo extends CheckedCommand
         {
             throw new IOException(ex);
         }
+    }
+
+    private static void printKafkaResult(final KafkaFraudVelocity.Result result, final DemoOptions options, final String topics)
+    {
         result.report().print(System.out);
-        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (Kafka consume to decision, both topics, outputs %s%s)%n",
-            result.events(), result.elapsedNs() / 1e9, result.events() / (result.elapsedNs() / 1e9),
+        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (Kafka consume to decision, %soutputs %s%s)%n",
+            result.events(), result.elapsedNs() / 1e9, result.events() / (result.elapsedNs() / 1e9), topics,
             options.outputTopic != null ? "to " + options.outputTopic : "not sent",
             result.recovery().isFresh() ? "" : String.format(Locale.ROOT, "; recovery replayed %,d events, the sink dropped %,d outputs already " +
                 "in the topic", result.recovery().replayedEvents(), result.sinkDropped()));
-        System.out.println("profiles are as of arrival: these checksums are the journal's order's (./ringside replay " + dir +
-            " recomputes them), not a function of the topics alone");
+    }
+
+    /**
+     * Prints a line of the events a Kafka run has processed, each time it is told (about once a second).
+     */
+    private static final class KafkaProgress implements LongConsumer
+    {
+        private long lastCount;
+        private long lastNs = System.nanoTime();
+
+        @Override
+        public void accept(final long processed)
+        {
+            final long now = System.nanoTime();
+            System.out.printf(Locale.ROOT, "  %,12d events processed  %,10.0f events/s%n", processed, (processed - lastCount) / ((now - lastNs) / 1e9));
+            lastCount = processed;
+            lastNs = now;
+        }
     }
 
     /**
