@@ -5,12 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
-import io.ringside.engine.EventPublisher;
 import io.ringside.engine.FileSink;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -83,7 +80,6 @@ final class FraudV2Demo
         }
 
         final WorkloadGeneratorV2 generator = new WorkloadGeneratorV2(options.seed, options.events, options.cards);
-        final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
         final long startNs = System.nanoTime();
         final Engine engine;
         try
@@ -104,32 +100,7 @@ final class FraudV2Demo
         }
         try
         {
-            final EventPublisher publisher = engine.newPublisher(SOURCE_ID);
-            final FraudVelocityDemo.Progress progress = new FraudVelocityDemo.Progress(engine, options.shards);
-            long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
-            final double periodNs = options.rate > 0 ? 1e9 / options.rate : 0;
-            generator.skipTo(Math.min(resumeAt, options.events));
-            long published = generator.index();
-            while (generator.next(event, 0))
-            {
-                if (periodNs > 0)
-                {
-                    final long dueNs = liveStartNs + (long)((published - resumeAt) * periodNs);
-                    long now;
-                    while ((now = System.nanoTime()) < dueNs)
-                    {
-                        LockSupport.parkNanos(Math.min(dueNs - now, 1_000_000));
-                    }
-                }
-                publisher.publish(FraudEvent.cardId(event, 0), 0, generator.index() - 1, 0, event, 0, FraudEvent.LENGTH);
-                published++;
-                if ((published & 4095) == 0 && System.nanoTime() >= nextProgressNs)
-                {
-                    progress.print(published);
-                    nextProgressNs += TimeUnit.SECONDS.toNanos(1);
-                }
-            }
-            publisher.endOfInput();
+            FraudVelocityDemo.publishAll(generator, engine, options, resumeAt, startNs, liveStartNs, Long.MAX_VALUE);
         }
         finally
         {

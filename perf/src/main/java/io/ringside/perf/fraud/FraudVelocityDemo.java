@@ -145,7 +145,6 @@ public final class FraudVelocityDemo extends CheckedCommand
         }
 
         final WorkloadGenerator generator = new WorkloadGenerator(options.seed, options.events, options.cards);
-        final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
         final long startNs = System.nanoTime();
         final Engine engine = new Engine(ctx).start();
         final long resumeAt = engine.journaledOffset(SOURCE_ID, 0) + 1;
@@ -158,37 +157,8 @@ public final class FraudVelocityDemo extends CheckedCommand
         }
         try
         {
-            final EventPublisher publisher = engine.newPublisher(SOURCE_ID);
-            final Progress progress = new Progress(engine, options.shards);
-            long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
-            final double periodNs = options.rate > 0 ? 1e9 / options.rate : 0;
             final long warmUpEndNs = options.warmUpS > 0 ? liveStartNs + TimeUnit.SECONDS.toNanos(options.warmUpS) : Long.MAX_VALUE;
-            generator.skipTo(Math.min(resumeAt, options.events));
-            long published = generator.index();
-            while (generator.next(event, 0))
-            {
-                if (periodNs > 0)
-                {
-                    final long dueNs = liveStartNs + (long)((published - resumeAt) * periodNs);
-                    long now;
-                    while ((now = System.nanoTime()) < dueNs)
-                    {
-                        LockSupport.parkNanos(Math.min(dueNs - now, 1_000_000));
-                    }
-                }
-                publisher.publish(FraudEvent.cardId(event, 0), 0, generator.index() - 1, 0, event, 0, FraudEvent.LENGTH);
-                published++;
-                if (warmUp == null && (published & 4095) == 0 && System.nanoTime() >= warmUpEndNs)
-                {
-                    warmUp = engine.latencyHistogram();
-                }
-                if ((published & 4095) == 0 && System.nanoTime() >= nextProgressNs)
-                {
-                    progress.print(published);
-                    nextProgressNs += TimeUnit.SECONDS.toNanos(1);
-                }
-            }
-            publisher.endOfInput();
+            warmUp = publishAll(generator, engine, options, resumeAt, startNs, liveStartNs, warmUpEndNs);
         }
         finally
         {
@@ -291,6 +261,55 @@ public final class FraudVelocityDemo extends CheckedCommand
         printKafkaResult(result, options, "both topics, ");
         System.out.println("profiles are as of arrival: these checksums are the journal's order's (./ringside replay " + dir +
             " recomputes them), not a function of the topics alone");
+    }
+
+    /**
+     * The demo's publishing loop, for either workload's generator: its events from {@code resumeAt} (where the journal
+     * stands) to its end, at {@code options.rate} if set, a progress line a second, then the end of input.
+     *
+     * @param warmUpEndNs when to take the latency histogram of the warm-up ({@code Long.MAX_VALUE}: never).
+     * @return that histogram, or null if the run ended before it.
+     */
+    static Histogram publishAll(final GeneratorBase generator, final Engine engine, final DemoOptions options, final long resumeAt,
+        final long startNs, final long liveStartNs, final long warmUpEndNs)
+    {
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[FraudEvent.LENGTH]);
+        final EventPublisher publisher = engine.newPublisher(SOURCE_ID);
+        final Progress progress = new Progress(engine, options.shards);
+        long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
+        final double periodNs = options.rate > 0 ? 1e9 / options.rate : 0;
+        Histogram warmUp = null;
+        generator.skipTo(Math.min(resumeAt, generator.events()));
+        long published = generator.index();
+        while (generator.next(event, 0))
+        {
+            if (periodNs > 0)
+            {
+                final long dueNs = liveStartNs + (long)((published - resumeAt) * periodNs);
+                long now;
+                while ((now = System.nanoTime()) < dueNs)
+                {
+                    LockSupport.parkNanos(Math.min(dueNs - now, 1_000_000));
+                }
+            }
+            publisher.publish(FraudEvent.cardId(event, 0), 0, generator.index() - 1, 0, event, 0, FraudEvent.LENGTH);
+            published++;
+            if ((published & 4095) == 0)
+            {
+                final long now = System.nanoTime();
+                if (warmUp == null && now >= warmUpEndNs)
+                {
+                    warmUp = engine.latencyHistogram();
+                }
+                if (now >= nextProgressNs)
+                {
+                    progress.print(published);
+                    nextProgressNs += TimeUnit.SECONDS.toNanos(1);
+                }
+            }
+        }
+        publisher.endOfInput();
+        return warmUp;
     }
 
     /** A Kafka run of the demo, which may throw anything its clients throw. */
