@@ -116,14 +116,7 @@ public final class KafkaFraudV2
                     return pipeline;
                 }
             });
-        KafkaSink sink = null;
-        if (outputTopic != null)
-        {
-            LocalKafkaBroker.createTopic(bootstrap, outputTopic, partitions);
-            // reads the topic's tail back at the engine's start (onStart), before recovery replays outputs
-            sink = new KafkaSink(bootstrap, outputTopic, shards, new FraudOutputFormat()).open();
-            ctx.addSink(sink);
-        }
+        final KafkaSink sink = KafkaFraudVelocity.addOutputSink(ctx, bootstrap, outputTopic, partitions, shards);
         final long startNs = System.nanoTime();
         final Engine engine;
         try

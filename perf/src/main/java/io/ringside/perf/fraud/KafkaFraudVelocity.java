@@ -50,6 +50,26 @@ public final class KafkaFraudVelocity
     }
 
     /**
+     * With an output topic: creates it (with the input's partition count) if missing, and adds to {@code ctx} a sink
+     * writing each output to it in the file sink's line format, exactly once (the sink reads the topic's tail back at
+     * the engine's start, before recovery replays outputs).
+     *
+     * @return the sink, or null without an output topic.
+     */
+    static KafkaSink addOutputSink(final EngineContext ctx, final String bootstrap, final String outputTopic, final int partitions,
+        final int shards) throws Exception
+    {
+        if (outputTopic == null)
+        {
+            return null;
+        }
+        LocalKafkaBroker.createTopic(bootstrap, outputTopic, partitions);
+        final KafkaSink sink = new KafkaSink(bootstrap, outputTopic, shards, new FraudOutputFormat()).open();
+        ctx.addSink(sink);
+        return sink;
+    }
+
+    /**
      * @param outputTopic null for no sink; created with the input's partition count if missing.
      * @param progress    called about once a second with the events published so far (may be null).
      */
@@ -105,14 +125,7 @@ public final class KafkaFraudVelocity
                     return handler;
                 }
             });
-        KafkaSink sink = null;
-        if (outputTopic != null)
-        {
-            LocalKafkaBroker.createTopic(bootstrap, outputTopic, partitions);
-            // reads the topic's tail back at the engine's start (onStart), before recovery replays outputs
-            sink = new KafkaSink(bootstrap, outputTopic, shards, new FraudOutputFormat()).open();
-            ctx.addSink(sink);
-        }
+        final KafkaSink sink = KafkaFraudVelocity.addOutputSink(ctx, bootstrap, outputTopic, partitions, shards);
         final long startNs = System.nanoTime();
         final Engine engine;
         try
