@@ -122,37 +122,8 @@ final class FraudV2Demo
         {
             report.add(pipeline.report());
         }
-        report.print(System.out);
-        final long live = Math.max(0, options.events - resumeAt);
-        final long liveNs = elapsedNs - (liveStartNs - startNs);
-        System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal %s, generator included%s); " +
-            "live, after the %.2f s start-up: %,.0f events/s%n",
-            live, elapsedNs / 1e9, live / (elapsedNs / 1e9), options.durability.toString().toLowerCase(Locale.ROOT),
-            resumeAt > 0 ? String.format(Locale.ROOT, "; recovery replayed %,d events at %,.0f events/s", engine.recovery().replayedEvents(),
-                engine.recovery().replayRate()) : "", (liveStartNs - startNs) / 1e9, live / (liveNs / 1e9));
-        System.out.printf(Locale.ROOT, "ingress-to-decision latency (us%s): p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f over %,d events%n",
-            options.rate > 0 ? "" : "; unpaced, so it includes the wait in a full ring: --rate measures it at a given load",
-            latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(90) / 1e3, latency.getValueAtPercentile(99) / 1e3,
-            latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3, latency.getTotalCount());
-        if (engine.counters().snapshots() > 0)
-        {
-            System.out.printf(Locale.ROOT, "snapshots: %d taken, the newest %,.1f MB, longest shard pause %.1f ms%n",
-                engine.counters().snapshots(), engine.counters().snapshotBytes() / 1e6, engine.counters().snapshotPauseMaxNs() / 1e6);
-        }
-        if (options.output != null)
-        {
-            System.out.println("outputs written to " + options.output);
-        }
-        if (plainReport != null)
-        {
-            final double engineRate = options.events / (elapsedNs / 1e9);
-            final double plainRate = options.events / (plainNs / 1e9);
-            System.out.printf(Locale.ROOT, "compare: engine %,.0f events/s, plain java %,.0f events/s: engine at %.1f%% of plain java; checksums %s%n",
-                engineRate, plainRate, 100 * engineRate / plainRate, plainReport.equals(report) ? "equal" : "DIFFER");
-            System.out.printf(Locale.ROOT, "compare, per second of process cpu (all threads, less sensitive to a busy machine): engine %,.0f events, " +
-                "plain java %,.0f events: engine at %.1f%%%n", options.events / (engineCpuNs / 1e9), options.events / (plainCpuNs / 1e9),
-                100.0 * plainCpuNs / engineCpuNs);
-        }
+        FraudVelocityDemo.printFigures(engine, options, report, resumeAt, startNs, liveStartNs, elapsedNs, engineCpuNs, latency, null,
+            plainReport, plainNs, plainCpuNs);
     }
 
     /**

@@ -183,6 +183,58 @@ public final class FraudVelocityDemo extends CheckedCommand
         {
             report.add(shardReport);
         }
+        printFigures(engine, options, report, resumeAt, startNs, liveStartNs, elapsedNs, engineCpuNs, latency, warmUp, plainReport, plainNs,
+            plainCpuNs);
+    }
+
+    private static void runKafka(final DemoOptions options, final Path dir) throws IOException
+    {
+        System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo from Kafka: topic %s on %s%s, %d shard(s), %s, state %s%n" +
+            "engine directory %s (watch it with: ./ringside stat %s)%n", options.topic, options.kafka,
+            options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
+            options.topology.name().toLowerCase(Locale.ROOT), options.chronicle ? "chronicle map" : "on-heap", dir, dir);
+        final KafkaFraudVelocity.Result result = kafkaRun(() -> KafkaFraudVelocity.run(dir, options.kafka, options.topic,
+            options.outputTopic, options.shards, options.topology, options.chronicle, options.cards, options.snapshotEvery,
+            options.durability, recovery ->
+            {
+                System.out.println("recovered: " + recovery);
+                System.out.println("resuming each partition after its last journaled offset");
+            }, new KafkaProgress()));
+        printKafkaResult(result, options, "");
+        System.out.println("compare with the lines ./ringside produce printed for this topic (per-partition lateness)");
+    }
+
+    private static void runKafkaV2(final DemoOptions options, final Path dir) throws IOException
+    {
+        final String profilesTopic = options.profilesTopic != null ? options.profilesTopic : KafkaProduce.profilesTopicOf(options.topic);
+        System.out.printf(Locale.ROOT, "Ringside fraud demo, workload v2, from Kafka: transactions and captures from %s, profiles from %s " +
+            "(a table source), on %s%s, %d shard(s), %s%nengine directory %s (watch it with: ./ringside stat %s)%n", options.topic, profilesTopic,
+            options.kafka, options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
+            options.topology.name().toLowerCase(Locale.ROOT), dir, dir);
+        final KafkaFraudVelocity.Result result = kafkaRun(() -> KafkaFraudV2.run(dir, options.kafka, options.topic, profilesTopic,
+            options.outputTopic, options.shards, options.topology, options.events, options.cards, options.snapshotEvery,
+            options.durability, recovery ->
+            {
+                System.out.println("recovered: " + recovery);
+                System.out.println("resuming each partition of both topics after its last journaled offset");
+            }, new KafkaProgress()));
+        printKafkaResult(result, options, "both topics, ");
+        System.out.println("profiles are as of arrival: these checksums are the journal's order's (./ringside replay " + dir +
+            " recomputes them), not a function of the topics alone");
+    }
+
+    /**
+     * What a generator-fed demo run prints once its engine is closed, for either workload: the checksums, the throughput
+     * (whole and live), the latency (and without the warm-up, when taken), the snapshots and, with {@code --compare}, the
+     * engine against the plain-Java implementation.
+     *
+     * @param warmUp      the latency histogram at the end of the warm-up, or null.
+     * @param plainReport the plain-Java implementation's checksums, or null without {@code --compare}.
+     */
+    static void printFigures(final Engine engine, final DemoOptions options, final ChecksumReport report, final long resumeAt,
+        final long startNs, final long liveStartNs, final long elapsedNs, final long engineCpuNs, final Histogram latency,
+        final Histogram warmUp, final ChecksumReport plainReport, final long plainNs, final long plainCpuNs)
+    {
         report.print(System.out);
         final long live = Math.max(0, options.events - resumeAt);
         final long liveNs = elapsedNs - (liveStartNs - startNs);
@@ -225,42 +277,6 @@ public final class FraudVelocityDemo extends CheckedCommand
                 "plain java %,.0f events: engine at %.1f%%%n", options.events / (engineCpuNs / 1e9), options.events / (plainCpuNs / 1e9),
                 100.0 * plainCpuNs / engineCpuNs);
         }
-    }
-
-    private static void runKafka(final DemoOptions options, final Path dir) throws IOException
-    {
-        System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo from Kafka: topic %s on %s%s, %d shard(s), %s, state %s%n" +
-            "engine directory %s (watch it with: ./ringside stat %s)%n", options.topic, options.kafka,
-            options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
-            options.topology.name().toLowerCase(Locale.ROOT), options.chronicle ? "chronicle map" : "on-heap", dir, dir);
-        final KafkaFraudVelocity.Result result = kafkaRun(() -> KafkaFraudVelocity.run(dir, options.kafka, options.topic,
-            options.outputTopic, options.shards, options.topology, options.chronicle, options.cards, options.snapshotEvery,
-            options.durability, recovery ->
-            {
-                System.out.println("recovered: " + recovery);
-                System.out.println("resuming each partition after its last journaled offset");
-            }, new KafkaProgress()));
-        printKafkaResult(result, options, "");
-        System.out.println("compare with the lines ./ringside produce printed for this topic (per-partition lateness)");
-    }
-
-    private static void runKafkaV2(final DemoOptions options, final Path dir) throws IOException
-    {
-        final String profilesTopic = options.profilesTopic != null ? options.profilesTopic : KafkaProduce.profilesTopicOf(options.topic);
-        System.out.printf(Locale.ROOT, "Ringside fraud demo, workload v2, from Kafka: transactions and captures from %s, profiles from %s " +
-            "(a table source), on %s%s, %d shard(s), %s%nengine directory %s (watch it with: ./ringside stat %s)%n", options.topic, profilesTopic,
-            options.kafka, options.outputTopic != null ? ", outputs to " + options.outputTopic : "", options.shards,
-            options.topology.name().toLowerCase(Locale.ROOT), dir, dir);
-        final KafkaFraudVelocity.Result result = kafkaRun(() -> KafkaFraudV2.run(dir, options.kafka, options.topic, profilesTopic,
-            options.outputTopic, options.shards, options.topology, options.events, options.cards, options.snapshotEvery,
-            options.durability, recovery ->
-            {
-                System.out.println("recovered: " + recovery);
-                System.out.println("resuming each partition of both topics after its last journaled offset");
-            }, new KafkaProgress()));
-        printKafkaResult(result, options, "both topics, ");
-        System.out.println("profiles are as of arrival: these checksums are the journal's order's (./ringside replay " + dir +
-            " recomputes them), not a function of the topics alone");
     }
 
     /**
