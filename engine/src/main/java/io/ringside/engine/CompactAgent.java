@@ -37,12 +37,19 @@ final class CompactAgent extends RingConsumerAgent
     }
 
     @Override
-    void prefetch(final Slot slot)
+    void prefetch(final Slot slot, final boolean early)
     {
         final int shard = slot.shard;
         if (slot.type == SlotType.DATA && shard >= 0 && shard < shards.length)
         {
-            shards[shard].prefetch(slot);
+            if (early)
+            {
+                shards[shard].prefetchEarly(slot);
+            }
+            else
+            {
+                shards[shard].prefetch(slot);
+            }
         }
     }
 

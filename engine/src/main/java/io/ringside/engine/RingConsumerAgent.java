@@ -12,7 +12,9 @@ import org.agrona.concurrent.Agent;
  * Given the ring ({@link #prefetchFrom}), it shows each slot {@value #PREFETCH_DISTANCE} places ahead to
  * {@link #prefetch} before handling the current one, when the ring's cursor has passed it: a handler can then start
  * loading the state the later event will need, so that the cache misses of successive events overlap instead of
- * coming one after another (memory-level parallelism). With several producers the ring's cursor counts claimed
+ * coming one after another (memory-level parallelism). Finding a key's state is two dependent misses (an index slot,
+ * then the entry), so the hint has two stages: the slot {@value #EARLY_DISTANCE} places ahead first goes to the early
+ * stage (the index), and reaches the second (the entry) when it is {@value #PREFETCH_DISTANCE} ahead. With several producers the ring's cursor counts claimed
  * slots, so the slot ahead may still be being written: a prefetch is a hint and must only read.
  */
 abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
@@ -23,6 +25,8 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
     private final Doorbell doorbell;
     /** How far ahead of the slot being handled {@link #prefetch} looks. */
     static final int PREFETCH_DISTANCE = 4;
+    /** How far ahead the early stage of the hint looks. */
+    static final int EARLY_DISTANCE = 12;
 
     private int handled;
     private RingBuffer<Slot> ring;
@@ -75,16 +79,21 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
         handled++;
         if (ring != null)
         {
-            final long ahead = sequence + PREFETCH_DISTANCE;
-            if (ahead > knownCursor)
+            final long early = sequence + EARLY_DISTANCE;
+            if (early > knownCursor)
             {
                 // read the producers' cursor only when the slot ahead passes what it said last time: it is a line the
                 // publishing thread writes for every event, so reading it per event cost a cross-core miss per event
                 knownCursor = ring.getCursor();
             }
+            if (early <= knownCursor)
+            {
+                prefetch(ring.get(early), true);
+            }
+            final long ahead = sequence + PREFETCH_DISTANCE;
             if (ahead <= knownCursor)
             {
-                prefetch(ring.get(ahead));
+                prefetch(ring.get(ahead), false);
             }
         }
         onSlot(slot, endOfBatch);
@@ -95,8 +104,10 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
 
     /**
      * A slot a few places ahead, for a hint only: with several producers it may still be being written.
+     *
+     * @param early the first stage ({@value #EARLY_DISTANCE} ahead), else the second ({@value #PREFETCH_DISTANCE} ahead).
      */
-    void prefetch(final Slot slot)
+    void prefetch(final Slot slot, final boolean early)
     {
     }
 

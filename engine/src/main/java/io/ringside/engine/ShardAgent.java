@@ -33,11 +33,18 @@ final class ShardAgent extends RingConsumerAgent
     }
 
     @Override
-    void prefetch(final Slot slot)
+    void prefetch(final Slot slot, final boolean early)
     {
         if (slot.type == SlotType.DATA && slot.shard == shard)
         {
-            runner.prefetch(slot);
+            if (early)
+            {
+                runner.prefetchEarly(slot);
+            }
+            else
+            {
+                runner.prefetch(slot);
+            }
         }
     }
 

@@ -59,6 +59,18 @@ public interface ShardHandler
     }
 
     /**
+     * The first stage of a two-stage hint, called further ahead than {@link #prefetch} (when the ring holds the event
+     * already): load what finding the event's state needs (an index slot), so that {@link #prefetch}, a few events
+     * later, finds it in the cache and its own load of the state does not wait behind it. Same rules as {@link #prefetch}.
+     *
+     * @return anything read.
+     */
+    default long prefetchEarly(final Event event)
+    {
+        return 0;
+    }
+
+    /**
      * Whether the handler has bulk work left from an earlier {@link #onWatermark} (windows due but closed in slices, so
      * that no event waits behind a million of them). While it answers true, the shard calls {@link #onWatermark} again
      * after every slot it sees, with the same watermark if it has not moved, at the same points of the stream live and

@@ -108,6 +108,21 @@ final class ShardRunner implements ShardContext
     }
 
     /**
+     * The first stage of the hint, further ahead ({@link ShardHandler#prefetchEarly}). Never throws.
+     */
+    void prefetchEarly(final Slot slot)
+    {
+        try
+        {
+            prefetched += handler.prefetchEarly(slot);
+        }
+        catch (final RuntimeException ignored)
+        {
+            // a hint read a slot still being written: nothing to do
+        }
+    }
+
+    /**
      * A hint: the handler may start loading the state of an event it will handle soon. Never throws.
      */
     void prefetch(final Slot slot)

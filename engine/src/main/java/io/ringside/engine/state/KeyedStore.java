@@ -751,6 +751,17 @@ public final class KeyedStore implements AutoCloseable
     }
 
     /**
+     * The first stage of a hint for a key about to be acquired, further ahead than {@link #prefetch}: loads the index
+     * slot where its search starts. Changes nothing. Owner thread.
+     *
+     * @return what it read.
+     */
+    public long prefetchIndex(final long keyValue)
+    {
+        return hot.touchIndex(keyValue);
+    }
+
+    /**
      * A hint for a key about to be acquired: probes the index and loads the entry's first word (see
      * {@link EntryTable#touch}). Changes nothing. Owner thread.
      *

@@ -63,9 +63,10 @@ public final class KeyedWindows implements AutoCloseable
             return closeKey(key, handle, deadline, limit);
         }
 
-        public long prefetch(final long handle)
+        public long prefetch(final long key, final long handle)
         {
-            return store.touch(handle);
+            // the entry, and the index slot that removing it (when its last window closes) will probe
+            return store.touch(handle) + store.prefetchIndex(key);
         }
     };
     private final int closeSlice;
@@ -124,6 +125,17 @@ public final class KeyedWindows implements AutoCloseable
         this.key = key;
         this.offered = Long.MAX_VALUE;
         return e;
+    }
+
+    /**
+     * The first stage of a hint for a key about to be acquired, further ahead than {@link #prefetch}: starts loading
+     * the index slot that finds its entry. Changes nothing.
+     *
+     * @return what it read.
+     */
+    public long prefetchIndex(final long key)
+    {
+        return store.prefetchIndex(key);
     }
 
     /**

@@ -49,11 +49,11 @@ final class WindowTimers
         boolean onDue(long key, long handle, long deadline, long limit);
 
         /**
-         * Told the handles of the next registrations to visit, a chunk ahead, to start loading their state.
+         * Told the keys and handles of the next registrations to visit, a chunk ahead, to start loading their state.
          *
          * @return anything read (summed where the JIT cannot drop the loads).
          */
-        default long prefetch(final long handle)
+        default long prefetch(final long key, final long handle)
         {
             return 0;
         }
@@ -248,7 +248,7 @@ final class WindowTimers
                         long sum = 0;
                         for (int i = 0; i < fill; i++)
                         {
-                            sum += visit.prefetch(regHandle[base + i]);
+                            sum += visit.prefetch(regKey[base + i], regHandle[base + i]);
                         }
                         prefetched += sum;
                     }

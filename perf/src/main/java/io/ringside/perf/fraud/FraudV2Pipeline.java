@@ -215,6 +215,12 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     }
 
     @Override
+    public long prefetchEarly(final Event event)
+    {
+        return v1.prefetchEarly(event);
+    }
+
+    @Override
     public long prefetch(final Event event)
     {
         final DirectBuffer buffer = event.buffer();

@@ -198,12 +198,18 @@ public final class FraudVelocityPipeline implements ShardHandler, Snapshottable,
     }
 
     @Override
-    public long prefetch(final Event event)
+    public long prefetchEarly(final Event event)
     {
         final DirectBuffer buffer = event.buffer();
         final int offset = event.offset();
-        return cards.prefetch(FraudEvent.cardId(buffer, offset)) +
+        return cards.prefetchIndex(FraudEvent.cardId(buffer, offset)) +
             dedup.prefetch(FraudEvent.eventId(buffer, offset), FraudEvent.eventTimeMs(buffer, offset));
+    }
+
+    @Override
+    public long prefetch(final Event event)
+    {
+        return cards.prefetch(FraudEvent.cardId(event.buffer(), event.offset()));
     }
 
     @Override
