@@ -247,6 +247,15 @@ final class EntryTable implements AutoCloseable
     }
 
     /**
+     * @return the key written in entry number {@code entry}'s header (its key while it is in use; what it last held, or
+     * 0, when it is not).
+     */
+    long keyOfEntry(final int entry)
+    {
+        return entry >= 0 && entry < capacity ? UnsafeApi.getLong(slabAddress + entry * stride) : 0;
+    }
+
+    /**
      * Loads the index slot where {@code key}'s search starts (the first stage of a prefetch by hand: {@link #find}
      * then costs no miss of its own).
      *

@@ -742,6 +742,22 @@ public final class KeyedStore implements AutoCloseable
     }
 
     /**
+     * @return handles are below this: the hot tier's capacity.
+     */
+    public int handleCapacity()
+    {
+        return hot.capacity();
+    }
+
+    /**
+     * @return the key whose entry is (or was last) behind {@code handle}: {@link #acquireByHandle} tells which. Owner thread.
+     */
+    public long keyOfHandle(final long handle)
+    {
+        return handle >= 0 && handle <= Integer.MAX_VALUE ? hot.keyOfEntry((int)handle) : 0;
+    }
+
+    /**
      * @return the acquired entry's handle: its entry number in the hot tier, -1 in the cold tier.
      */
     public long handle()

@@ -48,19 +48,29 @@ public final class KeyedWindows implements AutoCloseable
     static final int MAX_SECTIONS = 6;
     static final int NEXT_ENDS_OFFSET = 16;
     static final int SECTIONS_OFFSET = NEXT_ENDS_OFFSET + 8 * MAX_SECTIONS;
-    /** Marks the snapshot layout: entries (next ends in the header) with their handles, timers in arm order, hopping pane logs (format 4). */
+    /** Marks the snapshot layout: entries (next ends in the header) with their handles, timers in visiting order, hopping pane logs (format 4). */
     static final long SNAPSHOT_FORMAT = 0x52494E474B570004L;
 
     private final String name;
     private final long allowedLatenessMs;
     private final Section[] sections;
     private final KeyedStore store;
-    private final WindowTimers timers = new WindowTimers();
+    private final WindowTimers timers;
     private final WindowTimers.ArmedKey closeKey = new WindowTimers.ArmedKey()
     {
         public boolean onDue(final long key, final long handle, final long deadline, final long limit)
         {
             return closeKey(key, handle, deadline, limit);
+        }
+
+        public long prefetchHandle(final long handle)
+        {
+            return store.touch(handle);
+        }
+
+        public long keyOf(final long handle)
+        {
+            return store.keyOfHandle(handle);
         }
 
         public long prefetch(final long key, final long handle)
@@ -84,6 +94,7 @@ public final class KeyedWindows implements AutoCloseable
         this.sections = builder.sections.toArray(new Section[0]);
         this.closeSlice = builder.closeSlice;
         this.store = new KeyedStore(name, builder.expectedKeys, builder.length);
+        this.timers = new WindowTimers(store.handleCapacity(), closeKey);
         for (int i = 0; i < sections.length; i++)
         {
             sections[i].owner = this;

@@ -57,6 +57,25 @@ final class WindowTimers
         {
             return 0;
         }
+
+        /**
+         * Told a handle whose key is not known yet (closing in handle order, a batch ahead): start loading its state.
+         *
+         * @return anything read.
+         */
+        default long prefetchHandle(final long handle)
+        {
+            return 0;
+        }
+
+        /**
+         * @return the key whose state is behind {@code handle} now (closing in handle order reads the key there; the
+         * visit tells whether it is due).
+         */
+        default long keyOf(final long handle)
+        {
+            throw new UnsupportedOperationException("closing in handle order needs the keys behind handles");
+        }
     }
 
     /** Milliseconds the wheel covers ahead of its cursor. */
@@ -69,6 +88,10 @@ final class WindowTimers
 
     /** Registrations per chunk. */
     static final int CHUNK = 8;
+    /** A deadline with at least this many registrations is closed in handle order (see the class comment). */
+    static final int ORDERED_MIN = 4096;
+    /** Handles closing in handle order takes from its bitmap at a time, and loads ahead of visiting them. */
+    private static final int BATCH = 8;
 
     // the chunks: CHUNK registrations (key, handle), how many are filled, the next chunk of the chain;
     // free chunks chained through next
@@ -99,10 +122,35 @@ final class WindowTimers
     private int drainingIndex;
     private long prefetched;
 
+    // closing one deadline in handle order: its handles in a bitmap, taken a batch at a time (the batch being visited,
+    // and the next one, loading); registrations without a usable handle wait in the draining chain, visited after
+    private final int handleCapacity;
+    private final ArmedKey keys;
+    private final long[] orderedBits;
+    private int orderedWord;
+    private int orderedLeft;
+    private final long[] batch = new long[BATCH];
+    private int batchHead;
+    private int batchSize;
+    private final long[] ahead = new long[BATCH];
+    private int aheadSize;
+
     WindowTimers()
+    {
+        this(0, null);
+    }
+
+    /**
+     * @param handleCapacity handles are below it (0: registrations are always closed in the order they were armed).
+     * @param keys           tells the key behind a handle, when closing in handle order.
+     */
+    WindowTimers(final int handleCapacity, final ArmedKey keys)
     {
         Arrays.fill(wheelHead, NONE);
         Arrays.fill(wheelTail, NONE);
+        this.handleCapacity = handleCapacity;
+        this.keys = keys;
+        this.orderedBits = new long[(handleCapacity + 63) >>> 6];
     }
 
     /**
@@ -234,11 +282,25 @@ final class WindowTimers
         {
             while (left > 0)
             {
-                if (drainingNode == NONE && !takeNextDue(limit))
+                if (!draining() && !takeNextDue(limit))
                 {
                     break;
                 }
-                while (drainingNode != NONE && left > 0)
+                while (orderedPending() && left > 0)
+                {
+                    if (batchHead == batchSize)
+                    {
+                        refillBatch();
+                    }
+                    final long handle = batch[batchHead++];
+                    left--;
+                    registrations--;
+                    if (visit.onDue(keys.keyOf(handle), handle, drainingDeadline, limit))
+                    {
+                        visited++;
+                    }
+                }
+                while (!orderedPending() && drainingNode != NONE && left > 0)
                 {
                     final int node = drainingNode;
                     final int fill = nodeFill[node];
@@ -286,6 +348,131 @@ final class WindowTimers
         return consumed;
     }
 
+    private boolean draining()
+    {
+        return drainingNode != NONE || orderedPending();
+    }
+
+    private boolean orderedPending()
+    {
+        return batchHead < batchSize || aheadSize > 0 || orderedLeft > 0;
+    }
+
+    /**
+     * Moves the batch loaded ahead into the batch to visit (loading, now that their entries are on the way, what their
+     * keys lead to), and takes the next batch from the bitmap, loading it.
+     */
+    private void refillBatch()
+    {
+        long sum = 0;
+        if (aheadSize == 0)
+        {
+            aheadSize = takeHandles(ahead);
+            for (int i = 0; i < aheadSize; i++)
+            {
+                sum += keys.prefetchHandle(ahead[i]);
+            }
+        }
+        System.arraycopy(ahead, 0, batch, 0, aheadSize);
+        batchSize = aheadSize;
+        batchHead = 0;
+        for (int i = 0; i < batchSize; i++)
+        {
+            sum += keys.prefetch(keys.keyOf(batch[i]), batch[i]);
+        }
+        aheadSize = takeHandles(ahead);
+        for (int i = 0; i < aheadSize; i++)
+        {
+            sum += keys.prefetchHandle(ahead[i]);
+        }
+        prefetched += sum;
+    }
+
+    /**
+     * Takes up to a batch of the lowest handles left in the bitmap, clearing them.
+     *
+     * @return how many.
+     */
+    private int takeHandles(final long[] into)
+    {
+        int taken = 0;
+        while (taken < into.length && orderedLeft > 0)
+        {
+            long word = orderedBits[orderedWord];
+            if (word == 0)
+            {
+                orderedWord++;
+                continue;
+            }
+            final int bit = Long.numberOfTrailingZeros(word);
+            into[taken++] = ((long)orderedWord << 6) + bit;
+            word &= word - 1;
+            orderedBits[orderedWord] = word;
+            orderedLeft--;
+        }
+        return taken;
+    }
+
+    /**
+     * A large chain just detached for draining goes into the bitmap: its registrations will be visited in handle order
+     * (a handle registered twice, once), which reads the keys' state in address order instead of at random. Those
+     * without a usable handle stay in the chain, visited after.
+     */
+    private void orderDrainingChain()
+    {
+        int length = 0;
+        for (int node = drainingNode; node != NONE && length < ORDERED_MIN; node = nodeNext[node])
+        {
+            length += nodeFill[node];
+        }
+        if (length < ORDERED_MIN)
+        {
+            return;
+        }
+        int leftHead = NONE;
+        int leftTail = NONE;
+        int lowestWord = orderedBits.length;
+        int node = drainingNode;
+        while (node != NONE)
+        {
+            final int next = nodeNext[node];
+            final int base = node * CHUNK;
+            final int fill = nodeFill[node];
+            for (int i = 0; i < fill; i++)
+            {
+                final long handle = regHandle[base + i];
+                registrations--;
+                if (handle >= 0 && handle < handleCapacity)
+                {
+                    final int word = (int)(handle >>> 6);
+                    final long bit = 1L << handle;
+                    if ((orderedBits[word] & bit) == 0)
+                    {
+                        orderedBits[word] |= bit;
+                        orderedLeft++;
+                        registrations++;
+                        lowestWord = Math.min(lowestWord, word);
+                    }
+                }
+                else if (leftTail == NONE)
+                {
+                    leftHead = newNode();
+                    append(leftHead, regKey[base + i], handle);
+                    leftTail = leftHead;
+                }
+                else
+                {
+                    leftTail = appendTo(leftTail, regKey[base + i], handle);
+                }
+            }
+            freeNode(node);
+            node = next;
+        }
+        orderedWord = lowestWord == orderedBits.length ? 0 : lowestWord;
+        drainingNode = leftHead;
+        drainingIndex = 0;
+    }
+
     /**
      * Detaches the earliest chain due at or below {@code limit} for draining, and moves the wheel's cursor past what has
      * come due.
@@ -302,6 +489,10 @@ final class WindowTimers
             drainingDeadline = overflowNext;
             drainingNode = (int)(overflowChains.remove(overflowNext) >>> 32);
             drainingIndex = 0;
+            if (handleCapacity > 0)
+            {
+                orderDrainingChain();
+            }
             return true;
         }
         if (wheelNext != Long.MAX_VALUE)
@@ -315,6 +506,10 @@ final class WindowTimers
             wheelUsed[slot >>> 6] &= ~(1L << slot);
             wheelChains--;
             cursor = wheelNext + 1;
+            if (handleCapacity > 0)
+            {
+                orderDrainingChain();
+            }
             return true;
         }
         if (limit != Long.MAX_VALUE && limit >= cursor && cursor != Long.MIN_VALUE)
@@ -365,7 +560,7 @@ final class WindowTimers
      */
     boolean due(final long limit)
     {
-        return drainingNode != NONE || (size > 0 && heap[0] <= limit) || nextWheelDeadline(limit) != Long.MAX_VALUE;
+        return draining() || (size > 0 && heap[0] <= limit) || nextWheelDeadline(limit) != Long.MAX_VALUE;
     }
 
     /**
@@ -375,8 +570,12 @@ final class WindowTimers
     void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
     {
         out.writeLong(cursor);
-        out.writeInt((drainingNode != NONE ? 1 : 0) + size + wheelChains);
-        if (drainingNode != NONE)
+        out.writeInt((draining() ? 1 : 0) + size + wheelChains);
+        if (orderedPending())
+        {
+            writeOrderedChain(out);
+        }
+        else if (drainingNode != NONE)
         {
             writeChain(out, CHAIN_DRAINING, drainingDeadline, drainingNode, drainingIndex);
         }
@@ -393,6 +592,56 @@ final class WindowTimers
                 writeChain(out, CHAIN_WHEEL, deadline, wheelHead[slot], 0);
             }
         }
+    }
+
+    /**
+     * Writes the deadline being closed in handle order as the chain it will be visited as: the handles left in that
+     * order (each with the key behind it now), then the chain of those without a usable handle. A restored instance
+     * visits it as a chain, in the same order, a registration a unit of the budget as here.
+     */
+    private void writeOrderedChain(final SnapshotWriter out) throws java.io.IOException
+    {
+        int count = (batchSize - batchHead) + aheadSize + orderedLeft - drainingIndex;
+        for (int node = drainingNode; node != NONE; node = nodeNext[node])
+        {
+            count += nodeFill[node];
+        }
+        out.writeInt(CHAIN_DRAINING);
+        out.writeLong(drainingDeadline);
+        out.writeInt(count);
+        for (int i = batchHead; i < batchSize; i++)
+        {
+            writeHandle(out, batch[i]);
+        }
+        for (int i = 0; i < aheadSize; i++)
+        {
+            writeHandle(out, ahead[i]);
+        }
+        int left = orderedLeft;
+        for (int word = orderedWord; left > 0; word++)
+        {
+            for (long bits = orderedBits[word]; bits != 0; bits &= bits - 1)
+            {
+                writeHandle(out, ((long)word << 6) + Long.numberOfTrailingZeros(bits));
+                left--;
+            }
+        }
+        int index = drainingIndex;
+        for (int node = drainingNode; node != NONE; node = nodeNext[node])
+        {
+            for (; index < nodeFill[node]; index++)
+            {
+                out.writeLong(regKey[node * CHUNK + index]);
+                out.writeLong(regHandle[node * CHUNK + index]);
+            }
+            index = 0;
+        }
+    }
+
+    private void writeHandle(final SnapshotWriter out, final long handle) throws java.io.IOException
+    {
+        out.writeLong(keys.keyOf(handle));
+        out.writeLong(handle);
     }
 
     private void writeChain(final SnapshotWriter out, final byte where, final long deadline, final int head, final int from)
@@ -526,7 +775,7 @@ final class WindowTimers
      */
     int ends()
     {
-        return size + wheelChains + (drainingNode != NONE ? 1 : 0);
+        return size + wheelChains + (draining() ? 1 : 0);
     }
 
     private void push(final long end)

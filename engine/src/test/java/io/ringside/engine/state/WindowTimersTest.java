@@ -163,4 +163,87 @@ class WindowTimersTest
             assertEquals(peak, timers.nodes(), "later rounds reuse the nodes");
         }
     }
+
+    @Test
+    void shouldCloseALargeDeadlineInHandleOrderThroughSlicesAndASnapshot(@TempDir final Path dir) throws Exception
+    {
+        final int capacity = 20_000;
+        final long[] keyAtHandle = new long[capacity];
+        final WindowTimers.ArmedKey keys = new WindowTimers.ArmedKey()
+        {
+            public boolean onDue(final long key, final long handle, final long deadline, final long limit)
+            {
+                throw new AssertionError("keys only");
+            }
+
+            public long keyOf(final long handle)
+            {
+                return keyAtHandle[(int)handle];
+            }
+        };
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        final WindowTimers original = new WindowTimers(capacity, keys);
+        final java.util.TreeSet<Long> handles = new java.util.TreeSet<>();
+        final List<Long> withoutHandle = new ArrayList<>();
+        for (int i = 0; i < 6_000; i++)
+        {
+            final long handle = random.nextInt(capacity);
+            keyAtHandle[(int)handle] = 1_000_000 + handle;
+            original.arm(1_000_000 + handle, handle, 500);   // a handle armed twice is visited once
+            handles.add(handle);
+            if (i % 1_000 == 0)
+            {
+                original.arm(-i - 1, -1, 500);   // no handle (a cold key): after the ordered ones, in the order armed
+                withoutHandle.add((long)-i - 1);
+            }
+        }
+        original.arm(7, 3, 400);   // a small deadline before it: the order armed
+        keyAtHandle[3] = 7;
+        final List<Long> expected = new ArrayList<>();
+        expected.add(7L);
+        for (final long handle : handles)
+        {
+            expected.add(keyAtHandle[(int)handle]);
+        }
+        expected.addAll(withoutHandle);
+
+        final List<Long> visited = new ArrayList<>();
+        final List<Integer> budgets = new ArrayList<>();
+        int slices = 0;
+        while (original.due(500) && slices < 40)
+        {
+            final int budget = 1 + random.nextInt(100);
+            budgets.add(budget);
+            original.closeArmed(500, (key, handle, deadline, limit) -> visited.add(key), budget);
+            assertEquals(budget, original.consumed(), "each registration left (a handle once) is a unit of the budget");
+            slices++;
+        }
+        final Path file = dir.resolve("timers");
+        try (SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            original.writeSnapshot(out);
+            out.finish();
+        }
+        final WindowTimers copy = new WindowTimers(capacity, keys);
+        try (SnapshotReader in = SnapshotReader.open(file))
+        {
+            copy.readSnapshot(in);
+            assertEquals(0, in.remaining());
+        }
+        final List<Long> rest = new ArrayList<>();
+        final List<Long> restored = new ArrayList<>();
+        while (original.due(500))
+        {
+            final int budget = 1 + random.nextInt(100);
+            original.closeArmed(500, (key, handle, deadline, limit) -> rest.add(key), budget);
+            final int consumed = original.consumed();
+            copy.closeArmed(500, (key, handle, deadline, limit) -> restored.add(key), budget);
+            assertEquals(consumed, copy.consumed(), "the restored copy spends its budget as the original does");
+        }
+        assertFalse(copy.due(Long.MAX_VALUE));
+        assertEquals(rest, restored);
+        visited.addAll(rest);
+        assertEquals(expected, visited);
+        assertEquals(0, original.registrations());
+    }
 }
