@@ -85,6 +85,10 @@ final class WindowTimers
     private static final byte CHAIN_OVERFLOW = 0;
     private static final byte CHAIN_WHEEL = 1;
     private static final byte CHAIN_DRAINING = 2;
+    /** The deadline being put in handle order: its handles so far, those without one, and what is left to sort. */
+    private static final byte CHAIN_ORDERING = 3;
+    /** Registrations put in handle order per unit of a closing budget. */
+    static final int ORDER_PER_UNIT = 256;
 
     /** Registrations per chunk. */
     static final int CHUNK = 8;
@@ -134,6 +138,13 @@ final class WindowTimers
     private int batchSize;
     private final long[] ahead = new long[BATCH];
     private int aheadSize;
+    // putting a deadline's chain in handle order, a slice at a time: where in the chain, and the chain of those
+    // registrations without a usable handle, built as it goes
+    private boolean ordering;
+    private int orderingNode = NONE;
+    private int orderingIndex;
+    private int leftHead = NONE;
+    private int leftTail = NONE;
 
     WindowTimers()
     {
@@ -286,6 +297,11 @@ final class WindowTimers
                 {
                     break;
                 }
+                if (ordering)
+                {
+                    left -= orderSome(left);
+                    continue;
+                }
                 while (orderedPending() && left > 0)
                 {
                     if (batchHead == batchSize)
@@ -350,7 +366,7 @@ final class WindowTimers
 
     private boolean draining()
     {
-        return drainingNode != NONE || orderedPending();
+        return ordering || drainingNode != NONE || orderedPending();
     }
 
     private boolean orderedPending()
@@ -414,11 +430,13 @@ final class WindowTimers
     }
 
     /**
-     * A large chain just detached for draining goes into the bitmap: its registrations will be visited in handle order
-     * (a handle registered twice, once), which reads the keys' state in address order instead of at random. Those
-     * without a usable handle stay in the chain, visited after.
+     * A large chain just detached for draining is put in handle order: its registrations will be visited in handle
+     * order (a handle registered twice, once), which reads the keys' state in address order instead of at random. It
+     * goes into the bitmap a slice at a time ({@link #orderSome}, {@value #ORDER_PER_UNIT} registrations a unit of the
+     * budget): a minute boundary's million registrations are no stall either. Those without a usable handle are
+     * visited after, in the order armed.
      */
-    private void orderDrainingChain()
+    private void startOrdering()
     {
         int length = 0;
         for (int node = drainingNode; node != NONE && length < ORDERED_MIN; node = nodeNext[node])
@@ -429,48 +447,83 @@ final class WindowTimers
         {
             return;
         }
-        int leftHead = NONE;
-        int leftTail = NONE;
-        int lowestWord = orderedBits.length;
-        int node = drainingNode;
-        while (node != NONE)
+        ordering = true;
+        orderingNode = drainingNode;
+        orderingIndex = drainingIndex;
+        drainingNode = NONE;
+        drainingIndex = 0;
+        leftHead = NONE;
+        leftTail = NONE;
+        orderedWord = orderedBits.length;
+    }
+
+    /**
+     * Puts up to {@code budget} units of the chain being ordered into the bitmap.
+     *
+     * @return the units used (at least 1).
+     */
+    private int orderSome(final int budget)
+    {
+        final long most = (long)budget * ORDER_PER_UNIT;
+        long done = 0;
+        while (orderingNode != NONE && done < most)
         {
-            final int next = nodeNext[node];
+            final int node = orderingNode;
             final int base = node * CHUNK;
             final int fill = nodeFill[node];
-            for (int i = 0; i < fill; i++)
+            while (orderingIndex < fill && done < most)
             {
-                final long handle = regHandle[base + i];
-                registrations--;
-                if (handle >= 0 && handle < handleCapacity)
-                {
-                    final int word = (int)(handle >>> 6);
-                    final long bit = 1L << handle;
-                    if ((orderedBits[word] & bit) == 0)
-                    {
-                        orderedBits[word] |= bit;
-                        orderedLeft++;
-                        registrations++;
-                        lowestWord = Math.min(lowestWord, word);
-                    }
-                }
-                else if (leftTail == NONE)
-                {
-                    leftHead = newNode();
-                    append(leftHead, regKey[base + i], handle);
-                    leftTail = leftHead;
-                }
-                else
-                {
-                    leftTail = appendTo(leftTail, regKey[base + i], handle);
-                }
+                final int at = base + orderingIndex++;
+                orderOne(regKey[at], regHandle[at]);
+                done++;
             }
-            freeNode(node);
-            node = next;
+            if (orderingIndex == fill)
+            {
+                orderingNode = nodeNext[node];
+                orderingIndex = 0;
+                freeNode(node);
+            }
         }
-        orderedWord = lowestWord == orderedBits.length ? 0 : lowestWord;
-        drainingNode = leftHead;
-        drainingIndex = 0;
+        if (orderingNode == NONE)
+        {
+            ordering = false;
+            if (orderedWord == orderedBits.length)
+            {
+                orderedWord = 0;
+            }
+            drainingNode = leftHead;
+            drainingIndex = 0;
+            leftHead = NONE;
+            leftTail = NONE;
+        }
+        return (int)Math.max(1, (done + ORDER_PER_UNIT - 1) / ORDER_PER_UNIT);
+    }
+
+    private void orderOne(final long key, final long handle)
+    {
+        registrations--;
+        if (handle >= 0 && handle < handleCapacity)
+        {
+            final int word = (int)(handle >>> 6);
+            final long bit = 1L << handle;
+            if ((orderedBits[word] & bit) == 0)
+            {
+                orderedBits[word] |= bit;
+                orderedLeft++;
+                registrations++;
+                orderedWord = Math.min(orderedWord, word);
+            }
+        }
+        else if (leftTail == NONE)
+        {
+            leftHead = newNode();
+            append(leftHead, key, handle);
+            leftTail = leftHead;
+        }
+        else
+        {
+            leftTail = appendTo(leftTail, key, handle);
+        }
     }
 
     /**
@@ -491,7 +544,7 @@ final class WindowTimers
             drainingIndex = 0;
             if (handleCapacity > 0)
             {
-                orderDrainingChain();
+                startOrdering();
             }
             return true;
         }
@@ -508,7 +561,7 @@ final class WindowTimers
             cursor = wheelNext + 1;
             if (handleCapacity > 0)
             {
-                orderDrainingChain();
+                startOrdering();
             }
             return true;
         }
@@ -571,7 +624,11 @@ final class WindowTimers
     {
         out.writeLong(cursor);
         out.writeInt((draining() ? 1 : 0) + size + wheelChains);
-        if (orderedPending())
+        if (ordering)
+        {
+            writeOrderingChain(out);
+        }
+        else if (orderedPending())
         {
             writeOrderedChain(out);
         }
@@ -638,6 +695,49 @@ final class WindowTimers
         }
     }
 
+    /**
+     * Writes the deadline being put in handle order as it stands: the handles in the bitmap so far (in order), the
+     * chain of those without a usable handle, and the rest of the chain, still to order. A restored instance goes on
+     * ordering the rest, a unit of the budget per {@value #ORDER_PER_UNIT} as here.
+     */
+    private void writeOrderingChain(final SnapshotWriter out) throws java.io.IOException
+    {
+        out.writeInt(CHAIN_ORDERING);
+        out.writeLong(drainingDeadline);
+        out.writeInt(orderedLeft);
+        int left = orderedLeft;
+        for (int word = orderedWord; left > 0; word++)
+        {
+            for (long bits = orderedBits[word]; bits != 0; bits &= bits - 1)
+            {
+                writeHandle(out, ((long)word << 6) + Long.numberOfTrailingZeros(bits));
+                left--;
+            }
+        }
+        writeChainRegistrations(out, leftHead, 0);
+        writeChainRegistrations(out, orderingNode, orderingIndex);
+    }
+
+    private void writeChainRegistrations(final SnapshotWriter out, final int head, final int from) throws java.io.IOException
+    {
+        int count = -from;
+        for (int node = head; node != NONE; node = nodeNext[node])
+        {
+            count += nodeFill[node];
+        }
+        out.writeInt(count);
+        int index = from;
+        for (int node = head; node != NONE; node = nodeNext[node])
+        {
+            for (; index < nodeFill[node]; index++)
+            {
+                out.writeLong(regKey[node * CHUNK + index]);
+                out.writeLong(regHandle[node * CHUNK + index]);
+            }
+            index = 0;
+        }
+    }
+
     private void writeHandle(final SnapshotWriter out, final long handle) throws java.io.IOException
     {
         out.writeLong(keys.keyOf(handle));
@@ -686,6 +786,11 @@ final class WindowTimers
         {
             final int where = in.readInt();
             final long deadline = in.readLong();
+            if (where == CHAIN_ORDERING && c == 0)
+            {
+                readOrderingChain(in, deadline);
+                continue;
+            }
             final int count = in.readInt();
             if (where < CHAIN_OVERFLOW || where > CHAIN_DRAINING || count < 1 || count * 16L > in.remaining() ||
                 (where == CHAIN_WHEEL) != inWheel(deadline) || (where == CHAIN_DRAINING && c != 0))
@@ -714,6 +819,73 @@ final class WindowTimers
                 }
             }
         }
+    }
+
+    private void readOrderingChain(final SnapshotReader in, final long deadline)
+    {
+        if (handleCapacity == 0)
+        {
+            throw new SnapshotCorruptedException("the snapshot's timers at " + deadline + " were being put in handle order; these " +
+                "timers have no handles");
+        }
+        drainingDeadline = deadline;
+        ordering = true;
+        orderedWord = orderedBits.length;
+        final int ordered = readCount(in, deadline);
+        for (int i = 0; i < ordered; i++)
+        {
+            in.readLong();   // the key: the visit reads it behind the handle
+            final long handle = in.readLong();
+            if (handle < 0 || handle >= handleCapacity)
+            {
+                throw new SnapshotCorruptedException("the snapshot's timers at " + deadline + " hold handle " + handle + " beyond " +
+                    handleCapacity);
+            }
+            registrations++;
+            orderOne(0, handle);
+        }
+        final int without = readCount(in, deadline);
+        for (int i = 0; i < without; i++)
+        {
+            final long key = in.readLong();
+            registrations++;
+            orderOne(key, in.readLong());
+        }
+        final int rest = readCount(in, deadline);
+        if (rest < 1)
+        {
+            throw new SnapshotCorruptedException("the snapshot's timers at " + deadline + " were being put in handle order with " +
+                "nothing left to order");
+        }
+        orderingNode = NONE;
+        orderingIndex = 0;
+        int tail = NONE;
+        for (int i = 0; i < rest; i++)
+        {
+            final long key = in.readLong();
+            final long handle = in.readLong();
+            if (tail == NONE)
+            {
+                orderingNode = newNode();
+                tail = orderingNode;
+                append(tail, key, handle);
+            }
+            else
+            {
+                tail = appendTo(tail, key, handle);
+            }
+        }
+    }
+
+    private static int readCount(final SnapshotReader in, final long deadline)
+    {
+        final int count = in.readInt();
+        if (count < 0 || count * 16L > in.remaining())
+        {
+            throw new SnapshotCorruptedException("the snapshot's timers at " + deadline + " say " + count + " keys and it holds " +
+                in.remaining() + " bytes");
+        }
+        return count;
     }
 
     private int newNode()
