@@ -143,9 +143,11 @@ public final class Operators
     }
 
     /**
-     * Ends declarations on the first callback: builds every operator.
+     * Ends declarations and builds every operator's state now (allocated, and faulted in where the operator does so):
+     * call it last in the rule's constructor to have that happen as the engine starts; otherwise the rule does it on its
+     * first callback, which then pays for it. Idempotent.
      */
-    void build()
+    public void build()
     {
         if (operators == null)
         {

@@ -1,5 +1,6 @@
 package io.ringside.engine.rule;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The login-lockout rules of README.md ("A rule in thirty lines"), compiled and run on the {@link TestDriver}: if this
@@ -192,6 +194,24 @@ class LoginLockoutExampleTest
             assertEquals(1, driver.lateEvents(0));
         }
         assertEquals(6, uninterrupted.size());
+    }
+
+    @Test
+    void shouldBeWhatTheReadmeShows() throws Exception
+    {
+        final String readme = Files.readString(Path.of("..", "README.md"));
+        final List<String> source = Files.readAllLines(Path.of("src/test/java/io/ringside/engine/rule/LoginLockoutExampleTest.java"));
+        for (final String block : List.of("layout", "rule"))
+        {
+            final int begin = source.indexOf("    // README " + block + ": begin");
+            final int end = source.indexOf("    // README " + block + ": end");
+            final StringBuilder text = new StringBuilder();
+            for (final String line : source.subList(begin + 1, end))
+            {
+                text.append(line.length() >= 4 ? line.substring(4) : line.strip()).append('\n');
+            }
+            assertTrue(readme.contains("```java\n" + text + "```"), "README.md's \"A rule in thirty lines\" shows the " + block);
+        }
     }
 
     private static List<String> withoutPositions(final List<String> lines)

@@ -88,6 +88,7 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
         hopping = cards.hopping(HOPPING_MS, HOPPING_ADVANCE_MS, 3, this::onHoppingClosed, Aggregates.count(), Aggregates.sum());
         sessions = cards.sessions(SESSION_GAP_MS, 4, this::onSessionClosed, Aggregates.count(), Aggregates.sum(), Aggregates.distinct(199));
         previous = cards.words(3);
+        operators().build();   // the state made (and faulted in) as the engine starts, not at the first event
     }
 
     /**
