@@ -198,24 +198,35 @@ public final class Operators
         out.writeInt(operators.length);
         for (final Operator operator : operators)
         {
+            out.writeInt(kindOf(operator));
             operator.writeSnapshot(out);
         }
     }
 
     /**
-     * @return false if the snapshot holds another number of operators.
+     * @return null if read, else why the snapshot is not one of these operators.
      */
-    boolean readSnapshot(final SnapshotReader in)
+    String readSnapshot(final SnapshotReader in)
     {
-        if (in.readInt() != operators.length)
+        final int count = in.readInt();
+        if (count != operators.length)
         {
-            return false;
+            return "it holds " + count + " operators, the rule declares " + operators.length;
         }
-        for (final Operator operator : operators)
+        for (int i = 0; i < operators.length; i++)
         {
-            operator.readSnapshot(in);
+            if (in.readInt() != kindOf(operators[i]))
+            {
+                return "its operator " + i + " is not a " + operators[i].getClass().getSimpleName() + " (" + operators[i].name + ")";
+            }
+            operators[i].readSnapshot(in);
         }
-        return true;
+        return null;
+    }
+
+    private static int kindOf(final Operator operator)
+    {
+        return operator.getClass().getSimpleName().hashCode();
     }
 
     void free()

@@ -30,7 +30,7 @@ import io.ringside.engine.Snapshottable;
  */
 public abstract class Rule implements ShardHandler, Snapshottable
 {
-    /** Marks a rule's snapshot (format 1): the operators in declaration order, then the rule's own state. */
+    /** Marks a rule's snapshot (format 1): the operators in declaration order, each after its kind, then the rule's own state. */
     static final long SNAPSHOT_FORMAT = 0x52554C4553000001L;
 
     private final Operators operators;
@@ -208,10 +208,12 @@ public abstract class Rule implements ShardHandler, Snapshottable
     public final void readSnapshot(final SnapshotReader in)
     {
         operators.build();
-        if (in.readLong() != SNAPSHOT_FORMAT || !operators.readSnapshot(in))
+        final long format = in.readLong();
+        final String mismatch = format != SNAPSHOT_FORMAT ? "its format is " + Long.toHexString(format) : operators.readSnapshot(in);
+        if (mismatch != null)
         {
-            throw new SnapshotCorruptedException("not a snapshot of this rule's operators (format or operator count differ): " +
-                "a snapshot of other rules, or of an older version of these");
+            throw new SnapshotCorruptedException("not a snapshot of this rule's operators: " + mismatch +
+                " (a snapshot of other rules, or of an older version of these)");
         }
         readState(in);
     }

@@ -8,17 +8,21 @@ import java.util.List;
 import io.ringside.engine.EngineContext;
 import io.ringside.engine.Event;
 import io.ringside.engine.ShardContext;
+import io.ringside.engine.SnapshotCorruptedException;
 import io.ringside.engine.SnapshotReader;
 import io.ringside.engine.SnapshotWriter;
 import io.ringside.engine.TestDriver;
 import io.ringside.engine.state.Aggregates;
 import io.ringside.engine.state.Window;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every operator kind of a {@link Rule} on the {@link TestDriver}, with the same inputs: the order windows close in,
@@ -247,6 +251,19 @@ class OperatorKindsTest
      * windows due at one deadline come from the pane logs, last armed first; count windows close in the add of their
      * last event; the end of input closes what is left.
      */
+    @Test
+    void shouldRefuseASnapshotOfOtherOperators() throws Exception
+    {
+        try (TestDriver driver = TestDriver.create(context(Kind.TUMBLING)))
+        {
+            firstPart(driver);
+            driver.snapshot(dir.resolve("snapshot"));
+        }
+        final SnapshotCorruptedException refused = assertThrows(SnapshotCorruptedException.class,
+            () -> TestDriver.restore(context(Kind.COUNTING), dir.resolve("snapshot")));
+        assertTrue(refused.getMessage().contains("is not a Counting"), refused.getMessage());
+    }
+
     private static List<String> expected(final Kind kind)
     {
         return switch (kind)
