@@ -2,6 +2,7 @@ package io.ringside.perf.fraud;
 
 import java.nio.ByteOrder;
 
+import io.ringside.engine.rule.Flyweight;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -31,9 +32,11 @@ import org.agrona.MutableDirectBuffer;
  *  |   Flags (int32): 0, reserved                                  | 44
  *  +---------------------------------------------------------------+
  * </pre>
- * Static accessors over any buffer and offset: stateless, any thread (the buffer's own rules apply).
+ * A flyweight ({@link Flyweight}): {@code wrap(event)} then the typed getters, or {@code wrap(buffer, offset)} then the
+ * setters; one instance per user, no allocation. The static accessors read any buffer and offset with the same offsets:
+ * stateless, any thread (the buffer's own rules apply).
  */
-public final class FraudEvent
+public final class FraudEvent extends Flyweight<FraudEvent>
 {
     public static final int EVENT_ID_OFFSET = 0;
     public static final int CARD_ID_OFFSET = 8;
@@ -44,10 +47,85 @@ public final class FraudEvent
     public static final int FLAGS_OFFSET = 44;
     public static final int LENGTH = 48;
 
-    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+    public static final ByteOrder BYTE_ORDER = Flyweight.BYTE_ORDER;
 
-    private FraudEvent()
+    @Override
+    public int length()
     {
+        return LENGTH;
+    }
+
+    public long eventId()
+    {
+        return getLong(EVENT_ID_OFFSET);
+    }
+
+    public long cardId()
+    {
+        return getLong(CARD_ID_OFFSET);
+    }
+
+    public long merchantId()
+    {
+        return getLong(MERCHANT_ID_OFFSET);
+    }
+
+    public long amountCents()
+    {
+        return getLong(AMOUNT_CENTS_OFFSET);
+    }
+
+    public long eventTimeMs()
+    {
+        return getLong(EVENT_TIME_MS_OFFSET);
+    }
+
+    public int country()
+    {
+        return getInt(COUNTRY_OFFSET);
+    }
+
+    /**
+     * @return 0 in v1; in v2 the event's type ({@link FraudV2Event#TYPE_OFFSET}).
+     */
+    public int flags()
+    {
+        return getInt(FLAGS_OFFSET);
+    }
+
+    public FraudEvent eventId(final long value)
+    {
+        return putLong(EVENT_ID_OFFSET, value);
+    }
+
+    public FraudEvent cardId(final long value)
+    {
+        return putLong(CARD_ID_OFFSET, value);
+    }
+
+    public FraudEvent merchantId(final long value)
+    {
+        return putLong(MERCHANT_ID_OFFSET, value);
+    }
+
+    public FraudEvent amountCents(final long value)
+    {
+        return putLong(AMOUNT_CENTS_OFFSET, value);
+    }
+
+    public FraudEvent eventTimeMs(final long value)
+    {
+        return putLong(EVENT_TIME_MS_OFFSET, value);
+    }
+
+    public FraudEvent country(final int value)
+    {
+        return putInt(COUNTRY_OFFSET, value);
+    }
+
+    public FraudEvent flags(final int value)
+    {
+        return putInt(FLAGS_OFFSET, value);
     }
 
     public static long eventId(final DirectBuffer buffer, final int offset)

@@ -111,14 +111,15 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     }
 
     @Override
-    public void onEvent(final Event event, final ShardContext context)
+    public void onEvent(final Event event, final ShardContext context) throws Exception
     {
         this.context = context;
         final DirectBuffer buffer = event.buffer();
         final int offset = event.offset();
         final long eventId = FraudEvent.eventId(buffer, offset);
         final long time = FraudEvent.eventTimeMs(buffer, offset);
-        if (!v1.admit(eventId, time, event.sourceWatermark(), context))
+        v1.onEvent(event, context);   // dedup and lateness for every type; a TXN's windows, VELOCITY, AMOUNT, COUNTRY
+        if (!v1.admitted())
         {
             return;
         }
@@ -135,7 +136,6 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
 
     private void onTxn(final long eventId, final long cardId, final long amountCents, final long time, final int country)
     {
-        v1.addToWindows(eventId, cardId, amountCents, time, country, context);
         if (profiles.get(cardId, profile))
         {
             if (amountCents > profile[LIMIT])
@@ -200,7 +200,7 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     }
 
     @Override
-    public void onWatermark(final long watermark, final ShardContext context)
+    public void onWatermark(final long watermark, final ShardContext context) throws Exception
     {
         this.context = context;
         v1.onWatermark(watermark, context);

@@ -95,6 +95,14 @@ public final class FraudVelocityShard implements ShardHandler, OutputRecordSink
         {
             context.late();
         }
+        emitOnly(context, kind, fields, scratch);
+    }
+
+    /**
+     * As {@link #emit}, without counting a LATE output as late (for a caller that has counted it).
+     */
+    static void emitOnly(final ShardContext context, final OutputKind kind, final long[] fields, final MutableDirectBuffer scratch)
+    {
         final int count = kind.fieldCount();
         for (int i = 0; i < count; i++)
         {
