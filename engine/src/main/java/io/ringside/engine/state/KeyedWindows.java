@@ -12,8 +12,9 @@ import org.agrona.MutableDirectBuffer;
  * one map access per event, whatever the number of window kinds. Each key has one pending timer, the earliest end
  * among its open windows, so {@link #close} visits a key once, with one map access, and closes every window of every
  * kind due under the watermark (a hopping key's several due windows included), then re-arms the key for its next end.
- * Keys due at one deadline are visited in the order they were armed (a function of the journal; the timers are written
- * with the snapshot, so a restored shard closes in the same order). The entry is removed when the key's last window
+ * Keys due at one deadline are visited in the order they were armed, or, when there are thousands (a minute boundary),
+ * in the order of their entries in memory ({@link WindowTimers}); either is a function of the journal, and the timers
+ * are written with the snapshot, so a restored shard closes in the same order. The entry is removed when the key's last window
  * closes (its caller bytes with it).
  * <p>
  * Closing can be sliced ({@link Builder#closeSlice}): {@link #close} then visits at most that many keys a call, and

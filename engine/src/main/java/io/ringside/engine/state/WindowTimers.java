@@ -12,8 +12,12 @@ import org.agrona.collections.Long2LongHashMap;
  * registered there, never scanning all keys. Each key has one pending timer, its earliest window end, which the
  * caller keeps with the key's state ({@link KeyedWindows}: in the entry). Re-arming earlier leaves the old
  * registration in its list, where the visit skips it (the key's state names another deadline). Keys due at one
- * deadline are visited in the order they were armed: a function of the journal, like everything else, and written
- * with a snapshot ({@link #writeSnapshot}), so a restored shard visits them in the same order as the original.
+ * deadline are visited in the order they were armed; a deadline with {@value #ORDERED_MIN} registrations or more (a
+ * minute boundary's hundreds of thousands) is first put in handle order through a bitmap of handles, a slice at a time,
+ * and visited in that order, so closing reads the keys' entries in address order rather than at random (handles are
+ * entry numbers: {@link KeyedStore#handle()}). Both orders are a function of the journal, like everything else, and
+ * written with a snapshot ({@link #writeSnapshot}), so a restored shard visits them in the same order as the original
+ * and spends the same closing budget doing it.
  * <p>
  * Deadlines near the close cursor (within {@value #WHEEL_SLOTS} ms ahead: every window end of minutes-long windows and
  * sessions) go in a timing wheel: one slot per millisecond, each the head and tail of its keys' chain, and a bitmap of
