@@ -64,6 +64,8 @@ public final class Engine implements AutoCloseable
     private CountersDuty duty;
     private ShardRunner[] shards = new ShardRunner[0];
     private SnapshotTaker snapshots;
+    /** When the journaler begins snapshots; null without them or with a replica (which takes them). */
+    private SnapshotSchedule schedule;
     private SnapshotReplica replica;
     /** The recovered journal holds an end of input: publishers refuse events. */
     private boolean recoveredInputEnded;
@@ -192,7 +194,7 @@ public final class Engine implements AutoCloseable
                 throw new IllegalArgumentException("the handler factory returned null for shard " + i);
             }
             shards[i] = new ShardRunner(i, handler, ctx.outputListener(), buffers[i], ctx.maxOutputLength(), counters, latency[i],
-                ctx.recordLatency(), ctx.errorPolicy(), state, pipelined ? null : journaler);
+                ctx.recordLatency(), ctx.errorPolicy(), state);
             snapshottable &= handler instanceof Snapshottable;
         }
         if (snapshottable)
@@ -200,9 +202,12 @@ public final class Engine implements AutoCloseable
             snapshots = new SnapshotTaker(ctx.directory(), shardCount, appender.journalId(), ctx.snapshotsToKeep(),
                 ctx.deleteJournalBelowSnapshots(), counters);
             snapshots.retention(journaler);
+            snapshots.completeOn(new PinningThreadFactory(SnapshotCompleter.ROLE_NAME, ctx.backgroundCpu()), ctx::backgroundIdleStrategy,
+                counters::recordError);
             if (ctx.snapshotReplica() == null)
             {
-                journaler.snapshots(snapshots, ctx.snapshotEveryEvents(), ctx.snapshotEveryMs(), ctx.tickClock());
+                schedule = new SnapshotSchedule(snapshots, journaler, ctx.snapshotEveryEvents(), ctx.snapshotEveryMs(), ctx.tickClock());
+                journaler.snapshots(schedule);
             }
             if (hasSinks)
             {
@@ -416,7 +421,10 @@ public final class Engine implements AutoCloseable
             }
         }
         final long replayNs = System.nanoTime() - replayStart;
-        journaler.recordsSinceSnapshot(records);
+        if (schedule != null)
+        {
+            schedule.recordsSinceSnapshot(records);
+        }
         recoveredInputEnded = journaler.watermarks().watermark() == Long.MAX_VALUE;
         recoveredOffsets = new Long2LongHashMap(journaler.lastOffsets());
         counters.replayed.setRelease(records);

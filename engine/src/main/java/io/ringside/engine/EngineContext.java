@@ -9,6 +9,7 @@ import java.util.function.IntFunction;
 import io.ringside.journal.DurabilityPolicy;
 import io.ringside.journal.JournalContext;
 import org.agrona.BitUtil;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * Configuration of an {@link Engine}, in the manner of Aeron's contexts: set what differs from the
@@ -37,9 +38,11 @@ public final class EngineContext
     private WaitStrategy journalerWait = WaitStrategy.BLOCKING;
     private WaitStrategy shardWait = WaitStrategy.BLOCKING;
     private WaitStrategy egressWait = WaitStrategy.BACKOFF;
+    private WaitStrategy backgroundWait = WaitStrategy.BLOCKING;
     private int journalerCpu = -1;
     private int[] shardCpus;
     private int egressCpu = -1;
+    private int backgroundCpu = -1;
     private DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
     private int segmentSize = JournalContext.DEFAULT_SEGMENT_SIZE;
     private int maxEventLength = DEFAULT_MAX_EVENT_LENGTH;
@@ -256,6 +259,39 @@ public final class EngineContext
     public int egressCpu()
     {
         return egressCpu;
+    }
+
+    /**
+     * @param wait how the background agents wait for work: the journal's segment preparer
+     *             ({@code ringside-journal-preparer}) and the snapshot completer ({@code ringside-snapshot}). Default
+     *             blocking: they park until handed work (with a 10 ms backstop). They are never on the decision path.
+     * @return this.
+     */
+    public EngineContext backgroundWait(final WaitStrategy wait)
+    {
+        this.backgroundWait = wait;
+        return this;
+    }
+
+    public WaitStrategy backgroundWait()
+    {
+        return backgroundWait;
+    }
+
+    /**
+     * @param cpu the CPU to pin the background agents' threads to (the segment preparer, the snapshot completer), or
+     *            -1 (default) for none: keep them off the journaler's and the shards' CPUs.
+     * @return this.
+     */
+    public EngineContext backgroundCpu(final int cpu)
+    {
+        this.backgroundCpu = cpu;
+        return this;
+    }
+
+    public int backgroundCpu()
+    {
+        return backgroundCpu;
     }
 
     /**
@@ -705,7 +741,7 @@ public final class EngineContext
         require(handlers != null, "no shard handlers: call EngineContext.handlers(shard -> handler)");
         require(ringSize >= 2 && BitUtil.isPowerOfTwo(ringSize), "ring size must be a power of two of at least 2, was " + ringSize);
         require(shardCount >= 1 && shardCount <= 1024, "shard count must be 1 to 1024, was " + shardCount);
-        require(topology != null && journalerWait != null && shardWait != null && egressWait != null && errorPolicy != null &&
+        require(topology != null && journalerWait != null && shardWait != null && egressWait != null && backgroundWait != null && errorPolicy != null &&
             durability != null, "topology, wait strategies, error policy and durability must not be null");
         require(maxEventLength >= 1 && maxEventLength <= 1 << 20, "max event length must be 1 byte to 1 MiB, was " + maxEventLength);
         final JournalContext journal = journalContext().conclude();
@@ -749,6 +785,7 @@ public final class EngineContext
         final int cpus = Runtime.getRuntime().availableProcessors();
         checkCpu(journalerCpu, cpus, "journaler");
         checkCpu(egressCpu, cpus, "egress");
+        checkCpu(backgroundCpu, cpus, "background");
         for (int i = 0; shardCpus != null && i < shardCpus.length; i++)
         {
             checkCpu(shardCpus[i], cpus, "shard " + i);
@@ -757,9 +794,24 @@ public final class EngineContext
         return this;
     }
 
+    /**
+     * @return the journal's configuration; its segment preparer runs as a background agent (pinned to
+     * {@link #backgroundCpu()}, waiting with {@link #backgroundWait()}).
+     */
     JournalContext journalContext()
     {
-        return new JournalContext().directory(journalDirectory()).segmentSize(segmentSize).durability(durability);
+        return new JournalContext().directory(journalDirectory()).segmentSize(segmentSize).durability(durability)
+            .preparerThreadFactory(new PinningThreadFactory("ringside-journal-preparer", backgroundCpu))
+            .preparerIdleStrategy(backgroundIdleStrategy());
+    }
+
+    /**
+     * @return a new idle strategy for one background agent, as {@link #backgroundWait()} says; blocking parks until the
+     * agent's thread is unparked by whoever hands it work.
+     */
+    IdleStrategy backgroundIdleStrategy()
+    {
+        return backgroundWait.newIdleStrategy(new Doorbell(), () -> false);
     }
 
     private static boolean allNone(final int[] cpus)

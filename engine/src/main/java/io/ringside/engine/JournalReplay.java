@@ -47,7 +47,7 @@ public final class JournalReplay
             for (int i = 0; i < shards.length; i++)
             {
                 shards[i] = new ShardRunner(i, ctx.handlers().apply(i), listener, null, ctx.maxOutputLength(), counters,
-                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state, null);
+                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state);
                 shards[i].replaying(true);
             }
             final long start = System.nanoTime();

@@ -13,8 +13,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 /**
  * Runs one shard: hands it the events of its keys, gives each output its id, delivers outputs to the
  * inline listener and the shard's egress buffer, and applies the error policy when the handler throws.
- * Called only on the thread that runs the shard. In the compact topology that thread is also the journaler's,
- * so a wait for egress space has the journaler publish what it holds as durable first.
+ * Called only on the thread that runs the shard. While its egress buffer is full it asks the agent that runs it
+ * what to do meanwhile ({@link EgressFullWait}: compact, publish what was journaled as durable), then waits a moment.
  */
 final class ShardRunner implements ShardContext
 {
@@ -32,7 +32,7 @@ final class ShardRunner implements ShardContext
     private final boolean recordLatency;
     private final ErrorPolicy errorPolicy;
     private final EngineControl control;
-    private final Journaler sameThreadJournaler;
+    private EgressFullWait egressFullWait;
     private final OutputView view = new OutputView();
     private final IdleStrategy egressFull = new SleepingIdleStrategy(20_000);
     private UnsafeBuffer deadLetterBuffer;
@@ -47,7 +47,7 @@ final class ShardRunner implements ShardContext
     ShardRunner(
         final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
         final int maxOutputLength, final EngineCounters counters, final SingleWriterRecorder latency, final boolean recordLatency,
-        final ErrorPolicy errorPolicy, final EngineControl control, final Journaler sameThreadJournaler)
+        final ErrorPolicy errorPolicy, final EngineControl control)
     {
         this.shard = shard;
         this.handler = handler;
@@ -59,7 +59,14 @@ final class ShardRunner implements ShardContext
         this.recordLatency = recordLatency;
         this.errorPolicy = errorPolicy;
         this.control = control;
-        this.sameThreadJournaler = sameThreadJournaler;
+    }
+
+    /**
+     * @param wait what the agent that runs this shard does meanwhile when its egress buffer is full; null: nothing.
+     */
+    void egressFullWait(final EgressFullWait wait)
+    {
+        this.egressFullWait = wait;
     }
 
     void onEvent(final Slot slot)
@@ -349,11 +356,9 @@ final class ShardRunner implements ShardContext
                 {
                     throw new AgentTerminationException("the engine stopped while shard " + shard + " waited for egress space");
                 }
-                if (sameThreadJournaler != null)
+                if (egressFullWait != null)
                 {
-                    // compact: the egress releases nothing of this batch until the journaler publishes it durable,
-                    // which it would do only at the end of the batch that this wait holds up; it has nothing to journal meanwhile
-                    sameThreadJournaler.onIdle();
+                    egressFullWait.onEgressFull();
                 }
                 egressFull.idle();
             }

@@ -101,7 +101,7 @@ final class SnapshotReplica implements Runnable
             for (int i = 0; i < shardCount; i++)
             {
                 shards[i] = new ShardRunner(i, replicaHandler(i), null, null, ctx.maxOutputLength(), own,
-                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state, null);
+                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state);
             }
             if (from >= 0)
             {
