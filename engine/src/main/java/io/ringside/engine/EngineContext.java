@@ -9,7 +9,9 @@ import java.util.function.IntFunction;
 import io.ringside.journal.DurabilityPolicy;
 import io.ringside.journal.JournalContext;
 import org.agrona.BitUtil;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
 
 /**
  * Configuration of an {@link Engine}, in the manner of Aeron's contexts: set what differs from the
@@ -56,9 +58,9 @@ public final class EngineContext
     private long maxOutOfOrdernessMs;
     private long idleSourceTimeoutMs;
     private long tickIntervalMs;
-    private final java.util.List<long[]> expectedSources = new java.util.ArrayList<>();
-    private final java.util.List<Integer> tableSources = new java.util.ArrayList<>();
-    private org.agrona.concurrent.EpochClock tickClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
+    private final List<long[]> expectedSources = new ArrayList<>();
+    private final List<Integer> tableSources = new ArrayList<>();
+    private EpochClock tickClock = SystemEpochClock.INSTANCE;
     private boolean recordLatency = true;
     private long snapshotEveryEvents;
     private long snapshotEveryMs;
@@ -507,7 +509,7 @@ public final class EngineContext
         return this;
     }
 
-    java.util.List<long[]> expectedSources()
+    List<long[]> expectedSources()
     {
         return expectedSources;
     }
@@ -528,7 +530,7 @@ public final class EngineContext
         return this;
     }
 
-    java.util.List<Integer> tableSources()
+    List<Integer> tableSources()
     {
         return tableSources;
     }
@@ -538,13 +540,13 @@ public final class EngineContext
      *              also reads it, once per batch, to time {@link #snapshotEveryMs} (never for a decision).
      * @return this.
      */
-    public EngineContext tickClock(final org.agrona.concurrent.EpochClock clock)
+    public EngineContext tickClock(final EpochClock clock)
     {
         this.tickClock = clock;
         return this;
     }
 
-    public org.agrona.concurrent.EpochClock tickClock()
+    public EpochClock tickClock()
     {
         return tickClock;
     }

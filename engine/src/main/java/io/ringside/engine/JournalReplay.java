@@ -1,5 +1,8 @@
 package io.ringside.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -33,11 +36,11 @@ public final class JournalReplay
         ctx.conclude();
         try
         {
-            java.nio.file.Files.createDirectories(ctx.directory());
+            Files.createDirectories(ctx.directory());
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException("cannot create the replay's directory " + ctx.directory(), ex);
+            throw new UncheckedIOException("cannot create the replay's directory " + ctx.directory(), ex);
         }
         final EngineState state = new EngineState();
         try (EngineCounters counters = EngineCounters.create(ctx.directory(), ctx.shardCount()))

@@ -1,10 +1,13 @@
 package io.ringside.engine;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -156,7 +159,7 @@ final class ShardRunner implements ShardContext
     /**
      * Writes what this shard's future outputs depend on: the last watermark it saw and its handler's state.
      */
-    void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    void writeSnapshot(final SnapshotWriter out) throws IOException
     {
         if (!(handler instanceof Snapshottable))
         {
@@ -167,7 +170,7 @@ final class ShardRunner implements ShardContext
         ((Snapshottable)handler).writeSnapshot(out);
     }
 
-    void readSnapshot(final SnapshotReader in) throws java.io.IOException
+    void readSnapshot(final SnapshotReader in) throws IOException
     {
         lastWatermark = in.readLong();
         ((Snapshottable)handler).readSnapshot(in);
@@ -291,7 +294,7 @@ final class ShardRunner implements ShardContext
     private byte[] truncate(final byte[] reason)
     {
         final int room = Math.min(MAX_REASON_BYTES, maxOutputLength - 4 - current().length);
-        return reason.length <= room ? reason : java.util.Arrays.copyOf(reason, Math.max(0, room));
+        return reason.length <= room ? reason : Arrays.copyOf(reason, Math.max(0, room));
     }
 
     private Slot current()
@@ -362,7 +365,7 @@ final class ShardRunner implements ShardContext
                 }
                 egressFull.idle();
             }
-            final org.agrona.concurrent.AtomicBuffer record = egress.buffer();
+            final AtomicBuffer record = egress.buffer();
             record.putLong(index + OutputDescriptor.POSITION_OFFSET, position);
             record.putLong(index + OutputDescriptor.KEY_OFFSET, key);
             record.putInt(index + OutputDescriptor.ORDINAL_OFFSET, rank);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -17,12 +18,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.ringside.journal.RecordDescriptor.FLAGS_OFFSET;
-import static io.ringside.journal.RecordDescriptor.HEADER_LENGTH;
 import static io.ringside.journal.RecordDescriptor.PARTITION_OFFSET;
 import static io.ringside.journal.RecordDescriptor.POSITION_OFFSET;
 import static io.ringside.journal.RecordDescriptor.RESERVED_OFFSET;
@@ -784,14 +785,14 @@ public final class JournalAppender implements AutoCloseable
 
     private static void forceHeader(final FileChannel channel) throws IOException
     {
-        final java.nio.MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_WRITE, 0, SegmentDescriptor.HEADER_LENGTH);
+        final MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_WRITE, 0, SegmentDescriptor.HEADER_LENGTH);
         try
         {
             header.force();
         }
         finally
         {
-            org.agrona.IoUtil.unmap(header);
+            IoUtil.unmap(header);
         }
     }
 
