@@ -206,7 +206,7 @@ public final class Engine implements AutoCloseable
             snapshots = new SnapshotTaker(ctx.directory(), shardCount, appender.journalId(), ctx.snapshotsToKeep(),
                 ctx.deleteJournalBelowSnapshots(), counters);
             snapshots.retention(journaler);
-            snapshots.completeOn(new PinningThreadFactory(SnapshotCompleter.ROLE_NAME, ctx.backgroundCpu()), ctx::backgroundIdleStrategy,
+            snapshots.completeOn(new PinningThreadFactory(SnapshotTaker.COMPLETER_ROLE_NAME, ctx.backgroundCpu()), ctx::backgroundIdleStrategy,
                 counters::recordError);
             if (ctx.snapshotReplica() == null)
             {

@@ -803,7 +803,7 @@ public final class EngineContext
     JournalContext journalContext()
     {
         return new JournalContext().directory(journalDirectory()).segmentSize(segmentSize).durability(durability)
-            .preparerThreadFactory(new PinningThreadFactory("ringside-journal-preparer", backgroundCpu))
+            .preparerThreadFactory(new PinningThreadFactory(JournalContext.PREPARER_ROLE_NAME, backgroundCpu))
             .preparerIdleStrategy(backgroundIdleStrategy());
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import io.ringside.journal.BackgroundAgent;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -28,9 +29,9 @@ import org.agrona.concurrent.IdleStrategy;
  * {@code keep} are kept; the journal below the oldest kept one may be deleted.
  * <p>
  * {@link #begin} is called on the journaler's thread; each shard writes its part on its own thread (into the page
- * cache: a shard pauses only for that); whichever finishes last hands the snapshot to the {@link SnapshotCompleter}
- * agent ({@code ringside-snapshot}), which forces its files to disk, renames it into place and applies retention, off
- * the shards' and the journaler's threads. A snapshot at close is completed on the closing thread.
+ * cache: a shard pauses only for that); whichever finishes last hands the snapshot to a {@link BackgroundAgent}
+ * ({@code ringside-snapshot}, started with the first snapshot, pinned to {@link EngineContext#backgroundCpu()}), which
+ * forces its files to disk, renames it into place and applies retention, off the shards' and the journaler's threads. A snapshot at close is completed on the closing thread.
  * <p>
  * It knows the engine's state only as the {@link Snapshottable} handed to {@link #begin}, and the journal only as its
  * {@link JournalRetention}.
@@ -39,6 +40,8 @@ final class SnapshotTaker
 {
     static final String DIRECTORY = "snapshots";
     static final String ENGINE_FILE = "engine.snap";
+    /** The agent that completes snapshots in the background. */
+    static final String COMPLETER_ROLE_NAME = "ringside-snapshot";
     private static final String TMP = ".tmp";
 
     private final Path directory;
@@ -56,7 +59,7 @@ final class SnapshotTaker
     private Supplier<IdleStrategy> completerIdle;
     private ErrorHandler completerErrors;
     /** Completes snapshots in the background; started with the first. */
-    private SnapshotCompleter completer;
+    private BackgroundAgent completer;
     private boolean closed;
 
     SnapshotTaker(final Path engineDirectory, final int shardCount, final long journalId, final int keep, final boolean deleteJournal,
@@ -135,9 +138,13 @@ final class SnapshotTaker
         }
         if (completer == null)
         {
-            completer = new SnapshotCompleter(this, completerThreads, completerIdle.get(), completerErrors);
+            completer = new BackgroundAgent(COMPLETER_ROLE_NAME, completerThreads, completerIdle.get(), completerErrors);
         }
-        completer.complete(pending);
+        completer.submit(() ->
+        {
+            completed(pending);
+            return null;
+        });
     }
 
     /**
@@ -148,7 +155,7 @@ final class SnapshotTaker
     synchronized boolean close(final long timeoutMs)
     {
         closed = true;
-        return completer == null || completer.close(timeoutMs);
+        return completer == null || completer.stop(timeoutMs);
     }
 
     static String shardFile(final int shard)
@@ -295,7 +302,7 @@ final class SnapshotTaker
      * Forces a written snapshot to disk, renames it into place and applies retention (or, if it failed, deletes it).
      * The completer's thread, or the thread that finished it.
      */
-    void completed(final Pending pending)
+    private void completed(final Pending pending)
     {
         if (pending.failure != null)
         {

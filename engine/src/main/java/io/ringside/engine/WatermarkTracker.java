@@ -226,7 +226,7 @@ final class WatermarkTracker
                 min = Math.min(min, sourceWatermark[i]);
             }
         }
-        long candidate;
+        final long candidate;
         if (anyActive)
         {
             candidate = min;

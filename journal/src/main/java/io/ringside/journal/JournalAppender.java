@@ -63,7 +63,7 @@ public final class JournalAppender implements AutoCloseable
     private final ByteBuffer headerBuffer = ByteBuffer.allocateDirect(SegmentDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer zeros;
     /** Prepares the next segment ahead of the roll when preallocating; null otherwise. */
-    private final SegmentPreparer preparer;
+    private final BackgroundAgent preparer;
     private CompletableFuture<Segment> prepared;
     private long preparedBase = -1;
 
@@ -88,7 +88,8 @@ public final class JournalAppender implements AutoCloseable
         this.nanoClock = ctx.nanoClock();
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.preparer = preallocate ? new SegmentPreparer(ctx) : null;
+        this.preparer = preallocate ? new BackgroundAgent(JournalContext.PREPARER_ROLE_NAME, ctx.preparerThreadFactory(),
+            ctx.preparerIdleStrategy(), Throwable::printStackTrace) : null;
         try
         {
             openSegments();
@@ -705,7 +706,10 @@ public final class JournalAppender implements AutoCloseable
         {
             return;
         }
-        preparer.stop(60);
+        if (!preparer.stop(60_000))
+        {
+            throw new JournalException("the journal's segment preparer did not stop within 60 s");
+        }
         try
         {
             if (prepared != null)

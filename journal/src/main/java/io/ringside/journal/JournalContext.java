@@ -23,6 +23,9 @@ public final class JournalContext
     private int segmentSize = DEFAULT_SEGMENT_SIZE;
     private DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
     private boolean preallocate = true;
+    /** The name of the segment preparer, the agent that prepares the next segment when preallocating. */
+    public static final String PREPARER_ROLE_NAME = "ringside-journal-preparer";
+
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private ThreadFactory preparerThreadFactory;
     private IdleStrategy preparerIdleStrategy;
@@ -199,7 +202,7 @@ public final class JournalContext
 
     private static Thread daemonPreparerThread(final Runnable task)
     {
-        final Thread thread = new Thread(task, SegmentPreparer.ROLE_NAME);
+        final Thread thread = new Thread(task, PREPARER_ROLE_NAME);
         thread.setDaemon(true);
         return thread;
     }
