@@ -3,9 +3,10 @@ package io.ringside.engine;
 import com.lmax.disruptor.EventPoller;
 
 /**
- * The compact topology's one consumer: journals each slot, then runs its shard on the same thread.
+ * The compact topology's one consumer: journals each slot, then runs its shard on the same thread. It owns both: when
+ * a shard's egress buffer is full it has the journaler publish what it holds as durable ({@link EgressFullWait}).
  */
-final class CompactAgent extends RingConsumerAgent
+final class CompactAgent extends RingConsumerAgent implements EgressFullWait
 {
     private final Journaler journaler;
     private final ShardRunner[] shards;
@@ -16,6 +17,20 @@ final class CompactAgent extends RingConsumerAgent
         super("ringside-compact", poller, control, doorbell);
         this.journaler = journaler;
         this.shards = shards;
+        for (final ShardRunner shard : shards)
+        {
+            shard.egressFullWait(this);
+        }
+    }
+
+    /**
+     * The egress releases nothing of this batch until the journaler publishes it durable, which it would do only at the
+     * end of the batch that this wait holds up; it has nothing to journal meanwhile.
+     */
+    @Override
+    public void onEgressFull()
+    {
+        journaler.onIdle();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ringside.engine;
 
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -16,7 +17,7 @@ final class Doorbell
 
     synchronized void register(final Thread thread)
     {
-        final Thread[] next = java.util.Arrays.copyOf(threads, threads.length + 1);
+        final Thread[] next = Arrays.copyOf(threads, threads.length + 1);
         next[threads.length] = thread;
         threads = next;
     }

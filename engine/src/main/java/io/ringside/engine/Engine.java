@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventPoller;
@@ -18,9 +20,11 @@ import io.ringside.journal.JournalAppender;
 import io.ringside.journal.RecoveryReport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
@@ -64,6 +68,8 @@ public final class Engine implements AutoCloseable
     private CountersDuty duty;
     private ShardRunner[] shards = new ShardRunner[0];
     private SnapshotTaker snapshots;
+    /** When the journaler begins snapshots; null without them or with a replica (which takes them). */
+    private SnapshotSchedule schedule;
     private SnapshotReplica replica;
     /** The recovered journal holds an end of input: publishers refuse events. */
     private boolean recoveredInputEnded;
@@ -71,10 +77,10 @@ public final class Engine implements AutoCloseable
     private Long2LongHashMap recoveredOffsets = new Long2LongHashMap(-1);
     private int publishers;
     /** The highest ring sequence {@link #durableSequence()} found durable. */
-    private final java.util.concurrent.atomic.AtomicLong durableSequence = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final AtomicLong durableSequence = new AtomicLong(-1);
     /** Source ids with an open publisher, and where each closed one's offsets stopped. Under this engine's lock. */
-    private final org.agrona.collections.IntHashSet openSources = new org.agrona.collections.IntHashSet();
-    private final org.agrona.collections.Long2LongHashMap closedSourceOffsets = new org.agrona.collections.Long2LongHashMap(-1);
+    private final IntHashSet openSources = new IntHashSet();
+    private final Long2LongHashMap closedSourceOffsets = new Long2LongHashMap(-1);
 
     public Engine(final EngineContext ctx)
     {
@@ -164,7 +170,7 @@ public final class Engine implements AutoCloseable
     private void build()
     {
         final int shardCount = ctx.shardCount();
-        final int slotCapacity = org.agrona.BitUtil.align(ctx.maxEventLength(), 8);
+        final int slotCapacity = BitUtil.align(ctx.maxEventLength(), 8);
         final UnsafeBuffer slab = new UnsafeBuffer(BufferUtil.allocateDirectAligned(ctx.ringSize() * slotCapacity, 64));
         final int[] index = {0};
         ring = RingBuffer.create(ctx.multiProducer() ? ProducerType.MULTI : ProducerType.SINGLE,
@@ -192,7 +198,7 @@ public final class Engine implements AutoCloseable
                 throw new IllegalArgumentException("the handler factory returned null for shard " + i);
             }
             shards[i] = new ShardRunner(i, handler, ctx.outputListener(), buffers[i], ctx.maxOutputLength(), counters, latency[i],
-                ctx.recordLatency(), ctx.errorPolicy(), state, pipelined ? null : journaler);
+                ctx.recordLatency(), ctx.errorPolicy(), state);
             snapshottable &= handler instanceof Snapshottable;
         }
         if (snapshottable)
@@ -200,9 +206,12 @@ public final class Engine implements AutoCloseable
             snapshots = new SnapshotTaker(ctx.directory(), shardCount, appender.journalId(), ctx.snapshotsToKeep(),
                 ctx.deleteJournalBelowSnapshots(), counters);
             snapshots.retention(journaler);
+            snapshots.completeOn(new PinningThreadFactory(SnapshotTaker.COMPLETER_ROLE_NAME, ctx.backgroundCpu()), ctx::backgroundIdleStrategy,
+                counters::recordError);
             if (ctx.snapshotReplica() == null)
             {
-                journaler.snapshots(snapshots, ctx.snapshotEveryEvents(), ctx.snapshotEveryMs(), ctx.tickClock());
+                schedule = new SnapshotSchedule(snapshots, journaler, ctx.snapshotEveryEvents(), ctx.snapshotEveryMs(), ctx.tickClock());
+                journaler.snapshots(schedule);
             }
             if (hasSinks)
             {
@@ -270,7 +279,7 @@ public final class Engine implements AutoCloseable
     /**
      * Loads one snapshot's files (the engine's, then each shard's) into a journaler and shards, and closes them.
      */
-    static void loadSnapshot(final SnapshotReader[] readers, final Journaler journaler, final ShardRunner[] shards) throws java.io.IOException
+    static void loadSnapshot(final SnapshotReader[] readers, final Journaler journaler, final ShardRunner[] shards) throws IOException
     {
         try
         {
@@ -329,7 +338,7 @@ public final class Engine implements AutoCloseable
     private void recover(final long[][] lastOutputs)
     {
         final long end = appender.position();
-        final java.util.List<String> rejected = new java.util.ArrayList<>();
+        final List<String> rejected = new ArrayList<>();
         long snapshotPosition = -1;
         final long loadStart = System.nanoTime();
         if (snapshots != null)
@@ -363,7 +372,7 @@ public final class Engine implements AutoCloseable
                     break;
                 }
             }
-            catch (final java.io.IOException ex)
+            catch (final IOException ex)
             {
                 throw new UncheckedIOException("cannot read the snapshots in " + ctx.directory(), ex);
             }
@@ -416,7 +425,10 @@ public final class Engine implements AutoCloseable
             }
         }
         final long replayNs = System.nanoTime() - replayStart;
-        journaler.recordsSinceSnapshot(records);
+        if (schedule != null)
+        {
+            schedule.recordsSinceSnapshot(records);
+        }
         recoveredInputEnded = journaler.watermarks().watermark() == Long.MAX_VALUE;
         recoveredOffsets = new Long2LongHashMap(journaler.lastOffsets());
         counters.replayed.setRelease(records);
@@ -506,7 +518,7 @@ public final class Engine implements AutoCloseable
         return event;
     }
 
-    private void add(final Agent agent, final WaitStrategy wait, final Doorbell doorbell, final java.util.function.BooleanSupplier hasWork)
+    private void add(final Agent agent, final WaitStrategy wait, final Doorbell doorbell, final BooleanSupplier hasWork)
     {
         runners.add(new AgentRunner(wait.newIdleStrategy(doorbell, hasWork), errorHandler(agent.roleName()), null, agent));
     }
@@ -787,7 +799,7 @@ public final class Engine implements AutoCloseable
     private void snapshotNow()
     {
         final long position = appender.position();
-        if (java.nio.file.Files.exists(snapshots.directoryOf(position)))
+        if (Files.exists(snapshots.directoryOf(position)))
         {
             return;
         }

@@ -9,6 +9,9 @@ import java.util.function.IntFunction;
 import io.ringside.journal.DurabilityPolicy;
 import io.ringside.journal.JournalContext;
 import org.agrona.BitUtil;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
 
 /**
  * Configuration of an {@link Engine}, in the manner of Aeron's contexts: set what differs from the
@@ -37,9 +40,11 @@ public final class EngineContext
     private WaitStrategy journalerWait = WaitStrategy.BLOCKING;
     private WaitStrategy shardWait = WaitStrategy.BLOCKING;
     private WaitStrategy egressWait = WaitStrategy.BACKOFF;
+    private WaitStrategy backgroundWait = WaitStrategy.BLOCKING;
     private int journalerCpu = -1;
     private int[] shardCpus;
     private int egressCpu = -1;
+    private int backgroundCpu = -1;
     private DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
     private int segmentSize = JournalContext.DEFAULT_SEGMENT_SIZE;
     private int maxEventLength = DEFAULT_MAX_EVENT_LENGTH;
@@ -53,9 +58,9 @@ public final class EngineContext
     private long maxOutOfOrdernessMs;
     private long idleSourceTimeoutMs;
     private long tickIntervalMs;
-    private final java.util.List<long[]> expectedSources = new java.util.ArrayList<>();
-    private final java.util.List<Integer> tableSources = new java.util.ArrayList<>();
-    private org.agrona.concurrent.EpochClock tickClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
+    private final List<long[]> expectedSources = new ArrayList<>();
+    private final List<Integer> tableSources = new ArrayList<>();
+    private EpochClock tickClock = SystemEpochClock.INSTANCE;
     private boolean recordLatency = true;
     private long snapshotEveryEvents;
     private long snapshotEveryMs;
@@ -256,6 +261,39 @@ public final class EngineContext
     public int egressCpu()
     {
         return egressCpu;
+    }
+
+    /**
+     * @param wait how the background agents wait for work: the journal's segment preparer
+     *             ({@code ringside-journal-preparer}) and the snapshot completer ({@code ringside-snapshot}). Default
+     *             blocking: they park until handed work (with a 10 ms backstop). They are never on the decision path.
+     * @return this.
+     */
+    public EngineContext backgroundWait(final WaitStrategy wait)
+    {
+        this.backgroundWait = wait;
+        return this;
+    }
+
+    public WaitStrategy backgroundWait()
+    {
+        return backgroundWait;
+    }
+
+    /**
+     * @param cpu the CPU to pin the background agents' threads to (the segment preparer, the snapshot completer), or
+     *            -1 (default) for none: keep them off the journaler's and the shards' CPUs.
+     * @return this.
+     */
+    public EngineContext backgroundCpu(final int cpu)
+    {
+        this.backgroundCpu = cpu;
+        return this;
+    }
+
+    public int backgroundCpu()
+    {
+        return backgroundCpu;
     }
 
     /**
@@ -471,7 +509,7 @@ public final class EngineContext
         return this;
     }
 
-    java.util.List<long[]> expectedSources()
+    List<long[]> expectedSources()
     {
         return expectedSources;
     }
@@ -492,7 +530,7 @@ public final class EngineContext
         return this;
     }
 
-    java.util.List<Integer> tableSources()
+    List<Integer> tableSources()
     {
         return tableSources;
     }
@@ -502,13 +540,13 @@ public final class EngineContext
      *              also reads it, once per batch, to time {@link #snapshotEveryMs} (never for a decision).
      * @return this.
      */
-    public EngineContext tickClock(final org.agrona.concurrent.EpochClock clock)
+    public EngineContext tickClock(final EpochClock clock)
     {
         this.tickClock = clock;
         return this;
     }
 
-    public org.agrona.concurrent.EpochClock tickClock()
+    public EpochClock tickClock()
     {
         return tickClock;
     }
@@ -705,7 +743,7 @@ public final class EngineContext
         require(handlers != null, "no shard handlers: call EngineContext.handlers(shard -> handler)");
         require(ringSize >= 2 && BitUtil.isPowerOfTwo(ringSize), "ring size must be a power of two of at least 2, was " + ringSize);
         require(shardCount >= 1 && shardCount <= 1024, "shard count must be 1 to 1024, was " + shardCount);
-        require(topology != null && journalerWait != null && shardWait != null && egressWait != null && errorPolicy != null &&
+        require(topology != null && journalerWait != null && shardWait != null && egressWait != null && backgroundWait != null && errorPolicy != null &&
             durability != null, "topology, wait strategies, error policy and durability must not be null");
         require(maxEventLength >= 1 && maxEventLength <= 1 << 20, "max event length must be 1 byte to 1 MiB, was " + maxEventLength);
         final JournalContext journal = journalContext().conclude();
@@ -749,6 +787,7 @@ public final class EngineContext
         final int cpus = Runtime.getRuntime().availableProcessors();
         checkCpu(journalerCpu, cpus, "journaler");
         checkCpu(egressCpu, cpus, "egress");
+        checkCpu(backgroundCpu, cpus, "background");
         for (int i = 0; shardCpus != null && i < shardCpus.length; i++)
         {
             checkCpu(shardCpus[i], cpus, "shard " + i);
@@ -757,9 +796,24 @@ public final class EngineContext
         return this;
     }
 
+    /**
+     * @return the journal's configuration; its segment preparer runs as a background agent (pinned to
+     * {@link #backgroundCpu()}, waiting with {@link #backgroundWait()}).
+     */
     JournalContext journalContext()
     {
-        return new JournalContext().directory(journalDirectory()).segmentSize(segmentSize).durability(durability);
+        return new JournalContext().directory(journalDirectory()).segmentSize(segmentSize).durability(durability)
+            .preparerThreadFactory(new PinningThreadFactory(JournalContext.PREPARER_ROLE_NAME, backgroundCpu))
+            .preparerIdleStrategy(backgroundIdleStrategy());
+    }
+
+    /**
+     * @return a new idle strategy for one background agent, as {@link #backgroundWait()} says; blocking parks until the
+     * agent's thread is unparked by whoever hands it work.
+     */
+    IdleStrategy backgroundIdleStrategy()
+    {
+        return backgroundWait.newIdleStrategy(new Doorbell(), () -> false);
     }
 
     private static boolean allNone(final int[] cpus)

@@ -2,18 +2,21 @@ package io.ringside.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
 
 /**
  * The engine's live counters and distinct error log, in a memory-mapped file that another process can
@@ -51,7 +54,7 @@ public final class EngineCounters implements AutoCloseable
     public static final long STATE_FAILED = 3;
 
     private final Path file;
-    private final java.nio.ByteBuffer mapped;
+    private final ByteBuffer mapped;
     private final CountersManager manager;
     private final DistinctErrorLog errorLog;
 
@@ -101,7 +104,7 @@ public final class EngineCounters implements AutoCloseable
     final AtomicCounter[] lastOutputPosition;
     final AtomicCounter[] lastOutputOrdinal;
 
-    private EngineCounters(final Path file, final java.nio.ByteBuffer mapped, final int shardCount)
+    private EngineCounters(final Path file, final ByteBuffer mapped, final int shardCount)
     {
         this.file = file;
         this.mapped = mapped;
@@ -174,7 +177,7 @@ public final class EngineCounters implements AutoCloseable
      */
     static EngineCounters inMemory(final int shardCount)
     {
-        return new EngineCounters(null, java.nio.ByteBuffer.allocateDirect(fileLength()), shardCount);
+        return new EngineCounters(null, ByteBuffer.allocateDirect(fileLength()), shardCount);
     }
 
     /**
@@ -190,7 +193,7 @@ public final class EngineCounters implements AutoCloseable
             {
                 // written whole before it is mapped: a sparse file would take its blocks at the first write to each page,
                 // and on a full disk that write (the error log recording the very failure) would fault in the JVM
-                final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate(64 * 1024);
+                final ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
                 for (long at = 0; at < fileLength(); at += zeros.capacity())
                 {
                     zeros.clear().limit((int)Math.min(zeros.capacity(), fileLength() - at));
@@ -238,8 +241,8 @@ public final class EngineCounters implements AutoCloseable
                 {
                     return last;
                 }
-                final org.agrona.concurrent.status.CountersReader reader =
-                    new org.agrona.concurrent.status.CountersReader(metadataBuffer(mapped), valuesBuffer(mapped));
+                final CountersReader reader =
+                    new CountersReader(metadataBuffer(mapped), valuesBuffer(mapped));
                 reader.forEach((id, label) ->
                 {
                     for (int field = 0; field < 2; field++)
@@ -258,7 +261,7 @@ public final class EngineCounters implements AutoCloseable
             }
             finally
             {
-                org.agrona.IoUtil.unmap(mapped);
+                IoUtil.unmap(mapped);
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -274,17 +277,17 @@ public final class EngineCounters implements AutoCloseable
         return HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH + ERROR_LOG_LENGTH;
     }
 
-    static AtomicBuffer metadataBuffer(final java.nio.ByteBuffer mapped)
+    static AtomicBuffer metadataBuffer(final ByteBuffer mapped)
     {
         return new UnsafeBuffer(mapped, HEADER_LENGTH, METADATA_LENGTH);
     }
 
-    static AtomicBuffer valuesBuffer(final java.nio.ByteBuffer mapped)
+    static AtomicBuffer valuesBuffer(final ByteBuffer mapped)
     {
         return new UnsafeBuffer(mapped, HEADER_LENGTH + METADATA_LENGTH, VALUES_LENGTH);
     }
 
-    static AtomicBuffer errorLogBuffer(final java.nio.ByteBuffer mapped)
+    static AtomicBuffer errorLogBuffer(final ByteBuffer mapped)
     {
         return new UnsafeBuffer(mapped, HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH, ERROR_LOG_LENGTH);
     }

@@ -1,6 +1,7 @@
 package io.ringside.engine;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ final class EngineIdentity
             if (Files.exists(file))
             {
                 final Properties recorded = new Properties();
-                try (java.io.Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+                try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
                 {
                     recorded.load(in);
                 }

@@ -1,6 +1,7 @@
 package io.ringside.engine;
 
 import java.util.List;
+import java.util.Locale;
 
 import io.ringside.journal.RecoveryReport;
 
@@ -113,9 +114,9 @@ public final class EngineRecovery
     @Override
     public String toString()
     {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
             "%s%s; replayed %,d records (%,d events) from position %d to %d in %.3f s (%,.0f events/s)%s",
-            journal == null ? "" : journal + "; ", snapshotPosition < 0 ? "no snapshot" : String.format(java.util.Locale.ROOT, "snapshot at %d loaded in %.3f s", snapshotPosition,
+            journal == null ? "" : journal + "; ", snapshotPosition < 0 ? "no snapshot" : String.format(Locale.ROOT, "snapshot at %d loaded in %.3f s", snapshotPosition,
                 snapshotLoadNs / 1e9),
             replayedRecords, replayedEvents, replayFrom, replayTo, replayNs / 1e9, replayRate(),
             rejectedSnapshots.isEmpty() ? "" : "; passed over: " + String.join("; ", rejectedSnapshots));

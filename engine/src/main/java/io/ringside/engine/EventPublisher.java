@@ -1,5 +1,9 @@
 package io.ringside.engine;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.LongConsumer;
+
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import org.agrona.DirectBuffer;
@@ -28,13 +32,13 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class EventPublisher implements AutoCloseable
 {
-    private static final java.lang.invoke.VarHandle OWNER;
+    private static final VarHandle OWNER;
 
     static
     {
         try
         {
-            OWNER = java.lang.invoke.MethodHandles.lookup().findVarHandle(EventPublisher.class, "owner", Thread.class);
+            OWNER = MethodHandles.lookup().findVarHandle(EventPublisher.class, "owner", Thread.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -55,7 +59,7 @@ public final class EventPublisher implements AutoCloseable
     private long fullCount;
     private long lastSequence = -1;
     private volatile Thread owner;
-    private final java.util.function.LongConsumer onClose;
+    private final LongConsumer onClose;
     private volatile boolean closed;
     /** The journal recovered at start holds the end of input: events are refused (another end of input is not). */
     private boolean inputEnded;
@@ -72,7 +76,7 @@ public final class EventPublisher implements AutoCloseable
      * @param onClose     told the next offset when the publisher closes (the engine frees the source id), or null.
      */
     EventPublisher(final RingBuffer<Slot> ring, final EngineState state, final int sourceId, final int shardCount, final int maxEventLength,
-        final Doorbell doorbell, final long firstOffset, final java.util.function.LongConsumer onClose)
+        final Doorbell doorbell, final long firstOffset, final LongConsumer onClose)
     {
         this.ring = ring;
         this.state = state;

@@ -1,10 +1,15 @@
 package io.ringside.engine;
 
+import java.io.BufferedOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -75,7 +80,7 @@ public final class FileSink implements OutputSink
     private boolean dirty;
     private FileChannel channel;
     private FileChannel positions;
-    private java.nio.channels.FileLock lock;
+    private FileLock lock;
     private boolean empty;
     private OutputStream out;
 
@@ -89,8 +94,8 @@ public final class FileSink implements OutputSink
         this.file = file;
         this.positionFile = file.resolveSibling(file.getFileName() + POSITION_SUFFIX);
         this.formatter = formatter;
-        java.util.Arrays.fill(lastPosition, -1);
-        java.util.Arrays.fill(lastOrdinal, -1);
+        Arrays.fill(lastPosition, -1);
+        Arrays.fill(lastOrdinal, -1);
     }
 
     public Path file()
@@ -132,7 +137,7 @@ public final class FileSink implements OutputSink
         {
             lock = positions.tryLock();
         }
-        catch (final java.nio.channels.OverlappingFileLockException ex)
+        catch (final OverlappingFileLockException ex)
         {
             lock = null;
         }
@@ -161,7 +166,7 @@ public final class FileSink implements OutputSink
             length = 0;
         }
         channel.position(length);
-        out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
         if (empty)
         {
             // recorded at once, outputs or not: a restart then knows this file has been the journal's from its start
@@ -336,7 +341,7 @@ public final class FileSink implements OutputSink
         return hex(output.buffer(), output.offset(), output.length(), line, at) - offset;
     }
 
-    private static int hex(final org.agrona.DirectBuffer src, final int from, final int length, final MutableDirectBuffer line, final int offset)
+    private static int hex(final DirectBuffer src, final int from, final int length, final MutableDirectBuffer line, final int offset)
     {
         int at = offset;
         for (int i = 0; i < length; i++)

@@ -1,5 +1,8 @@
 package io.ringside.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -33,11 +36,11 @@ public final class JournalReplay
         ctx.conclude();
         try
         {
-            java.nio.file.Files.createDirectories(ctx.directory());
+            Files.createDirectories(ctx.directory());
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException("cannot create the replay's directory " + ctx.directory(), ex);
+            throw new UncheckedIOException("cannot create the replay's directory " + ctx.directory(), ex);
         }
         final EngineState state = new EngineState();
         try (EngineCounters counters = EngineCounters.create(ctx.directory(), ctx.shardCount()))
@@ -47,7 +50,7 @@ public final class JournalReplay
             for (int i = 0; i < shards.length; i++)
             {
                 shards[i] = new ShardRunner(i, ctx.handlers().apply(i), listener, null, ctx.maxOutputLength(), counters,
-                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state, null);
+                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state);
                 shards[i].replaying(true);
             }
             final long start = System.nanoTime();

@@ -1,15 +1,24 @@
 package io.ringside.engine;
 
+import java.io.IOException;
+import java.time.Instant;
+
 import io.ringside.journal.JournalAppender;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
 
 /**
  * Appends every slot to the journal and stamps its journal position, then at the end of each ring batch
  * applies the durability policy and publishes the durable position (what the egress may release).
- * Journaler thread only (compact: the one consumer thread), apart from {@link #durablePosition()}.
+ * Journaler thread only (compact: the one consumer thread), apart from {@link #durablePosition()},
+ * {@link #journaledPosition()} and {@link #retainFrom(long)}.
+ * <p>
+ * Its state (watermarks, last offsets) is the engine's part of a snapshot; its {@link SnapshotSchedule} decides when one
+ * begins; the {@link SnapshotTaker} tells it, as its {@link JournalRetention}, what of the journal may be deleted.
  */
-final class Journaler
+final class Journaler implements Snapshottable, JournalRetention
 {
     private final JournalAppender appender;
     private final EngineCounters counters;
@@ -20,16 +29,11 @@ final class Journaler
     private final Long2LongHashMap lastOffsets = new Long2LongHashMap(-1);
     /** Journal times count seconds from 2020-01-01T00:00:00Z: 136 years fit the record's 32-bit user field. */
     static final long JOURNAL_TIME_EPOCH_S = 1_577_836_800L;
-    private org.agrona.concurrent.EpochClock journalClock = org.agrona.concurrent.SystemEpochClock.INSTANCE;
+    private EpochClock journalClock = SystemEpochClock.INSTANCE;
     private long maxEventTimeAheadMs;
     private int batchTimeS;
     private boolean batchTimeRead;
-    private SnapshotTaker snapshots;
-    private long snapshotEveryEvents;
-    private long sinceSnapshot;
-    private long snapshotEveryMs;
-    private org.agrona.concurrent.EpochClock snapshotClock;
-    private long lastSnapshotMs;
+    private SnapshotSchedule snapshots;
     private volatile long retainFrom = -1;
     private volatile long durablePosition;
     private volatile long journaledPosition;
@@ -80,14 +84,7 @@ final class Journaler
         counters.watermark.setRelease(slot.watermark);
         counters.journaled.incrementRelease();
         counters.journalBytes.getAndAddRelease(appender.position() - before);
-        slot.snapshot = null;
-        if (snapshots != null && (slot.type == SlotType.SNAPSHOT || (snapshotEveryEvents > 0 && ++sinceSnapshot >= snapshotEveryEvents) ||
-            (endOfBatch && snapshotEveryMs > 0 && snapshotClock.time() - lastSnapshotMs >= snapshotEveryMs)))
-        {
-            sinceSnapshot = 0;
-            lastSnapshotMs = snapshotEveryMs > 0 ? snapshotClock.time() : 0;
-            slot.snapshot = snapshots.begin(appender.position(), this);
-        }
+        slot.snapshot = snapshots == null ? null : snapshots.onJournaled(slot, endOfBatch, appender.position());
     }
 
     /**
@@ -136,32 +133,18 @@ final class Journaler
      * @param maxAheadMs   events whose event time is more than this ahead of the time they were journaled are refused
      *                     (their event time kept out of the watermarks, the event dead-lettered by its shard); 0: off.
      */
-    void eventTimeBound(final org.agrona.concurrent.EpochClock clock, final long maxAheadMs)
+    void eventTimeBound(final EpochClock clock, final long maxAheadMs)
     {
         this.journalClock = clock;
         this.maxEventTimeAheadMs = maxAheadMs;
     }
 
     /**
-     * Takes a snapshot every {@code everyEvents} journaled slots and at the end of the first batch after every
-     * {@code everyMs} of {@code clock} (each 0: off), and on SNAPSHOT slots.
+     * @param schedule when to begin snapshots; null (the default): never.
      */
-    void snapshots(final SnapshotTaker taker, final long everyEvents, final long everyMs, final org.agrona.concurrent.EpochClock clock)
+    void snapshots(final SnapshotSchedule schedule)
     {
-        this.snapshots = taker;
-        this.snapshotEveryEvents = everyEvents;
-        this.snapshotEveryMs = everyMs;
-        this.snapshotClock = clock;
-        this.lastSnapshotMs = everyMs > 0 ? clock.time() : 0;
-    }
-
-    /**
-     * Recovery replayed this many records after the snapshot it loaded (all of them without one): they count toward the
-     * next snapshot, so that a process that keeps crashing before {@code everyEvents} new ones still takes snapshots.
-     */
-    void recordsSinceSnapshot(final long records)
-    {
-        this.sinceSnapshot = records;
+        this.snapshots = schedule;
     }
 
     /**
@@ -185,7 +168,8 @@ final class Journaler
     /**
      * Writes what the journaler knows that replay would otherwise rebuild: the watermarks and the last offsets.
      */
-    void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    @Override
+    public void writeSnapshot(final SnapshotWriter out) throws IOException
     {
         watermarks.writeSnapshot(out);
         out.writeInt(lastOffsets.size());
@@ -197,7 +181,8 @@ final class Journaler
         }
     }
 
-    void readSnapshot(final SnapshotReader in)
+    @Override
+    public void readSnapshot(final SnapshotReader in)
     {
         watermarks.readSnapshot(in);
         lastOffsets.clear();
@@ -211,7 +196,8 @@ final class Journaler
     /**
      * Asks the journaler thread to delete the journal segments wholly below a position (a snapshot covers them).
      */
-    void retainFrom(final long position)
+    @Override
+    public void retainFrom(final long position)
     {
         retainFrom = position;
     }
@@ -254,8 +240,8 @@ final class Journaler
             if (slot.eventTime - journaledMs > maxEventTimeAheadMs)
             {
                 // judged against the journaled time, so that replay decides the same; kept out of the watermarks
-                slot.eventTimeError = new EngineException("its event time " + java.time.Instant.ofEpochMilli(slot.eventTime) + " is " +
-                    (slot.eventTime - journaledMs) / 1000 + " s ahead of the time it was journaled, " + java.time.Instant.ofEpochMilli(journaledMs) +
+                slot.eventTimeError = new EngineException("its event time " + Instant.ofEpochMilli(slot.eventTime) + " is " +
+                    (slot.eventTime - journaledMs) / 1000 + " s ahead of the time it was journaled, " + Instant.ofEpochMilli(journaledMs) +
                     ": more than EngineContext.maxEventTimeAheadMs (" + maxEventTimeAheadMs + ")");
                 slot.eventTime = Long.MIN_VALUE;
             }

@@ -1,10 +1,13 @@
 package io.ringside.engine;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,8 +16,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 /**
  * Runs one shard: hands it the events of its keys, gives each output its id, delivers outputs to the
  * inline listener and the shard's egress buffer, and applies the error policy when the handler throws.
- * Called only on the thread that runs the shard. In the compact topology that thread is also the journaler's,
- * so a wait for egress space has the journaler publish what it holds as durable first.
+ * Called only on the thread that runs the shard. While its egress buffer is full it asks the agent that runs it
+ * what to do meanwhile ({@link EgressFullWait}: compact, publish what was journaled as durable), then waits a moment.
  */
 final class ShardRunner implements ShardContext
 {
@@ -32,7 +35,7 @@ final class ShardRunner implements ShardContext
     private final boolean recordLatency;
     private final ErrorPolicy errorPolicy;
     private final EngineControl control;
-    private final Journaler sameThreadJournaler;
+    private EgressFullWait egressFullWait;
     private final OutputView view = new OutputView();
     private final IdleStrategy egressFull = new SleepingIdleStrategy(20_000);
     private UnsafeBuffer deadLetterBuffer;
@@ -47,7 +50,7 @@ final class ShardRunner implements ShardContext
     ShardRunner(
         final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
         final int maxOutputLength, final EngineCounters counters, final SingleWriterRecorder latency, final boolean recordLatency,
-        final ErrorPolicy errorPolicy, final EngineControl control, final Journaler sameThreadJournaler)
+        final ErrorPolicy errorPolicy, final EngineControl control)
     {
         this.shard = shard;
         this.handler = handler;
@@ -59,7 +62,14 @@ final class ShardRunner implements ShardContext
         this.recordLatency = recordLatency;
         this.errorPolicy = errorPolicy;
         this.control = control;
-        this.sameThreadJournaler = sameThreadJournaler;
+    }
+
+    /**
+     * @param wait what the agent that runs this shard does meanwhile when its egress buffer is full; null: nothing.
+     */
+    void egressFullWait(final EgressFullWait wait)
+    {
+        this.egressFullWait = wait;
     }
 
     void onEvent(final Slot slot)
@@ -164,7 +174,7 @@ final class ShardRunner implements ShardContext
     /**
      * Writes what this shard's future outputs depend on: the last watermark it saw and its handler's state.
      */
-    void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    void writeSnapshot(final SnapshotWriter out) throws IOException
     {
         if (!(handler instanceof Snapshottable))
         {
@@ -175,7 +185,7 @@ final class ShardRunner implements ShardContext
         ((Snapshottable)handler).writeSnapshot(out);
     }
 
-    void readSnapshot(final SnapshotReader in) throws java.io.IOException
+    void readSnapshot(final SnapshotReader in) throws IOException
     {
         lastWatermark = in.readLong();
         ((Snapshottable)handler).readSnapshot(in);
@@ -299,7 +309,7 @@ final class ShardRunner implements ShardContext
     private byte[] truncate(final byte[] reason)
     {
         final int room = Math.min(MAX_REASON_BYTES, maxOutputLength - 4 - current().length);
-        return reason.length <= room ? reason : java.util.Arrays.copyOf(reason, Math.max(0, room));
+        return reason.length <= room ? reason : Arrays.copyOf(reason, Math.max(0, room));
     }
 
     private Slot current()
@@ -364,15 +374,13 @@ final class ShardRunner implements ShardContext
                 {
                     throw new AgentTerminationException("the engine stopped while shard " + shard + " waited for egress space");
                 }
-                if (sameThreadJournaler != null)
+                if (egressFullWait != null)
                 {
-                    // compact: the egress releases nothing of this batch until the journaler publishes it durable,
-                    // which it would do only at the end of the batch that this wait holds up; it has nothing to journal meanwhile
-                    sameThreadJournaler.onIdle();
+                    egressFullWait.onEgressFull();
                 }
                 egressFull.idle();
             }
-            final org.agrona.concurrent.AtomicBuffer record = egress.buffer();
+            final AtomicBuffer record = egress.buffer();
             record.putLong(index + OutputDescriptor.POSITION_OFFSET, position);
             record.putLong(index + OutputDescriptor.KEY_OFFSET, key);
             record.putInt(index + OutputDescriptor.ORDINAL_OFFSET, rank);

@@ -1,5 +1,6 @@
 package io.ringside.engine;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -8,6 +9,7 @@ import io.ringside.journal.JournalReader;
 import io.ringside.journal.JournalRecord;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -94,14 +96,14 @@ final class SnapshotReplica implements Runnable
         {
             ThreadPriority.lowerCurrentThread(NICE);   // where it cannot (not Linux), the replica shares the CPU evenly
             final Path directory = ctx.directory().resolve(DIRECTORY);
-            java.nio.file.Files.createDirectories(directory);
+            Files.createDirectories(directory);
             own = EngineCounters.create(directory, shardCount);
             final EngineState state = new EngineState();
             final Journaler journaler = Engine.newJournaler(ctx, null, own, null, state);
             for (int i = 0; i < shardCount; i++)
             {
                 shards[i] = new ShardRunner(i, replicaHandler(i), null, null, ctx.maxOutputLength(), own,
-                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state, null);
+                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state);
             }
             if (from >= 0)
             {
@@ -154,7 +156,7 @@ final class SnapshotReplica implements Runnable
         final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
         final long everyEvents = ctx.snapshotEveryEvents();
         final long everyMs = ctx.snapshotEveryMs();
-        final org.agrona.concurrent.EpochClock clock = ctx.tickClock();
+        final EpochClock clock = ctx.tickClock();
         long since = 0;
         long lastSnapshotMs = everyMs > 0 ? clock.time() : 0;
         long reached = reader.position();

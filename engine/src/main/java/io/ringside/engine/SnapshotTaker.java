@@ -2,15 +2,25 @@ package io.ringside.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+
+import io.ringside.journal.BackgroundAgent;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * Snapshots on disk: {@code snapshots/<position, 20 digits>/} holds {@code engine.snap} (watermarks, last source
@@ -19,14 +29,19 @@ import java.util.stream.Stream;
  * {@code keep} are kept; the journal below the oldest kept one may be deleted.
  * <p>
  * {@link #begin} is called on the journaler's thread; each shard writes its part on its own thread (into the page
- * cache: a shard pauses only for that); whichever finishes last hands the snapshot to the {@code ringside-snapshot}
- * thread, which forces its files to disk, renames it into place and applies retention, off the shards' and the
- * journaler's threads. A snapshot at close is completed on the closing thread.
+ * cache: a shard pauses only for that); whichever finishes last hands the snapshot to a {@link BackgroundAgent}
+ * ({@code ringside-snapshot}, started with the first snapshot, pinned to {@link EngineContext#backgroundCpu()}), which
+ * forces its files to disk, renames it into place and applies retention, off the shards' and the journaler's threads. A snapshot at close is completed on the closing thread.
+ * <p>
+ * It knows the engine's state only as the {@link Snapshottable} handed to {@link #begin}, and the journal only as its
+ * {@link JournalRetention}.
  */
 final class SnapshotTaker
 {
     static final String DIRECTORY = "snapshots";
     static final String ENGINE_FILE = "engine.snap";
+    /** The agent that completes snapshots in the background. */
+    static final String COMPLETER_ROLE_NAME = "ringside-snapshot";
     private static final String TMP = ".tmp";
 
     private final Path directory;
@@ -35,13 +50,17 @@ final class SnapshotTaker
     private final int keep;
     private final boolean deleteJournal;
     private final EngineCounters counters;
-    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> awaitingDelivery = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Pending> awaitingDelivery = new ConcurrentLinkedQueue<>();
     private Doorbell egressDoorbell;
     private boolean awaitSinks;
-    /** The engine's journaler, which deletes the journal below the snapshots kept (when asked to). */
-    private volatile Journaler retention;
+    /** Deletes the journal below the snapshots kept (when asked to): the engine's journaler. */
+    private volatile JournalRetention retention;
+    private ThreadFactory completerThreads;
+    private Supplier<IdleStrategy> completerIdle;
+    private ErrorHandler completerErrors;
     /** Completes snapshots in the background; started with the first. */
-    private java.util.concurrent.ExecutorService completer;
+    private BackgroundAgent completer;
+    private boolean closed;
 
     SnapshotTaker(final Path engineDirectory, final int shardCount, final long journalId, final int keep, final boolean deleteJournal,
         final EngineCounters counters)
@@ -74,11 +93,23 @@ final class SnapshotTaker
     }
 
     /**
-     * @param journaler the engine's journaler (the one that appends), which deletes the journal below the kept snapshots.
+     * @param retention deletes the journal below the kept snapshots: the engine's journaler (the one that appends).
      */
-    void retention(final Journaler journaler)
+    void retention(final JournalRetention retention)
     {
-        this.retention = journaler;
+        this.retention = retention;
+    }
+
+    /**
+     * How the background completer runs, once the first snapshot is handed to it: on a thread of {@code threads},
+     * waiting with a strategy of {@code idle}, its errors to {@code errors}. Without this, snapshots are completed on the
+     * thread that finishes them.
+     */
+    void completeOn(final ThreadFactory threads, final Supplier<IdleStrategy> idle, final ErrorHandler errors)
+    {
+        this.completerThreads = threads;
+        this.completerIdle = idle;
+        this.completerErrors = errors;
     }
 
     /**
@@ -100,21 +131,20 @@ final class SnapshotTaker
 
     private synchronized void completeInBackground(final Pending pending)
     {
-        if (completer == null)
+        if (closed || completerThreads == null)
         {
-            completer = java.util.concurrent.Executors.newSingleThreadExecutor(task ->
-            {
-                final Thread thread = new Thread(task, "ringside-snapshot");
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-        if (completer.isShutdown())
-        {
-            completed(pending);   // after close(): nothing runs in the background any more
+            completed(pending);   // after close(), or without a background: nothing runs in the background
             return;
         }
-        completer.execute(() -> completed(pending));
+        if (completer == null)
+        {
+            completer = new BackgroundAgent(COMPLETER_ROLE_NAME, completerThreads, completerIdle.get(), completerErrors);
+        }
+        completer.submit(() ->
+        {
+            completed(pending);
+            return null;
+        });
     }
 
     /**
@@ -124,24 +154,8 @@ final class SnapshotTaker
      */
     synchronized boolean close(final long timeoutMs)
     {
-        if (completer == null)
-        {
-            return true;
-        }
-        completer.shutdown();
-        try
-        {
-            if (completer.awaitTermination(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS))
-            {
-                return true;
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        completer.shutdownNow();
-        return false;
+        closed = true;
+        return completer == null || completer.stop(timeoutMs);
     }
 
     static String shardFile(final int shard)
@@ -160,21 +174,21 @@ final class SnapshotTaker
      *
      * @return what each shard completes, or null if it could not be started (counted and recorded).
      */
-    Pending begin(final long position, final Journaler journaler)
+    Pending begin(final long position, final Snapshottable engineState)
     {
-        return begin(position, journaler, awaitSinks, true);
+        return begin(position, engineState, awaitSinks, true);
     }
 
     /**
      * A snapshot at close, once the threads are stopped and the egress has drained: nothing can be waiting for the
      * sinks, and the last shard to write its part completes it on its (the closing) thread.
      */
-    Pending beginAtClose(final long position, final Journaler journaler)
+    Pending beginAtClose(final long position, final Snapshottable engineState)
     {
-        return begin(position, journaler, false, false);
+        return begin(position, engineState, false, false);
     }
 
-    private Pending begin(final long position, final Journaler journaler, final boolean awaitDelivery, final boolean background)
+    private Pending begin(final long position, final Snapshottable engineState, final boolean awaitDelivery, final boolean background)
     {
         final Pending pending = new Pending(position, awaitDelivery, background);
         try
@@ -182,7 +196,7 @@ final class SnapshotTaker
             Files.createDirectories(pending.tmp);
             try (SnapshotWriter out = new SnapshotWriter(pending.tmp.resolve(ENGINE_FILE), SnapshotWriter.KIND_ENGINE, -1, position, journalId))
             {
-                journaler.writeSnapshot(out);
+                engineState.writeSnapshot(out);
                 out.finish(false);
                 pending.bytes.addAndGet(out.bytesWritten());
             }
@@ -284,6 +298,10 @@ final class SnapshotTaker
         }
     }
 
+    /**
+     * Forces a written snapshot to disk, renames it into place and applies retention (or, if it failed, deletes it).
+     * The completer's thread, or the thread that finished it.
+     */
     private void completed(final Pending pending)
     {
         if (pending.failure != null)
@@ -305,9 +323,10 @@ final class SnapshotTaker
             forceAll(pending.tmp);
             Files.move(pending.tmp, directoryOf(pending.position), StandardCopyOption.ATOMIC_MOVE);
             force(directory);
-            counters.snapshots.incrementRelease();
+            // the count last: a reader that sees it sees the snapshot's position and size
             counters.snapshotPosition.setRelease(pending.position);
             counters.snapshotBytes.setRelease(pending.bytes.get());
+            counters.snapshots.incrementRelease();
             final List<Long> positions = positions(Long.MAX_VALUE);
             for (int i = keep; i < positions.size(); i++)
             {
@@ -317,10 +336,10 @@ final class SnapshotTaker
                 Files.move(directoryOf(positions.get(i)), doomed, StandardCopyOption.ATOMIC_MOVE);
                 deleteTree(doomed);
             }
-            final Journaler journaler = retention;
-            if (deleteJournal && journaler != null)
+            final JournalRetention journal = retention;
+            if (deleteJournal && journal != null)
             {
-                journaler.retainFrom(positions.get(Math.min(keep, positions.size()) - 1));
+                journal.retainFrom(positions.get(Math.min(keep, positions.size()) - 1));
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -345,7 +364,7 @@ final class SnapshotTaker
 
     private static void force(final Path path) throws IOException
     {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ))
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
         {
             channel.force(true);
         }
@@ -376,7 +395,7 @@ final class SnapshotTaker
         final AtomicInteger remaining = new AtomicInteger(1 + shardCount);
         final boolean awaitDelivery;
         final boolean background;
-        final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
         volatile Throwable failure;
 
         Pending(final long position, final boolean awaitDelivery, final boolean background)

@@ -94,7 +94,7 @@ public final class TestDriver implements AutoCloseable
                     throw new IllegalArgumentException("the handlers' factory returned null for shard " + i);
                 }
                 shards[i] = new ShardRunner(i, handler, recorder, null, ctx.maxOutputLength(), counters,
-                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state, null);
+                    new SingleWriterRecorder(ShardRunner.MAX_LATENCY_NS, 3), false, ctx.errorPolicy(), state);
             }
         }
         catch (final RuntimeException | Error ex)

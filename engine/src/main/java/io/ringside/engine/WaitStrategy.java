@@ -1,5 +1,6 @@
 package io.ringside.engine;
 
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -52,7 +53,7 @@ public enum WaitStrategy
     {
         try
         {
-            return valueOf(name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            return valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         }
         catch (final IllegalArgumentException ex)
         {

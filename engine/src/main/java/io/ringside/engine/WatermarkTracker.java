@@ -1,5 +1,9 @@
 package io.ringside.engine;
 
+import java.io.IOException;
+import java.util.Arrays;
+
+import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -40,7 +44,7 @@ final class WatermarkTracker
     private boolean[] idle = new boolean[8];
     private boolean[] spokeSinceTick = new boolean[8];
     private boolean[] excluded = new boolean[8];
-    private final org.agrona.collections.IntHashSet excludedSourceIds = new org.agrona.collections.IntHashSet();
+    private final IntHashSet excludedSourceIds = new IntHashSet();
     private int sources;
     private long watermark = Long.MIN_VALUE;
     private long tickMs = NO_TICK;
@@ -148,7 +152,7 @@ final class WatermarkTracker
         return watermark;
     }
 
-    void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    void writeSnapshot(final SnapshotWriter out) throws IOException
     {
         out.writeLong(maxOutOfOrdernessMs);
         out.writeLong(idleTimeoutMs);
@@ -222,7 +226,7 @@ final class WatermarkTracker
                 min = Math.min(min, sourceWatermark[i]);
             }
         }
-        long candidate;
+        final long candidate;
         if (anyActive)
         {
             candidate = min;
@@ -262,11 +266,11 @@ final class WatermarkTracker
         }
         if (sources == sourceWatermark.length)
         {
-            sourceWatermark = java.util.Arrays.copyOf(sourceWatermark, sources * 2);
-            lastActiveTickMs = java.util.Arrays.copyOf(lastActiveTickMs, sources * 2);
-            idle = java.util.Arrays.copyOf(idle, sources * 2);
-            spokeSinceTick = java.util.Arrays.copyOf(spokeSinceTick, sources * 2);
-            excluded = java.util.Arrays.copyOf(excluded, sources * 2);
+            sourceWatermark = Arrays.copyOf(sourceWatermark, sources * 2);
+            lastActiveTickMs = Arrays.copyOf(lastActiveTickMs, sources * 2);
+            idle = Arrays.copyOf(idle, sources * 2);
+            spokeSinceTick = Arrays.copyOf(spokeSinceTick, sources * 2);
+            excluded = Arrays.copyOf(excluded, sources * 2);
         }
         excluded[sources] = excludedSourceIds.contains(sourceId);
         sourceWatermark[sources] = Long.MIN_VALUE;

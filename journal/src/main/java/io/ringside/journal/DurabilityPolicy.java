@@ -1,5 +1,6 @@
 package io.ringside.journal;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,7 +56,7 @@ public final class DurabilityPolicy
      */
     public static DurabilityPolicy parse(final String text)
     {
-        final String s = text.trim().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        final String s = text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         if (s.equals("page-cache"))
         {
             return PAGE_CACHE;

@@ -1,5 +1,6 @@
 package io.ringside.journal;
 
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 import static io.ringside.journal.RecordDescriptor.CRC_OFFSET;
@@ -59,7 +60,7 @@ final class FrameValidator
      */
     int checksum(final Segment segment, final int offset, final int frameLength)
     {
-        final java.nio.ByteBuffer view = segment.crcView;
+        final ByteBuffer view = segment.crcView;
         view.limit(offset + frameLength);
         view.position(offset + CRC_START_OFFSET);
         crc.reset();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -12,20 +13,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.ringside.journal.RecordDescriptor.FLAGS_OFFSET;
-import static io.ringside.journal.RecordDescriptor.HEADER_LENGTH;
 import static io.ringside.journal.RecordDescriptor.PARTITION_OFFSET;
 import static io.ringside.journal.RecordDescriptor.POSITION_OFFSET;
 import static io.ringside.journal.RecordDescriptor.RESERVED_OFFSET;
@@ -65,8 +63,8 @@ public final class JournalAppender implements AutoCloseable
     private final ByteBuffer headerBuffer = ByteBuffer.allocateDirect(SegmentDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer zeros;
     /** Prepares the next segment ahead of the roll when preallocating; null otherwise. */
-    private final ExecutorService preparer;
-    private Future<Segment> prepared;
+    private final BackgroundAgent preparer;
+    private CompletableFuture<Segment> prepared;
     private long preparedBase = -1;
 
     private Segment segment;
@@ -90,7 +88,8 @@ public final class JournalAppender implements AutoCloseable
         this.nanoClock = ctx.nanoClock();
         this.lockChannel = lockChannel;
         this.lock = lock;
-        this.preparer = preallocate ? Executors.newSingleThreadExecutor(JournalAppender::preparerThread) : null;
+        this.preparer = preallocate ? new BackgroundAgent(JournalContext.PREPARER_ROLE_NAME, ctx.preparerThreadFactory(),
+            ctx.preparerIdleStrategy(), Throwable::printStackTrace) : null;
         try
         {
             openSegments();
@@ -100,7 +99,7 @@ public final class JournalAppender implements AutoCloseable
             // nothing of a failed open outlives it: not the preparer thread, not a mapped segment
             if (preparer != null)
             {
-                preparer.shutdownNow();
+                preparer.kill();
             }
             if (segment != null)
             {
@@ -139,13 +138,6 @@ public final class JournalAppender implements AutoCloseable
         forcedPosition = position();
         lastForceNs = nanoClock.nanoTime();
         prepareNext();
-    }
-
-    private static Thread preparerThread(final Runnable task)
-    {
-        final Thread thread = new Thread(task, "ringside-journal-preparer");
-        thread.setDaemon(true);
-        return thread;
     }
 
     /**
@@ -589,7 +581,11 @@ public final class JournalAppender implements AutoCloseable
         useSegment(installSegment(old.basePosition + segmentSize), SegmentDescriptor.HEADER_LENGTH);
         if (preparer != null)
         {
-            preparer.execute(old::close);
+            preparer.submit(() ->
+            {
+                old.close();
+                return null;
+            });
         }
         else
         {
@@ -676,7 +672,7 @@ public final class JournalAppender implements AutoCloseable
 
     private Segment awaitPrepared()
     {
-        final Future<Segment> pending = prepared;
+        final CompletableFuture<Segment> pending = prepared;
         prepared = null;
         preparedBase = -1;
         try
@@ -710,22 +706,16 @@ public final class JournalAppender implements AutoCloseable
         {
             return;
         }
-        preparer.shutdown();
+        if (!preparer.stop(60_000))
+        {
+            throw new JournalException("the journal's segment preparer did not stop within 60 s");
+        }
         try
         {
-            if (!preparer.awaitTermination(60, TimeUnit.SECONDS))
-            {
-                preparer.shutdownNow();
-                throw new JournalException("the journal's segment preparer did not stop within 60 s");
-            }
             if (prepared != null)
             {
                 awaitPrepared().close();
             }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
         }
         catch (final RuntimeException ex)
         {
@@ -799,14 +789,14 @@ public final class JournalAppender implements AutoCloseable
 
     private static void forceHeader(final FileChannel channel) throws IOException
     {
-        final java.nio.MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_WRITE, 0, SegmentDescriptor.HEADER_LENGTH);
+        final MappedByteBuffer header = channel.map(FileChannel.MapMode.READ_WRITE, 0, SegmentDescriptor.HEADER_LENGTH);
         try
         {
             header.force();
         }
         finally
         {
-            org.agrona.IoUtil.unmap(header);
+            IoUtil.unmap(header);
         }
     }
 

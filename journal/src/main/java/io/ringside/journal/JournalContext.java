@@ -1,8 +1,12 @@
 package io.ringside.journal;
 
 import java.nio.file.Path;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
 /**
@@ -19,7 +23,12 @@ public final class JournalContext
     private int segmentSize = DEFAULT_SEGMENT_SIZE;
     private DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
     private boolean preallocate = true;
+    /** The name of the segment preparer, the agent that prepares the next segment when preallocating. */
+    public static final String PREPARER_ROLE_NAME = "ringside-journal-preparer";
+
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private ThreadFactory preparerThreadFactory;
+    private IdleStrategy preparerIdleStrategy;
     private boolean concluded;
 
     /**
@@ -103,6 +112,40 @@ public final class JournalContext
     }
 
     /**
+     * @param threadFactory makes the thread of the segment preparer (the agent that prepares the next segment when
+     *                      preallocating, named {@code ringside-journal-preparer}): an embedder's pins it, names it or
+     *                      sets its priority. Default: a daemon thread of that name.
+     * @return this.
+     */
+    public JournalContext preparerThreadFactory(final ThreadFactory threadFactory)
+    {
+        this.preparerThreadFactory = threadFactory;
+        return this;
+    }
+
+    public ThreadFactory preparerThreadFactory()
+    {
+        return preparerThreadFactory;
+    }
+
+    /**
+     * @param idleStrategy how the segment preparer waits for work, for this context's appender only (a strategy keeps
+     *                     state). A task handed to it unparks its thread, so a parking strategy costs no delay. Default:
+     *                     parks 10 ms at a time.
+     * @return this.
+     */
+    public JournalContext preparerIdleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.preparerIdleStrategy = idleStrategy;
+        return this;
+    }
+
+    public IdleStrategy preparerIdleStrategy()
+    {
+        return preparerIdleStrategy;
+    }
+
+    /**
      * @return the largest payload one record can carry: a record must fit in a segment after its header.
      */
     public int maxPayloadLength()
@@ -145,8 +188,23 @@ public final class JournalContext
         {
             throw new IllegalArgumentException("nanoClock is null");
         }
+        if (preparerThreadFactory == null)
+        {
+            preparerThreadFactory = JournalContext::daemonPreparerThread;
+        }
+        if (preparerIdleStrategy == null)
+        {
+            preparerIdleStrategy = new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(10));
+        }
         concluded = true;
         return this;
+    }
+
+    private static Thread daemonPreparerThread(final Runnable task)
+    {
+        final Thread thread = new Thread(task, PREPARER_ROLE_NAME);
+        thread.setDaemon(true);
+        return thread;
     }
 
     @Override

@@ -62,7 +62,7 @@ class JournalAppenderTest
     {
         final UnsafeBuffer scratch = TestRecords.scratch();
         final int count = 2_000;
-        long end;
+        final long end;
         try (JournalAppender appender = JournalAppender.open(context()))
         {
             for (long i = 0; i < count; i++)
@@ -97,7 +97,7 @@ class JournalAppenderTest
     void shouldContinueAfterReopenWhereItLeftOff()
     {
         final UnsafeBuffer scratch = TestRecords.scratch();
-        long end;
+        final long end;
         try (JournalAppender appender = JournalAppender.open(context()))
         {
             for (long i = 0; i < 700; i++)

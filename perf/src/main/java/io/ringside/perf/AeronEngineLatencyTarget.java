@@ -1,6 +1,9 @@
 package io.ringside.perf;
 
+import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Aeron;
 import io.ringside.engine.Engine;
@@ -15,6 +18,8 @@ import io.ringside.ingest.aeron.EmbeddedMediaDriver;
 import io.ringside.ingest.aeron.MessageDecoder;
 import io.ringside.perf.fraud.AeronChannels;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -53,16 +58,16 @@ final class AeronEngineLatencyTarget implements LatencyTarget
             .addSink(new AeronSink(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID))
             .handlers(shard -> (event, context) -> context.emit(0, event.key(), event.buffer(), event.offset(), event.length()))).start();
         ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
-            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, java.nio.ByteOrder.nativeOrder())), engine).start();
+            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, ByteOrder.nativeOrder())), engine).start();
         decisions = new AeronOutputSubscriber(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID,
             (position, shard, ordinal, type, key, buffer, offset, length) -> onDecision(buffer, offset));
         receiver = new AeronLatencyReceiver(name, r -> decisions.poll(64)).start();
         sender = new AeronSender(aeron, channels.events(), AeronIngressContext.DEFAULT_STREAM_ID, channels.acks(),
             AeronIngressContext.DEFAULT_ACK_STREAM_ID, 0, 1 << 16, LatencyEventDescriptor.LENGTH);
-        sender.awaitResume(30_000, new org.agrona.concurrent.SleepingMillisIdleStrategy(1));
+        sender.awaitResume(30_000, new SleepingMillisIdleStrategy(1));
     }
 
-    private void onDecision(final org.agrona.DirectBuffer buffer, final int offset)
+    private void onDecision(final DirectBuffer buffer, final int offset)
     {
         receiver.onDecision(buffer, offset);
     }
@@ -78,7 +83,7 @@ final class AeronEngineLatencyTarget implements LatencyTarget
     {
         event.putLong(LatencyEventDescriptor.INTENDED_NS_OFFSET, intendedNs);
         event.putLong(LatencyEventDescriptor.PHASE_OFFSET, phase);
-        event.putLong(16, LatencyEventDescriptor.KEY, java.nio.ByteOrder.nativeOrder());
+        event.putLong(16, LatencyEventDescriptor.KEY, ByteOrder.nativeOrder());
         while (sender.offer(event, 0, LatencyEventDescriptor.LENGTH) < 0)
         {
             fullBuffer.idle();
@@ -100,7 +105,7 @@ final class AeronEngineLatencyTarget implements LatencyTarget
             {
                 if (sender.doWork() == 0)
                 {
-                    java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                    LockSupport.parkNanos(100_000);
                 }
             }
             receiver.await(published, 1_000);
@@ -130,7 +135,7 @@ final class AeronEngineLatencyTarget implements LatencyTarget
     public String summary()
     {
         final org.HdrHistogram.Histogram inEngine = engine.latencyHistogram();
-        return String.format(java.util.Locale.ROOT, "in the engine (ring claim to the shard's decision, warm-up included): p50 %.1f, p99 %.1f, " +
+        return String.format(Locale.ROOT, "in the engine (ring claim to the shard's decision, warm-up included): p50 %.1f, p99 %.1f, " +
             "p99.9 %.1f us; sender back-pressured %,d times; ingress ring-full aborts %,d", inEngine.getValueAtPercentile(50) / 1e3,
             inEngine.getValueAtPercentile(99) / 1e3, inEngine.getValueAtPercentile(99.9) / 1e3, sender.backPressured(), ingress.ringFull());
     }

@@ -124,8 +124,7 @@ public class AeronIngressBenchmark
         }
         finally
         {
-            CloseHelper.closeAll(aeron, driver);
-            BenchmarkFiles.deleteRecursively(directory);
+            BenchmarkFiles.closeAndDelete(directory, aeron, driver);
         }
     }
 }

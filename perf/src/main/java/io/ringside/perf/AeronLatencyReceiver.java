@@ -1,5 +1,7 @@
 package io.ringside.perf;
 
+import java.util.concurrent.locks.LockSupport;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -76,7 +78,7 @@ final class AeronLatencyReceiver implements Agent, AutoCloseable
             {
                 throw new IllegalStateException(name + ": " + received + " of " + count + " decisions came back within " + timeoutMs + " ms");
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(1_000_000);
         }
     }
 

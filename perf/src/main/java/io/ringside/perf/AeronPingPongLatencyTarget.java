@@ -1,11 +1,14 @@
 package io.ringside.perf;
 
+import java.util.concurrent.locks.LockSupport;
+
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
 import io.ringside.ingest.aeron.EmbeddedMediaDriver;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -58,7 +61,7 @@ final class AeronPingPongLatencyTarget implements LatencyTarget
         receiver.start();
         while (!ping.isConnected() || !pong.isConnected())
         {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
@@ -113,7 +116,7 @@ final class AeronPingPongLatencyTarget implements LatencyTarget
         final FragmentHandler assembler = new FragmentAssembler(this::onPong);
         AeronLatencyReceiver receiver;
 
-        private void onPong(final DirectBuffer buffer, final int offset, final int length, final io.aeron.logbuffer.Header header)
+        private void onPong(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
             receiver.onDecision(buffer, offset);
         }
@@ -135,7 +138,7 @@ final class AeronPingPongLatencyTarget implements LatencyTarget
             this.handler = new FragmentAssembler(this::onPing);
         }
 
-        private void onPing(final DirectBuffer buffer, final int offset, final int length, final io.aeron.logbuffer.Header header)
+        private void onPing(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
             while (pong.offer(buffer, offset, length) < 0)
             {

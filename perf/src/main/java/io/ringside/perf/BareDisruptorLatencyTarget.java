@@ -1,6 +1,7 @@
 package io.ringside.perf;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import com.lmax.disruptor.BatchEventProcessor;
@@ -70,6 +71,7 @@ final class BareDisruptorLatencyTarget implements LatencyTarget
      * @return the Disruptor wait strategy matching the engine's.
      * @throws IllegalArgumentException for {@link WaitStrategy#BACKOFF}, which has no counterpart.
      */
+    @SuppressWarnings("checkstyle:InlineFullyQualifiedName")   // the engine's WaitStrategy is imported
     static com.lmax.disruptor.WaitStrategy disruptorWait(final WaitStrategy wait)
     {
         switch (wait)
@@ -84,7 +86,7 @@ final class BareDisruptorLatencyTarget implements LatencyTarget
                 return new BlockingWaitStrategy();
             default:
                 throw new IllegalArgumentException("the bare Disruptor has no counterpart of the '" +
-                    wait.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') +
+                    wait.name().toLowerCase(Locale.ROOT).replace('_', '-') +
                     "' wait strategy: use busy-spin, yielding, sleeping or blocking, or --target engine");
         }
     }

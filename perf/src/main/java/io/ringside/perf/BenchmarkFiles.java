@@ -11,9 +11,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * File helpers shared by the benchmarks: a scratch directory under {@code java.io.tmpdir}, removed
- * again in each benchmark's {@code @TearDown}, and zero-filling a file the way the journal
- * preallocates a segment.
+ * The JMH setup shared by the benchmarks: a scratch directory under {@code java.io.tmpdir}, and the
+ * {@code @TearDown} that closes what a trial opened in it and removes it again whatever fails
+ * ({@link #closeAndDelete}); and zero-filling a file the way the journal preallocates a segment.
  */
 final class BenchmarkFiles
 {
@@ -37,6 +37,45 @@ final class BenchmarkFiles
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot create a scratch directory under " + System.getProperty("java.io.tmpdir"), ex);
+        }
+    }
+
+    /**
+     * A benchmark's {@code @TearDown}: closes what the trial opened, in order (nulls skipped), then deletes its scratch
+     * directory, also when a close fails (the first failure is rethrown once the directory is gone, later ones added to it).
+     *
+     * @param directory the scratch directory; null if none was made.
+     * @param resources what to close first.
+     */
+    static void closeAndDelete(final Path directory, final AutoCloseable... resources)
+    {
+        Throwable failure = null;
+        for (final AutoCloseable resource : resources)
+        {
+            try
+            {
+                if (resource != null)
+                {
+                    resource.close();
+                }
+            }
+            catch (final Exception ex)
+            {
+                if (failure == null)
+                {
+                    failure = ex;
+                }
+                else
+                {
+                    failure.addSuppressed(ex);
+                }
+            }
+        }
+        deleteRecursively(directory);
+        if (failure != null)
+        {
+            throw failure instanceof RuntimeException ? (RuntimeException)failure :
+                new IllegalStateException("a benchmark's resource failed to close: " + failure, failure);
         }
     }
 

@@ -159,22 +159,14 @@ public class ForceBenchmark
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws IOException
+    public void tearDown()
     {
-        try
+        BenchmarkFiles.closeAndDelete(directory, () ->
         {
             if (mapped != null)
             {
                 IoUtil.unmap(mapped);
             }
-            if (channel != null)
-            {
-                channel.close();
-            }
-        }
-        finally
-        {
-            BenchmarkFiles.deleteRecursively(directory);
-        }
+        }, channel);
     }
 }

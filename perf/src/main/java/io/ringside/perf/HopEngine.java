@@ -92,14 +92,7 @@ final class HopEngine
      */
     void stop()
     {
-        try
-        {
-            engine.close();
-        }
-        finally
-        {
-            BenchmarkFiles.deleteRecursively(directory);
-        }
+        BenchmarkFiles.closeAndDelete(directory, engine);
     }
 
     /**

@@ -124,16 +124,6 @@ public class JournalAppendBenchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        try
-        {
-            if (appender != null)
-            {
-                appender.close();
-            }
-        }
-        finally
-        {
-            BenchmarkFiles.deleteRecursively(directory);
-        }
+        BenchmarkFiles.closeAndDelete(directory, appender);
     }
 }

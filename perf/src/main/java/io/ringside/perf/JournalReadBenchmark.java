@@ -123,16 +123,6 @@ public class JournalReadBenchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        try
-        {
-            if (reader != null)
-            {
-                reader.close();
-            }
-        }
-        finally
-        {
-            BenchmarkFiles.deleteRecursively(directory);
-        }
+        BenchmarkFiles.closeAndDelete(directory, reader);
     }
 }

@@ -1,5 +1,10 @@
 package io.ringside.perf;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -202,7 +208,7 @@ public final class KafkaBench extends CheckedCommand
         private long selfNs;
         private long brokerNs;
 
-        CpuMeter(final LocalKafkaBroker broker) throws java.io.IOException
+        CpuMeter(final LocalKafkaBroker broker) throws IOException
         {
             this.broker = broker == null ? null : broker.process().orElse(null);
             selfNs = cpuNs(ProcessHandle.current());
@@ -234,7 +240,7 @@ public final class KafkaBench extends CheckedCommand
     /** The CPU time of the live threads that this phase started (the engine's and the ingress's), in ns per record. */
     private static String threadCpuPerRecord(final long records)
     {
-        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         final StringBuilder text = new StringBuilder();
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
@@ -343,47 +349,16 @@ public final class KafkaBench extends CheckedCommand
         final long[] ackedNs = new long[(int)total];
         final long[] decidedNs = new long[(int)total];
         final long[] intendedAt = new long[(int)total];
-        final Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        props.put(ProducerConfig.ACKS_CONFIG, "1");
-        props.putAll(settings.producer());
         final AtomicLong received = new AtomicLong();
         Engine engine = null;
         KafkaIngress ingress = null;
         Thread bareLoop = null;
-        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicBoolean stop = new AtomicBoolean();
         try
         {
             if (bare)
             {
-                final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(settings), new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer());
-                final List<TopicPartition> tps = new ArrayList<>();
-                consumer.partitionsFor(topic).forEach(info -> tps.add(new TopicPartition(topic, info.partition())));
-                consumer.assign(tps);
-                consumer.seekToBeginning(tps);
-                bareLoop = new Thread(() ->
-                {
-                    try (consumer)
-                    {
-                        while (!stop.get())
-                        {
-                            for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(settings.pollMs())))
-                            {
-                                final java.nio.ByteBuffer v = java.nio.ByteBuffer.wrap(record.value()).order(java.nio.ByteOrder.nativeOrder());
-                                final long now = System.nanoTime();
-                                if (v.getLong(8) >= warmupEvents)
-                                {
-                                    histogram.recordValue(Math.min(now - v.getLong(0), histogram.getHighestTrackableValue()));
-                                }
-                                decidedNs[(int)v.getLong(8)] = now;
-                                received.incrementAndGet();
-                            }
-                        }
-                    }
-                }, "bare-latency-consumer");
-                bareLoop.start();
+                bareLoop = startBareLoop(settings, topic, stop, histogram, warmupEvents, decidedNs, received);
             }
             else
             {
@@ -406,29 +381,7 @@ public final class KafkaBench extends CheckedCommand
                 engine = new Engine(ctx).start();
                 ingress = new KafkaIngress(ingressContext(settings, topic), engine).start();
             }
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()))
-            {
-                final java.nio.ByteBuffer key = java.nio.ByteBuffer.allocate(8);
-                final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-                final double periodNs = 1e9 / rate;
-                for (long i = 0; i < total; i++)
-                {
-                    final long intendedNs = startNs + (long)(i * periodNs);
-                    long now;
-                    while ((now = System.nanoTime()) < intendedNs)
-                    {
-                        LockSupport.parkNanos(Math.min(intendedNs - now, 50_000));
-                    }
-                    final byte[] value = new byte[FraudEvent.LENGTH];
-                    final java.nio.ByteBuffer v = java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder());
-                    v.putLong(0, intendedNs).putLong(8, i);
-                    final int index = (int)i;
-                    intendedAt[index] = intendedNs;
-                    producer.send(new ProducerRecord<>(topic, key.putLong(0, i % 1000).array().clone(), value), (metadata, error) ->
-                        ackedNs[index] = System.nanoTime());
-                }
-                producer.flush();
-            }
+            produceAtRate(settings, topic, rate, intendedAt, ackedNs);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (received.get() < total && System.nanoTime() < deadline && (ingress == null || ingress.deadLetterFailure() == null))
             {
@@ -451,9 +404,88 @@ public final class KafkaBench extends CheckedCommand
                 engine.close();
             }
         }
+        printLatency(histogram, intendedAt, ackedNs, decidedNs, warmupEvents, rate, seconds, bare);
+    }
+
+    /**
+     * A consumer loop on its own thread that records, per event, when it was consumed (and its latency after warm-up).
+     */
+    private static Thread startBareLoop(final Settings settings, final String topic, final AtomicBoolean stop, final Histogram histogram,
+        final long warmupEvents, final long[] decidedNs, final AtomicLong received)
+    {
+        final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(settings), new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+        final List<TopicPartition> tps = new ArrayList<>();
+        consumer.partitionsFor(topic).forEach(info -> tps.add(new TopicPartition(topic, info.partition())));
+        consumer.assign(tps);
+        consumer.seekToBeginning(tps);
+        final Thread bareLoop = new Thread(() ->
+        {
+            try (consumer)
+            {
+                while (!stop.get())
+                {
+                    for (final ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(settings.pollMs())))
+                    {
+                        final ByteBuffer v = ByteBuffer.wrap(record.value()).order(ByteOrder.nativeOrder());
+                        final long now = System.nanoTime();
+                        if (v.getLong(8) >= warmupEvents)
+                        {
+                            histogram.recordValue(Math.min(now - v.getLong(0), histogram.getHighestTrackableValue()));
+                        }
+                        decidedNs[(int)v.getLong(8)] = now;
+                        received.incrementAndGet();
+                    }
+                }
+            }
+        }, "bare-latency-consumer");
+        bareLoop.start();
+        return bareLoop;
+    }
+
+    /**
+     * Produces {@code intendedAt.length} events at a fixed rate, each stamped with its intended send time and index; records
+     * the intended time and when the producer's callback said acknowledged.
+     */
+    private static void produceAtRate(final Settings settings, final String topic, final long rate, final long[] intendedAt,
+        final long[] ackedNs)
+    {
+        final Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.ACKS_CONFIG, "1");
+        props.putAll(settings.producer());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()))
+        {
+            final ByteBuffer key = ByteBuffer.allocate(8);
+            final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            final double periodNs = 1e9 / rate;
+            for (long i = 0; i < intendedAt.length; i++)
+            {
+                final long intendedNs = startNs + (long)(i * periodNs);
+                long now;
+                while ((now = System.nanoTime()) < intendedNs)
+                {
+                    LockSupport.parkNanos(Math.min(intendedNs - now, 50_000));
+                }
+                final byte[] value = new byte[FraudEvent.LENGTH];
+                final ByteBuffer v = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+                v.putLong(0, intendedNs).putLong(8, i);
+                final int index = (int)i;
+                intendedAt[index] = intendedNs;
+                producer.send(new ProducerRecord<>(topic, key.putLong(0, i % 1000).array().clone(), value), (metadata, error) ->
+                    ackedNs[index] = System.nanoTime());
+            }
+            producer.flush();
+        }
+    }
+
+    private static void printLatency(final Histogram histogram, final long[] intendedAt, final long[] ackedNs, final long[] decidedNs,
+        final long warmupEvents, final long rate, final long seconds, final boolean bare)
+    {
         final Histogram acks = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         final Histogram afterAck = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        for (int i = (int)warmupEvents; i < total; i++)
+        for (int i = (int)warmupEvents; i < intendedAt.length; i++)
         {
             final long intendedNs = intendedAt[i];
             if (ackedNs[i] != 0 && decidedNs[i] != 0)

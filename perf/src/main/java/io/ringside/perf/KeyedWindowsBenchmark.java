@@ -2,6 +2,7 @@ package io.ringside.perf;
 
 import io.ringside.engine.state.Aggregates;
 import io.ringside.engine.state.KeyedWindows;
+import io.ringside.engine.state.Window;
 import io.ringside.engine.state.WindowListener;
 
 /**
@@ -32,7 +33,7 @@ public class KeyedWindowsBenchmark extends WindowOperatorBenchmark
         windows = builder.build();
     }
 
-    private void onClose(final long key, final io.ringside.engine.state.Window window)
+    private void onClose(final long key, final Window window)
     {
         listener.onClose(key, window);
     }

@@ -119,16 +119,9 @@ public class MappedFloorBenchmark
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws IOException
+    public void tearDown()
     {
-        try
-        {
-            unmapCurrent();
-        }
-        finally
-        {
-            BenchmarkFiles.deleteRecursively(directory);
-        }
+        BenchmarkFiles.closeAndDelete(directory, this::unmapCurrent);
     }
 
     private void roll() throws IOException

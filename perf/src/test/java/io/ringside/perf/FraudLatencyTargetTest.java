@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import io.ringside.engine.Topology;
-import io.ringside.engine.WaitStrategy;
 import io.ringside.perf.fraud.ChecksumReport;
 import io.ringside.perf.fraud.OutputKind;
 import io.ringside.perf.fraud.WorkloadSize;

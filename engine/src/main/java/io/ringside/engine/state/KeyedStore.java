@@ -1,5 +1,6 @@
 package io.ringside.engine.state;
 
+import io.ringside.engine.JvmFlags;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.hash.Data;
@@ -10,10 +11,13 @@ import net.openhft.chronicle.values.Values;
 import io.ringside.engine.SnapshotCorruptedException;
 import io.ringside.engine.SnapshotReader;
 import io.ringside.engine.SnapshotWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -38,7 +42,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class KeyedStore implements AutoCloseable
 {
     /** First of the fields: a JVM without the flags gets a refusal that names them, before any other field is made. */
-    private final boolean flagsChecked = io.ringside.engine.JvmFlags.requireForState("KeyedStore (off-heap keyed state in Chronicle Map)");
+    private final boolean flagsChecked = JvmFlags.requireForState("KeyedStore (off-heap keyed state in Chronicle Map)");
     /** Starts a snapshot of the layout format (older ones start with an entry length: 0 or plus or minus it). */
     static final int LAYOUT_MARKER = Integer.MIN_VALUE + 2;
     private static final VarHandle VERSION;
@@ -411,7 +415,7 @@ public final class KeyedStore implements AutoCloseable
      * Writes every entry (count, then key and bytes of each) to a snapshot. Owner thread, no entry acquired.
      * Allocates (iteration); a snapshot is not on the per-event path.
      */
-    public void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    public void writeSnapshot(final SnapshotWriter out) throws IOException
     {
         writeSnapshot(out, true);
     }
@@ -419,12 +423,12 @@ public final class KeyedStore implements AutoCloseable
     /**
      * Writes the keys only (their entries read back zeroed): for a store used as a set, such as dedup's ids.
      */
-    public void writeKeysSnapshot(final SnapshotWriter out) throws java.io.IOException
+    public void writeKeysSnapshot(final SnapshotWriter out) throws IOException
     {
         writeSnapshot(out, false);
     }
 
-    private void writeSnapshot(final SnapshotWriter out, final boolean values) throws java.io.IOException
+    private void writeSnapshot(final SnapshotWriter out, final boolean values) throws IOException
     {
         checkNotAcquired();
         // the layout: which entry number each hot key has and which numbers come next, so that handles (timer
@@ -472,14 +476,14 @@ public final class KeyedStore implements AutoCloseable
                         writeSparse(out, view);
                     }
                 }
-                catch (final java.io.IOException ex)
+                catch (final IOException ex)
                 {
-                    throw new java.io.UncheckedIOException(ex);
+                    throw new UncheckedIOException(ex);
                 }
                 coldWritten[0]++;
             });
         }
-        catch (final java.io.UncheckedIOException ex)
+        catch (final UncheckedIOException ex)
         {
             throw ex.getCause();
         }
@@ -490,7 +494,7 @@ public final class KeyedStore implements AutoCloseable
     }
 
     /** Per 64 words of an entry: a bitmap of its non-zero words, then those words, in order. */
-    private void writeSparse(final SnapshotWriter out, final UnsafeBuffer view) throws java.io.IOException
+    private void writeSparse(final SnapshotWriter out, final UnsafeBuffer view) throws IOException
     {
         final int words = entryLength >> 3;
         for (int first = 0; first < words; first += 64)
@@ -538,7 +542,7 @@ public final class KeyedStore implements AutoCloseable
     /**
      * Writes a list of keys (an operator's own order of them, such as the close order at the end of input).
      */
-    static void writeKeys(final SnapshotWriter out, final org.agrona.collections.LongArrayList keys) throws java.io.IOException
+    static void writeKeys(final SnapshotWriter out, final LongArrayList keys) throws IOException
     {
         out.writeInt(keys.size());
         for (int i = 0; i < keys.size(); i++)
@@ -550,7 +554,7 @@ public final class KeyedStore implements AutoCloseable
     /**
      * Replaces {@code keys} with a list written by {@link #writeKeys}.
      */
-    static void readKeys(final SnapshotReader in, final org.agrona.collections.LongArrayList keys)
+    static void readKeys(final SnapshotReader in, final LongArrayList keys)
     {
         final int count = in.readInt();
         if (count < 0 || (long)count * 8 > in.remaining())

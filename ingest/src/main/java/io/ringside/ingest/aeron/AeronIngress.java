@@ -7,7 +7,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
 import io.ringside.engine.Engine;
@@ -22,7 +21,23 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
-import static io.ringside.ingest.aeron.AeronMessageDescriptor.*;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.ACK;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.ACKED_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.ACK_LENGTH;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.BYTE_ORDER;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.DATA;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.DEAD_LETTER;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.END;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.EPOCH_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.EXPECTED_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.HEADER_LENGTH;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.HELLO;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.REASON_LENGTH_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.REASON_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.RESEND_REQUEST_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.SENDER_ID_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.SEQUENCE_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.TYPE_OFFSET;
 
 /**
  * Reads events that senders ({@link AeronSender}) publish on an Aeron subscription and publishes them into an engine,

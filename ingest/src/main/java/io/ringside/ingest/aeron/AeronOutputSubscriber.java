@@ -1,5 +1,7 @@
 package io.ringside.ingest.aeron;
 
+import java.util.Arrays;
+
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Image;
@@ -9,7 +11,13 @@ import io.aeron.logbuffer.Header;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 
-import static io.ringside.ingest.aeron.AeronMessageDescriptor.*;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.BYTE_ORDER;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_HEADER_LENGTH;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_KEY_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_ORDINAL_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_POSITION_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_SHARD_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_TYPE_OFFSET;
 
 /**
  * Reads the outputs an {@link AeronSink} publishes and hands each one on once: an engine that restarts sends again the
@@ -100,8 +108,8 @@ public final class AeronOutputSubscriber implements AutoCloseable
         if (shard >= lastPosition.length)
         {
             final int from = lastPosition.length;
-            lastPosition = java.util.Arrays.copyOf(lastPosition, shard + 1);
-            lastOrdinal = java.util.Arrays.copyOf(lastOrdinal, shard + 1);
+            lastPosition = Arrays.copyOf(lastPosition, shard + 1);
+            lastOrdinal = Arrays.copyOf(lastOrdinal, shard + 1);
             for (int s = from; s <= shard; s++)
             {
                 lastPosition[s] = -1;

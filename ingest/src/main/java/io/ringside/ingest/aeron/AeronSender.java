@@ -1,5 +1,6 @@
 package io.ringside.ingest.aeron;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.Aeron;
@@ -15,7 +16,23 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import static io.ringside.ingest.aeron.AeronMessageDescriptor.*;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.ACK;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.ACKED_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.ACK_LENGTH;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.BYTE_ORDER;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.DATA;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.DEAD_LETTER;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.END;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.EPOCH_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.EXPECTED_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.HEADER_LENGTH;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.HELLO;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.REASON_LENGTH_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.REASON_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.RESEND_REQUEST_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.SENDER_ID_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.SEQUENCE_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.TYPE_OFFSET;
 
 /**
  * The sender side of {@link AeronIngress}, for a gateway to embed: numbers its events, sends them, keeps each one until
@@ -113,7 +130,7 @@ public final class AeronSender implements AutoCloseable
         this.mask = capacity - 1;
         this.maxEventLength = maxEventLength;
         this.slotLength = BitUtil.align(4 + HEADER_LENGTH + maxEventLength, 8);
-        this.slots = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(slotLength * capacity));
+        this.slots = new UnsafeBuffer(ByteBuffer.allocateDirect(slotLength * capacity));
         this.helloIntervalNs = TimeUnit.MILLISECONDS.toNanos(helloIntervalMs);
         hello.putInt(TYPE_OFFSET, HELLO, BYTE_ORDER);
         hello.putInt(SENDER_ID_OFFSET, senderId, BYTE_ORDER);

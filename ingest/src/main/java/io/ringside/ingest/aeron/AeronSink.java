@@ -13,7 +13,13 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
-import static io.ringside.ingest.aeron.AeronMessageDescriptor.*;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.BYTE_ORDER;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_HEADER_LENGTH;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_KEY_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_ORDINAL_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_POSITION_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_SHARD_OFFSET;
+import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_TYPE_OFFSET;
 
 /**
  * Publishes each output with its id over an Aeron publication ({@link AeronMessageDescriptor}: position, shard, ordinal,

@@ -8,6 +8,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 import io.ringside.engine.EngineException;
 import io.ringside.journal.JournalException;
@@ -46,7 +48,7 @@ final class ExpectedFailureHandler implements IExecutionExceptionHandler
      */
     static String message(final Throwable ex)
     {
-        if (ex instanceof UncheckedIOException || ex instanceof java.util.concurrent.ExecutionException)
+        if (ex instanceof UncheckedIOException || ex instanceof ExecutionException)
         {
             // a wrapper: its cause says what went wrong, its own message (if it has one of its own) where
             final String cause = ex.getCause() == null ? null : message(ex.getCause());
@@ -64,7 +66,7 @@ final class ExpectedFailureHandler implements IExecutionExceptionHandler
             final String cause = ex.getCause().getMessage();
             return own == null ? cause : own.contains(cause) ? own : own + ": " + cause;
         }
-        if (ex instanceof java.util.concurrent.TimeoutException)
+        if (ex instanceof TimeoutException)
         {
             // a future's get(timeout) that ran out, e.g. Kafka's admin client with no broker answering
             return ex.getMessage() != null ? ex.getMessage() : "timed out waiting for an answer";

@@ -105,7 +105,7 @@ public final class AeronFraudEngine
             progress.accept("recovered: " + engine.recovery());
         }
         final long startNs = System.nanoTime();
-        long endNs;
+        final long endNs;
         AeronIngress ingress = null;
         try
         {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -255,8 +256,8 @@ public final class AeronFraudSender
             {
                 if (args.length > 7)
                 {
-                    client.lines(new PrintWriter(Files.newBufferedWriter(Path.of(args[7]), java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.APPEND)));
+                    client.lines(new PrintWriter(Files.newBufferedWriter(Path.of(args[7]), StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND)));
                 }
                 final long startNs = System.nanoTime();
                 final long events = Long.parseLong(args[2]);

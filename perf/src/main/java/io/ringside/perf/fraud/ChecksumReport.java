@@ -1,10 +1,15 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+
+import io.ringside.engine.SnapshotCorruptedException;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 /**
  * Per output kind, the count of records and the checksum: the wrapping 64-bit sum of the records' hashes,
@@ -164,7 +169,7 @@ public final class ChecksumReport implements OutputRecordSink
     /**
      * Writes the counts and checksums, so that a restored shard reports the whole run.
      */
-    public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
+    public void writeSnapshot(final SnapshotWriter out) throws IOException
     {
         out.writeInt(kinds);
         for (int i = 0; i < kinds; i++)
@@ -174,12 +179,12 @@ public final class ChecksumReport implements OutputRecordSink
         }
     }
 
-    public void readSnapshot(final io.ringside.engine.SnapshotReader in)
+    public void readSnapshot(final SnapshotReader in)
     {
         final int written = in.readInt();
         if (written != kinds)
         {
-            throw new io.ringside.engine.SnapshotCorruptedException("the checksum report in the snapshot has " + written + " kinds, not " +
+            throw new SnapshotCorruptedException("the checksum report in the snapshot has " + written + " kinds, not " +
                 kinds);
         }
         for (int i = 0; i < kinds; i++)

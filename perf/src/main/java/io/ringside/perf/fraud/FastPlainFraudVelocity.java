@@ -362,7 +362,7 @@ public final class FastPlainFraudVelocity
         final int pane = parity(start);
         final int countAt = b + PANE_COUNT + 2 * pane;
         long countAndFlags = s[countAt];
-        long sum;
+        final long sum;
         if (countAndFlags == 0)
         {
             if (openMinute[pane] != start)

@@ -1,5 +1,6 @@
 package io.ringside.perf.fraud;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 import io.ringside.engine.Event;
@@ -63,7 +64,7 @@ public class FraudPipelineBenchmark
     @Setup(Level.Trial)
     public void generate()
     {
-        stream = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect((int)Math.min(Integer.MAX_VALUE, events * FraudEvent.LENGTH)));
+        stream = new UnsafeBuffer(ByteBuffer.allocateDirect((int)Math.min(Integer.MAX_VALUE, events * FraudEvent.LENGTH)));
         final long cards = WorkloadSize.STANDARD.cards();
         if ("v2".equals(workload))
         {

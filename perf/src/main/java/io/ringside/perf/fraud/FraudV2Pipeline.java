@@ -1,5 +1,7 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
+
 import io.ringside.engine.Event;
 import io.ringside.engine.ShardContext;
 import io.ringside.engine.ShardHandler;
@@ -245,7 +247,7 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     }
 
     @Override
-    public void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
+    public void writeSnapshot(final SnapshotWriter out) throws IOException
     {
         v1.writeSnapshot(out);   // dedup, windows and the report of all fourteen kinds
         profiles.writeSnapshot(out);

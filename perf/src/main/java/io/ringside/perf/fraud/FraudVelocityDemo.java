@@ -2,6 +2,7 @@ package io.ringside.perf.fraud;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
 import io.ringside.engine.EventPublisher;
@@ -82,13 +84,18 @@ public final class FraudVelocityDemo extends CheckedCommand
         }
     }
 
-    private static void run(final DemoOptions options, final Path dir) throws IOException
+    private static void printBanner(final DemoOptions options, final Path dir)
     {
         System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo: %,d events, %,d cards, seed %d, %d shard(s), %s, wait %s, state %s%s%n" +
             "engine directory %s (watch it with: ./ringside stat %s)%n",
             options.events, options.cards, options.seed, options.shards, options.topology.name().toLowerCase(Locale.ROOT),
             options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'), options.chronicle ? "chronicle map" : "on-heap",
             options.rate > 0 ? String.format(Locale.ROOT, ", %,d events/s", options.rate) : "", dir, dir);
+    }
+
+    private static void run(final DemoOptions options, final Path dir) throws IOException
+    {
+        printBanner(options, dir);
         ChecksumReport plainReport = null;
         long plainNs = 0;
         long plainCpuNs = 0;
@@ -417,7 +424,7 @@ public final class FraudVelocityDemo extends CheckedCommand
 
     static long processCpuNs()
     {
-        return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static void deleteTree(final Path dir)

@@ -1,5 +1,7 @@
 package io.ringside.perf.fraud;
 
+import java.util.List;
+
 /**
  * The workload's output kinds, each with its number (the first field hashed) and its count of fields after the kind:
  * v1's eight (workload.md), then the six that workload v2 adds (enrichment, the pattern and the join). Immutable: any
@@ -48,7 +50,7 @@ public enum OutputKind
         OVERLIMIT, ABROAD, TESTCHARGE, CAPTURED, UNCAPTURED, ORPHAN};
     private static final OutputKind[] IN_NUMBER_ORDER = {TUMBLING, HOPPING, SESSION, VELOCITY, AMOUNT, COUNTRY, LATE, DUPLICATE,
         OVERLIMIT, ABROAD, TESTCHARGE, CAPTURED, UNCAPTURED, ORPHAN};
-    private static final java.util.List<OutputKind> V1 = java.util.List.of(IN_NUMBER_ORDER).subList(0, V1_COUNT);
+    private static final List<OutputKind> V1 = List.of(IN_NUMBER_ORDER).subList(0, V1_COUNT);
 
     private final int number;
     private final int fieldCount;
@@ -88,7 +90,7 @@ public enum OutputKind
     /**
      * @return v1's eight kinds, in number order.
      */
-    public static java.util.List<OutputKind> v1()
+    public static List<OutputKind> v1()
     {
         return V1;
     }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import com.sun.management.ThreadMXBean;
 import io.ringside.perf.cli.CheckedCommand;
 import io.ringside.perf.cli.CommandLines;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -104,7 +105,7 @@ public final class PlainJavaMain extends CheckedCommand
         try (Writer writer = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.US_ASCII))
         {
             final OutputRecordSink sink = writer == null ? report : OutputRecordSink.tee(report, new OutputLineWriter(writer));
-            final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
             final long half = events / 2;
             final long allocatedBefore;
             long allocatedAtHalf;

@@ -4,6 +4,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +15,12 @@ import java.util.List;
 import java.util.Locale;
 
 import io.ringside.engine.EngineContext;
+import io.ringside.engine.EngineException;
 import io.ringside.engine.EngineRecovery;
 import io.ringside.engine.JournalReplay;
 import io.ringside.engine.Output;
 import io.ringside.engine.OutputListener;
+import io.ringside.journal.JournalException;
 import io.ringside.perf.cli.CheckedCommand;
 import org.agrona.ExpandableArrayBuffer;
 import picocli.CommandLine.Command;
@@ -118,7 +122,7 @@ public final class ReplayCommand extends CheckedCommand
         {
             replay = JournalReplay.run(ctx, dir.resolve("journal"), writer);
         }
-        catch (final io.ringside.journal.JournalException | io.ringside.engine.EngineException ex)
+        catch (final JournalException | EngineException ex)
         {
             // a damaged or cut journal: named, with how far the replay got
             throw new IllegalStateException(ex.getMessage() + " (" + writer.written + " outputs written before it)", ex);
@@ -191,7 +195,7 @@ public final class ReplayCommand extends CheckedCommand
         }
         try (FileChannel channel = FileChannel.open(counters, StandardOpenOption.READ))
         {
-            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
             channel.read(header, 0);
             final int shards = header.getInt(12);
             return shards >= 1 && shards <= 1024 ? shards : 1;
