@@ -164,8 +164,9 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // a killed member's partitions move after the session timeout: the broker's smallest by default
-        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
+        // a killed member's partitions move after the session timeout (45 s by default; 6 s, the broker's smallest, evicted
+        // members of a machine loaded 10 times over its cores)
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
         props.putAll(KafkaIngress.consumerDefaults());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, roleName());
@@ -234,7 +235,10 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             if (work[p])
             {
                 work[p] = false;
-                publisher[p].wake();
+                if (publisher[p] != null)
+                {
+                    publisher[p].wake();
+                }
             }
             if (state[p] == LIVE)
             {
@@ -295,8 +299,11 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         if (!rebuilt[p] && nextOffset[p] > s.delivered().offset())
         {
             rebuilt[p] = true;
-            log.accept(String.format("partition %d: state rebuilt from Kafka up to offset %,d (what earlier owners delivered) in %,d ms; " +
-                "deciding from here", p, s.delivered().offset(), (System.nanoTime() - takenNs[p]) / 1_000_000));
+            if (s.delivered().offset() >= 0)
+            {
+                log.accept(String.format("partition %d: state rebuilt from Kafka up to offset %,d (what earlier owners delivered) in %,d ms; " +
+                    "deciding from here", p, s.delivered().offset(), (System.nanoTime() - takenNs[p]) / 1_000_000));
+            }
         }
         if (!decided[p] && s.sent() > 0)
         {
@@ -363,8 +370,10 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         closeEngine(p);
         state[p] = ENDED;
         consumer.pause(List.of(byPartition[p]));
-        log.accept(String.format("partition %d: input ended at offset %,d; outputs delivered with the end mark (%,d sent by this owner)",
-            p, nextOffset[p] - 1, sink[p].sent()));
+        log.accept(sink[p].fenced() ?
+            String.format("partition %d: input ended at offset %,d, but a new owner fenced this one: it delivers the rest", p, nextOffset[p] - 1) :
+            String.format("partition %d: input ended at offset %,d; outputs delivered with the end mark (%,d sent by this owner)", p,
+            nextOffset[p] - 1, sink[p].sent()));
     }
 
     /**
@@ -375,8 +384,8 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         if (state[p] == LIVE)
         {
             closeEngine(p);
-            log.accept(String.format("partition %d: handed over at offset %,d (%,d outputs sent by this owner)", p, nextOffset[p],
-                sink[p].sent()));
+            log.accept(String.format("partition %d: handed over at offset %,d (%,d outputs sent by this owner%s)", p, nextOffset[p],
+                sink[p].sent(), sink[p].fenced() ? "; it was fenced: the new owner makes the rest" : ""));
         }
         state[p] = NONE;
         full[p] = false;
@@ -384,6 +393,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
 
     private void closeEngine(final int p)
     {
+        work[p] = false;
         try
         {
             publisher[p].close();
@@ -403,12 +413,15 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         }
     }
 
-    private void owned()
+    private void owned(final Collection<TopicPartition> leaving)
     {
         final Set<Integer> owned = new TreeSet<>();
         for (final TopicPartition tp : consumer.assignment())
         {
-            owned.add(tp.partition());
+            if (!leaving.contains(tp))
+            {
+                owned.add(tp.partition());
+            }
         }
         ownedText = owned.toString();
         log.accept("owns partitions " + ownedText);
@@ -425,7 +438,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             }
             if (!partitions.isEmpty())
             {
-                owned();
+                owned(partitions);
             }
         }
 
@@ -456,10 +469,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             {
                 take(tp.partition(), sinks.get(i++).join());
             }
-            if (!partitions.isEmpty())
-            {
-                owned();
-            }
+            owned(List.of());
         }
     }
 
