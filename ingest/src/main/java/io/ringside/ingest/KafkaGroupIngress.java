@@ -71,6 +71,9 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         Engine start(int partition, Path directory, KafkaPartitionSink sink) throws Exception;
     }
 
+    /** The member's status, rewritten once a second in its directory (read by {@code ./ringside stat DIR}). */
+    public static final String STATUS_FILE = "group-member.txt";
+
     /** A record with this header ends its partition's input (its value is ignored). */
     public static final String END_OF_INPUT_HEADER = "ringside.end-of-input";
 
@@ -103,6 +106,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private volatile String ownedText = "[]";
     private volatile boolean allEnded;
     private volatile Throwable failure;
+    private long nextStatusMs;
     private AgentRunner runner;
     private final java.util.concurrent.ExecutorService opener = java.util.concurrent.Executors.newCachedThreadPool(r ->
     {
@@ -193,6 +197,14 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         rebuilt = new boolean[count];
         decided = new boolean[count];
         work = new boolean[count];
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot create the member's directory " + directory + ": " + ex, ex);
+        }
         consumer.subscribe(List.of(ctx.topic()), new Listener());
     }
 
@@ -254,7 +266,58 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             ended &= state[p] != LIVE;
         }
         allEnded = ended;
+        final long nowMs = System.currentTimeMillis();
+        if (nowMs >= nextStatusMs)
+        {
+            nextStatusMs = nowMs + 1_000;
+            writeStatus(nowMs);
+        }
         return count;
+    }
+
+    /**
+     * Rewrites {@value #STATUS_FILE}: the partitions owned, each one's rebuild progress, lag and outputs (once a second).
+     */
+    private void writeStatus(final long nowMs)
+    {
+        final StringBuilder text = new StringBuilder(512);
+        text.append(String.format(java.util.Locale.ROOT, "member %s of group %s, topic %s, at %s: owns %s%n", roleName(), ctx.groupId(),
+            ctx.topic(), java.time.Instant.ofEpochMilli(nowMs), ownedText));
+        for (final TopicPartition tp : consumer.assignment())
+        {
+            final int p = tp.partition();
+            text.append("  partition ").append(p).append(": ");
+            if (state[p] == ENDED)
+            {
+                text.append("input ended, outputs delivered\n");
+            }
+            else if (state[p] == LIVE)
+            {
+                final KafkaPartitionSink s = sink[p];
+                final long delivered = s.delivered().offset();
+                final java.util.OptionalLong lag = consumer.currentLag(tp);
+                text.append(String.format(java.util.Locale.ROOT, "%s, read to offset %,d, lag %s; earlier owners delivered to offset %,d " +
+                    "(%,d of their outputs dropped); this owner sent %,d outputs in %,d transactions%n",
+                    rebuilt[p] || delivered < 0 ? "deciding" : String.format(java.util.Locale.ROOT, "rebuilding (%d%%)", 100 * nextOffset[p] /
+                    Math.max(1, delivered)), nextOffset[p], lag.isPresent() ? String.format(java.util.Locale.ROOT, "%,d", lag.getAsLong()) : "?",
+                    delivered, s.suppressed(), s.sent(), s.committedTransactions()));
+            }
+            else
+            {
+                text.append("being taken\n");
+            }
+        }
+        try
+        {
+            final Path tmp = directory.resolve(STATUS_FILE + ".tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, directory.resolve(STATUS_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            log.accept("could not write " + directory.resolve(STATUS_FILE) + ": " + ex);
+        }
     }
 
     private int resumeFreeSlots(final int p)

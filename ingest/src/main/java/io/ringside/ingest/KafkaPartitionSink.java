@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -225,15 +226,15 @@ public final class KafkaPartitionSink implements OutputSink
             }
             producer.send(record, (metadata, error) ->
             {
-                if (error != null && failure == null && !fenced)
+                if (error != null)
                 {
-                    failure = error;
+                    remember(error);
                 }
             });
         }
-        catch (final ProducerFencedException ex)
+        catch (final KafkaException ex)
         {
-            fenced = true;
+            onError(ex);
             return;
         }
         lastOffset = cause;
@@ -274,18 +275,55 @@ public final class KafkaPartitionSink implements OutputSink
             inTransaction = false;
             committedTransactions++;
         }
-        catch (final ProducerFencedException ex)
-        {
-            fenced = true;
-        }
         catch (final KafkaException ex)
         {
-            if (failure == null)
-            {
-                failure = ex;
-            }
-            throw ex;
+            onError(ex);
+            return;
         }
+    }
+
+    /**
+     * Fenced: this owner is a zombie, it stops sending (quietly: the new owner makes its outputs). Anything else fails
+     * the sink (rethrown).
+     */
+    private void onError(final KafkaException error)
+    {
+        if (!remember(error))
+        {
+            throw error;
+        }
+    }
+
+    /**
+     * @return true if the error is a fencing one (remembered as fenced), false if it is remembered as the failure.
+     */
+    private boolean remember(final Throwable error)
+    {
+        if (isFencing(error))
+        {
+            fenced = true;
+            return true;
+        }
+        if (failure == null && !fenced)
+        {
+            failure = error;
+        }
+        return false;
+    }
+
+    /**
+     * @return whether the error says a newer producer of the same transactional.id took over (this one is a zombie).
+     */
+    private static boolean isFencing(final Throwable error)
+    {
+        for (Throwable e = error; e != null; e = e.getCause())
+        {
+            if (e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkFailure()

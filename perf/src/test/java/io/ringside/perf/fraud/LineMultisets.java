@@ -37,4 +37,17 @@ final class LineMultisets
     {
         return lines.size() + " " + lines.entrySet().stream().limit(5).toList();
     }
+
+    /**
+     * Asserts that {@code actual} holds the lines of {@code expected}, each as many times, naming a few of the missing
+     * and the extra ones otherwise.
+     */
+    static void assertSameLines(final List<String> expected, final List<String> actual)
+    {
+        final Map<String, Integer> missing = difference(expected, actual);
+        final Map<String, Integer> extra = difference(actual, expected);
+        org.junit.jupiter.api.Assertions.assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + head(missing) + ", extra " +
+            head(extra));
+        org.junit.jupiter.api.Assertions.assertEquals(expected.size(), actual.size(), "lines against the reference");
+    }
 }
