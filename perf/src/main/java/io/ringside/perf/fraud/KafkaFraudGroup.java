@@ -70,6 +70,7 @@ public final class KafkaFraudGroup
         final KafkaGroupIngress member = new KafkaGroupIngress(ctx, dir, outputTopic, new FraudOutputFormat(), engines, stamped);
         final Thread handOver = new Thread(member::close, "ringside-group-hand-over");
         Runtime.getRuntime().addShutdownHook(handOver);
+        final long startMs = System.currentTimeMillis();
         member.start();
         long nextStatusNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long lastPublished = 0;
@@ -92,7 +93,10 @@ public final class KafkaFraudGroup
                     nextStatusNs += TimeUnit.SECONDS.toNanos(5);
                 }
             }
-            stamped.accept("idle for " + untilIdleS + " s with every owned partition ended: leaving the group");
+            final double seconds = (member.lastActivityMs() - startMs) / 1e3;
+            stamped.accept(String.format(Locale.ROOT, "idle for %d s with every owned partition ended: leaving the group; %,d records " +
+                "read (rebuilds included) in %.2f s from the start to the last record = %,.0f records/s", untilIdleS, member.published(),
+                seconds, member.published() / seconds));
         }
         finally
         {
