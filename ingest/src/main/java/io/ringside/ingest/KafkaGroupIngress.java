@@ -103,10 +103,13 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private volatile long published;
     private volatile long refused;
     private volatile long lastActivityMs = System.currentTimeMillis();
+    private volatile long firstRecordMs;
+    private volatile long lastRecordMs;
     private volatile String ownedText = "[]";
     private volatile boolean allEnded;
     private volatile Throwable failure;
     private long nextStatusMs;
+    private boolean joined;
     private AgentRunner runner;
     private final java.util.concurrent.ExecutorService opener = java.util.concurrent.Executors.newCachedThreadPool(r ->
     {
@@ -240,6 +243,11 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         if (count > 0)
         {
             lastActivityMs = System.currentTimeMillis();
+            lastRecordMs = lastActivityMs;
+            if (firstRecordMs == 0)
+            {
+                firstRecordMs = lastActivityMs;
+            }
         }
         boolean ended = true;
         for (int p = 0; p < state.length; p++)
@@ -265,7 +273,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             }
             ended &= state[p] != LIVE;
         }
-        allEnded = ended;
+        allEnded = ended && joined;
         final long nowMs = System.currentTimeMillis();
         if (nowMs >= nextStatusMs)
         {
@@ -430,12 +438,27 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     {
         publisher[p].endOfInput();
         sink[p].endOfInput(nextOffset[p]);
-        closeEngine(p);
+        final boolean ended = closeEngine(p) && sink[p].commitEnd();
+        if (sink[p].fenced())
+        {
+            sink[p].abandon();
+            state[p] = NONE;
+            consumer.pause(List.of(byPartition[p]));
+            log.accept("partition " + p + ": a new owner fenced this one: it delivers the rest (this member is to lose the partition)");
+            return;
+        }
+        if (!ended)
+        {
+            sink[p].abandon();
+            log.accept(String.format("partition %d: input ended at offset %,d, but its engine did not drain or its sink could not " +
+                "commit the end (see above): rebuilding it", p, nextOffset[p] - 1));
+            takenNs[p] = System.nanoTime();
+            take(p, openSink(p));
+            return;
+        }
         state[p] = ENDED;
         consumer.pause(List.of(byPartition[p]));
-        log.accept(sink[p].fenced() ?
-            String.format("partition %d: input ended at offset %,d, but a new owner fenced this one: it delivers the rest", p, nextOffset[p] - 1) :
-            String.format("partition %d: input ended at offset %,d; outputs delivered with the end mark (%,d sent by this owner)", p,
+        log.accept(String.format("partition %d: input ended at offset %,d; outputs delivered with the end mark (%,d sent by this owner)", p,
             nextOffset[p] - 1, sink[p].sent()));
     }
 
@@ -454,9 +477,13 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         full[p] = false;
     }
 
-    private void closeEngine(final int p)
+    /**
+     * @return whether the engine drained (every event handled, every output delivered to the sink) and closed cleanly.
+     */
+    private boolean closeEngine(final int p)
     {
         work[p] = false;
+        boolean clean = false;
         try
         {
             publisher[p].close();
@@ -466,6 +493,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             try
             {
                 engine[p].close();
+                clean = true;
             }
             catch (final RuntimeException ex)
             {
@@ -474,10 +502,13 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             engine[p] = null;
             publisher[p] = null;
         }
+        return clean;
     }
 
     private void owned(final Collection<TopicPartition> leaving)
     {
+        joined = true;
+        lastActivityMs = System.currentTimeMillis();
         final Set<Integer> owned = new TreeSet<>();
         for (final TopicPartition tp : consumer.assignment())
         {
@@ -517,6 +548,8 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         {
             if (partitions.isEmpty())
             {
+                joined = true;
+                lastActivityMs = System.currentTimeMillis();
                 return;
             }
             log.accept("assigned " + partitions.stream().map(TopicPartition::partition).sorted().toList() + ": taking them");
@@ -591,7 +624,8 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     }
 
     /**
-     * @return true when no owned partition is live (all ended, or none owned). Any thread.
+     * @return true when no owned partition is live (all ended, or none owned) once the member has joined the group (it
+     * has been assigned partitions, or none). Any thread.
      */
     public boolean allEnded()
     {
@@ -599,11 +633,20 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     }
 
     /**
-     * @return System.currentTimeMillis() of the last poll that published records (any thread).
+     * @return System.currentTimeMillis() of the last poll that published records or the last change of the partitions owned
+     * (any thread).
      */
     public long lastActivityMs()
     {
         return lastActivityMs;
+    }
+
+    /**
+     * @return the milliseconds from the first poll that published records to the last one, 0 before (any thread).
+     */
+    public long readingMs()
+    {
+        return lastRecordMs - firstRecordMs;
     }
 
     /**

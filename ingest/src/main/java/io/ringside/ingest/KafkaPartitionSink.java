@@ -337,7 +337,10 @@ public final class KafkaPartitionSink implements OutputSink
     }
 
     /**
-     * Commits what is open (a clean hand-over), with the end mark after {@link #endOfInput}, and closes the producer.
+     * Commits what is open (a clean hand-over: the outputs delivered are a prefix of the partition's, in order, whether or
+     * not the engine drained) and closes the producer; after {@link #endOfInput} the producer stays open for
+     * {@link #commitEnd()} or {@link #abandon()}: only the owner knows whether the engine drained, and the end mark must
+     * not be committed unless it did (the end of input's own outputs would be lost).
      */
     @Override
     public void close() throws Exception
@@ -348,19 +351,49 @@ public final class KafkaPartitionSink implements OutputSink
         }
         try
         {
-            if (!fenced && failure == null && (inTransaction || endOffset >= 0))
+            if (!fenced && failure == null && inTransaction)
             {
-                commit(endOffset >= 0);
+                commit(false);
             }
         }
         finally
         {
-            producer.close(Duration.ofSeconds(10));
+            if (endOffset < 0)
+            {
+                producer.close(Duration.ofSeconds(10));
+                producer = null;
+            }
         }
     }
 
     /**
-     * Closes without committing what is open (its outputs are aborted; the next owner makes them again).
+     * The engine drained after {@link #endOfInput}: commits the end mark (later owners skip the partition) and closes the
+     * producer.
+     *
+     * @return false if it could not (fenced or failed): the partition is not ended for the group.
+     */
+    public boolean commitEnd()
+    {
+        try
+        {
+            if (!fenced && failure == null)
+            {
+                commit(true);
+            }
+            return !fenced && failure == null;
+        }
+        catch (final KafkaException ex)
+        {
+            return false;
+        }
+        finally
+        {
+            abandon();
+        }
+    }
+
+    /**
+     * Closes the producer without committing what is open (its outputs are aborted; the next owner makes them again).
      */
     public void abandon()
     {

@@ -63,6 +63,8 @@ public final class KafkaFraudGroup
             .snapshotEveryEvents(0)
             .snapshotOnClose(false)
             .recordLatency(false)
+            // the end of input's flush of a loaded partition through a transaction per egress batch can take long
+            .closeTimeoutMs(120_000)
             .addSink(sink)
             .handlers(shard -> PartitionOutputIds.wrap(new FraudVelocityShard(cardsPerPartition, idsPerPartition)))).start();
         final KafkaIngressContext ctx = new KafkaIngressContext().bootstrapServers(bootstrap).topic(topic).groupId(group)
@@ -70,7 +72,6 @@ public final class KafkaFraudGroup
         final KafkaGroupIngress member = new KafkaGroupIngress(ctx, dir, outputTopic, new FraudOutputFormat(), engines, stamped);
         final Thread handOver = new Thread(member::close, "ringside-group-hand-over");
         Runtime.getRuntime().addShutdownHook(handOver);
-        final long startMs = System.currentTimeMillis();
         member.start();
         long nextStatusNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long lastPublished = 0;
@@ -93,9 +94,9 @@ public final class KafkaFraudGroup
                     nextStatusNs += TimeUnit.SECONDS.toNanos(5);
                 }
             }
-            final double seconds = (member.lastActivityMs() - startMs) / 1e3;
+            final double seconds = Math.max(1, member.readingMs()) / 1e3;
             stamped.accept(String.format(Locale.ROOT, "idle for %d s with every owned partition ended: leaving the group; %,d records " +
-                "read (rebuilds included) in %.2f s from the start to the last record = %,.0f records/s", untilIdleS, member.published(),
+                "read (rebuilds included) in %.2f s from the first to the last = %,.0f records/s", untilIdleS, member.published(),
                 seconds, member.published() / seconds));
         }
         finally
