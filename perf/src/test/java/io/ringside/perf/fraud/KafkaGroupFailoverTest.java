@@ -176,10 +176,8 @@ class KafkaGroupFailoverTest
         assertEquals(orphaned, takeover.keySet(), "every partition of the killed member decided for again by a new owner");
         assertTrue(dropped > 0, "some new owner must have dropped outputs an earlier owner delivered (a hand-over mid-stream)");
 
-        final List<String> expected = new ArrayList<>();
         final ChecksumReport expectedReport = new ChecksumReport();
-        SeveralSourcesReference.expected(SEED, EVENTS, CARDS, PARTITIONS, OutputRecordSink.tee(expectedReport,
-            (kind, fields) -> expected.add(OutputLine.append(new StringBuilder(), kind, fields).toString())));
+        final List<String> expected = LineMultisets.severalSourcesLines(SEED, EVENTS, CARDS, PARTITIONS, expectedReport);
         final List<String> actual = new ArrayList<>();
         final Set<String> ids = new HashSet<>();
         final List<String> duplicateIds = new ArrayList<>();

@@ -50,4 +50,16 @@ final class LineMultisets
             head(extra));
         org.junit.jupiter.api.Assertions.assertEquals(expected.size(), actual.size(), "lines against the reference");
     }
+
+    /**
+     * @return the lines of {@link SeveralSourcesReference}'s outputs, in its order, with their checksums added to {@code report}.
+     */
+    static List<String> severalSourcesLines(final long seed, final long events, final long cards, final int partitions,
+        final ChecksumReport report)
+    {
+        final List<String> lines = new java.util.ArrayList<>();
+        SeveralSourcesReference.expected(seed, events, cards, partitions, OutputRecordSink.tee(report,
+            (kind, fields) -> lines.add(OutputLine.append(new StringBuilder(), kind, fields).toString())));
+        return lines;
+    }
 }
