@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
  * another process and prints its counters every second, with rates, until interrupted ({@link EngineStat}).
  */
 @Command(name = "stat", description = "Prints a running engine's live counters every second, with rates, until interrupted. " +
-    "Read-only: it attaches to the counters file of an engine running in another process.")
+    "Read-only: it attaches to the counters file of an engine running in another process. For the directory of a consumer group's " +
+    "member (demo --group), prints the partitions it owns, their rebuild progress, lag and outputs.")
 public final class StatCommand extends CheckedCommand
 {
     @Parameters(arity = "0..1", paramLabel = "DIR", description = "the engine directory (EngineContext.directory; it holds counters.dat); " +
@@ -42,6 +43,21 @@ public final class StatCommand extends CheckedCommand
     @Override
     protected void run() throws Exception
     {
+        final Path member = dir.resolve(io.ringside.ingest.KafkaGroupIngress.STATUS_FILE);
+        if (java.nio.file.Files.exists(member) && !java.nio.file.Files.exists(dir.resolve("counters.dat")))
+        {
+            // a member of a consumer group (demo --group): one engine per owned partition, in DIR/p-<n>
+            while (true)
+            {
+                System.out.print(java.nio.file.Files.readString(member));
+                System.out.println("  (each partition's engine: ./ringside stat " + dir.resolve("p-<n>") + ")");
+                if (once)
+                {
+                    return;
+                }
+                Thread.sleep(1000);
+            }
+        }
         try (EngineStat stat = EngineStat.open(dir))
         {
             while (true)

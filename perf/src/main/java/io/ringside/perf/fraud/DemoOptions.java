@@ -91,6 +91,18 @@ final class DemoOptions
     @Option(names = "--output-topic", paramLabel = "T2", description = "the topic to write the outputs to, with --kafka")
     String outputTopic;
 
+    @Option(names = "--group", paramLabel = "G", description = {"with --kafka, --topic, --output-topic and --journal: run one member " +
+        "of consumer group G (cooperative sticky assignor). Each partition it owns gets its own one-shard engine in DIR/p-<n> (on-heap " +
+        "state), rebuilt from the partition's records in Kafka, and its own transactional producer (fencing the previous owner); " +
+        "outputs carry ids from the partition's offsets, committed with the group's offset, exactly once across owners. Start several " +
+        "(each its own DIR); kill any, start more. Workload v1. Runs until killed, or see --until-idle-s; a partition's input ends at " +
+        "an end-of-input record (./ringside produce --end-markers), else never."})
+    String group;
+
+    @Option(names = "--until-idle-s", paramLabel = "S", description = "with --group: leave the group and exit once every partition " +
+        "this member owns has ended (or it owns none) and no record came for S seconds (default 0: run until killed)")
+    long untilIdleS;
+
     @Option(names = "--compare", description = "first run the plain-Java single-threaded implementation written by hand for speed " +
         "(FastPlainFraudVelocity) on the same events in this JVM, then the engine, and print both rates and the engine's share of " +
         "the plain one")
@@ -147,6 +159,22 @@ final class DemoOptions
         if ((kafka == null) != (topic == null) || (outputTopic != null && kafka == null))
         {
             throw new IllegalArgumentException("--kafka and --topic go together (and --output-topic needs them)");
+        }
+        if (group != null && (kafka == null || outputTopic == null || journal == null))
+        {
+            throw new IllegalArgumentException("--group runs a member of consumer group G: it needs --kafka, --topic, --output-topic and " +
+                "--journal DIR (each member its own DIR)");
+        }
+        if (group == null && untilIdleS != 0)
+        {
+            throw new IllegalArgumentException("--until-idle-s goes with --group");
+        }
+        atLeast("--until-idle-s", untilIdleS, 0);
+        if (group != null && (!"v1".equals(workloadName) || spec.commandLine().getParseResult().hasMatchedOption("--state") ||
+            shards != 1 || snapshotEvery != 0 || compare))
+        {
+            throw new IllegalArgumentException("--group runs workload v1 on one on-heap shard per partition: not with --workload v2, " +
+                "--state, --shards, --snapshot-every or --compare");
         }
         workload = switch (workloadName)
         {

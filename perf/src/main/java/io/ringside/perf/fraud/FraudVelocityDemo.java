@@ -54,7 +54,11 @@ public final class FraudVelocityDemo extends CheckedCommand
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : options.journal;
         try
         {
-            if (options.kafka != null && options.workload == 2)
+            if (options.group != null)
+            {
+                runGroup(options, dir);
+            }
+            else if (options.kafka != null && options.workload == 2)
             {
                 runKafkaV2(options, dir);
             }
@@ -209,6 +213,18 @@ public final class FraudVelocityDemo extends CheckedCommand
             }, new KafkaProgress()));
         printKafkaResult(result, options, "");
         System.out.println("compare with the lines ./ringside produce printed for this topic (per-partition lateness)");
+    }
+
+    private static void runGroup(final DemoOptions options, final Path dir) throws IOException
+    {
+        System.out.printf(Locale.ROOT, "Ringside fraud-velocity demo, member of consumer group %s: topic %s on %s, outputs to %s, " +
+            "engines under %s (one per owned partition)%n", options.group, options.topic, options.kafka, options.outputTopic, dir);
+        kafkaRun(() ->
+        {
+            KafkaFraudGroup.run(dir, options.kafka, options.topic, options.outputTopic, options.group, options.events, options.cards,
+                options.untilIdleS, System.out::println);
+            return null;
+        });
     }
 
     private static void runKafkaV2(final DemoOptions options, final Path dir) throws IOException

@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 
+import io.ringside.ingest.KafkaGroupIngress;
 import io.ringside.ingest.LocalKafkaBroker;
 import io.ringside.perf.cli.CheckedCommand;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -58,6 +59,14 @@ public final class KafkaProduce extends CheckedCommand
     @Option(names = "--profiles-topic", paramLabel = "P", description = "with --workload v2, the compacted topic of profiles (default T-profiles)")
     private String profilesTopic;
 
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "with workload v1, write at about this many events per second " +
+        "(default: as fast as the broker takes them)")
+    private long rate;
+
+    @Option(names = "--end-markers", description = "with workload v1, then write an end-of-input record into each partition (for " +
+        "./ringside demo --group: a partition's input ends there, whoever owns it)")
+    private boolean endMarkers;
+
     @Option(names = "--no-expected", description = "do not print the checksum lines an engine reading the topic must give")
     private boolean noExpected;
 
@@ -89,6 +98,10 @@ public final class KafkaProduce extends CheckedCommand
         {
             throw new IllegalArgumentException("--profiles-topic must differ from --topic");
         }
+        if (rate < 0 || ((rate > 0 || endMarkers) && !workloadName.equals("v1")))
+        {
+            throw new IllegalArgumentException("--rate (at least 1) and --end-markers go with workload v1");
+        }
         if (cards < 0)
         {
             cards = events <= WorkloadSize.SMOKE.events() ? WorkloadSize.SMOKE.cards() : WorkloadSize.STANDARD.cards();
@@ -110,7 +123,7 @@ public final class KafkaProduce extends CheckedCommand
                 "./ringside demo --workload v2 prints its checksums, and ./ringside replay DIR recomputes them from its journal");
             return;
         }
-        produce(bootstrap, topic, partitions, seed, events, cards);
+        produce(bootstrap, topic, partitions, seed, events, cards, rate, endMarkers);
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         System.out.printf(Locale.ROOT, "produced %,d events (seed %d, %,d cards) into %s in %.2f s (%,.0f/s)%n",
             events, seed, cards, topic, seconds, events / seconds);
@@ -192,6 +205,19 @@ public final class KafkaProduce extends CheckedCommand
     public static void produce(final String bootstrap, final String topic, final int partitions, final long seed, final long events,
         final long cards) throws Exception
     {
+        produce(bootstrap, topic, partitions, seed, events, cards, 0, false);
+    }
+
+    /**
+     * As {@link #produce(String, String, int, long, long, long)}, paced, and with an end-of-input record per partition.
+     *
+     * @param rate       events per second, about (0: as fast as the broker takes them).
+     * @param endMarkers then write a record with the header {@link KafkaGroupIngress#END_OF_INPUT_HEADER} (empty key and
+     *                   value) into each partition.
+     */
+    public static void produce(final String bootstrap, final String topic, final int partitions, final long seed, final long events,
+        final long cards, final long rate, final boolean endMarkers) throws Exception
+    {
         createTopic(bootstrap, topic, partitions, java.util.Map.of());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap), new ByteArraySerializer(),
             new ByteArraySerializer()))
@@ -199,11 +225,31 @@ public final class KafkaProduce extends CheckedCommand
             final WorkloadGenerator generator = new WorkloadGenerator(seed, events, cards);
             final byte[] value = new byte[FraudEvent.LENGTH];
             final UnsafeBuffer event = new UnsafeBuffer(value);
+            final long startNs = System.nanoTime();
+            long sent = 0;
             while (generator.next(event, 0))
             {
                 final byte[] key = new byte[8];
                 KafkaKeys.putLong(key, FraudEvent.cardId(event, 0));
                 producer.send(new ProducerRecord<>(topic, key, value.clone()));
+                if (rate > 0 && ++sent % 1_000 == 0)
+                {
+                    final long dueNs = startNs + sent * 1_000_000_000L / rate;
+                    while (System.nanoTime() < dueNs)
+                    {
+                        java.util.concurrent.locks.LockSupport.parkNanos(dueNs - System.nanoTime());
+                    }
+                }
+            }
+            if (endMarkers)
+            {
+                final int count = producer.partitionsFor(topic).size();
+                for (int p = 0; p < count; p++)
+                {
+                    final ProducerRecord<byte[], byte[]> marker = new ProducerRecord<>(topic, p, null, new byte[0]);
+                    marker.headers().add(KafkaGroupIngress.END_OF_INPUT_HEADER, new byte[0]);
+                    producer.send(marker);
+                }
             }
             producer.flush();
         }

@@ -128,4 +128,18 @@ class DemoOptionsTest
         assertTrue(refusal("--profiles-topic", "p", "--kafka", "b:1", "--topic", "t").contains("--profiles-topic"));
         assertTrue(refusal("--workload", "v2", "--profiles-topic", "p").contains("--profiles-topic"));
     }
+
+    @Test
+    void aGroupMemberNeedsItsTopicsAndDirectoryAndRunsWorkloadV1OnOneShard()
+    {
+        final DemoOptions options = parse("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g", "--journal", "/tmp/m1",
+            "--until-idle-s", "5");
+        assertEquals("g", options.group);
+        assertEquals(5, options.untilIdleS);
+        assertTrue(refusal("--kafka", "b:9092", "--topic", "t", "--group", "g", "--journal", "/tmp/m1").contains("--output-topic"));
+        assertTrue(refusal("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g").contains("--journal"));
+        assertTrue(refusal("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g", "--journal", "/tmp/m1",
+            "--shards", "2").contains("--shards"));
+        assertTrue(refusal("--until-idle-s", "5").contains("--group"));
+    }
 }

@@ -37,4 +37,29 @@ final class LineMultisets
     {
         return lines.size() + " " + lines.entrySet().stream().limit(5).toList();
     }
+
+    /**
+     * Asserts that {@code actual} holds the lines of {@code expected}, each as many times, naming a few of the missing
+     * and the extra ones otherwise.
+     */
+    static void assertSameLines(final List<String> expected, final List<String> actual)
+    {
+        final Map<String, Integer> missing = difference(expected, actual);
+        final Map<String, Integer> extra = difference(actual, expected);
+        org.junit.jupiter.api.Assertions.assertTrue(missing.isEmpty() && extra.isEmpty(), () -> "missing " + head(missing) + ", extra " +
+            head(extra));
+        org.junit.jupiter.api.Assertions.assertEquals(expected.size(), actual.size(), "lines against the reference");
+    }
+
+    /**
+     * @return the lines of {@link SeveralSourcesReference}'s outputs, in its order, with their checksums added to {@code report}.
+     */
+    static List<String> severalSourcesLines(final long seed, final long events, final long cards, final int partitions,
+        final ChecksumReport report)
+    {
+        final List<String> lines = new java.util.ArrayList<>();
+        SeveralSourcesReference.expected(seed, events, cards, partitions, OutputRecordSink.tee(report,
+            (kind, fields) -> lines.add(OutputLine.append(new StringBuilder(), kind, fields).toString())));
+        return lines;
+    }
 }

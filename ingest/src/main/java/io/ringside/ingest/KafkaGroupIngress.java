@@ -1,0 +1,679 @@
+package io.ringside.ingest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+import io.ringside.engine.Engine;
+import io.ringside.engine.EventPublisher;
+import io.ringside.engine.FileSink;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * One member of a consumer group reading a topic (subscribe, the cooperative sticky assignor): each partition it owns
+ * gets its own engine (its own journal directory, {@code DIR/p-<n>}, one shard), its own {@link KafkaPartitionSink}
+ * (a transactional producer whose id is the partition's) and ids from the partition's own offsets
+ * ({@link PartitionOutputIds}), so that a partition's state, journal and outputs move with it.
+ * <ul>
+ * <li><b>Assigned.</b> The sink is opened first (initTransactions fences the previous owner and ends its open
+ * transaction), then the group's committed offset of the partition says what was delivered. The engine starts empty
+ * and the partition is read again from its beginning: the state is rebuilt from the records, and the outputs up to
+ * the delivered id are dropped; the first output after it is the new owner's first decision.</li>
+ * <li><b>Revoked.</b> The partition's records stop, its engine drains what is in flight and closes; the sink commits
+ * the last transaction (a clean hand-over: the next owner drops what this one delivered).</li>
+ * <li><b>Lost</b> (the member was evicted): as revoked; if a new owner already fenced this one, its commit fails and
+ * the new owner makes those outputs.</li>
+ * <li><b>End of input.</b> A record with the header {@value #END_OF_INPUT_HEADER} ends its partition's input (a place
+ * in the partition, the same for every owner, unlike an end offset seen at some moment): the partition's engine is told
+ * the end of input (its last windows close), closes, and the sink commits the end mark, which later owners find and
+ * skip. Without such a record the input never ends.</li>
+ * <li><b>Backpressure.</b> A partition whose engine's ring is full is sought back and paused alone.</li>
+ * <li>Records the decoder refuses are counted and skipped (every owner skips the same ones); no dead-letter topic.</li>
+ * </ul>
+ * Static assignment stays {@link KafkaIngress}'s. <b>Threads:</b> an {@link Agent} on its own thread ({@link #start()});
+ * the rebalance callbacks run on it (inside poll); {@link #close()} from any thread.
+ */
+public final class KafkaGroupIngress implements Agent, AutoCloseable
+{
+    /**
+     * Starts the engine of one partition.
+     */
+    @FunctionalInterface
+    public interface PartitionEngines
+    {
+        /**
+         * @param partition the input partition.
+         * @param directory the engine's directory (empty).
+         * @param sink      to add to the engine's sinks; its handler must be wrapped by {@link PartitionOutputIds#wrap}, one
+         *                  shard, the source {@link KafkaIngressContext#sourceId()} expected with one partition (0).
+         * @return the started engine.
+         */
+        Engine start(int partition, Path directory, KafkaPartitionSink sink) throws Exception;
+    }
+
+    /** The member's status, rewritten once a second in its directory (read by {@code ./ringside stat DIR}). */
+    public static final String STATUS_FILE = "group-member.txt";
+
+    /** A record with this header ends its partition's input (its value is ignored). */
+    public static final String END_OF_INPUT_HEADER = "ringside.end-of-input";
+
+    private static final int NONE = 0;
+    private static final int LIVE = 1;
+    private static final int ENDED = 2;
+
+    private final KafkaIngressContext ctx;
+    private final Path directory;
+    private final String outputTopic;
+    private final FileSink.OutputFormatter formatter;
+    private final PartitionEngines engines;
+    private final Consumer<String> log;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private TopicPartition[] byPartition;
+    private int[] state;
+    private Engine[] engine;
+    private EventPublisher[] publisher;
+    private KafkaPartitionSink[] sink;
+    private long[] nextOffset;
+    private long[] takenNs;
+    private boolean[] full;
+    private boolean[] rebuilt;
+    private boolean[] decided;
+    private boolean[] work;
+    private int resumeFreeSlots;
+    private volatile long published;
+    private volatile long refused;
+    private volatile long lastActivityMs = System.currentTimeMillis();
+    private volatile long firstRecordMs;
+    private volatile long lastRecordMs;
+    private volatile String ownedText = "[]";
+    private volatile boolean allEnded;
+    private volatile Throwable failure;
+    private long nextStatusMs;
+    private boolean joined;
+    private AgentRunner runner;
+    private final java.util.concurrent.ExecutorService opener = java.util.concurrent.Executors.newCachedThreadPool(r ->
+    {
+        final Thread thread = new Thread(r, "ringside-kafka-group-sink-opener");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * @param ctx         the topic, group, source id, decoder; its partitions, end-offset and dead-letter settings are not
+     *                    used (the group assigns the partitions; end of input is a record's header).
+     * @param directory   the instance's directory: each owned partition's engine in {@code p-<n>} under it.
+     * @param outputTopic where the outputs go (exists, or is created before).
+     * @param log         told what the member does (partitions taken, rebuilt, handed over); any thread's printing.
+     */
+    public KafkaGroupIngress(final KafkaIngressContext ctx, final Path directory, final String outputTopic,
+        final FileSink.OutputFormatter formatter, final PartitionEngines engines, final Consumer<String> log)
+    {
+        this.ctx = ctx.conclude();
+        this.directory = directory;
+        this.outputTopic = outputTopic;
+        this.formatter = formatter;
+        this.engines = engines;
+        this.log = log;
+    }
+
+    /**
+     * Starts the member on its own thread, {@code ringside-kafka-group-<topic>}.
+     *
+     * @return this.
+     */
+    public KafkaGroupIngress start()
+    {
+        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), error ->
+        {
+            if (failure == null)
+            {
+                failure = error;
+            }
+            log.accept("error: " + error);
+        }, null, this);
+        AgentRunner.startOnThread(runner);
+        return this;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "ringside-kafka-group-" + ctx.topic();
+    }
+
+    @Override
+    public void onStart()
+    {
+        final Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, ctx.groupId());
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a killed member's partitions move after the session timeout (45 s by default; 6 s, the broker's smallest, evicted
+        // members of a machine loaded 10 times over its cores)
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+        props.putAll(KafkaIngress.consumerDefaults());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, roleName());
+        props.putAll(ctx.consumerProperties());
+        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        final List<PartitionInfo> infos = consumer.partitionsFor(ctx.topic(), Duration.ofSeconds(30));
+        if (infos == null || infos.isEmpty())
+        {
+            throw new IllegalStateException("topic " + ctx.topic() + " has no partitions (does it exist?)");
+        }
+        final int count = infos.size();
+        byPartition = new TopicPartition[count];
+        for (int p = 0; p < count; p++)
+        {
+            byPartition[p] = new TopicPartition(ctx.topic(), p);
+        }
+        state = new int[count];
+        engine = new Engine[count];
+        publisher = new EventPublisher[count];
+        sink = new KafkaPartitionSink[count];
+        nextOffset = new long[count];
+        takenNs = new long[count];
+        full = new boolean[count];
+        rebuilt = new boolean[count];
+        decided = new boolean[count];
+        work = new boolean[count];
+        try
+        {
+            Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot create the member's directory " + directory + ": " + ex, ex);
+        }
+        consumer.subscribe(List.of(ctx.topic()), new Listener());
+    }
+
+    @Override
+    public int doWork()
+    {
+        for (int p = 0; p < state.length; p++)
+        {
+            if (full[p] && state[p] == LIVE && engine[p].ringFreeSlots() >= resumeFreeSlots(p))
+            {
+                consumer.resume(List.of(byPartition[p]));
+                full[p] = false;
+            }
+        }
+        final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(ctx.pollTimeoutMs()));
+        int count = 0;
+        for (final ConsumerRecord<byte[], byte[]> record : records)
+        {
+            final int p = record.partition();
+            if (state[p] != LIVE || full[p])
+            {
+                continue;
+            }
+            if (!offer(p, record))
+            {
+                consumer.seek(byPartition[p], nextOffset[p]);
+                consumer.pause(List.of(byPartition[p]));
+                full[p] = true;
+                continue;
+            }
+            count++;
+        }
+        if (count > 0)
+        {
+            lastActivityMs = System.currentTimeMillis();
+            lastRecordMs = lastActivityMs;
+            if (firstRecordMs == 0)
+            {
+                firstRecordMs = lastActivityMs;
+            }
+        }
+        boolean ended = true;
+        for (int p = 0; p < state.length; p++)
+        {
+            if (work[p])
+            {
+                work[p] = false;
+                if (publisher[p] != null)
+                {
+                    publisher[p].wake();
+                }
+            }
+            if (state[p] == LIVE)
+            {
+                progress(p);
+                if (state[p] == LIVE && sink[p].failure() != null)
+                {
+                    log.accept("partition " + p + ": its sink failed (" + sink[p].failure() + "): rebuilding it");
+                    release(p);
+                    takenNs[p] = System.nanoTime();
+                    take(p, openSink(p));
+                }
+            }
+            ended &= state[p] != LIVE;
+        }
+        allEnded = ended && joined;
+        final long nowMs = System.currentTimeMillis();
+        if (nowMs >= nextStatusMs)
+        {
+            nextStatusMs = nowMs + 1_000;
+            writeStatus(nowMs);
+        }
+        return count;
+    }
+
+    /**
+     * Rewrites {@value #STATUS_FILE}: the partitions owned, each one's rebuild progress, lag and outputs (once a second).
+     */
+    private void writeStatus(final long nowMs)
+    {
+        final StringBuilder text = new StringBuilder(512);
+        text.append(String.format(java.util.Locale.ROOT, "member %s of group %s, topic %s, at %s: owns %s%n", roleName(), ctx.groupId(),
+            ctx.topic(), java.time.Instant.ofEpochMilli(nowMs), ownedText));
+        for (final TopicPartition tp : consumer.assignment())
+        {
+            final int p = tp.partition();
+            text.append("  partition ").append(p).append(": ");
+            if (state[p] == ENDED)
+            {
+                text.append("input ended, outputs delivered\n");
+            }
+            else if (state[p] == LIVE)
+            {
+                final KafkaPartitionSink s = sink[p];
+                final long delivered = s.delivered().offset();
+                final java.util.OptionalLong lag = consumer.currentLag(tp);
+                text.append(String.format(java.util.Locale.ROOT, "%s, read to offset %,d, lag %s; earlier owners delivered to offset %,d " +
+                    "(%,d of their outputs dropped); this owner sent %,d outputs in %,d transactions%n",
+                    rebuilt[p] || delivered < 0 ? "deciding" : String.format(java.util.Locale.ROOT, "rebuilding (%d%%)", 100 * nextOffset[p] /
+                    Math.max(1, delivered)), nextOffset[p], lag.isPresent() ? String.format(java.util.Locale.ROOT, "%,d", lag.getAsLong()) : "?",
+                    delivered, s.suppressed(), s.sent(), s.committedTransactions()));
+            }
+            else
+            {
+                text.append("being taken\n");
+            }
+        }
+        try
+        {
+            final Path tmp = directory.resolve(STATUS_FILE + ".tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, directory.resolve(STATUS_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            log.accept("could not write " + directory.resolve(STATUS_FILE) + ": " + ex);
+        }
+    }
+
+    private int resumeFreeSlots(final int p)
+    {
+        return ctx.resumeFreeSlots() > 0 ? ctx.resumeFreeSlots() : Math.max(1, engine[p].context().ringSize() / 4);
+    }
+
+    private boolean offer(final int p, final ConsumerRecord<byte[], byte[]> record)
+    {
+        final byte[] key = record.key();
+        final byte[] value = record.value();
+        if (record.headers().lastHeader(END_OF_INPUT_HEADER) != null)
+        {
+            nextOffset[p] = record.offset() + 1;
+            endPartition(p);
+            return true;
+        }
+        if (ctx.decoder().check(key, value) != null)
+        {
+            refused++;
+        }
+        else
+        {
+            final EventPublisher pub = publisher[p];
+            if (!pub.tryClaim(ctx.decoder().key(key, value), value.length))
+            {
+                return false;
+            }
+            pub.buffer().putBytes(0, value);
+            pub.partition(0).sourceOffset(record.offset()).timestamp(record.timestamp());
+            pub.commitQuietly();
+            work[p] = true;
+            published++;
+        }
+        nextOffset[p] = record.offset() + 1;
+        return true;
+    }
+
+    private void progress(final int p)
+    {
+        final KafkaPartitionSink s = sink[p];
+        if (!rebuilt[p] && nextOffset[p] > s.delivered().offset())
+        {
+            rebuilt[p] = true;
+            if (s.delivered().offset() >= 0)
+            {
+                log.accept(String.format("partition %d: state rebuilt from Kafka up to offset %,d (what earlier owners delivered) in %,d ms; " +
+                    "deciding from here", p, s.delivered().offset(), (System.nanoTime() - takenNs[p]) / 1_000_000));
+            }
+        }
+        if (!decided[p] && s.sent() > 0)
+        {
+            decided[p] = true;
+            log.accept(String.format("partition %d: first decision sent %,d ms after taking it (cause offset %,d; %,d outputs of earlier " +
+                "owners dropped)", p, (System.nanoTime() - takenNs[p]) / 1_000_000, s.lastSentOffset(), s.suppressed()));
+        }
+    }
+
+    private KafkaPartitionSink openSink(final int p)
+    {
+        return new KafkaPartitionSink(ctx.bootstrapServers(), outputTopic, ctx.groupId(), byPartition[p], formatter).open();
+    }
+
+    /**
+     * Takes the partition: its sink opened (the previous owner fenced), what was delivered read, its engine started
+     * empty, the partition read again from its beginning.
+     */
+    private void take(final int p, final KafkaPartitionSink s)
+    {
+        final TopicPartition tp = byPartition[p];
+        rebuilt[p] = false;
+        decided[p] = false;
+        full[p] = false;
+        final Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.of(tp));
+        final KafkaPartitionSink.Delivered delivered = KafkaPartitionSink.Delivered.parse(committed.get(tp));
+        s.delivered(delivered);
+        if (delivered.ended())
+        {
+            s.abandon();
+            state[p] = ENDED;
+            consumer.pause(List.of(tp));
+            log.accept("partition " + p + ": its input ended and was delivered by an earlier owner: nothing to do");
+            return;
+        }
+        final Path dir = directory.resolve("p-" + p);
+        final Engine e;
+        try
+        {
+            deleteTree(dir);
+            Files.createDirectories(dir);
+            e = engines.start(p, dir, s);
+        }
+        catch (final Exception ex)
+        {
+            s.abandon();
+            throw new IllegalStateException("partition " + p + ": its engine did not start in " + dir + ": " + ex, ex);
+        }
+        engine[p] = e;
+        sink[p] = s;
+        publisher[p] = e.newPublisher(ctx.sourceId());
+        final long begin = consumer.beginningOffsets(Set.of(tp)).get(tp);
+        consumer.seek(tp, begin);
+        nextOffset[p] = begin;
+        state[p] = LIVE;
+        log.accept(String.format("partition %d: taken; rebuilding its state from offset %,d (earlier owners delivered up to offset %,d)",
+            p, begin, delivered.offset()));
+    }
+
+    private void endPartition(final int p)
+    {
+        publisher[p].endOfInput();
+        sink[p].endOfInput(nextOffset[p]);
+        final boolean ended = closeEngine(p) && sink[p].commitEnd();
+        if (sink[p].fenced())
+        {
+            sink[p].abandon();
+            state[p] = NONE;
+            consumer.pause(List.of(byPartition[p]));
+            log.accept("partition " + p + ": a new owner fenced this one: it delivers the rest (this member is to lose the partition)");
+            return;
+        }
+        if (!ended)
+        {
+            sink[p].abandon();
+            log.accept(String.format("partition %d: input ended at offset %,d, but its engine did not drain or its sink could not " +
+                "commit the end (see above): rebuilding it", p, nextOffset[p] - 1));
+            takenNs[p] = System.nanoTime();
+            take(p, openSink(p));
+            return;
+        }
+        state[p] = ENDED;
+        consumer.pause(List.of(byPartition[p]));
+        log.accept(String.format("partition %d: input ended at offset %,d; outputs delivered with the end mark (%,d sent by this owner)", p,
+            nextOffset[p] - 1, sink[p].sent()));
+    }
+
+    /**
+     * Stops taking the partition's records, drains its engine and commits what its sink holds.
+     */
+    private void release(final int p)
+    {
+        if (state[p] == LIVE)
+        {
+            closeEngine(p);
+            log.accept(String.format("partition %d: handed over at offset %,d (%,d outputs sent by this owner%s)", p, nextOffset[p],
+                sink[p].sent(), sink[p].fenced() ? "; it was fenced: the new owner makes the rest" : ""));
+        }
+        state[p] = NONE;
+        full[p] = false;
+    }
+
+    /**
+     * @return whether the engine drained (every event handled, every output delivered to the sink) and closed cleanly.
+     */
+    private boolean closeEngine(final int p)
+    {
+        work[p] = false;
+        boolean clean = false;
+        try
+        {
+            publisher[p].close();
+        }
+        finally
+        {
+            try
+            {
+                engine[p].close();
+                clean = true;
+            }
+            catch (final RuntimeException ex)
+            {
+                log.accept("partition " + p + ": its engine closed with an error: " + ex);
+            }
+            engine[p] = null;
+            publisher[p] = null;
+        }
+        return clean;
+    }
+
+    private void owned(final Collection<TopicPartition> leaving)
+    {
+        joined = true;
+        lastActivityMs = System.currentTimeMillis();
+        final Set<Integer> owned = new TreeSet<>();
+        for (final TopicPartition tp : consumer.assignment())
+        {
+            if (!leaving.contains(tp))
+            {
+                owned.add(tp.partition());
+            }
+        }
+        ownedText = owned.toString();
+        log.accept("owns partitions " + ownedText);
+    }
+
+    private final class Listener implements ConsumerRebalanceListener
+    {
+        @Override
+        public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
+        {
+            for (final TopicPartition tp : partitions)
+            {
+                release(tp.partition());
+            }
+            if (!partitions.isEmpty())
+            {
+                owned(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(final Collection<TopicPartition> partitions)
+        {
+            log.accept("lost partitions " + partitions + " (evicted from the group)");
+            onPartitionsRevoked(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
+        {
+            if (partitions.isEmpty())
+            {
+                joined = true;
+                lastActivityMs = System.currentTimeMillis();
+                return;
+            }
+            log.accept("assigned " + partitions.stream().map(TopicPartition::partition).sorted().toList() + ": taking them");
+            // the sinks' producers start and fence the previous owners side by side (initTransactions is a round trip or more)
+            final List<java.util.concurrent.CompletableFuture<KafkaPartitionSink>> sinks = new java.util.ArrayList<>();
+            for (final TopicPartition tp : partitions)
+            {
+                takenNs[tp.partition()] = System.nanoTime();
+                sinks.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> openSink(tp.partition()), opener));
+            }
+            int i = 0;
+            for (final TopicPartition tp : partitions)
+            {
+                take(tp.partition(), sinks.get(i++).join());
+            }
+            owned(List.of());
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (consumer == null)
+        {
+            return;
+        }
+        try
+        {
+            for (int p = 0; p < state.length; p++)
+            {
+                release(p);
+            }
+        }
+        finally
+        {
+            // leaving the group moves the partitions now rather than after the session timeout
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            opener.shutdown();
+        }
+    }
+
+    private static void deleteTree(final Path dir) throws IOException
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (var paths = Files.walk(dir))
+        {
+            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /**
+     * @return the partitions owned now, as "[0, 3]" (any thread).
+     */
+    public String ownedPartitions()
+    {
+        return ownedText;
+    }
+
+    /**
+     * @return the first error of the member's thread, or null: the member is then not to be trusted with its partitions
+     * (close it; another member takes them over). Any thread.
+     */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
+     * @return true when no owned partition is live (all ended, or none owned) once the member has joined the group (it
+     * has been assigned partitions, or none). Any thread.
+     */
+    public boolean allEnded()
+    {
+        return allEnded;
+    }
+
+    /**
+     * @return System.currentTimeMillis() of the last poll that published records or the last change of the partitions owned
+     * (any thread).
+     */
+    public long lastActivityMs()
+    {
+        return lastActivityMs;
+    }
+
+    /**
+     * @return the milliseconds from the first poll that published records to the last one, 0 before (any thread).
+     */
+    public long readingMs()
+    {
+        return lastRecordMs - firstRecordMs;
+    }
+
+    /**
+     * @return records published into the partitions' engines, rebuilds included (any thread, approximate).
+     */
+    public long published()
+    {
+        return published;
+    }
+
+    /**
+     * @return records the decoder refused (skipped).
+     */
+    public long refused()
+    {
+        return refused;
+    }
+
+    /**
+     * Stops the thread: every owned partition is handed over (drained, committed), then the member leaves the group.
+     */
+    @Override
+    public void close()
+    {
+        if (runner != null)
+        {
+            runner.close();
+        }
+    }
+}
