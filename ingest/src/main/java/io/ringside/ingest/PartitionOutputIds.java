@@ -166,6 +166,12 @@ public final class PartitionOutputIds
         }
 
         @Override
+        public long prefetchEarly(final Event event)
+        {
+            return delegate.prefetchEarly(event);
+        }
+
+        @Override
         public long prefetch(final Event event)
         {
             return delegate.prefetch(event);

@@ -1,8 +1,10 @@
 package io.ringside.perf.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.ringside.engine.EngineStat;
+import io.ringside.ingest.KafkaGroupIngress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,13 +45,13 @@ public final class StatCommand extends CheckedCommand
     @Override
     protected void run() throws Exception
     {
-        final Path member = dir.resolve(io.ringside.ingest.KafkaGroupIngress.STATUS_FILE);
-        if (java.nio.file.Files.exists(member) && !java.nio.file.Files.exists(dir.resolve("counters.dat")))
+        final Path member = dir.resolve(KafkaGroupIngress.STATUS_FILE);
+        if (Files.exists(member) && !Files.exists(dir.resolve("counters.dat")))
         {
             // a member of a consumer group (demo --group): one engine per owned partition, in DIR/p-<n>
             while (true)
             {
-                System.out.print(java.nio.file.Files.readString(member));
+                System.out.print(Files.readString(member));
                 System.out.println("  (each partition's engine: ./ringside stat " + dir.resolve("p-<n>") + ")");
                 if (once)
                 {

@@ -3,6 +3,7 @@ package io.ringside.perf.fraud;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.ringside.ingest.KafkaGroupIngress;
 import io.ringside.ingest.KafkaPartitionSink;
 import io.ringside.ingest.KafkaTopicDump;
 import io.ringside.ingest.LocalKafkaBroker;
@@ -118,7 +120,7 @@ class KafkaGroupFailoverTest
         start(bootstrap, tmp, members, logs);
         awaitLog(logs.get(3), members.get(3), "owns partitions [", 180);
         // what ./ringside stat DIR prints for a member
-        final Path status = tmp.resolve("member-4").resolve(io.ringside.ingest.KafkaGroupIngress.STATUS_FILE);
+        final Path status = tmp.resolve("member-4").resolve(KafkaGroupIngress.STATUS_FILE);
         final long statusDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(status) && System.nanoTime() < statusDeadline)
         {
@@ -144,7 +146,16 @@ class KafkaGroupFailoverTest
         {
             member.destroyForcibly().waitFor();
         }
+        verify(bootstrap, logs, orphaned, killedAt);
+    }
 
+    /**
+     * Reads the members' logs and the output topic: every partition of the killed member decided for again, outputs
+     * delivered by one owner dropped by the next, and the topic equal to the several-sources reference, every id once.
+     */
+    private static void verify(final String bootstrap, final List<Path> logs, final Set<Integer> orphaned, final LocalTime killedAt)
+        throws Exception
+    {
         final StringBuilder all = new StringBuilder();
         for (int i = 0; i < logs.size(); i++)
         {
@@ -169,7 +180,7 @@ class KafkaGroupFailoverTest
             final LocalTime at = LocalTime.parse(decided.group(1));
             if (orphaned.contains(p) && at.isAfter(killedAt) && !takeover.containsKey(p))
             {
-                takeover.put(p, java.time.Duration.between(killedAt, at).toMillis());
+                takeover.put(p, Duration.between(killedAt, at).toMillis());
             }
         }
         System.out.printf("from the kill to a new owner's first decision, per partition of the killed member (ms): %s%n", takeover);
