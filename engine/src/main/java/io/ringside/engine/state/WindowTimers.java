@@ -662,14 +662,9 @@ final class WindowTimers
      */
     private void writeOrderedChain(final SnapshotWriter out) throws java.io.IOException
     {
-        int count = (batchSize - batchHead) + aheadSize + orderedLeft - drainingIndex;
-        for (int node = drainingNode; node != NONE; node = nodeNext[node])
-        {
-            count += nodeFill[node];
-        }
         out.writeInt(CHAIN_DRAINING);
         out.writeLong(drainingDeadline);
-        out.writeInt(count);
+        out.writeInt((batchSize - batchHead) + aheadSize + orderedLeft + chainCount(drainingNode, drainingIndex));
         for (int i = batchHead; i < batchSize; i++)
         {
             writeHandle(out, batch[i]);
@@ -678,25 +673,8 @@ final class WindowTimers
         {
             writeHandle(out, ahead[i]);
         }
-        int left = orderedLeft;
-        for (int word = orderedWord; left > 0; word++)
-        {
-            for (long bits = orderedBits[word]; bits != 0; bits &= bits - 1)
-            {
-                writeHandle(out, ((long)word << 6) + Long.numberOfTrailingZeros(bits));
-                left--;
-            }
-        }
-        int index = drainingIndex;
-        for (int node = drainingNode; node != NONE; node = nodeNext[node])
-        {
-            for (; index < nodeFill[node]; index++)
-            {
-                out.writeLong(regKey[node * CHUNK + index]);
-                out.writeLong(regHandle[node * CHUNK + index]);
-            }
-            index = 0;
-        }
+        writeBitmapHandles(out);
+        writeRegistrations(out, drainingNode, drainingIndex);
     }
 
     /**
@@ -709,6 +687,15 @@ final class WindowTimers
         out.writeInt(CHAIN_ORDERING);
         out.writeLong(drainingDeadline);
         out.writeInt(orderedLeft);
+        writeBitmapHandles(out);
+        out.writeInt(chainCount(leftHead, 0));
+        writeRegistrations(out, leftHead, 0);
+        out.writeInt(chainCount(orderingNode, orderingIndex));
+        writeRegistrations(out, orderingNode, orderingIndex);
+    }
+
+    private void writeBitmapHandles(final SnapshotWriter out) throws java.io.IOException
+    {
         int left = orderedLeft;
         for (int word = orderedWord; left > 0; word++)
         {
@@ -717,28 +704,6 @@ final class WindowTimers
                 writeHandle(out, ((long)word << 6) + Long.numberOfTrailingZeros(bits));
                 left--;
             }
-        }
-        writeChainRegistrations(out, leftHead, 0);
-        writeChainRegistrations(out, orderingNode, orderingIndex);
-    }
-
-    private void writeChainRegistrations(final SnapshotWriter out, final int head, final int from) throws java.io.IOException
-    {
-        int count = -from;
-        for (int node = head; node != NONE; node = nodeNext[node])
-        {
-            count += nodeFill[node];
-        }
-        out.writeInt(count);
-        int index = from;
-        for (int node = head; node != NONE; node = nodeNext[node])
-        {
-            for (; index < nodeFill[node]; index++)
-            {
-                out.writeLong(regKey[node * CHUNK + index]);
-                out.writeLong(regHandle[node * CHUNK + index]);
-            }
-            index = 0;
         }
     }
 
@@ -751,14 +716,27 @@ final class WindowTimers
     private void writeChain(final SnapshotWriter out, final byte where, final long deadline, final int head, final int from)
         throws java.io.IOException
     {
+        out.writeInt(where);
+        out.writeLong(deadline);
+        out.writeInt(chainCount(head, from));
+        writeRegistrations(out, head, from);
+    }
+
+    /**
+     * @return registrations in the chain from {@code head}, less the first {@code from}.
+     */
+    private int chainCount(final int head, final int from)
+    {
         int count = -from;
         for (int node = head; node != NONE; node = nodeNext[node])
         {
             count += nodeFill[node];
         }
-        out.writeInt(where);
-        out.writeLong(deadline);
-        out.writeInt(count);
+        return count;
+    }
+
+    private void writeRegistrations(final SnapshotWriter out, final int head, final int from) throws java.io.IOException
+    {
         int index = from;
         for (int node = head; node != NONE; node = nodeNext[node])
         {
