@@ -1,8 +1,10 @@
 package io.ringside.perf.fraud;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -247,6 +249,39 @@ public final class FraudVelocityDemo extends CheckedCommand
     }
 
     /**
+     * Says whether the checksums equal the plain-Java implementation's for the same events: at the standard size and
+     * seed 42, those the build packs from {@code .ci/} (what {@code .ci/run} checks); at any other size, only
+     * {@code --compare} computes them.
+     *
+     * @return the line to print.
+     */
+    static String referenceCheck(final DemoOptions options, final ChecksumReport report)
+    {
+        final boolean v2 = report.kinds() > OutputKind.DUPLICATE.ordinal() + 1;
+        final String name = v2 ? "standard-v2-seed42.checksums" : "standard-seed42.checksums";
+        if (options.seed != 42 || options.events != WorkloadSize.STANDARD.events() || options.cards != WorkloadSize.STANDARD.cards())
+        {
+            return "checksums: not the standard size and seed 42, so no stored reference; --compare runs the plain-Java " +
+                "implementation on the same events";
+        }
+        try (InputStream in = FraudVelocityDemo.class.getResourceAsStream(name))
+        {
+            if (in == null)
+            {
+                return "checksums: the reference " + name + " is not in this build";
+            }
+            final String expected = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip();
+            return expected.equals(report.toString().strip()) ?
+                "checksums: all " + expected.lines().count() + " equal the plain-Java implementation's (standard size, seed 42)" :
+                "checksums: DIFFER from the plain-Java implementation's (standard size, seed 42; .ci/" + name + ")";
+        }
+        catch (final IOException ex)
+        {
+            return "checksums: the reference " + name + " could not be read: " + ex.getMessage();
+        }
+    }
+
+    /**
      * What a generator-fed demo run prints once its engine is closed, for either workload: the checksums, the throughput
      * (whole and live), the latency (and without the warm-up, when taken), the snapshots and, with {@code --compare}, the
      * engine against the plain-Java implementation.
@@ -259,6 +294,7 @@ public final class FraudVelocityDemo extends CheckedCommand
         final Histogram warmUp, final ChecksumReport plainReport, final long plainNs, final long plainCpuNs)
     {
         report.print(System.out);
+        System.out.println(referenceCheck(options, report));
         final long live = Math.max(0, options.events - resumeAt);
         final long liveNs = elapsedNs - (liveStartNs - startNs);
         System.out.printf(Locale.ROOT, "throughput: %,d events in %.2f s = %,.0f events/s (journal %s, generator included%s); " +

@@ -142,4 +142,15 @@ class DemoOptionsTest
             "--shards", "2").contains("--shards"));
         assertTrue(refusal("--until-idle-s", "5").contains("--group"));
     }
+
+    @Test
+    void shouldSayWhetherTheChecksumsEqualThePlainJavaImplementationsAtTheStandardSizeOnly()
+    {
+        assertTrue(FraudVelocityDemo.referenceCheck(parse(), new ChecksumReport()).startsWith("checksums: DIFFER"),
+            "an empty report at the standard size differs from the stored reference");
+        assertTrue(FraudVelocityDemo.referenceCheck(parse("--workload", "v2"), ChecksumReport.v2()).contains("DIFFER"),
+            "v2 is checked against v2's reference");
+        assertTrue(FraudVelocityDemo.referenceCheck(parse("--events", "1000"), new ChecksumReport()).contains("no stored reference"));
+        assertTrue(FraudVelocityDemo.referenceCheck(parse("--seed", "7"), new ChecksumReport()).contains("--compare"));
+    }
 }
