@@ -311,6 +311,15 @@ public final class EngineCounters implements AutoCloseable
     }
 
     /**
+     * @return the counters as Agrona allocated them (labels and values), for a reader in this process such as
+     * {@link JmxCounters}.
+     */
+    CountersReader reader()
+    {
+        return manager;
+    }
+
+    /**
      * Records an error in the distinct error log (same stack trace: one entry, counted; `./ringside stat DIR --errors`
      * prints it). For the engine's own threads and for components beside it, such as an ingress. Thread-safe.
      */
