@@ -46,6 +46,19 @@ public interface ShardHandler
     }
 
     /**
+     * Processing time moved: a TICK the engine journals at its tick interval (the {@link TestDriver}'s
+     * {@code advanceTime}), so the same ticks come at the same places live and on replay. Windows on processing time
+     * ({@code Operators.groupOnProcessingTime}) close here. Outputs emitted take the TICK's journal position. Does
+     * nothing by default.
+     *
+     * @param tickTimeMs the tick's time (epoch ms, as the engine's clock read it when it journaled the tick).
+     * @throws Exception handled by the engine's {@link ErrorPolicy}, as for {@link #onEvent}.
+     */
+    default void onTick(final long tickTimeMs, final ShardContext context) throws Exception
+    {
+    }
+
+    /**
      * A hint, called a few events ahead of {@link #onEvent} for the same event (when the ring holds it already): start
      * loading the state it will need (a look-up whose result is summed and returned, for instance), so that cache
      * misses of successive events overlap. It must not change any state or emit: it may even see an event that is

@@ -96,6 +96,10 @@ final class ShardRunner implements ShardContext
             {
                 handler.onControl(slot, this);
             }
+            else if (slot.type == SlotType.TICK)
+            {
+                handler.onTick(slot.timestamp, this);
+            }
             else if (slot.eventTimeError != null)
             {
                 throw new EngineException("the event-time extractor failed on this event: " + slot.eventTimeError, slot.eventTimeError);
@@ -153,7 +157,7 @@ final class ShardRunner implements ShardContext
      */
     void afterSlot(final Slot slot)
     {
-        if (slot.type == SlotType.CONTROL)
+        if (slot.type == SlotType.CONTROL || slot.type == SlotType.TICK)
         {
             handle(slot);
         }

@@ -21,6 +21,12 @@ public final class Hopping extends Windows
     }
 
     @Override
+    boolean processingTime()
+    {
+        return group.processingTime();
+    }
+
+    @Override
     boolean addValues(final long key, final long eventTime, final long[] values)
     {
         group.acquire(key);

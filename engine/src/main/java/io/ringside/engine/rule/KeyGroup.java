@@ -19,14 +19,22 @@ import org.agrona.MutableDirectBuffer;
 public final class KeyGroup extends Operator
 {
     private final KeyedWindows.Builder builder;
+    private final boolean processingTime;
     private KeyedWindows windows;
     private MutableDirectBuffer entry;
     private long key;
 
-    KeyGroup(final Rule rule, final String name, final long allowedLatenessMs, final long expectedKeys)
+    KeyGroup(final Rule rule, final String name, final long allowedLatenessMs, final long expectedKeys, final boolean processingTime)
     {
         super(rule, name);
-        this.builder = KeyedWindows.builder(name, allowedLatenessMs, expectedKeys);
+        this.builder = KeyedWindows.builder(name, processingTime ? 0 : allowedLatenessMs, expectedKeys);
+        this.processingTime = processingTime;
+    }
+
+    @Override
+    boolean processingTime()
+    {
+        return processingTime;
     }
 
     /**

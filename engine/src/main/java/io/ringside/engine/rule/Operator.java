@@ -36,7 +36,16 @@ abstract class Operator
     }
 
     /**
-     * The watermark moved (or the rule has due work left): close what is due, to the listeners.
+     * @return whether its windows run on processing time (the journaled ticks) rather than event time.
+     */
+    boolean processingTime()
+    {
+        return false;
+    }
+
+    /**
+     * The watermark moved (or the rule has due work left), or for an operator on processing time a tick came: close
+     * what is due, to the listeners.
      */
     void close(final long watermark)
     {

@@ -53,7 +53,18 @@ public final class Operators
      */
     public KeyGroup group(final String groupName, final long expectedKeys)
     {
-        return register(new KeyGroup(rule, name + "-" + groupName, allowedLatenessMs, expectedKeys));
+        return register(new KeyGroup(rule, name + "-" + groupName, allowedLatenessMs, expectedKeys, false));
+    }
+
+    /**
+     * A {@link #group} whose windows run on processing time: add events at {@link Rule#processingTime()} (the last
+     * tick's time); the rule closes them as ticks come (a window ending at or before a tick's time closes at that tick),
+     * never by the watermark, and no event is late to them. The ticks are journaled, so the windows hold the same
+     * events live, on replay and after a restore; their resolution is the engine's tick interval.
+     */
+    public KeyGroup groupOnProcessingTime(final String groupName, final long expectedKeys)
+    {
+        return register(new KeyGroup(rule, name + "-" + groupName, 0, expectedKeys, true));
     }
 
     /**
@@ -177,7 +188,28 @@ public final class Operators
     {
         for (final Operator operator : operators)
         {
-            operator.close(watermark);
+            if (!operator.processingTime() || watermark == Long.MAX_VALUE)
+            {
+                operator.close(watermark);   // the end of input closes windows on processing time too
+            }
+            else if (operator.hasDue())
+            {
+                operator.close(rule.processingTime());   // a tick's closing, sliced, goes on
+            }
+        }
+    }
+
+    /**
+     * A tick: closes what it makes due in the operators on processing time.
+     */
+    void closeProcessingTime(final long tickTimeMs)
+    {
+        for (final Operator operator : operators)
+        {
+            if (operator.processingTime())
+            {
+                operator.close(tickTimeMs);
+            }
         }
     }
 

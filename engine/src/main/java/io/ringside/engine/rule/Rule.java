@@ -30,13 +30,17 @@ import io.ringside.engine.Snapshottable;
  */
 public abstract class Rule implements ShardHandler, Snapshottable
 {
-    /** Marks a rule's snapshot (format 1): the operators in declaration order, each after its kind, then the rule's own state. */
-    static final long SNAPSHOT_FORMAT = 0x52554C4553000001L;
+    /**
+     * Marks a rule's snapshot (format 2): processing time, the operators in declaration order, each after its kind, then
+     * the rule's own state.
+     */
+    static final long SNAPSHOT_FORMAT = 0x52554C4553000002L;
 
     private final Operators operators;
     private Event event;
     private ShardContext context;
     private boolean lateReported;
+    private long processingTimeMs = Long.MIN_VALUE;
 
     /**
      * @param name              for diagnostics, the prefix of every operator's name (give the shard in it).
@@ -69,6 +73,22 @@ public abstract class Rule implements ShardHandler, Snapshottable
      */
     protected void control(final Event control, final ShardContext context) throws Exception
     {
+    }
+
+    /**
+     * After the operators on processing time have closed what a tick made due. Does nothing by default.
+     */
+    protected void tick(final long tickTimeMs, final ShardContext context) throws Exception
+    {
+    }
+
+    /**
+     * @return processing time: the last tick's time (journaled, so the same on replay), {@link Long#MIN_VALUE} before the
+     * first tick. Add events to the windows of {@link Operators#groupOnProcessingTime} at this time.
+     */
+    public final long processingTime()
+    {
+        return processingTimeMs;
     }
 
     /**
@@ -189,6 +209,22 @@ public abstract class Rule implements ShardHandler, Snapshottable
     }
 
     @Override
+    public final void onTick(final long tickTimeMs, final ShardContext context) throws Exception
+    {
+        begin(null, context);
+        try
+        {
+            processingTimeMs = Math.max(processingTimeMs, tickTimeMs);
+            operators.closeProcessingTime(processingTimeMs);
+            tick(processingTimeMs, context);
+        }
+        finally
+        {
+            end();
+        }
+    }
+
+    @Override
     public boolean hasDueWork()
     {
         operators.build();
@@ -200,6 +236,7 @@ public abstract class Rule implements ShardHandler, Snapshottable
     {
         operators.build();
         out.writeLong(SNAPSHOT_FORMAT);
+        out.writeLong(processingTimeMs);
         operators.writeSnapshot(out);
         writeState(out);
     }
@@ -209,6 +246,10 @@ public abstract class Rule implements ShardHandler, Snapshottable
     {
         operators.build();
         final long format = in.readLong();
+        if (format == SNAPSHOT_FORMAT)
+        {
+            processingTimeMs = in.readLong();
+        }
         final String mismatch = format != SNAPSHOT_FORMAT ? "its format is " + Long.toHexString(format) : operators.readSnapshot(in);
         if (mismatch != null)
         {

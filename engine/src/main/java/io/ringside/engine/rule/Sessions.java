@@ -21,6 +21,12 @@ public final class Sessions extends Windows
         this.section = section;
     }
 
+    @Override
+    boolean processingTime()
+    {
+        return group.processingTime();
+    }
+
     /**
      * @return the session's last event time (its end is this plus the gap).
      */

@@ -21,6 +21,12 @@ public final class Tumbling extends Windows
         this.section = section;
     }
 
+    @Override
+    boolean processingTime()
+    {
+        return group.processingTime();
+    }
+
     /**
      * @return the window the last successful {@code add} updated: valid until the rule's callback returns or another
      * key of its group is touched.

@@ -96,7 +96,7 @@ public abstract class Windows extends Operator
         {
             Arrays.fill(values, given, values.length, 0);
         }
-        if (rule.isLate(eventTime))
+        if (!processingTime() && rule.isLate(eventTime))
         {
             lateEvents++;
             return false;
