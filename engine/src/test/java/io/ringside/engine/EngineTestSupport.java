@@ -97,7 +97,7 @@ final class EngineTestSupport
 
     /**
      * @return an output as {@code <position>:<shard>:<ordinal> <type> <key> <payload as hex>}, the format of
-     * {@link FileSink#DEFAULT_FORMAT} for outputs that are not dead letters.
+     * {@link io.ringside.engine.sink.FileSink#DEFAULT_FORMAT} for outputs that are not dead letters.
      */
     static String describe(final Output output)
     {
