@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.ringside.engine.tools.EngineStat;
 import org.agrona.DirectBuffer;
 
 import static org.junit.jupiter.api.Assertions.fail;
