@@ -1,5 +1,6 @@
 package io.ringside.engine;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -272,6 +273,55 @@ public final class EngineCounters implements AutoCloseable
         return last;
     }
 
+    /**
+     * Maps, read-only, the counters file of an engine directory, for a reader in another process (as
+     * {@code ./ringside stat} does): read it with {@link #countersReader}, {@link #pid} and {@link #errorLogBuffer},
+     * and unmap it with {@link IoUtil#unmap} once done. The file's layout stays this class's.
+     *
+     * @param directory the engine directory ({@link EngineContext#directory()}).
+     * @return the mapped file, checked to be a Ringside counters file of this version.
+     * @throws FileNotFoundException if {@code directory} holds no counters file.
+     * @throws IOException           if it cannot be read or is not a Ringside counters file of this version.
+     */
+    public static MappedByteBuffer mapReadOnly(final Path directory) throws IOException
+    {
+        final Path file = directory.resolve(FILE_NAME);
+        if (!Files.exists(file))
+        {
+            throw new FileNotFoundException("no counters file " + file + ": is " + directory + " the directory an engine was started with?");
+        }
+        final MappedByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        }
+        final UnsafeBuffer header = new UnsafeBuffer(mapped);
+        if (mapped.capacity() < fileLength() || header.getLong(0) != MAGIC || header.getInt(8) != VERSION)
+        {
+            IoUtil.unmap(mapped);
+            throw new IOException(file + " is not a Ringside counters file of version " + VERSION);
+        }
+        return mapped;
+    }
+
+    /**
+     * @param mapped a counters file from {@link #mapReadOnly}.
+     * @return its counters: the state ({@link #STATE_RUNNING}...) first, the heartbeat (epoch ms) second, then the rest.
+     */
+    public static CountersReader countersReader(final ByteBuffer mapped)
+    {
+        return new CountersReader(metadataBuffer(mapped), valuesBuffer(mapped));
+    }
+
+    /**
+     * @param mapped a counters file from {@link #mapReadOnly}.
+     * @return the process id of the engine that wrote it.
+     */
+    public static long pid(final ByteBuffer mapped)
+    {
+        return new UnsafeBuffer(mapped).getLong(PID_OFFSET);
+    }
+
     static int fileLength()
     {
         return HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH + ERROR_LOG_LENGTH;
@@ -287,7 +337,11 @@ public final class EngineCounters implements AutoCloseable
         return new UnsafeBuffer(mapped, HEADER_LENGTH + METADATA_LENGTH, VALUES_LENGTH);
     }
 
-    static AtomicBuffer errorLogBuffer(final ByteBuffer mapped)
+    /**
+     * @param mapped a counters file from {@link #mapReadOnly}.
+     * @return its distinct error log, for Agrona's {@code ErrorLogReader}.
+     */
+    public static AtomicBuffer errorLogBuffer(final ByteBuffer mapped)
     {
         return new UnsafeBuffer(mapped, HEADER_LENGTH + METADATA_LENGTH + VALUES_LENGTH, ERROR_LOG_LENGTH);
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.ringside.journal.JournalReader;
 import io.ringside.journal.JournalRecord;
+import io.ringside.engine.sink.FileSink;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

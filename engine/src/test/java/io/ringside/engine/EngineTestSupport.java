@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.ringside.engine.tools.EngineStat;
 import org.agrona.DirectBuffer;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -97,7 +98,7 @@ final class EngineTestSupport
 
     /**
      * @return an output as {@code <position>:<shard>:<ordinal> <type> <key> <payload as hex>}, the format of
-     * {@link FileSink#DEFAULT_FORMAT} for outputs that are not dead letters.
+     * {@link io.ringside.engine.sink.FileSink#DEFAULT_FORMAT} for outputs that are not dead letters.
      */
     static String describe(final Output output)
     {

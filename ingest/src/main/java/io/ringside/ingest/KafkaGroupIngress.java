@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 import io.ringside.engine.Engine;
 import io.ringside.engine.EventPublisher;
-import io.ringside.engine.FileSink;
+import io.ringside.engine.sink.FileSink;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
-import io.ringside.engine.FileSink;
+import io.ringside.engine.sink.FileSink;
 import io.ringside.engine.Output;
 import io.ringside.engine.OutputSink;
 import org.agrona.ExpandableArrayBuffer;

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
-import io.ringside.engine.FileSink;
+import io.ringside.engine.sink.FileSink;
 import io.ringside.engine.Output;
 import io.ringside.engine.OutputSink;
 import org.agrona.ExpandableArrayBuffer;

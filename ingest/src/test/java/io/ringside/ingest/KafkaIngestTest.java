@@ -21,7 +21,7 @@ import java.util.function.BooleanSupplier;
 
 import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
-import io.ringside.engine.FileSink;
+import io.ringside.engine.sink.FileSink;
 import io.ringside.engine.Output;
 import io.ringside.engine.WaitStrategy;
 import org.agrona.DirectBuffer;

@@ -3,7 +3,7 @@ package io.ringside.perf.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.ringside.engine.EngineStat;
+import io.ringside.engine.tools.EngineStat;
 import io.ringside.ingest.KafkaGroupIngress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

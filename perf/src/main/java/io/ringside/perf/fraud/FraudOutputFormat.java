@@ -1,6 +1,6 @@
 package io.ringside.perf.fraud;
 
-import io.ringside.engine.FileSink;
+import io.ringside.engine.sink.FileSink;
 import io.ringside.engine.Output;
 import org.agrona.MutableDirectBuffer;
 

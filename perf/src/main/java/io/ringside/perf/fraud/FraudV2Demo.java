@@ -8,7 +8,7 @@ import java.util.Locale;
 
 import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
-import io.ringside.engine.FileSink;
+import io.ringside.engine.sink.FileSink;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -20,7 +20,7 @@ import com.sun.management.OperatingSystemMXBean;
 import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
 import io.ringside.engine.EventPublisher;
-import io.ringside.engine.FileSink;
+import io.ringside.engine.sink.FileSink;
 import io.ringside.perf.cli.CheckedCommand;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;

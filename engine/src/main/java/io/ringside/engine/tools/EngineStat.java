@@ -1,19 +1,17 @@
-package io.ringside.engine;
+package io.ringside.engine.tools;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.ringside.engine.EngineContext;
+import io.ringside.engine.EngineCounters;
 import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -25,15 +23,13 @@ import org.agrona.concurrent.status.CountersReader;
 public final class EngineStat implements AutoCloseable
 {
     private final MappedByteBuffer mapped;
-    private final UnsafeBuffer header;
     private final CountersReader reader;
     private long[] previous;
 
     private EngineStat(final MappedByteBuffer mapped)
     {
         this.mapped = mapped;
-        this.header = new UnsafeBuffer(mapped);
-        this.reader = new CountersReader(EngineCounters.metadataBuffer(mapped), EngineCounters.valuesBuffer(mapped));
+        this.reader = EngineCounters.countersReader(mapped);
     }
 
     /**
@@ -46,24 +42,7 @@ public final class EngineStat implements AutoCloseable
      */
     public static EngineStat open(final Path directory) throws IOException
     {
-        final Path file = directory.resolve(EngineCounters.FILE_NAME);
-        if (!Files.exists(file))
-        {
-            throw new FileNotFoundException("no counters file " + file + ": is " + directory + " the directory an engine was started with?");
-        }
-        final MappedByteBuffer mapped;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
-        }
-        final UnsafeBuffer header = new UnsafeBuffer(mapped);
-        if (mapped.capacity() < EngineCounters.fileLength() || header.getLong(0) != EngineCounters.MAGIC ||
-            header.getInt(8) != EngineCounters.VERSION)
-        {
-            IoUtil.unmap(mapped);
-            throw new IOException(file + " is not a Ringside counters file of version " + EngineCounters.VERSION);
-        }
-        return new EngineStat(mapped);
+        return new EngineStat(EngineCounters.mapReadOnly(directory));
     }
 
     /**
@@ -72,7 +51,7 @@ public final class EngineStat implements AutoCloseable
      */
     public void print(final PrintStream out)
     {
-        previous = print(reader, header, previous, out);
+        previous = print(reader, mapped, previous, out);
     }
 
     /**
@@ -89,7 +68,7 @@ public final class EngineStat implements AutoCloseable
         IoUtil.unmap(mapped);
     }
 
-    private static long[] print(final CountersReader reader, final UnsafeBuffer header, final long[] previous, final PrintStream out)
+    private static long[] print(final CountersReader reader, final MappedByteBuffer mapped, final long[] previous, final PrintStream out)
     {
         final List<String> labels = new ArrayList<>();
         final List<Long> values = new ArrayList<>();
@@ -103,7 +82,7 @@ public final class EngineStat implements AutoCloseable
         final long heartbeat = values.size() > 1 ? values.get(1) : 0;
         final long ageMs = System.currentTimeMillis() - heartbeat;
         final long state = values.isEmpty() ? 0 : values.get(0);
-        text.append(String.format(Locale.ROOT, "engine pid %d, %s%n", header.getLong(EngineCounters.PID_OFFSET),
+        text.append(String.format(Locale.ROOT, "engine pid %d, %s%n", EngineCounters.pid(mapped),
             state == EngineCounters.STATE_RUNNING ? (ageMs < 3_000 ? "running" : "not responding (last heartbeat " + ageMs / 1000 + " s ago)") :
             state == EngineCounters.STATE_CLOSED ? "closed" : state == EngineCounters.STATE_FAILED ? "FAILED (see --errors)" : "starting"));
         for (int i = 0; i < now.length; i++)
