@@ -26,7 +26,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * <b>Thread safety:</b> one thread (the shard's), but for {@link #query}, which any thread may call.
  */
-public final class CountWindows implements AutoCloseable
+public final class CountWindows implements ListenedWindows
 {
     private static final int SEEN_OFFSET = 0;
     private static final int PANES_OFFSET = 8;

@@ -19,7 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * <b>Thread safety:</b> one thread (the shard's), but for {@link #query}, which any thread may call.
  */
-public final class GlobalWindows implements AutoCloseable
+public final class GlobalWindows implements ListenedWindows
 {
     private static final int SEEN_OFFSET = 0;
     private static final int WINDOW_OFFSET = 8;
