@@ -257,7 +257,7 @@ public final class FraudVelocityDemo extends CheckedCommand
      */
     static String referenceCheck(final DemoOptions options, final ChecksumReport report)
     {
-        final boolean v2 = report.kinds() > OutputKind.DUPLICATE.ordinal() + 1;
+        final boolean v2 = report.kinds() > OutputKind.V1_COUNT;
         final String name = v2 ? "standard-v2-seed42.checksums" : "standard-seed42.checksums";
         if (options.seed != 42 || options.events != WorkloadSize.STANDARD.events() || options.cards != WorkloadSize.STANDARD.cards())
         {
