@@ -2,20 +2,23 @@ package io.ringside.engine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import io.ringside.journal.JournalReader;
 import io.ringside.journal.JournalRecord;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Writes the engine's periodic snapshots from a copy of its state kept by another thread, so that no shard ever
- * pauses for one ({@link EngineContext#snapshotReplica}). Its thread ({@code ringside-snapshot-replica}) builds a
- * second set of handlers with the replica's factory, loads the snapshot recovery loaded (if any), then follows the
+ * pauses for one ({@link EngineContext#snapshotReplica}). It is an agent on a thread of its own
+ * ({@code ringside-snapshot-replica}, pinned to {@link EngineContext#backgroundCpu()} if one is given, waiting as
+ * {@link EngineContext#backgroundWait()} says when it has caught up). It builds a second set of handlers with the replica's factory, loads the snapshot recovery loaded (if any), then follows the
  * journal up to its durable position, replaying each record exactly as recovery does ({@link Engine#replayRecord}):
  * since the state is a pure function of the journal, the replica's state at a position is the shards' state there.
  * After every {@link EngineContext#snapshotEveryEvents} records (counted from its start, as the journaler counts), on
@@ -31,12 +34,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the shards' errors, already in the engine's). If it fails, it records why in the engine's error log, counts a failed
  * snapshot and stops: the engine keeps running, with no further snapshots until it is restarted.
  */
-final class SnapshotReplica implements Runnable
+final class SnapshotReplica implements Agent
 {
     /** The replica's own counters file lives in this subdirectory of the engine directory. */
     static final String DIRECTORY = "replica";
+    /** Its agent's role and thread name. */
+    static final String ROLE_NAME = "ringside-snapshot-replica";
     private static final int BURST = 4096;
-    private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** The replica's nice value: it takes the CPU the shards, the journaler and the egress leave. */
     static final int NICE = 19;
 
@@ -45,8 +49,21 @@ final class SnapshotReplica implements Runnable
     private final Journaler live;
     private final EngineCounters counters;
     private final long from;
-    private final Thread thread;
+    private final AgentRunner runner;
+    private volatile Thread thread;
     private volatile boolean running = true;
+
+    // the replica's own state, made on its thread (onStart) and closed there (onClose)
+    private ShardRunner[] shards;
+    private EngineCounters own;
+    private JournalReader reader;
+    private Journaler journaler;
+    private EngineState state;
+    private final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
+    private long since;
+    private long lastSnapshotMs;
+    private long reached;
+    private boolean failed;
 
     /**
      * @param from the snapshot position recovery loaded, or -1 if it replayed the journal from its start.
@@ -58,48 +75,65 @@ final class SnapshotReplica implements Runnable
         this.live = live;
         this.counters = counters;
         this.from = from;
-        this.thread = new Thread(this, "ringside-snapshot-replica");
-    }
-
-    void start()
-    {
-        thread.start();
+        // caught up, it waits as the background agents do (blocking: a park of at most 10 ms, re-checking the durable
+        // position first); its failures are recorded by the agent itself
+        final IdleStrategy idle = ctx.backgroundWait().newIdleStrategy(new Doorbell(), this::hasWork);
+        this.runner = new AgentRunner(idle, SnapshotReplica::onAgentError, null, this);
     }
 
     /**
-     * Stops the replica at its next record boundary (a snapshot it is writing is finished first) and waits for it.
+     * Starts the replica's agent on its own thread, pinned to {@link EngineContext#backgroundCpu()} if one is given.
+     */
+    void start()
+    {
+        final Thread replicaThread = new PinningThreadFactory(ROLE_NAME, ctx.backgroundCpu()).newThread(runner);
+        thread = replicaThread;
+        replicaThread.start();
+    }
+
+    /**
+     * Stops the replica at its next burst boundary (a snapshot it is writing is finished first) and waits for it.
      *
      * @return false if it had not stopped within {@code timeoutMs}.
      */
     boolean stop(final long timeoutMs)
     {
         running = false;
+        final Thread replicaThread = thread;
+        if (replicaThread == null)
+        {
+            return true;   // never started
+        }
         try
         {
-            thread.join(timeoutMs);
+            replicaThread.join(timeoutMs);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
-        return !thread.isAlive();
+        return !replicaThread.isAlive();
     }
 
     @Override
-    public void run()
+    public String roleName()
+    {
+        return ROLE_NAME;
+    }
+
+    @Override
+    public void onStart()
     {
         final int shardCount = ctx.shardCount();
-        final ShardRunner[] shards = new ShardRunner[shardCount];
-        EngineCounters own = null;
-        JournalReader reader = null;
+        shards = new ShardRunner[shardCount];
         try
         {
             ThreadPriority.lowerCurrentThread(NICE);   // where it cannot (not Linux), the replica shares the CPU evenly
             final Path directory = ctx.directory().resolve(DIRECTORY);
             Files.createDirectories(directory);
             own = EngineCounters.create(directory, shardCount);
-            final EngineState state = new EngineState();
-            final Journaler journaler = Engine.newJournaler(ctx, null, own, null, state);
+            state = new EngineState();
+            journaler = Engine.newJournaler(ctx, null, own, null, state);
             for (int i = 0; i < shardCount; i++)
             {
                 shards[i] = new ShardRunner(i, replicaHandler(i), null, null, ctx.maxOutputLength(), own,
@@ -114,21 +148,89 @@ final class SnapshotReplica implements Runnable
             {
                 reader.seek(from);
             }
-            follow(reader, journaler, shards, state);
+            reached = reader.position();
+            lastSnapshotMs = ctx.snapshotEveryMs() > 0 ? ctx.tickClock().time() : 0;
         }
         catch (final Throwable error)
         {
-            counters.snapshotsFailed.incrementRelease();
-            counters.recordError(new EngineException("the snapshot replica stopped, so no snapshot is taken until the engine restarts: " +
-                error, error));
-            if (error instanceof VirtualMachineError)
+            fail(error);
+        }
+    }
+
+    /**
+     * Replays a burst of the durable journal, writing a snapshot where one is due.
+     *
+     * @return records replayed (0: caught up, it idles).
+     */
+    @Override
+    public int doWork()
+    {
+        if (failed || !running)
+        {
+            throw new AgentTerminationException();
+        }
+        try
+        {
+            return burst();
+        }
+        catch (final Throwable error)
+        {
+            fail(error);
+            throw new AgentTerminationException();
+        }
+    }
+
+    private int burst()
+    {
+        final long everyEvents = ctx.snapshotEveryEvents();
+        final long everyMs = ctx.snapshotEveryMs();
+        final EpochClock clock = ctx.tickClock();
+        final long end = live.durablePosition();
+        int replayed = 0;
+        while (replayed < BURST && running)
+        {
+            final JournalRecord record = reader.next();
+            if (record == null)
             {
-                throw (VirtualMachineError)error;
+                break;
+            }
+            if (record.position() >= end)
+            {
+                reader.seek(record.position());   // not durable yet: read it again next time
+                break;
+            }
+            Engine.replayRecord(record, slot, journaler, shards, state);
+            reached = record.endPosition();
+            replayed++;
+            since++;
+            if (slot.type == SlotType.SNAPSHOT || (everyEvents > 0 && since >= everyEvents))
+            {
+                snapshot(reached);
+                since = 0;
+                lastSnapshotMs = everyMs > 0 ? clock.time() : 0;
             }
         }
-        finally
+        counters.replicaPosition.setRelease(reached);
+        if (replayed < BURST && since > 0 && everyMs > 0 && clock.time() - lastSnapshotMs >= everyMs)
         {
-            CloseHelper.quietClose(reader);
+            snapshot(reached);
+            since = 0;
+            lastSnapshotMs = clock.time();
+        }
+        return replayed;
+    }
+
+    private boolean hasWork()
+    {
+        return !running || failed || live.durablePosition() > reached;
+    }
+
+    @Override
+    public void onClose()
+    {
+        CloseHelper.quietClose(reader);
+        if (shards != null)
+        {
             for (final ShardRunner shard : shards)
             {
                 if (shard != null)
@@ -136,8 +238,25 @@ final class SnapshotReplica implements Runnable
                     shard.onClose();
                 }
             }
-            CloseHelper.quietClose(own);
         }
+        CloseHelper.quietClose(own);
+    }
+
+    private void fail(final Throwable error)
+    {
+        failed = true;
+        counters.snapshotsFailed.incrementRelease();
+        counters.recordError(new EngineException("the snapshot replica stopped, so no snapshot is taken until the engine restarts: " +
+            error, error));
+        if (error instanceof VirtualMachineError)
+        {
+            throw (VirtualMachineError)error;
+        }
+    }
+
+    private static void onAgentError(final Throwable error)
+    {
+        // the agent records its own failures (fail) before it ends by AgentTerminationException; nothing else reaches here
     }
 
     private ShardHandler replicaHandler(final int shard)
@@ -151,57 +270,7 @@ final class SnapshotReplica implements Runnable
         return handler;
     }
 
-    private void follow(final JournalReader reader, final Journaler journaler, final ShardRunner[] shards, final EngineState state)
-    {
-        final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
-        final long everyEvents = ctx.snapshotEveryEvents();
-        final long everyMs = ctx.snapshotEveryMs();
-        final EpochClock clock = ctx.tickClock();
-        long since = 0;
-        long lastSnapshotMs = everyMs > 0 ? clock.time() : 0;
-        long reached = reader.position();
-        while (running)
-        {
-            final long end = live.durablePosition();
-            int replayed = 0;
-            while (replayed < BURST && running)
-            {
-                final JournalRecord record = reader.next();
-                if (record == null)
-                {
-                    break;
-                }
-                if (record.position() >= end)
-                {
-                    reader.seek(record.position());   // not durable yet: read it again next time
-                    break;
-                }
-                Engine.replayRecord(record, slot, journaler, shards, state);
-                reached = record.endPosition();
-                replayed++;
-                since++;
-                if (slot.type == SlotType.SNAPSHOT || (everyEvents > 0 && since >= everyEvents))
-                {
-                    snapshot(reached, journaler, shards);
-                    since = 0;
-                    lastSnapshotMs = everyMs > 0 ? clock.time() : 0;
-                }
-            }
-            counters.replicaPosition.setRelease(reached);
-            if (replayed < BURST && since > 0 && everyMs > 0 && clock.time() - lastSnapshotMs >= everyMs)
-            {
-                snapshot(reached, journaler, shards);
-                since = 0;
-                lastSnapshotMs = clock.time();
-            }
-            if (replayed == 0)
-            {
-                LockSupport.parkNanos(IDLE_NS);
-            }
-        }
-    }
-
-    private void snapshot(final long position, final Journaler journaler, final ShardRunner[] shards)
+    private void snapshot(final long position)
     {
         final long start = System.nanoTime();
         final SnapshotTaker.Pending pending = snapshots.begin(position, journaler);
