@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -407,7 +409,9 @@ public final class Engine implements AutoCloseable
             {
                 shard.replaying(true);
             }
-            final long[] counts = replay(reader, end, journaler, shards, state);
+            final long[] counts = shards.length > 1 && ctx.topology() == Topology.PIPELINED ?
+                replayInParallel(ctx.journalDirectory(), reader, end, journaler, replayJournalers(snapshotPosition), shards, state) :
+                replay(reader, end, journaler, shards, state);
             records = counts[0];
             events = counts[1];
             if (reader.position() < end)
@@ -455,6 +459,173 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * A journaler for each shard but the first to compute the watermarks with on its own replay thread (the same
+     * function of the journal as the engine's journaler), started from the snapshot recovery loaded.
+     */
+    private Journaler[] replayJournalers(final long snapshotPosition)
+    {
+        final Journaler[] copies = new Journaler[shards.length - 1];
+        for (int i = 0; i < copies.length; i++)
+        {
+            copies[i] = newJournaler(ctx, null, EngineCounters.inMemory(shards.length), null, state);
+            if (snapshotPosition >= 0)
+            {
+                try
+                {
+                    final SnapshotReader[] readers = snapshots.open(snapshotPosition);
+                    try
+                    {
+                        copies[i].readSnapshot(readers[0]);
+                    }
+                    finally
+                    {
+                        for (final SnapshotReader reader : readers)
+                        {
+                            reader.close();
+                        }
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot read the snapshot at " + snapshotPosition + " again for a replay thread", ex);
+                }
+            }
+        }
+        return copies;
+    }
+
+    /**
+     * Replays as {@link #replay} does, with a thread per shard (a pipelined engine's shards run on threads of their own
+     * live, so their handlers are independent): each reads the whole journal from the reader's position with a reader of
+     * its own, computes the watermarks with its own journaler ({@code copies}, the first shard's thread with the
+     * engine's), and hands its shard its events and every slot, as the shard's thread does live. The shards' states,
+     * outputs and output ids are those of {@link #replay}; the time is about that of the slowest shard.
+     *
+     * @return {records, DATA records}.
+     */
+    static long[] replayInParallel(final Path journalDirectory, final JournalReader reader, final long end, final Journaler journaler,
+        final Journaler[] copies, final ShardRunner[] shards, final EngineState state)
+    {
+        final long from = reader.position();
+        final Thread[] threads = new Thread[shards.length - 1];
+        final long[][] counts = new long[shards.length][];
+        final Throwable[] failures = new Throwable[shards.length];
+        final AtomicBoolean stop = new AtomicBoolean();
+        try
+        {
+            for (int i = 1; i < shards.length; i++)
+            {
+                final int shard = i;
+                threads[i - 1] = new Thread(() ->
+                {
+                    try (JournalReader own = JournalReader.open(journalDirectory))
+                    {
+                        own.seek(from);
+                        counts[shard] = replayShard(own, end, copies[shard - 1], shards, shard, state, stop);
+                    }
+                    catch (final Throwable error)
+                    {
+                        failures[shard] = error;
+                        stop.set(true);
+                    }
+                }, "ringside-replay-" + shard);
+                threads[i - 1].start();
+            }
+            try
+            {
+                counts[0] = replayShard(reader, end, journaler, shards, 0, state, stop);
+            }
+            catch (final RuntimeException | Error error)
+            {
+                stop.set(true);
+                throw error;
+            }
+        }
+        finally
+        {
+            joinAll(threads);
+        }
+        for (int i = 1; i < shards.length; i++)
+        {
+            if (failures[i] != null)
+            {
+                throw failures[i] instanceof EngineException ? (EngineException)failures[i] :
+                    new EngineException("shard " + i + "'s replay failed: " + failures[i], failures[i]);
+            }
+            if (counts[i][0] != counts[0][0])
+            {
+                throw new EngineException("shard " + i + "'s replay read " + counts[i][0] + " records where shard 0's read " + counts[0][0] +
+                    " from journal position " + from + " (the journal changed under recovery?)");
+            }
+        }
+        long events = 0;
+        for (final long[] count : counts)
+        {
+            events += count[1];
+        }
+        return new long[] {counts[0][0], events};
+    }
+
+    private static void joinAll(final Thread[] threads)
+    {
+        boolean interrupted = false;
+        for (final Thread thread : threads)
+        {
+            while (thread != null && thread.isAlive())
+            {
+                try
+                {
+                    thread.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * One shard's part of {@link #replayInParallel}: every record through {@code journaler}, the shard's events and
+     * every slot through the shard.
+     *
+     * @return {records, the shard's DATA records}.
+     */
+    private static long[] replayShard(final JournalReader reader, final long end, final Journaler journaler, final ShardRunner[] shards,
+        final int shard, final EngineState state, final AtomicBoolean stop)
+    {
+        long records = 0;
+        long events = 0;
+        final ShardRunner runner = shards[shard];
+        final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
+        for (JournalRecord record = reader.next(); record != null && record.position() < end; record = reader.next())
+        {
+            fill(slot, record, shards.length);
+            journaler.onReplay(slot);
+            if (slot.type == SlotType.DATA && slot.shard == shard)
+            {
+                runner.onEvent(slot);
+                events++;
+            }
+            runner.afterSlot(slot);
+            if (state.isHalted())
+            {
+                throw new EngineException("the engine failed during replay at journal position " + record.position(), state.failure());
+            }
+            if (stop.get())
+            {
+                throw new EngineException("replay stopped at journal position " + record.position() + ": another shard's replay failed");
+            }
+            records++;
+        }
+        return new long[] {records, events};
+    }
+
+    /**
      * Replays journal records from the reader's position up to {@code end} (or the last record) through the
      * watermarks and the shards, on this thread, as the journaler and the shards would have processed them.
      *
@@ -487,20 +658,7 @@ public final class Engine implements AutoCloseable
     static boolean replayRecord(final JournalRecord record, final Slot slot, final Journaler journaler, final ShardRunner[] shards,
         final EngineState state)
     {
-        final int shardCount = shards.length;
-        slot.type = record.type();
-        slot.sourceId = record.sourceId();
-        slot.partition = record.partition();
-        slot.sourceOffset = record.sourceOffset();
-        slot.timestamp = record.timestamp();
-        slot.journalPosition = record.position();
-        slot.ingressNanoTime = 0;
-        final int payload = record.payloadOffset();
-        slot.key = record.buffer().getLong(payload + EventRecordDescriptor.KEY_OFFSET);
-        slot.length = record.payloadLength() - EventRecordDescriptor.EVENT_OFFSET;
-        slot.buffer.wrap(record.buffer(), payload + EventRecordDescriptor.EVENT_OFFSET, slot.length);
-        slot.shard = shardCount == 1 ? 0 : EventPublisher.shardOf(slot.key, shardCount);
-        slot.journalTimeS = record.userField();
+        fill(slot, record, shards.length);
         journaler.onReplay(slot);
         final boolean event = slot.type == SlotType.DATA;
         if (event)
@@ -516,6 +674,26 @@ public final class Engine implements AutoCloseable
             throw new EngineException("the engine failed during replay at journal position " + record.position(), state.failure());
         }
         return event;
+    }
+
+    /**
+     * Sets a slot from a journal record, as the ring's slot was when the record was journaled.
+     */
+    private static void fill(final Slot slot, final JournalRecord record, final int shardCount)
+    {
+        slot.type = record.type();
+        slot.sourceId = record.sourceId();
+        slot.partition = record.partition();
+        slot.sourceOffset = record.sourceOffset();
+        slot.timestamp = record.timestamp();
+        slot.journalPosition = record.position();
+        slot.ingressNanoTime = 0;
+        final int payload = record.payloadOffset();
+        slot.key = record.buffer().getLong(payload + EventRecordDescriptor.KEY_OFFSET);
+        slot.length = record.payloadLength() - EventRecordDescriptor.EVENT_OFFSET;
+        slot.buffer.wrap(record.buffer(), payload + EventRecordDescriptor.EVENT_OFFSET, slot.length);
+        slot.shard = shardCount == 1 ? 0 : EventPublisher.shardOf(slot.key, shardCount);
+        slot.journalTimeS = record.userField();
     }
 
     private void add(final Agent agent, final WaitStrategy wait, final Doorbell doorbell, final BooleanSupplier hasWork)

@@ -113,7 +113,41 @@ class EngineDeterminismTest
         assertEquals(expected.size(), delivered, run + ": outputs delivered to the sink");
         assertEquals(expected, listened, run + ": outputs heard by the listener");
         assertEquals(expected, written, run + ": outputs written by the file sink");
+        assertEquals(expected, replayed(ctx.journalDirectory().getParent(), topology, shards, run), run + ": outputs replayed by recovery");
         return expected;
+    }
+
+    /**
+     * Starts the engine again on the directory a run left (no snapshot: recovery replays the whole journal, a pipelined
+     * engine of several shards on a thread per shard) and closes it.
+     *
+     * @return the outputs recovery replayed, as {@link #withoutShard} gives them.
+     */
+    private static List<String> replayed(final Path engineDir, final Topology topology, final int shards, final String run) throws Exception
+    {
+        final Queue<String> heard = new ConcurrentLinkedQueue<>();
+        final EngineContext ctx = EngineTestSupport.context(engineDir)
+            .topology(topology)
+            .shardCount(shards)
+            .multiProducer(false)
+            .handlers(shard -> new SumHandler())
+            .outputListener(output ->
+            {
+                assertTrue(output.isReplay(), run + ": recovery's outputs are replays");
+                heard.add(EngineTestSupport.describe(output));
+            });
+        final Engine engine = new Engine(ctx);
+        try
+        {
+            engine.start();
+            assertEquals(EVENTS, engine.recovery().replayedEvents(), run + ": events replayed");
+            engine.close();
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
+        return withoutShard(heard, shards, run);
     }
 
     /**

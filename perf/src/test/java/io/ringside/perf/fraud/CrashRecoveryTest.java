@@ -35,10 +35,11 @@ class CrashRecoveryTest
 
     /**
      * @param setup the durability policy, then any further demo flags (the snapshot replica: its snapshots, written
-     *              behind the shard from a second pipeline, must recover as the shard's do).
+     *              behind the shard from a second pipeline, must recover as the shard's do; three pipelined shards:
+     *              recovery replays them on three threads).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"page-cache", "group-commit", "page-cache --snapshot-replica"})
+    @ValueSource(strings = {"page-cache", "group-commit", "page-cache --snapshot-replica", "page-cache --shards 3 --topology pipelined"})
     void aDemoKilledAgainAndAgainWritesEveryOutputExactlyOnce(final String setup, @TempDir final Path tmp) throws Exception
     {
         final Path dir = tmp.resolve("engine");
