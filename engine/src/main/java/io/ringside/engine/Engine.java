@@ -409,9 +409,7 @@ public final class Engine implements AutoCloseable
             {
                 shard.replaying(true);
             }
-            final long[] counts = shards.length > 1 && ctx.topology() == Topology.PIPELINED ?
-                replayInParallel(ctx.journalDirectory(), reader, end, journaler, replayJournalers(snapshotPosition), shards, state) :
-                replay(reader, end, journaler, shards, state);
+            final long[] counts = replayForRecovery(reader, end, snapshotPosition);
             records = counts[0];
             events = counts[1];
             if (reader.position() < end)
@@ -456,6 +454,18 @@ public final class Engine implements AutoCloseable
                     "the whole journal into it (the journal must then be whole: deleteJournalBelowSnapshots off)");
             }
         }
+    }
+
+    /**
+     * Recovery's replay: a pipelined engine of several shards replays them on a thread each, else this thread replays all.
+     *
+     * @return {records, DATA records}.
+     */
+    private long[] replayForRecovery(final JournalReader reader, final long end, final long snapshotPosition)
+    {
+        return shards.length > 1 && ctx.topology() == Topology.PIPELINED ?
+            replayInParallel(ctx.journalDirectory(), reader, end, journaler, replayJournalers(snapshotPosition), shards, state) :
+            replay(reader, end, journaler, shards, state);
     }
 
     /**
