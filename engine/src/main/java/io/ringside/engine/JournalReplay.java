@@ -64,7 +64,7 @@ public final class JournalReplay
                         "first record: it needs the whole journal");
                 }
                 final long[] counts = Engine.replay(reader, Long.MAX_VALUE, journaler, shards, state);
-                return new EngineRecovery(null, -1, List.of(), from, reader.position(), counts[0], counts[1], 0, System.nanoTime() - start);
+                return new EngineRecovery(null, -1, List.of(), from, reader.position(), counts[0], counts[1], 0, System.nanoTime() - start, null);
             }
         }
     }

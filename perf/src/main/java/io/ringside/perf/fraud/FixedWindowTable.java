@@ -1,6 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.util.Arrays;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 /**
  * The open windows of one fixed size (tumbling or hopping), pooled in int slots: per slot its start, count,
@@ -203,5 +207,26 @@ final class FixedWindowTable
             headByCard = Arrays.copyOf(headByCard, SlotAllocator.grow(old, card + 1));
             Arrays.fill(headByCard, old, headByCard.length, NONE);
         }
+    }
+
+    /**
+     * Writes the pool as it is: slots, timers, values, links and the cards' heads.
+     */
+    void write(final SnapshotWriter out) throws IOException
+    {
+        slots.write(out);
+        timers.write(out);
+        StateArrays.write(out, values);
+        StateArrays.write(out, links);
+        StateArrays.write(out, headByCard);
+    }
+
+    void read(final SnapshotReader in)
+    {
+        slots.read(in);
+        timers.read(in);
+        values = StateArrays.readLongs(in);
+        links = StateArrays.readInts(in);
+        headByCard = StateArrays.readInts(in);
     }
 }

@@ -1,6 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.util.Arrays;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 /**
  * The open sessions (gap {@link FraudVelocityRules#SESSION_GAP_MS}), pooled in int slots: per slot first,
@@ -263,5 +267,26 @@ final class SessionTable
             values = Arrays.copyOf(values, capacity * LONGS_PER_SLOT);
             links = Arrays.copyOf(links, capacity * INTS_PER_SLOT);
         }
+    }
+
+    /**
+     * Writes the pool as it is: slots, timers, values, links and the cards' heads.
+     */
+    void write(final SnapshotWriter out) throws IOException
+    {
+        slots.write(out);
+        timers.write(out);
+        StateArrays.write(out, values);
+        StateArrays.write(out, links);
+        StateArrays.write(out, headByCard);
+    }
+
+    void read(final SnapshotReader in)
+    {
+        slots.read(in);
+        timers.read(in);
+        values = StateArrays.readLongs(in);
+        links = StateArrays.readInts(in);
+        headByCard = StateArrays.readInts(in);
     }
 }
