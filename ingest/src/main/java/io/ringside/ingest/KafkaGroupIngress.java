@@ -109,7 +109,8 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private boolean[] work;
     /** Per partition: the engine's snapshots seen, the offset of the newest published (or loaded), the one loaded (-1: none). */
     private long[] snapshotsSeen;
-    private long[] publishedOffset;
+    /** Written at a take and by the publishing thread. */
+    private java.util.concurrent.atomic.AtomicLongArray publishedOffset;
     private long[] seededOffset;
     private volatile long snapshotsPublished;
     private int resumeFreeSlots;
@@ -124,6 +125,13 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private long nextStatusMs;
     private boolean joined;
     private AgentRunner runner;
+    /** Copies snapshots to the shared directory (reads, CRCs, forces), off the member's thread, one at a time. */
+    private final java.util.concurrent.ExecutorService publishing = java.util.concurrent.Executors.newSingleThreadExecutor(r ->
+    {
+        final Thread thread = new Thread(r, "ringside-kafka-group-snapshot-publisher");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final java.util.concurrent.ExecutorService opener = java.util.concurrent.Executors.newCachedThreadPool(r ->
     {
         final Thread thread = new Thread(r, "ringside-kafka-group-sink-opener");
@@ -226,7 +234,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         decided = new boolean[count];
         work = new boolean[count];
         snapshotsSeen = new long[count];
-        publishedOffset = new long[count];
+        publishedOffset = new java.util.concurrent.atomic.AtomicLongArray(count);
         seededOffset = new long[count];
         try
         {
@@ -339,8 +347,8 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
                     Math.max(1, delivered)), nextOffset[p], lag.isPresent() ? String.format(java.util.Locale.ROOT, "%,d", lag.getAsLong()) : "?",
                     delivered, s.suppressed(), s.sent(), s.committedTransactions(),
                     (seededOffset[p] >= 0 ? String.format(java.util.Locale.ROOT, "; started from the published snapshot at offset %,d",
-                    seededOffset[p]) : "") + (shared != null && publishedOffset[p] >= 0 ? String.format(java.util.Locale.ROOT,
-                    "; newest published snapshot at offset %,d", publishedOffset[p]) : "")));
+                    seededOffset[p]) : "") + (shared != null && publishedOffset.get(p) >= 0 ? String.format(java.util.Locale.ROOT,
+                    "; newest published snapshot at offset %,d", publishedOffset.get(p)) : "")));
             }
             else
             {
@@ -483,7 +491,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         engine[p] = e;
         sink[p] = taking;
         seededOffset[p] = seeded;
-        publishedOffset[p] = seeded;
+        publishedOffset.set(p, seeded);
         snapshotsSeen[p] = e.counters().snapshots();
         publisher[p] = e.newPublisher(ctx.sourceId());
         consumer.seek(tp, from);
@@ -507,6 +515,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     /**
      * Publishes the newest snapshot of the partition's engine if it completed one since the last look, once its outputs
      * are committed: the sink's committed mark, read after the snapshot completed, covers every output caused below it.
+     * The copy runs on the publishing thread.
      */
     private void publishSnapshot(final int p)
     {
@@ -520,23 +529,36 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             return;
         }
         snapshotsSeen[p] = taken;
+        final Engine e = engine[p];
         final KafkaPartitionSink s = sink[p];
-        final KafkaPartitionSink.Delivered mark = s.committed();
-        if (s.fenced() || s.failure() != null)
-        {
-            return;   // its outputs may not all be committed: a snapshot would skip them for the next owner
-        }
+        publishing.execute(() -> publish(p, e, s));
+    }
+
+    /**
+     * The publishing thread: copies the engine's newest snapshot to the shared directory unless one as new is there. The
+     * sink's committed mark and fencing are read after the snapshot is found complete: the egress flushed (committed)
+     * every output caused below it before completing it, so the mark covers them, unless the sink was fenced (its commit
+     * then failed, and nothing is published).
+     */
+    private void publish(final int p, final Engine e, final KafkaPartitionSink s)
+    {
         final long startNs = System.nanoTime();
         try
         {
-            final io.ringside.engine.EngineSnapshot snapshot = engine[p].newestSnapshot();
-            final long offset = snapshot == null ? -1 : snapshot.sourceOffset(ctx.sourceId(), 0);
-            if (offset <= publishedOffset[p])
+            final io.ringside.engine.EngineSnapshot snapshot = e.newestSnapshot();
+            e.counters().snapshots();   // a volatile read after the snapshot completed: the sink's state below is as new
+            final KafkaPartitionSink.Delivered mark = s.committed();
+            if (snapshot == null || s.fenced() || s.failure() != null)
+            {
+                return;   // a fenced or failed sink's outputs may not all be committed: a snapshot would skip them for the next owner
+            }
+            final long offset = snapshot.sourceOffset(ctx.sourceId(), 0);
+            final long last = publishedOffset.get(p);
+            if (offset <= last || !publishedOffset.compareAndSet(p, last, offset))
             {
                 return;
             }
             final Path at = shared.publish(p, snapshot, offset, mark);
-            publishedOffset[p] = offset;
             snapshotsPublished++;
             if (at != null)
             {
@@ -704,6 +726,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             // leaving the group moves the partitions now rather than after the session timeout
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
             opener.shutdown();
+            publishing.shutdown();
         }
     }
 
