@@ -52,6 +52,9 @@ import io.ringside.journal.JournalRecord;
  */
 public final class Engine implements AutoCloseable
 {
+    /** Written in the directory of an engine started from a seed snapshot: which one (a replay of its journal lacks it). */
+    static final String SEEDED_FILE = "seeded-from.txt";
+
     /** First of the fields: a JVM without the flags gets a refusal that names them, before any other field is made. */
     private final boolean flagsChecked = JvmFlags.requireForEngine();
     private final EngineContext ctx;
@@ -467,6 +470,14 @@ public final class Engine implements AutoCloseable
         {
             throw new EngineException("the seed snapshot " + directory + " cannot be used: " + ex.getMessage() +
                 ". Start this engine without it (EngineContext.seedSnapshot(null)), or from another", ex);
+        }
+        try
+        {
+            Files.writeString(ctx.directory().resolve(SEEDED_FILE), seed + "\n");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + ctx.directory().resolve(SEEDED_FILE), ex);
         }
         final SnapshotTaker.Pending pending = snapshots.beginAtClose(start, journaler);
         for (int i = 0; i < shards.length; i++)

@@ -142,6 +142,15 @@ public final class EngineSnapshot
      */
     public void copyTo(final Path target) throws IOException
     {
+        copyTo(target, true);
+    }
+
+    /**
+     * As {@link #copyTo(Path)}, forcing nothing to disk if {@code force} is false: for a scratch copy that a crash may lose
+     * (an engine about to start from it, say), where the forces would only cost time.
+     */
+    public void copyTo(final Path target, final boolean force) throws IOException
+    {
         final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         SnapshotTaker.deleteTree(tmp);
         Files.createDirectories(tmp);
@@ -154,16 +163,22 @@ public final class EngineSnapshot
         {
             Files.copy(identity, tmp.resolve(EngineIdentity.FILE_NAME));
         }
-        try (var files = Files.list(tmp))
+        if (force)
         {
-            for (final Path file : (Iterable<Path>)files::iterator)
+            try (var files = Files.list(tmp))
             {
-                force(file);
+                for (final Path file : (Iterable<Path>)files::iterator)
+                {
+                    force(file);
+                }
             }
+            force(tmp);
         }
-        force(tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        force(target.getParent());
+        if (force)
+        {
+            force(target.getParent());
+        }
     }
 
     private static void force(final Path path) throws IOException

@@ -54,6 +54,12 @@ public final class JournalReplay
                 shards[i].replaying(true);
             }
             final long start = System.nanoTime();
+            final Path seeded = journalDirectory.toAbsolutePath().getParent().resolve(Engine.SEEDED_FILE);
+            if (Files.exists(seeded))
+            {
+                throw new EngineException("the journal in " + journalDirectory + " was started from another engine's snapshot (" + seeded +
+                    " says which): a replay from its first record would lack that state");
+            }
             try (JournalReader reader = JournalReader.open(journalDirectory))
             {
                 final long from = reader.position();

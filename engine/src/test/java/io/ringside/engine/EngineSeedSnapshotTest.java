@@ -91,6 +91,9 @@ class EngineSeedSnapshotTest
             EngineRecoveryTest.publish(engine, 1_000, 2_000);
         }
         assertEquals(sums(whole), sums(second), "the state of one engine over all the events");
+        final EngineException replay = assertThrows(EngineException.class, () -> JournalReplay.run(EngineTestSupport.context(dir.resolve("replay"))
+            .shardCount(2).handlers(shard -> new EngineRecoveryTest.Totals()), secondDir.resolve("journal"), output -> { }));
+        assertTrue(replay.getMessage().contains("was started from another engine's snapshot"), replay.getMessage());
         final List<String> both = new ArrayList<>(firstOutputs);
         both.addAll(secondOutputs);
         assertEquals(wholeOutputs.stream().sorted().toList(), both.stream().sorted().toList(),

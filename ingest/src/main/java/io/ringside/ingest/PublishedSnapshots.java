@@ -198,7 +198,7 @@ public final class PublishedSnapshots
             }
             deleteTree(localCopy);
             Files.createDirectories(localCopy.getParent());
-            snapshot.copyTo(localCopy);
+            snapshot.copyTo(localCopy, false);   // a scratch copy: a crash starts the take over
             return null;
         }
         catch (final SnapshotCorruptedException ex)

@@ -93,7 +93,8 @@ final class DemoOptions
 
     @Option(names = "--group", paramLabel = "G", description = {"with --kafka, --topic, --output-topic and --journal: run one member " +
         "of consumer group G (cooperative sticky assignor). Each partition it owns gets its own one-shard engine in DIR/p-<n> (on-heap " +
-        "state), rebuilt from the partition's records in Kafka, and its own transactional producer (fencing the previous owner); " +
+        "state), rebuilt from the partition's records in Kafka (or from a published snapshot: --publish-snapshots), and its own " +
+        "transactional producer (fencing the previous owner); " +
         "outputs carry ids from the partition's offsets, committed with the group's offset, exactly once across owners. Start several " +
         "(each its own DIR); kill any, start more. Workload v1. Runs until killed, or see --until-idle-s; a partition's input ends at " +
         "an end-of-input record (./ringside produce --end-markers), else never."})

@@ -114,9 +114,8 @@ class KafkaGroupFailoverTest
         start(bootstrap, tmp, members, logs);
         awaitLog(logs.get(1), members.get(1), "taken;", 180);
         awaitLog(logs.get(2), members.get(2), "taken;", 180);
-        // SIGKILL one of the three at a random moment once it has published a snapshot
-        final int victim = random.nextInt(3);
-        awaitLog(logs.get(victim), members.get(victim), "published its snapshot", 180);
+        // SIGKILL one of the three that has published a snapshot, at a random moment
+        final int victim = publisher(logs, members, random);
         final long delayMs = random.nextLong(3_000);
         Thread.sleep(delayMs);
         final LocalTime killedAt = LocalTime.now();
@@ -307,6 +306,31 @@ class KafkaGroupFailoverTest
             "--journal", tmp.resolve("member-" + n).toString(), "--events", Long.toString(EVENTS), "--cards", Long.toString(CARDS),
             "--publish-snapshots", tmp.resolve("shared").toString(), "--publish-every", Integer.toString(PUBLISH_EVERY)));
         System.out.printf("member %d started at %s%n", n, LocalTime.now());
+    }
+
+    /**
+     * @return one of the first three members, at random among those that have published a snapshot (waits for one).
+     */
+    private static int publisher(final List<Path> logs, final List<Process> members, final SplittableRandom random) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline)
+        {
+            final List<Integer> published = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+            {
+                if (members.get(i).isAlive() && Files.exists(logs.get(i)) && Files.readString(logs.get(i)).contains("published its snapshot"))
+                {
+                    published.add(i);
+                }
+            }
+            if (!published.isEmpty())
+            {
+                return published.get(random.nextInt(published.size()));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no member published a snapshot within 180 s");
     }
 
     private static void awaitLog(final Path log, final Process member, final String text, final int seconds) throws Exception
