@@ -269,18 +269,14 @@ final class SessionTable
         }
     }
 
-    /**
-     * Writes the pool as it is: slots, timers, values, links and the cards' heads.
-     */
     void write(final SnapshotWriter out) throws IOException
     {
-        slots.write(out);
-        timers.write(out);
-        StateArrays.write(out, values);
-        StateArrays.write(out, links);
-        StateArrays.write(out, headByCard);
+        StateArrays.writePool(out, slots, timers, values, links, headByCard);
     }
 
+    /**
+     * Reads what {@link StateArrays#writePool} wrote.
+     */
     void read(final SnapshotReader in)
     {
         slots.read(in);

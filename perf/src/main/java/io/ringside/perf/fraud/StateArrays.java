@@ -47,6 +47,20 @@ final class StateArrays
         }
     }
 
+    /**
+     * Writes a window pool as it is (FixedWindowTable's and SessionTable's layout): slots, timers, values, links and the
+     * cards' heads, read back in that order.
+     */
+    static void writePool(final SnapshotWriter out, final SlotAllocator slots, final TimerIndex timers, final long[] values, final int[] links,
+        final int[] headByCard) throws IOException
+    {
+        slots.write(out);
+        timers.write(out);
+        write(out, values);
+        write(out, links);
+        write(out, headByCard);
+    }
+
     static long[] readLongs(final SnapshotReader in)
     {
         final long[] values = new long[length(in, 8)];
