@@ -274,15 +274,11 @@ final class SessionTable
         StateArrays.writePool(out, slots, timers, values, links, headByCard);
     }
 
-    /**
-     * Reads what {@link StateArrays#writePool} wrote.
-     */
     void read(final SnapshotReader in)
     {
-        slots.read(in);
-        timers.read(in);
-        values = StateArrays.readLongs(in);
-        links = StateArrays.readInts(in);
-        headByCard = StateArrays.readInts(in);
+        final StateArrays.Pool pool = StateArrays.readPool(in, slots, timers);
+        values = pool.values();
+        links = pool.links();
+        headByCard = pool.headByCard();
     }
 }

@@ -61,6 +61,23 @@ final class StateArrays
         write(out, headByCard);
     }
 
+    /**
+     * A window pool's arrays as {@link #writePool} wrote them.
+     */
+    record Pool(long[] values, int[] links, int[] headByCard)
+    {
+    }
+
+    /**
+     * Reads what {@link #writePool} wrote: the slots and timers into those given, the arrays returned.
+     */
+    static Pool readPool(final SnapshotReader in, final SlotAllocator slots, final TimerIndex timers)
+    {
+        slots.read(in);
+        timers.read(in);
+        return new Pool(readLongs(in), readInts(in), readInts(in));
+    }
+
     static long[] readLongs(final SnapshotReader in)
     {
         final long[] values = new long[length(in, 8)];
