@@ -488,6 +488,17 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
                 throw new IllegalStateException("partition " + p + ": its engine did not start in " + dir + ": " + ex, ex);
             }
         }
+        if (seed != null)
+        {
+            try
+            {
+                PublishedSnapshots.deleteTree(seed.directory());   // the engine holds it now, as its own snapshot
+            }
+            catch (final IOException ex)
+            {
+                log.accept("partition " + p + ": could not delete " + seed.directory() + ": " + ex);
+            }
+        }
         engine[p] = e;
         sink[p] = taking;
         seededOffset[p] = seeded;
