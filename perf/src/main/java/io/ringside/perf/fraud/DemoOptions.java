@@ -185,6 +185,10 @@ final class DemoOptions
         {
             throw new IllegalArgumentException("--publish-snapshots goes with --group");
         }
+        if (publishSnapshots == null && spec.commandLine().getParseResult().hasMatchedOption("--publish-every"))
+        {
+            throw new IllegalArgumentException("--publish-every goes with --publish-snapshots");
+        }
         atLeast("--publish-every", publishEvery, 1);
         if (group != null && (!"v1".equals(workloadName) || spec.commandLine().getParseResult().hasMatchedOption("--state") ||
             shards != 1 || snapshotEvery != 0 || compare))

@@ -147,6 +147,8 @@ class DemoOptionsTest
         assertEquals(500, publishing.publishEvery);
         assertEquals(20_000, options.publishEvery);
         assertTrue(refusal("--publish-snapshots", "/tmp/shared").contains("--group"));
+        assertTrue(refusal("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g", "--journal", "/tmp/m1",
+            "--publish-every", "500").contains("--publish-snapshots"));
     }
 
     @Test
