@@ -54,6 +54,9 @@ import io.ringside.journal.JournalRecord;
  */
 public final class Engine implements AutoCloseable
 {
+    /** Written in the directory of an engine started from a seed snapshot: which one (a replay of its journal lacks it). */
+    static final String SEEDED_FILE = "seeded-from.txt";
+
     /** First of the fields: a JVM without the flags gets a refusal that names them, before any other field is made. */
     private final boolean flagsChecked = JvmFlags.requireForEngine();
     private final EngineContext ctx;
@@ -379,6 +382,12 @@ public final class Engine implements AutoCloseable
                 throw new UncheckedIOException("cannot read the snapshots in " + ctx.directory(), ex);
             }
         }
+        EngineSnapshot seed = null;
+        if (snapshotPosition < 0 && end <= io.ringside.journal.SegmentDescriptor.HEADER_LENGTH && ctx.seedSnapshot() != null)
+        {
+            seed = seed(ctx.seedSnapshot(), end);
+            snapshotPosition = end;
+        }
         final long loadNs = System.nanoTime() - loadStart;
         final OutputListener listener = ctx.outputListener();
         if (listener != null)
@@ -435,7 +444,66 @@ public final class Engine implements AutoCloseable
         recoveredOffsets = new Long2LongHashMap(journaler.lastOffsets());
         counters.replayed.setRelease(records);
         counters.recoveryMs.setRelease((loadNs + replayNs) / 1_000_000);
-        engineRecovery = new EngineRecovery(recovery, snapshotPosition, rejected, from, end, records, events, loadNs, replayNs);
+        engineRecovery = new EngineRecovery(recovery, snapshotPosition, rejected, from, end, records, events, loadNs, replayNs, seed);
+    }
+
+    /**
+     * Loads another engine's snapshot into this fresh one's journaler and shards, then writes it as this engine's own
+     * snapshot at the journal's start (a restart then needs the seed no more).
+     */
+    private EngineSnapshot seed(final java.nio.file.Path directory, final long start)
+    {
+        if (snapshots == null)
+        {
+            throw new EngineException("a seed snapshot (" + directory + ") is set but the handler of shard " + firstNotSnapshottable() +
+                " does not implement Snapshottable");
+        }
+        final EngineSnapshot seed;
+        try
+        {
+            seed = EngineSnapshot.verify(directory);
+            if (seed.identity() != null)
+            {
+                EngineIdentity.checkSeed(ctx, seed.identity());
+            }
+            loadSnapshot(EngineSnapshot.open(directory, ctx.shardCount()), journaler, shards);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new EngineException("the seed snapshot " + directory + " cannot be used: " + ex.getMessage() +
+                ". Start this engine without it (EngineContext.seedSnapshot(null)), or from another", ex);
+        }
+        try
+        {
+            Files.writeString(ctx.directory().resolve(SEEDED_FILE), seed + "\n");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + ctx.directory().resolve(SEEDED_FILE), ex);
+        }
+        final SnapshotTaker.Pending pending = snapshots.beginAtClose(start, journaler);
+        for (int i = 0; i < shards.length; i++)
+        {
+            pending.writeShard(i, shards[i]);
+        }
+        return seed;
+    }
+
+    /**
+     * @return the newest complete snapshot of this engine, verified, to copy elsewhere ({@link EngineSnapshot#copyTo});
+     * null if none.
+     * @throws SnapshotCorruptedException if the newest is damaged.
+     * @throws IOException                if it cannot be read (or was deleted meanwhile: the engine keeps only the newest few).
+     */
+    public EngineSnapshot newestSnapshot() throws IOException
+    {
+        final SnapshotTaker taker = snapshots;
+        if (taker == null)
+        {
+            return null;
+        }
+        final List<Long> positions = taker.positions(Long.MAX_VALUE);
+        return positions.isEmpty() ? null : EngineSnapshot.verify(taker.directoryOf(positions.get(0)), ctx.directory().resolve(EngineIdentity.FILE_NAME));
     }
 
     /**

@@ -67,6 +67,7 @@ public final class EngineContext
     private boolean snapshotOnClose = true;
     private IntFunction<ShardHandler> snapshotReplica;
     private String handlersId;
+    private Path seedSnapshot;
     private long maxEventTimeAheadMs = DEFAULT_MAX_EVENT_TIME_AHEAD_MS;
     private long sinkFailureTimeoutMs = DEFAULT_SINK_FAILURE_TIMEOUT_MS;
     private int snapshotsToKeep = 2;
@@ -677,6 +678,33 @@ public final class EngineContext
     public IntFunction<ShardHandler> snapshotReplica()
     {
         return snapshotReplica;
+    }
+
+    /**
+     * Starts a fresh engine from another engine's snapshot instead of from nothing: a directory that
+     * {@link EngineSnapshot#copyTo} wrote (or an engine's {@code DIR/snapshots/<position>/}), say the last owner's state of
+     * a partition that moves. It is loaded only when this engine's journal is empty and it has no snapshot of its own;
+     * the engine then writes it as its own snapshot at its journal's start, so that a restart on this directory no longer needs it.
+     * Its events come after it: a source goes on after the offsets it covers ({@link Engine#journaledOffset}). The outputs
+     * made before it are not made again (whoever delivered them knows). A damaged one, or one of another shard count,
+     * handlers id ({@code engine.id} beside its files) or watermark setting, fails {@link Engine#start()} with an
+     * {@link EngineException} naming the file; start again without it. The handlers must be {@link Snapshottable}.
+     *
+     * @param directory the snapshot; null (the default): none.
+     * @return this.
+     */
+    public EngineContext seedSnapshot(final Path directory)
+    {
+        this.seedSnapshot = directory;
+        return this;
+    }
+
+    /**
+     * @return the snapshot a fresh engine starts from, or null.
+     */
+    public Path seedSnapshot()
+    {
+        return seedSnapshot;
     }
 
     /**

@@ -24,6 +24,33 @@ final class EngineIdentity
     }
 
     /**
+     * Checks a seed snapshot's recorded identity (the {@code engine.id} of the engine that wrote it) against the context's.
+     *
+     * @throws SnapshotCorruptedException if they differ, naming the file and both.
+     */
+    static void checkSeed(final EngineContext ctx, final Path file)
+    {
+        final Properties recorded = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            recorded.load(in);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + file, ex);
+        }
+        final String handlers = ctx.handlersId() == null ? "" : ctx.handlersId();
+        final String shards = recorded.getProperty("shards");
+        final String recordedHandlers = recorded.getProperty("handlers", "");
+        if ((shards != null && !shards.equals(Integer.toString(ctx.shardCount()))) || !recordedHandlers.equals(handlers))
+        {
+            throw new SnapshotCorruptedException("the snapshot " + file.getParent() + " was written by an engine with " + shards +
+                " shard(s) and the handlers '" + recordedHandlers + "' (" + file + "); this one has " + ctx.shardCount() + " and '" + handlers +
+                "': its state would not be theirs");
+        }
+    }
+
+    /**
      * Records the context's identity in a directory that has none, or checks it against the recorded one.
      *
      * @throws EngineException if they differ, naming both.

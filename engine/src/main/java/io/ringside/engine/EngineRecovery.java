@@ -20,10 +20,13 @@ public final class EngineRecovery
     private final long replayedEvents;
     private final long snapshotLoadNs;
     private final long replayNs;
+    private final EngineSnapshot seed;
 
     EngineRecovery(final RecoveryReport journal, final long snapshotPosition, final List<String> rejectedSnapshots, final long replayFrom,
-        final long replayTo, final long replayedRecords, final long replayedEvents, final long snapshotLoadNs, final long replayNs)
+        final long replayTo, final long replayedRecords, final long replayedEvents, final long snapshotLoadNs, final long replayNs,
+        final EngineSnapshot seed)
     {
+        this.seed = seed;
         this.journal = journal;
         this.snapshotPosition = snapshotPosition;
         this.rejectedSnapshots = List.copyOf(rejectedSnapshots);
@@ -57,6 +60,14 @@ public final class EngineRecovery
     public List<String> rejectedSnapshots()
     {
         return rejectedSnapshots;
+    }
+
+    /**
+     * @return the other engine's snapshot this fresh one started from ({@link EngineContext#seedSnapshot}), or null.
+     */
+    public EngineSnapshot seed()
+    {
+        return seed;
     }
 
     public long replayFrom()
@@ -115,8 +126,8 @@ public final class EngineRecovery
     public String toString()
     {
         return String.format(Locale.ROOT,
-            "%s%s; replayed %,d records (%,d events) from position %d to %d in %.3f s (%,.0f events/s)%s",
-            journal == null ? "" : journal + "; ", snapshotPosition < 0 ? "no snapshot" : String.format(Locale.ROOT, "snapshot at %d loaded in %.3f s", snapshotPosition,
+            "%s%s%s; replayed %,d records (%,d events) from position %d to %d in %.3f s (%,.0f events/s)%s",
+            journal == null ? "" : journal + "; ", seed == null ? "" : "started from the " + seed + "; ", snapshotPosition < 0 ? "no snapshot" : String.format(Locale.ROOT, "snapshot at %d loaded in %.3f s", snapshotPosition,
                 snapshotLoadNs / 1e9),
             replayedRecords, replayedEvents, replayFrom, replayTo, replayNs / 1e9, replayRate(),
             rejectedSnapshots.isEmpty() ? "" : "; passed over: " + String.join("; ", rejectedSnapshots));

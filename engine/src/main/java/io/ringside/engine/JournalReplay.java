@@ -54,6 +54,12 @@ public final class JournalReplay
                 shards[i].replaying(true);
             }
             final long start = System.nanoTime();
+            final Path seeded = journalDirectory.toAbsolutePath().getParent().resolve(Engine.SEEDED_FILE);
+            if (Files.exists(seeded))
+            {
+                throw new EngineException("the journal in " + journalDirectory + " was started from another engine's snapshot (" + seeded +
+                    " says which): a replay from its first record would lack that state");
+            }
             try (JournalReader reader = JournalReader.open(journalDirectory))
             {
                 final long from = reader.position();
@@ -64,7 +70,7 @@ public final class JournalReplay
                         "first record: it needs the whole journal");
                 }
                 final long[] counts = Engine.replay(reader, Long.MAX_VALUE, journaler, shards, state);
-                return new EngineRecovery(null, -1, List.of(), from, reader.position(), counts[0], counts[1], 0, System.nanoTime() - start);
+                return new EngineRecovery(null, -1, List.of(), from, reader.position(), counts[0], counts[1], 0, System.nanoTime() - start, null);
             }
         }
     }

@@ -181,6 +181,22 @@ final class Journaler implements Snapshottable, JournalRetention
         }
     }
 
+    /**
+     * @return the last offsets in the engine's part of a snapshot (what {@link #writeSnapshot} wrote), its watermarks
+     * passed over.
+     */
+    static Long2LongHashMap lastOffsetsOf(final SnapshotReader in)
+    {
+        WatermarkTracker.skipSnapshot(in);
+        final Long2LongHashMap offsets = new Long2LongHashMap(-1);
+        final int count = in.readInt();
+        for (int i = 0; i < count; i++)
+        {
+            offsets.put(in.readLong(), in.readLong());
+        }
+        return offsets;
+    }
+
     @Override
     public void readSnapshot(final SnapshotReader in)
     {

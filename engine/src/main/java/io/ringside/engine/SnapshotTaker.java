@@ -248,43 +248,18 @@ final class SnapshotTaker
     SnapshotReader[] open(final long position) throws IOException
     {
         final Path dir = directoryOf(position);
-        final SnapshotReader[] readers = new SnapshotReader[1 + shardCount];
-        try
-        {
-            for (int i = 0; i <= shardCount; i++)
-            {
-                final Path file = dir.resolve(i == 0 ? ENGINE_FILE : shardFile(i - 1));
-                if (!Files.exists(file))
-                {
-                    throw new SnapshotCorruptedException("snapshot " + dir + " has no " + file.getFileName() +
-                        (i > 0 ? " (taken with fewer shards than this engine's " + shardCount + "?)" : ""));
-                }
-                readers[i] = new SnapshotReader(file);
-                if (readers[i].position() != position || readers[i].journalId() != journalId ||
-                    readers[i].kind() != (i == 0 ? SnapshotWriter.KIND_ENGINE : SnapshotWriter.KIND_SHARD) || (i > 0 && readers[i].shard() != i - 1))
-                {
-                    throw new SnapshotCorruptedException("snapshot file " + file + " does not belong here: position " + readers[i].position() +
-                        ", journal id " + Long.toHexString(readers[i].journalId()) + ", shard " + readers[i].shard() + "; expected position " + position +
-                        ", journal id " + Long.toHexString(journalId));
-                }
-            }
-            if (Files.exists(dir.resolve(shardFile(shardCount))))
-            {
-                throw new SnapshotCorruptedException("snapshot " + dir + " was taken with more shards than this engine's " + shardCount);
-            }
-            return readers;
-        }
-        catch (final IOException | RuntimeException ex)
+        final SnapshotReader[] readers = EngineSnapshot.open(dir, shardCount);
+        if (readers[0].position() != position || readers[0].journalId() != journalId)
         {
             for (final SnapshotReader reader : readers)
             {
-                if (reader != null)
-                {
-                    reader.close();
-                }
+                reader.close();
             }
-            throw ex;
+            throw new SnapshotCorruptedException("snapshot " + dir + " does not belong here: position " + readers[0].position() +
+                ", journal id " + Long.toHexString(readers[0].journalId()) + "; expected position " + position + ", journal id " +
+                Long.toHexString(journalId));
         }
+        return readers;
     }
 
     private void deleteIncomplete() throws IOException

@@ -177,6 +177,26 @@ final class WatermarkTracker
         }
     }
 
+    /**
+     * Reads past what {@link #writeSnapshot} wrote.
+     */
+    static void skipSnapshot(final SnapshotReader in)
+    {
+        for (int i = 0; i < 6; i++)
+        {
+            in.readLong();
+        }
+        final int count = in.readInt();
+        for (int i = 0; i < count; i++)
+        {
+            in.readLong();
+            in.readLong();
+            in.readLong();
+            in.readInt();
+            in.readInt();
+        }
+    }
+
     void readSnapshot(final SnapshotReader in)
     {
         final long outOfOrderness = in.readLong();

@@ -38,7 +38,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <li><b>Assigned.</b> The sink is opened first (initTransactions fences the previous owner and ends its open
  * transaction), then the group's committed offset of the partition says what was delivered. The engine starts empty
  * and the partition is read again from its beginning: the state is rebuilt from the records, and the outputs up to
- * the delivered id are dropped; the first output after it is the new owner's first decision.</li>
+ * the delivered id are dropped; the first output after it is the new owner's first decision. With
+ * {@link #publishSnapshots}, the engine starts instead from the newest usable snapshot an earlier owner published, and
+ * the partition is read from the offset after it (a refused snapshot is logged with its reason, and the next older one
+ * or the beginning is used).</li>
+ * <li><b>Published snapshots.</b> With {@link #publishSnapshots}, each snapshot a partition's engine completes (as its
+ * context schedules them) is copied to the shared directory with the offset it covers and the delivered mark, once
+ * the sink has committed every output caused up to that offset.</li>
  * <li><b>Revoked.</b> The partition's records stop, its engine drains what is in flight and closes; the sink commits
  * the last transaction (a clean hand-over: the next owner drops what this one delivered).</li>
  * <li><b>Lost</b> (the member was evicted): as revoked; if a new owner already fenced this one, its commit fails and
@@ -64,11 +70,12 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         /**
          * @param partition the input partition.
          * @param directory the engine's directory (empty).
+         * @param seed      a snapshot to start from ({@link io.ringside.engine.EngineContext#seedSnapshot}), or null: start empty.
          * @param sink      to add to the engine's sinks; its handler must be wrapped by {@link PartitionOutputIds#wrap}, one
          *                  shard, the source {@link KafkaIngressContext#sourceId()} expected with one partition (0).
          * @return the started engine.
          */
-        Engine start(int partition, Path directory, KafkaPartitionSink sink) throws Exception;
+        Engine start(int partition, Path directory, KafkaPartitionSink sink, Path seed) throws Exception;
     }
 
     /** The member's status, rewritten once a second in its directory (read by {@code ./ringside stat DIR}). */
@@ -87,6 +94,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private final FileSink.OutputFormatter formatter;
     private final PartitionEngines engines;
     private final Consumer<String> log;
+    private PublishedSnapshots shared;
     private KafkaConsumer<byte[], byte[]> consumer;
     private TopicPartition[] byPartition;
     private int[] state;
@@ -99,6 +107,12 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private boolean[] rebuilt;
     private boolean[] decided;
     private boolean[] work;
+    /** Per partition: the engine's snapshots seen, the offset of the newest published (or loaded), the one loaded (-1: none). */
+    private long[] snapshotsSeen;
+    /** Written at a take and by the publishing thread. */
+    private java.util.concurrent.atomic.AtomicLongArray publishedOffset;
+    private long[] seededOffset;
+    private volatile long snapshotsPublished;
     private int resumeFreeSlots;
     private volatile long published;
     private volatile long refused;
@@ -111,6 +125,13 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private long nextStatusMs;
     private boolean joined;
     private AgentRunner runner;
+    /** Copies snapshots to the shared directory (reads, CRCs, forces), off the member's thread, one at a time. */
+    private final java.util.concurrent.ExecutorService publishing = java.util.concurrent.Executors.newSingleThreadExecutor(r ->
+    {
+        final Thread thread = new Thread(r, "ringside-kafka-group-snapshot-publisher");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final java.util.concurrent.ExecutorService opener = java.util.concurrent.Executors.newCachedThreadPool(r ->
     {
         final Thread thread = new Thread(r, "ringside-kafka-group-sink-opener");
@@ -134,6 +155,18 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         this.formatter = formatter;
         this.engines = engines;
         this.log = log;
+    }
+
+    /**
+     * Publishes the partitions' engine snapshots in a shared directory and starts new owners from them. Call before
+     * {@link #start()}. The engines must take snapshots ({@code EngineContext.snapshotEveryEvents}) to publish any.
+     *
+     * @return this.
+     */
+    public KafkaGroupIngress publishSnapshots(final PublishedSnapshots shared)
+    {
+        this.shared = shared;
+        return this;
     }
 
     /**
@@ -200,6 +233,9 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         rebuilt = new boolean[count];
         decided = new boolean[count];
         work = new boolean[count];
+        snapshotsSeen = new long[count];
+        publishedOffset = new java.util.concurrent.atomic.AtomicLongArray(count);
+        seededOffset = new long[count];
         try
         {
             Files.createDirectories(directory);
@@ -263,6 +299,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             if (state[p] == LIVE)
             {
                 progress(p);
+                publishSnapshot(p);
                 if (state[p] == LIVE && sink[p].failure() != null)
                 {
                     log.accept("partition " + p + ": its sink failed (" + sink[p].failure() + "): rebuilding it");
@@ -305,10 +342,13 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
                 final long delivered = s.delivered().offset();
                 final java.util.OptionalLong lag = consumer.currentLag(tp);
                 text.append(String.format(java.util.Locale.ROOT, "%s, read to offset %,d, lag %s; earlier owners delivered to offset %,d " +
-                    "(%,d of their outputs dropped); this owner sent %,d outputs in %,d transactions%n",
+                    "(%,d of their outputs dropped); this owner sent %,d outputs in %,d transactions%s%n",
                     rebuilt[p] || delivered < 0 ? "deciding" : String.format(java.util.Locale.ROOT, "rebuilding (%d%%)", 100 * nextOffset[p] /
                     Math.max(1, delivered)), nextOffset[p], lag.isPresent() ? String.format(java.util.Locale.ROOT, "%,d", lag.getAsLong()) : "?",
-                    delivered, s.suppressed(), s.sent(), s.committedTransactions()));
+                    delivered, s.suppressed(), s.sent(), s.committedTransactions(),
+                    (seededOffset[p] >= 0 ? String.format(java.util.Locale.ROOT, "; started from the published snapshot at offset %,d",
+                    seededOffset[p]) : "") + (shared != null && publishedOffset.get(p) >= 0 ? String.format(java.util.Locale.ROOT,
+                    "; newest published snapshot at offset %,d", publishedOffset.get(p)) : "")));
             }
             else
             {
@@ -372,8 +412,9 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             rebuilt[p] = true;
             if (s.delivered().offset() >= 0)
             {
-                log.accept(String.format("partition %d: state rebuilt from Kafka up to offset %,d (what earlier owners delivered) in %,d ms; " +
-                    "deciding from here", p, s.delivered().offset(), (System.nanoTime() - takenNs[p]) / 1_000_000));
+                log.accept(String.format("partition %d: state rebuilt %s up to offset %,d (what earlier owners delivered) in %,d ms; " +
+                    "deciding from here", p, seededOffset[p] >= 0 ? String.format("from the published snapshot at offset %,d and Kafka",
+                    seededOffset[p]) : "from Kafka", s.delivered().offset(), (System.nanoTime() - takenNs[p]) / 1_000_000));
             }
         }
         if (!decided[p] && s.sent() > 0)
@@ -411,27 +452,135 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             return;
         }
         final Path dir = directory.resolve("p-" + p);
-        final Engine e;
-        try
+        final long begin = consumer.beginningOffsets(Set.of(tp)).get(tp);
+        final long loadNs = System.nanoTime();
+        final PublishedSnapshots.Published seed = shared == null ? null :
+            shared.newest(p, ctx.sourceId(), delivered, begin, directory.resolve("seed-" + p), line -> log.accept("partition " + p + ": " + line));
+        KafkaPartitionSink taking = s;
+        Engine e = null;
+        long seeded = -1;
+        if (seed != null)
         {
-            deleteTree(dir);
-            Files.createDirectories(dir);
-            e = engines.start(p, dir, s);
+            try
+            {
+                e = startEngine(dir, p, taking, seed.directory());
+                seeded = seed.offset();
+            }
+            catch (final Exception ex)
+            {
+                log.accept("partition " + p + ": refused the published snapshot " + shared.directory(p).resolve(PublishedSnapshots.name(
+                    seed.offset(), seed.delivered())) + ": its engine did not start from it (" + ex.getMessage() + "): rebuilding from Kafka");
+                taking.abandon();   // the failed start closed it: a new one fences nothing but its own
+                taking = openSink(p);
+                taking.delivered(delivered);
+            }
         }
-        catch (final Exception ex)
+        final long from = seeded >= 0 ? seeded + 1 : begin;
+        if (e == null)
         {
-            s.abandon();
-            throw new IllegalStateException("partition " + p + ": its engine did not start in " + dir + ": " + ex, ex);
+            try
+            {
+                e = startEngine(dir, p, taking, null);
+            }
+            catch (final Exception ex)
+            {
+                taking.abandon();
+                throw new IllegalStateException("partition " + p + ": its engine did not start in " + dir + ": " + ex, ex);
+            }
+        }
+        if (seed != null)
+        {
+            try
+            {
+                PublishedSnapshots.deleteTree(seed.directory());   // the engine holds it now, as its own snapshot
+            }
+            catch (final IOException ex)
+            {
+                log.accept("partition " + p + ": could not delete " + seed.directory() + ": " + ex);
+            }
         }
         engine[p] = e;
-        sink[p] = s;
+        sink[p] = taking;
+        seededOffset[p] = seeded;
+        publishedOffset.set(p, seeded);
+        snapshotsSeen[p] = e.counters().snapshots();
         publisher[p] = e.newPublisher(ctx.sourceId());
-        final long begin = consumer.beginningOffsets(Set.of(tp)).get(tp);
-        consumer.seek(tp, begin);
-        nextOffset[p] = begin;
+        consumer.seek(tp, from);
+        nextOffset[p] = from;
         state[p] = LIVE;
-        log.accept(String.format("partition %d: taken; rebuilding its state from offset %,d (earlier owners delivered up to offset %,d)",
-            p, begin, delivered.offset()));
+        log.accept(seededOffset[p] >= 0 ?
+            String.format("partition %d: taken; its state loaded from the published snapshot at offset %,d (%s) in %,d ms; rebuilding from " +
+                "offset %,d (earlier owners delivered up to offset %,d)", p, seeded, shared.directory(p).resolve(
+                PublishedSnapshots.name(seeded, seed.delivered())), (System.nanoTime() - loadNs) / 1_000_000, from, delivered.offset()) :
+            String.format("partition %d: taken; rebuilding its state from offset %,d (earlier owners delivered up to offset %,d)",
+                p, begin, delivered.offset()));
+    }
+
+    private Engine startEngine(final Path dir, final int p, final KafkaPartitionSink s, final Path seed) throws Exception
+    {
+        PublishedSnapshots.deleteTree(dir);
+        Files.createDirectories(dir);
+        return engines.start(p, dir, s, seed);
+    }
+
+    /**
+     * Publishes the newest snapshot of the partition's engine if it completed one since the last look, once its outputs
+     * are committed: the sink's committed mark, read after the snapshot completed, covers every output caused below it.
+     * The copy runs on the publishing thread.
+     */
+    private void publishSnapshot(final int p)
+    {
+        if (shared == null || state[p] != LIVE)
+        {
+            return;
+        }
+        final long taken = engine[p].counters().snapshots();
+        if (taken == snapshotsSeen[p])
+        {
+            return;
+        }
+        snapshotsSeen[p] = taken;
+        final Engine e = engine[p];
+        final KafkaPartitionSink s = sink[p];
+        publishing.execute(() -> publish(p, e, s));
+    }
+
+    /**
+     * The publishing thread: copies the engine's newest snapshot to the shared directory unless one as new is there. The
+     * sink's committed mark and fencing are read after the snapshot is found complete: the egress flushed (committed)
+     * every output caused below it before completing it, so the mark covers them, unless the sink was fenced (its commit
+     * then failed, and nothing is published).
+     */
+    private void publish(final int p, final Engine e, final KafkaPartitionSink s)
+    {
+        final long startNs = System.nanoTime();
+        try
+        {
+            final io.ringside.engine.EngineSnapshot snapshot = e.newestSnapshot();
+            e.counters().snapshots();   // a volatile read after the snapshot completed: the sink's state below is as new
+            final KafkaPartitionSink.Delivered mark = s.committed();
+            if (snapshot == null || s.fenced() || s.failure() != null)
+            {
+                return;   // a fenced or failed sink's outputs may not all be committed: a snapshot would skip them for the next owner
+            }
+            final long offset = snapshot.sourceOffset(ctx.sourceId(), 0);
+            final long last = publishedOffset.get(p);
+            if (offset <= last || !publishedOffset.compareAndSet(p, last, offset))
+            {
+                return;
+            }
+            final Path at = shared.publish(p, snapshot, offset, mark);
+            snapshotsPublished++;
+            if (at != null)
+            {
+                log.accept(String.format("partition %d: published its snapshot at offset %,d (delivered up to %d:%d) in %,d ms: %s", p, offset,
+                    mark.offset(), mark.ordinal(), (System.nanoTime() - startNs) / 1_000_000, at));
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            log.accept("partition " + p + ": could not publish its snapshot (the next one will be): " + ex);
+        }
     }
 
     private void endPartition(final int p)
@@ -588,21 +737,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             // leaving the group moves the partitions now rather than after the session timeout
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
             opener.shutdown();
-        }
-    }
-
-    private static void deleteTree(final Path dir) throws IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (var paths = Files.walk(dir))
-        {
-            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.delete(path);
-            }
+            publishing.shutdown();
         }
     }
 
@@ -655,6 +790,14 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     public long published()
     {
         return published;
+    }
+
+    /**
+     * @return snapshots this member published (any thread).
+     */
+    public long snapshotsPublished()
+    {
+        return snapshotsPublished;
     }
 
     /**

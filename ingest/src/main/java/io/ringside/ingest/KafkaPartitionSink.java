@@ -99,6 +99,7 @@ public final class KafkaPartitionSink implements OutputSink
     private KafkaProducer<byte[], byte[]> producer;
     private int partitions;
     private Delivered delivered = Delivered.NOTHING;
+    private volatile Delivered committed = Delivered.NOTHING;
     private boolean inTransaction;
     private long lastOffset = -1;
     private int lastOrdinal = -1;
@@ -175,6 +176,7 @@ public final class KafkaPartitionSink implements OutputSink
     public void delivered(final Delivered delivered)
     {
         this.delivered = delivered;
+        this.committed = delivered;
         this.lastOffset = delivered.offset();
         this.lastOrdinal = delivered.ordinal();
     }
@@ -273,6 +275,7 @@ public final class KafkaPartitionSink implements OutputSink
             producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(next, now.format())), new ConsumerGroupMetadata(groupId));
             producer.commitTransaction();
             inTransaction = false;
+            committed = now;
             committedTransactions++;
         }
         catch (final KafkaException ex)
@@ -447,6 +450,15 @@ public final class KafkaPartitionSink implements OutputSink
     public long committedTransactions()
     {
         return committedTransactions;
+    }
+
+    /**
+     * @return what the group's offset says was delivered as of this sink's last committed transaction (what earlier owners
+     * delivered before the first): every output up to it is in the output topic (any thread).
+     */
+    public Delivered committed()
+    {
+        return committed;
     }
 
     /**

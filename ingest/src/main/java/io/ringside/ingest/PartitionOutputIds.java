@@ -1,9 +1,14 @@
 package io.ringside.ingest;
 
+import java.io.IOException;
+
 import io.ringside.engine.Event;
 import io.ringside.engine.Output;
 import io.ringside.engine.ShardContext;
 import io.ringside.engine.ShardHandler;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
+import io.ringside.engine.Snapshottable;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
@@ -20,6 +25,8 @@ import org.agrona.ExpandableDirectByteBuffer;
  * </ul>
  * The ordinal stays the engine's: the rank among the outputs of one journal position. With one engine per partition,
  * one shard and no ticks, a journal position holds at most one event, so (offset, ordinal) names one output.
+ * A {@link Snapshottable} handler gives a snapshottable wrapper, whose snapshot adds the last event's offset to the
+ * handler's (the cause of an end of input's outputs after a restore).
  * <b>Threads:</b> the wrapped handler runs on its shard thread; {@link #unwrap} on the egress thread (one instance each).
  */
 public final class PartitionOutputIds
@@ -36,7 +43,7 @@ public final class PartitionOutputIds
      */
     public static ShardHandler wrap(final ShardHandler delegate)
     {
-        return new Prefixing(delegate);
+        return delegate instanceof Snapshottable ? new SnapshottablePrefixing(delegate) : new Prefixing(delegate);
     }
 
     /**
@@ -125,13 +132,36 @@ public final class PartitionOutputIds
         }
     }
 
-    private static final class Prefixing implements ShardHandler, ShardContext
+    private static final class SnapshottablePrefixing extends Prefixing implements Snapshottable
     {
-        private final ShardHandler delegate;
+        SnapshottablePrefixing(final ShardHandler delegate)
+        {
+            super(delegate);
+        }
+
+        @Override
+        public void writeSnapshot(final SnapshotWriter out) throws IOException
+        {
+            out.writeLong(eventOffset);
+            ((Snapshottable)delegate).writeSnapshot(out);
+        }
+
+        @Override
+        public void readSnapshot(final SnapshotReader in) throws IOException
+        {
+            eventOffset = in.readLong();
+            eventPosition = Long.MIN_VALUE;   // a position of the journal that wrote it, not of this one
+            ((Snapshottable)delegate).readSnapshot(in);
+        }
+    }
+
+    private static class Prefixing implements ShardHandler, ShardContext
+    {
+        final ShardHandler delegate;
         private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
         private ShardContext context;
-        private long eventPosition = Long.MIN_VALUE;
-        private long eventOffset = -1;
+        long eventPosition = Long.MIN_VALUE;
+        long eventOffset = -1;
         private long causeOffset;
 
         Prefixing(final ShardHandler delegate)

@@ -1,7 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.util.Arrays;
 
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -114,5 +117,25 @@ final class CardTable
         lastEventTimeMs = Arrays.copyOf(lastEventTimeMs, capacity);
         lastCountry = Arrays.copyOf(lastCountry, capacity);
         openWindows = Arrays.copyOf(openWindows, capacity);
+    }
+
+    void write(final SnapshotWriter out) throws IOException
+    {
+        StateArrays.write(out, slotByCard);
+        slots.write(out);
+        StateArrays.write(out, cardIds);
+        StateArrays.write(out, lastEventTimeMs);
+        StateArrays.write(out, lastCountry);
+        StateArrays.write(out, openWindows);
+    }
+
+    void read(final SnapshotReader in)
+    {
+        StateArrays.read(in, slotByCard);
+        slots.read(in);
+        cardIds = StateArrays.readLongs(in);
+        lastEventTimeMs = StateArrays.readLongs(in);
+        lastCountry = StateArrays.readInts(in);
+        openWindows = StateArrays.readInts(in);
     }
 }

@@ -1,5 +1,9 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -66,5 +70,17 @@ final class DedupIndex
     int size()
     {
         return eventTimeById.size();
+    }
+
+    void write(final SnapshotWriter out) throws IOException
+    {
+        StateArrays.write(out, eventTimeById);
+        arrivals.write(out);
+    }
+
+    void read(final SnapshotReader in)
+    {
+        StateArrays.read(in, eventTimeById);
+        arrivals.read(in);
     }
 }

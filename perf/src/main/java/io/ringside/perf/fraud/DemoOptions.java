@@ -93,7 +93,8 @@ final class DemoOptions
 
     @Option(names = "--group", paramLabel = "G", description = {"with --kafka, --topic, --output-topic and --journal: run one member " +
         "of consumer group G (cooperative sticky assignor). Each partition it owns gets its own one-shard engine in DIR/p-<n> (on-heap " +
-        "state), rebuilt from the partition's records in Kafka, and its own transactional producer (fencing the previous owner); " +
+        "state), rebuilt from the partition's records in Kafka (or from a published snapshot: --publish-snapshots), and its own " +
+        "transactional producer (fencing the previous owner); " +
         "outputs carry ids from the partition's offsets, committed with the group's offset, exactly once across owners. Start several " +
         "(each its own DIR); kill any, start more. Workload v1. Runs until killed, or see --until-idle-s; a partition's input ends at " +
         "an end-of-input record (./ringside produce --end-markers), else never."})
@@ -102,6 +103,16 @@ final class DemoOptions
     @Option(names = "--until-idle-s", paramLabel = "S", description = "with --group: leave the group and exit once every partition " +
         "this member owns has ended (or it owns none) and no record came for S seconds (default 0: run until killed)")
     long untilIdleS;
+
+    @Option(names = "--publish-snapshots", paramLabel = "SHARED", description = "with --group: every --publish-every records of a " +
+        "partition, snapshot its engine and publish the snapshot in SHARED/G/T-<n>/ (a directory every member reads: here any " +
+        "directory; in production a shared filesystem or an object store); a partition's new owner starts from the newest usable " +
+        "one and re-reads only the records after it (give every member the same SHARED)")
+    Path publishSnapshots;
+
+    @Option(names = "--publish-every", paramLabel = "N", description = "with --publish-snapshots: records of a partition between " +
+        "its snapshots (default 20000)")
+    long publishEvery = 20_000;
 
     @Option(names = "--compare", description = "first run the plain-Java single-threaded implementation written by hand for speed " +
         "(FastPlainFraudVelocity) on the same events in this JVM, then the engine, and print both rates and the engine's share of " +
@@ -170,6 +181,15 @@ final class DemoOptions
             throw new IllegalArgumentException("--until-idle-s goes with --group");
         }
         atLeast("--until-idle-s", untilIdleS, 0);
+        if (publishSnapshots != null && group == null)
+        {
+            throw new IllegalArgumentException("--publish-snapshots goes with --group");
+        }
+        if (publishSnapshots == null && spec.commandLine().getParseResult().hasMatchedOption("--publish-every"))
+        {
+            throw new IllegalArgumentException("--publish-every goes with --publish-snapshots");
+        }
+        atLeast("--publish-every", publishEvery, 1);
         if (group != null && (!"v1".equals(workloadName) || spec.commandLine().getParseResult().hasMatchedOption("--state") ||
             shards != 1 || snapshotEvery != 0 || compare))
         {

@@ -1,6 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.util.Arrays;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 /**
  * The open windows of one fixed size (tumbling or hopping), pooled in int slots: per slot its start, count,
@@ -203,5 +207,18 @@ final class FixedWindowTable
             headByCard = Arrays.copyOf(headByCard, SlotAllocator.grow(old, card + 1));
             Arrays.fill(headByCard, old, headByCard.length, NONE);
         }
+    }
+
+    void write(final SnapshotWriter out) throws IOException
+    {
+        StateArrays.writePool(out, slots, timers, values, links, headByCard);
+    }
+
+    void read(final SnapshotReader in)
+    {
+        final StateArrays.Pool pool = StateArrays.readPool(in, slots, timers);
+        values = pool.values();
+        links = pool.links();
+        headByCard = pool.headByCard();
     }
 }

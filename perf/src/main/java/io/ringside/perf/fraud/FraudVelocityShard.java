@@ -1,9 +1,14 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
+
 import io.ringside.engine.Event;
 import io.ringside.engine.EventTimeExtractor;
 import io.ringside.engine.ShardContext;
 import io.ringside.engine.ShardHandler;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
+import io.ringside.engine.Snapshottable;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,9 +23,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Its state is on-heap (PlainJavaFraudVelocity's collections) and not snapshotted: it is what {@code ./ringside demo
  * --state heap} runs, beside the default {@link FraudVelocityPipeline} on the engine's off-heap operators, to tell the
- * cost of the state from the cost of the engine.
+ * cost of the state from the cost of the engine. {@link #snapshotted} makes one that is (the consumer group's
+ * partitions, whose snapshots are published for the next owner).
  */
-public final class FraudVelocityShard implements ShardHandler, OutputRecordSink
+public class FraudVelocityShard implements ShardHandler, OutputRecordSink
 {
     /** Reads a {@link FraudEvent}'s event time. */
     public static final EventTimeExtractor EVENT_TIME = (buffer, offset, length) -> FraudEvent.eventTimeMs(buffer, offset);
@@ -39,6 +45,42 @@ public final class FraudVelocityShard implements ShardHandler, OutputRecordSink
     public FraudVelocityShard(final int expectedCards, final int expectedIds)
     {
         this.rules = new PlainJavaFraudVelocity(this, expectedCards, expectedIds);
+    }
+
+    /**
+     * @return a shard whose whole state (the rules' tables and the checksum report) goes into the engine's snapshots, so
+     * that an engine can start from one ({@code EngineContext.seedSnapshot}).
+     */
+    public static FraudVelocityShard snapshotted(final int expectedCards, final int expectedIds)
+    {
+        return new Snapshotted(expectedCards, expectedIds);
+    }
+
+    private static final class Snapshotted extends FraudVelocityShard implements Snapshottable
+    {
+        Snapshotted(final int expectedCards, final int expectedIds)
+        {
+            super(expectedCards, expectedIds);
+        }
+
+        @Override
+        public void writeSnapshot(final SnapshotWriter out) throws IOException
+        {
+            rules().writeSnapshot(out);
+            report().writeSnapshot(out);
+        }
+
+        @Override
+        public void readSnapshot(final SnapshotReader in)
+        {
+            rules().readSnapshot(in);
+            report().readSnapshot(in);
+        }
+    }
+
+    PlainJavaFraudVelocity rules()
+    {
+        return rules;
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.ringside.ingest.KafkaGroupIngress;
 import io.ringside.ingest.KafkaIngressContext;
 import io.ringside.ingest.LocalKafkaBroker;
 import io.ringside.ingest.PartitionOutputIds;
+import io.ringside.ingest.PublishedSnapshots;
 import io.ringside.ingest.RecordDecoder;
 
 /**
@@ -23,7 +24,8 @@ import io.ringside.ingest.RecordDecoder;
  * own one-shard engine under {@code DIR/p-<n>} with the on-heap {@link FraudVelocityShard}, sized for its share of the
  * cards, the partition's own watermark (workload.md, "Several sources": lateness per partition; windows close by the
  * partition's watermark, which gives the same window contents), outputs to the output topic exactly once across owners.
- * Used by {@code ./ringside demo --kafka B --topic T --output-topic T2 --group G --journal DIR}. Caller's thread.
+ * With a shared directory, each engine snapshots its state every {@code publishEvery} records and the member publishes
+ * it there ({@link PublishedSnapshots}); a partition's new owner starts from the newest one. Used by {@code ./ringside demo --kafka B --topic T --output-topic T2 --group G --journal DIR}. Caller's thread.
  */
 public final class KafkaFraudGroup
 {
@@ -37,10 +39,13 @@ public final class KafkaFraudGroup
      * Runs the member until {@code untilIdleS} seconds pass with every owned partition ended (or none owned) and no
      * record read, or forever if {@code untilIdleS} is 0 (until killed; a JVM shutdown hands the partitions over cleanly).
      *
-     * @param log     told each line the member prints (time-stamped).
+     * @param shared       where the partitions' snapshots are published and read, or null: none (a new owner rebuilds from Kafka).
+     * @param publishEvery with {@code shared}: a snapshot of a partition's engine every this many of its records.
+     * @param log          told each line the member prints (time-stamped).
      */
     public static void run(final Path dir, final String bootstrap, final String topic, final String outputTopic, final String group,
-        final long events, final long cards, final long untilIdleS, final Consumer<String> log) throws Exception
+        final long events, final long cards, final long untilIdleS, final Path shared, final long publishEvery, final Consumer<String> log)
+        throws Exception
     {
         final int partitions = KafkaFraudVelocity.partitionCount(bootstrap, topic);
         LocalKafkaBroker.createTopic(bootstrap, outputTopic, partitions);
@@ -48,7 +53,7 @@ public final class KafkaFraudGroup
         final int idsPerPartition = (int)(Math.min(events, FraudVelocityRules.DEDUP_HORIZON_MS * WorkloadGenerator.EVENTS_PER_MS * 11 / 10) /
             partitions + 1_024);
         final Consumer<String> stamped = line -> log.accept(LocalTime.now().format(CLOCK) + " " + line);
-        final KafkaGroupIngress.PartitionEngines engines = (partition, directory, sink) -> new Engine(new EngineContext()
+        final KafkaGroupIngress.PartitionEngines engines = (partition, directory, sink, seed) -> new Engine(new EngineContext()
             .handlersId(FraudVelocityPipeline.HANDLERS_ID + "/partition")
             .directory(directory)
             .topology(Topology.COMPACT)
@@ -60,16 +65,21 @@ public final class KafkaFraudGroup
             .eventTime(FraudVelocityShard.EVENT_TIME)
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
             .expectSource(KafkaFraudVelocity.SOURCE_ID, 1)
-            .snapshotEveryEvents(0)
+            .snapshotEveryEvents(shared == null ? 0 : publishEvery)
             .snapshotOnClose(false)
+            .seedSnapshot(seed)
             .recordLatency(false)
             // the end of input's flush of a loaded partition through a transaction per egress batch can take long
             .closeTimeoutMs(120_000)
             .addSink(sink)
-            .handlers(shard -> PartitionOutputIds.wrap(new FraudVelocityShard(cardsPerPartition, idsPerPartition)))).start();
+            .handlers(shard -> PartitionOutputIds.wrap(FraudVelocityShard.snapshotted(cardsPerPartition, idsPerPartition)))).start();
         final KafkaIngressContext ctx = new KafkaIngressContext().bootstrapServers(bootstrap).topic(topic).groupId(group)
             .sourceId(KafkaFraudVelocity.SOURCE_ID).decoder(RecordDecoder.fixedLength(FraudEvent.LENGTH));
         final KafkaGroupIngress member = new KafkaGroupIngress(ctx, dir, outputTopic, new FraudOutputFormat(), engines, stamped);
+        if (shared != null)
+        {
+            member.publishSnapshots(new PublishedSnapshots(shared, group, topic));
+        }
         final Thread handOver = new Thread(member::close, "ringside-group-hand-over");
         Runtime.getRuntime().addShutdownHook(handOver);
         member.start();
@@ -88,8 +98,9 @@ public final class KafkaFraudGroup
                 if (System.nanoTime() >= nextStatusNs)
                 {
                     final long published = member.published();
-                    stamped.accept(String.format(Locale.ROOT, "owns %s; %,d records read in the last 5 s (%,d in all, rebuilds included)",
-                        member.ownedPartitions(), published - lastPublished, published));
+                    stamped.accept(String.format(Locale.ROOT, "owns %s; %,d records read in the last 5 s (%,d in all, rebuilds included)%s",
+                        member.ownedPartitions(), published - lastPublished, published, shared == null ? "" :
+                        String.format(Locale.ROOT, "; %,d snapshots published", member.snapshotsPublished())));
                     lastPublished = published;
                     nextStatusNs += TimeUnit.SECONDS.toNanos(5);
                 }

@@ -1,5 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
+
 /**
  * A first-in first-out queue of longs on a growable power-of-two ring: allocates only to grow. Not thread-safe:
  * one thread.
@@ -62,5 +67,30 @@ final class LongFifo
         ring = bigger;
         head = 0;
         tail = size;
+    }
+
+    /**
+     * Writes the values, oldest first.
+     */
+    void write(final SnapshotWriter out) throws IOException
+    {
+        final int size = size();
+        out.writeInt(size);
+        for (int i = 0; i < size; i++)
+        {
+            out.writeLong(ring[(int)(head + i) & (ring.length - 1)]);
+        }
+    }
+
+    /**
+     * Replaces the values with those written.
+     */
+    void read(final SnapshotReader in)
+    {
+        final long[] written = StateArrays.readLongs(in);
+        ring = new long[Integer.highestOneBit(Math.max(16, Math.max(ring.length, written.length) - 1)) << 1];
+        System.arraycopy(written, 0, ring, 0, written.length);
+        head = 0;
+        tail = written.length;
     }
 }

@@ -1,6 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.util.Arrays;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 /**
  * A binary min-heap of longs on a growable array: allocates only to grow. Not thread-safe: one thread.
@@ -81,5 +85,20 @@ final class LongMinHeap
         }
         heap[i] = last;
         return first;
+    }
+
+    void write(final SnapshotWriter out) throws IOException
+    {
+        StateArrays.write(out, Arrays.copyOf(heap, size));
+    }
+
+    /**
+     * Replaces the heap with the values written, in their written (heap) order.
+     */
+    void read(final SnapshotReader in)
+    {
+        final long[] written = StateArrays.readLongs(in);
+        heap = Arrays.copyOf(written, Math.max(2, written.length));
+        size = written.length;
     }
 }

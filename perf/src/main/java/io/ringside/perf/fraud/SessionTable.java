@@ -1,6 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.util.Arrays;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 /**
  * The open sessions (gap {@link FraudVelocityRules#SESSION_GAP_MS}), pooled in int slots: per slot first,
@@ -263,5 +267,18 @@ final class SessionTable
             values = Arrays.copyOf(values, capacity * LONGS_PER_SLOT);
             links = Arrays.copyOf(links, capacity * INTS_PER_SLOT);
         }
+    }
+
+    void write(final SnapshotWriter out) throws IOException
+    {
+        StateArrays.writePool(out, slots, timers, values, links, headByCard);
+    }
+
+    void read(final SnapshotReader in)
+    {
+        final StateArrays.Pool pool = StateArrays.readPool(in, slots, timers);
+        values = pool.values();
+        links = pool.links();
+        headByCard = pool.headByCard();
     }
 }

@@ -1,6 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.util.Arrays;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 /**
  * Hands out int slots of a pool, reusing released ones first (last released, first reused), so that a pool's
@@ -40,6 +44,23 @@ final class SlotAllocator
     int inUse()
     {
         return highWater - freeCount;
+    }
+
+    /**
+     * Writes the free list (in order: the next slots handed out) and the high-water mark.
+     */
+    void write(final SnapshotWriter out) throws IOException
+    {
+        StateArrays.write(out, java.util.Arrays.copyOf(free, freeCount));
+        out.writeInt(highWater);
+    }
+
+    void read(final SnapshotReader in)
+    {
+        final int[] written = StateArrays.readInts(in);
+        free = Arrays.copyOf(written, Math.max(16, written.length));
+        freeCount = written.length;
+        highWater = in.readInt();
     }
 
     /**

@@ -1,6 +1,10 @@
 package io.ringside.perf.fraud;
 
+import java.io.IOException;
 import java.util.Arrays;
+
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 import org.agrona.collections.Long2LongHashMap;
 
@@ -71,5 +75,22 @@ final class TimerIndex
     boolean isEmpty()
     {
         return deadlines.isEmpty();
+    }
+
+    /**
+     * Writes the chains as they are (heads by deadline, links) and the deadlines' heap.
+     */
+    void write(final SnapshotWriter out) throws IOException
+    {
+        StateArrays.write(out, headByDeadline);
+        deadlines.write(out);
+        StateArrays.write(out, next);
+    }
+
+    void read(final SnapshotReader in)
+    {
+        StateArrays.read(in, headByDeadline);
+        deadlines.read(in);
+        next = StateArrays.readInts(in);
     }
 }

@@ -141,6 +141,14 @@ class DemoOptionsTest
         assertTrue(refusal("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g", "--journal", "/tmp/m1",
             "--shards", "2").contains("--shards"));
         assertTrue(refusal("--until-idle-s", "5").contains("--group"));
+        final DemoOptions publishing = parse("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g", "--journal",
+            "/tmp/m1", "--publish-snapshots", "/tmp/shared", "--publish-every", "500");
+        assertEquals(java.nio.file.Path.of("/tmp/shared"), publishing.publishSnapshots);
+        assertEquals(500, publishing.publishEvery);
+        assertEquals(20_000, options.publishEvery);
+        assertTrue(refusal("--publish-snapshots", "/tmp/shared").contains("--group"));
+        assertTrue(refusal("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g", "--journal", "/tmp/m1",
+            "--publish-every", "500").contains("--publish-snapshots"));
     }
 
     @Test

@@ -40,6 +40,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * one alone (the producer starts once it has joined), then three, one of them killed with SIGKILL at a random moment, a new one started, then one stopped
  * (SIGTERM: a clean hand-over), leaving two. The output topic read with read_committed holds exactly the outputs of
  * {@link SeveralSourcesReference} (the same lines, per-kind counts and checksums), every output id once.
+ * <p>
+ * The members publish their partitions' snapshots in a shared directory ({@code --publish-snapshots}, every
+ * {@value #PUBLISH_EVERY} records of a partition), and the killed member is killed only once it has published one. Right
+ * after the kill, the published snapshots of one of its partitions are damaged: its new owner must refuse them (naming
+ * the file) and rebuild it from Kafka, while the new owners of its other partitions start from their published
+ * snapshots; it prints the time from the kill to the first decision both ways.
  */
 class KafkaGroupFailoverTest
 {
@@ -49,7 +55,9 @@ class KafkaGroupFailoverTest
     private static final int PARTITIONS = 8;
     private static final long RATE = 4_000;
     private static final String GROUP = "fraud-group";
+    private static final int PUBLISH_EVERY = 1_000;
     private static final Pattern OWNS = Pattern.compile("^(\\S+) owns partitions \\[([0-9, ]*)\\]", Pattern.MULTILINE);
+    private static final Pattern TAKEN = Pattern.compile("^(\\S+) partition ([0-9]+): taken; (.*)$", Pattern.MULTILINE);
     private static final Pattern FIRST = Pattern.compile("^(\\S+) partition ([0-9]+): first decision sent ([0-9,]+) ms after taking it.*" +
         "; ([0-9,]+) outputs of earlier owners dropped", Pattern.MULTILINE);
 
@@ -106,10 +114,10 @@ class KafkaGroupFailoverTest
         start(bootstrap, tmp, members, logs);
         awaitLog(logs.get(1), members.get(1), "taken;", 180);
         awaitLog(logs.get(2), members.get(2), "taken;", 180);
-        // SIGKILL one of the three at a random moment
+        // SIGKILL one of the three that has published a snapshot, at a random moment
+        final int victim = publisher(logs, members, random);
         final long delayMs = random.nextLong(3_000);
         Thread.sleep(delayMs);
-        final int victim = random.nextInt(3);
         final LocalTime killedAt = LocalTime.now();
         final long killNs = System.nanoTime();
         members.get(victim).destroyForcibly().waitFor();
@@ -117,6 +125,20 @@ class KafkaGroupFailoverTest
         final Set<Integer> orphaned = lastOwned(victimLog);
         System.out.printf("member %d killed (SIGKILL) at %s, %.1f s after the producer started, owning %s%n", victim + 1, killedAt,
             (killNs - produceStartNs) / 1e9, orphaned);
+        final Set<Integer> withSnapshot = new HashSet<>();
+        for (final int p : orphaned)
+        {
+            if (!published(tmp.resolve("shared"), p).isEmpty())
+            {
+                withSnapshot.add(p);
+            }
+        }
+        assertTrue(!withSnapshot.isEmpty(), "the killed member's partitions " + orphaned + " have published snapshots");
+        final int damaged = withSnapshot.size() > 1 ? withSnapshot.stream().max(Integer::compare).orElseThrow() : -1;
+        if (damaged >= 0)
+        {
+            System.out.printf("damaged the published snapshots of partition %d: %s%n", damaged, damage(tmp.resolve("shared"), damaged));
+        }
         start(bootstrap, tmp, members, logs);
         awaitLog(logs.get(3), members.get(3), "owns partitions [", 180);
         // what ./ringside stat DIR prints for a member
@@ -146,15 +168,49 @@ class KafkaGroupFailoverTest
         {
             member.destroyForcibly().waitFor();
         }
-        verify(bootstrap, logs, orphaned, killedAt);
+        verify(bootstrap, logs, orphaned, killedAt, withSnapshot, damaged);
+    }
+
+    /**
+     * Flips a byte in the middle of each published snapshot of the partition's shard file.
+     *
+     * @return the snapshots damaged.
+     */
+    private static List<Path> damage(final Path shared, final int partition) throws Exception
+    {
+        final List<Path> damaged = published(shared, partition);
+        for (final Path snapshot : damaged)
+        {
+            final Path file = snapshot.resolve("shard-0.snap");
+            final byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length / 2] ^= 0x10;
+            Files.write(file, bytes);
+        }
+        return damaged;
+    }
+
+    /**
+     * @return the partition's published snapshots (in the layout of {@link io.ringside.ingest.PublishedSnapshots}).
+     */
+    private static List<Path> published(final Path shared, final int partition) throws Exception
+    {
+        final Path dir = shared.resolve(GROUP).resolve("group-in-" + partition);
+        if (!Files.isDirectory(dir))
+        {
+            return List.of();
+        }
+        try (var entries = Files.list(dir))
+        {
+            return entries.filter(entry -> entry.getFileName().toString().matches("o\\d+\\.d-?\\d+\\.-?\\d+")).toList();
+        }
     }
 
     /**
      * Reads the members' logs and the output topic: every partition of the killed member decided for again, outputs
      * delivered by one owner dropped by the next, and the topic equal to the several-sources reference, every id once.
      */
-    private static void verify(final String bootstrap, final List<Path> logs, final Set<Integer> orphaned, final LocalTime killedAt)
-        throws Exception
+    private static void verify(final String bootstrap, final List<Path> logs, final Set<Integer> orphaned, final LocalTime killedAt,
+        final Set<Integer> withSnapshot, final int damaged) throws Exception
     {
         final StringBuilder all = new StringBuilder();
         for (int i = 0; i < logs.size(); i++)
@@ -185,6 +241,33 @@ class KafkaGroupFailoverTest
         }
         System.out.printf("from the kill to a new owner's first decision, per partition of the killed member (ms): %s%n", takeover);
         assertEquals(orphaned, takeover.keySet(), "every partition of the killed member decided for again by a new owner");
+        // how each was taken: from its published snapshot, or (the damaged one) from Kafka after refusing them
+        final Matcher taken = TAKEN.matcher(all);
+        final Map<Integer, String> how = new HashMap<>();
+        while (taken.find())
+        {
+            final int p = Integer.parseInt(taken.group(2));
+            if (orphaned.contains(p) && LocalTime.parse(taken.group(1)).isAfter(killedAt) && !how.containsKey(p))
+            {
+                how.put(p, taken.group(3));
+            }
+        }
+        for (final int p : orphaned)
+        {
+            final String line = how.get(p);
+            final boolean fromSnapshot = line != null && line.startsWith("its state loaded from the published snapshot at offset");
+            System.out.printf("partition %d: %s ms from the kill to the first decision; %s%n", p, takeover.get(p), line);
+            if (p == damaged)
+            {
+                assertTrue(line != null && line.startsWith("rebuilding its state from offset 0"), "partition " + p + ": " + line);
+                assertTrue(Pattern.compile("partition " + p + ": refused the published snapshot \\S+o\\d+[^:]*: snapshot \\S+shard-0.snap is damaged")
+                    .matcher(all).find(), "the damaged snapshot of partition " + p + " refused, naming the file");
+            }
+            else if (withSnapshot.contains(p))
+            {
+                assertTrue(fromSnapshot, "partition " + p + " taken from its published snapshot: " + line);
+            }
+        }
         assertTrue(dropped > 0, "some new owner must have dropped outputs an earlier owner delivered (a hand-over mid-stream)");
 
         final ChecksumReport expectedReport = new ChecksumReport();
@@ -220,8 +303,34 @@ class KafkaGroupFailoverTest
         final Path log = tmp.resolve("member-" + n + ".log");
         logs.add(log);
         members.add(ChildJvm.startDemo(log, "--kafka", bootstrap, "--topic", "group-in", "--output-topic", "group-out", "--group", GROUP,
-            "--journal", tmp.resolve("member-" + n).toString(), "--events", Long.toString(EVENTS), "--cards", Long.toString(CARDS)));
+            "--journal", tmp.resolve("member-" + n).toString(), "--events", Long.toString(EVENTS), "--cards", Long.toString(CARDS),
+            "--publish-snapshots", tmp.resolve("shared").toString(), "--publish-every", Integer.toString(PUBLISH_EVERY)));
         System.out.printf("member %d started at %s%n", n, LocalTime.now());
+    }
+
+    /**
+     * @return one of the first three members, at random among those that have published a snapshot (waits for one).
+     */
+    private static int publisher(final List<Path> logs, final List<Process> members, final SplittableRandom random) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline)
+        {
+            final List<Integer> published = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+            {
+                if (members.get(i).isAlive() && Files.exists(logs.get(i)) && Files.readString(logs.get(i)).contains("published its snapshot"))
+                {
+                    published.add(i);
+                }
+            }
+            if (!published.isEmpty())
+            {
+                return published.get(random.nextInt(published.size()));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no member published a snapshot within 180 s");
     }
 
     private static void awaitLog(final Path log, final Process member, final String text, final int seconds) throws Exception
