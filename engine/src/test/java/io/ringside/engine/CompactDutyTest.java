@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Duties of the compact thread ({@link Engine#addCompactDuty}): a duty publishing into a small ring from the thread that
  * drains it, never waiting for it, loses nothing and deadlocks nothing; work that arrives without a doorbell (as Aeron
- * data does) reaches a parked thread; a removed duty is never called again; a pipelined engine refuses duties.
+ * data does) reaches a parked thread; a removed duty is never called again, nor one of a closed engine; a pipelined
+ * engine refuses duties.
  */
 class CompactDutyTest
 {
@@ -120,6 +121,48 @@ class CompactDutyTest
         {
             EngineTestSupport.closeQuietly(engine);
         }
+    }
+
+    @Test
+    void closingTheEngineStopsItsDutiesFirst()
+    {
+        final Engine engine = new Engine(EngineTestSupport.context(dir).handlers(shard -> (event, context) -> { })).start();
+        final AtomicLong calls = new AtomicLong();
+        final AtomicBoolean closed = new AtomicBoolean();
+        final AtomicBoolean calledAfterClose = new AtomicBoolean();
+        final Agent duty = new Agent()
+        {
+            @Override
+            public int doWork()
+            {
+                calls.incrementAndGet();
+                if (closed.get())
+                {
+                    calledAfterClose.set(true);
+                }
+                return 0;
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "test-duty";
+            }
+        };
+        try
+        {
+            engine.addCompactDuty(duty);
+            await(() -> calls.get() > 0, () -> "the duty called");
+            engine.close();
+            closed.set(true);
+            engine.removeCompactDuty(duty);   // stopped already: returns at once
+            assertThrows(IllegalStateException.class, () -> engine.addCompactDuty(duty));
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
+        assertFalse(calledAfterClose.get(), "a duty was called after the engine closed");
     }
 
     @Test
