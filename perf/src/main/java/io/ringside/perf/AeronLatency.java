@@ -44,8 +44,8 @@ final class AeronLatency
     private static void engine(final long rate, final LatencyOptions options, final LatencyReport report, final Histogram bare,
         final boolean onCompactThread)
     {
-        final AeronEngineLatencyTarget target = new AeronEngineLatencyTarget(options.aeron, options.topology, options.wait, options.ringSize,
-            onCompactThread);
+        final AeronEngineLatencyTarget target = new AeronEngineLatencyTarget(options.aeron, options.topology, options.wait, options.egressWait,
+            options.ringSize, onCompactThread);
         final String name = target.name();
         final Histogram engine = LatencyHarness.measure(target, rate, options, report);
         report.ratio(rate, name, engine, "aeron-" + options.aeron + "-bare", bare);

@@ -69,6 +69,10 @@ final class LatencyOptions
         "thread of its own (default), polled by the engine's compact thread, or both, one after the other at each rate")
     private String aeronIngress = "thread";
 
+    @Option(names = "--egress-wait", paramLabel = "STRATEGY", description = "with --transport: how the egress thread (which offers each " +
+        "decision to the AeronSink) waits: busy-spin, yielding, backoff, sleeping or blocking (default: --wait's)")
+    WaitStrategy egressWait;
+
     /** From {@code --aeron-ingress} by {@link #check()}: the engine round trip with the ingress on its own thread, on the compact thread. */
     boolean aeronIngressThread = true;
     boolean aeronIngressCompact;
@@ -98,6 +102,14 @@ final class LatencyOptions
         if (!aeronIngressThread && !aeronIngressCompact)
         {
             throw new IllegalArgumentException("--aeron-ingress takes thread, compact or both, not '" + aeronIngress + "'");
+        }
+        if (egressWait != null && aeron == null)
+        {
+            throw new IllegalArgumentException("--egress-wait sets the wait of the egress that offers decisions to Aeron: give --transport too");
+        }
+        if (egressWait == null)
+        {
+            egressWait = wait;
         }
         if (aeronIngressCompact && (aeron == null || topology != Topology.COMPACT))
         {
