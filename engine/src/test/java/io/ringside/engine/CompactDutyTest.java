@@ -73,7 +73,7 @@ class CompactDutyTest
             final AtomicLong taken = new AtomicLong();
             final AtomicBoolean removed = new AtomicBoolean();
             final AtomicBoolean calledAfterRemoval = new AtomicBoolean();
-            final Agent duty = new Agent()
+            final Agent duty = new TestDuty()
             {
                 @Override
                 public int doWork()
@@ -89,12 +89,6 @@ class CompactDutyTest
                         return 1;
                     }
                     return 0;
-                }
-
-                @Override
-                public String roleName()
-                {
-                    return "test-duty";
                 }
             };
             engine.addCompactDuty(duty);
@@ -130,7 +124,7 @@ class CompactDutyTest
         final AtomicLong calls = new AtomicLong();
         final AtomicBoolean closed = new AtomicBoolean();
         final AtomicBoolean calledAfterClose = new AtomicBoolean();
-        final Agent duty = new Agent()
+        final Agent duty = new TestDuty()
         {
             @Override
             public int doWork()
@@ -141,12 +135,6 @@ class CompactDutyTest
                     calledAfterClose.set(true);
                 }
                 return 0;
-            }
-
-            @Override
-            public String roleName()
-            {
-                return "test-duty";
             }
         };
         try
@@ -178,6 +166,18 @@ class CompactDutyTest
         finally
         {
             EngineTestSupport.closeQuietly(engine);
+        }
+    }
+
+    /**
+     * A duty named for the errors it might record.
+     */
+    private abstract static class TestDuty implements Agent
+    {
+        @Override
+        public String roleName()
+        {
+            return "test-duty";
         }
     }
 
