@@ -69,6 +69,8 @@ public final class Engine implements AutoCloseable
     private RingBuffer<Slot> ring;
     private Doorbell ringDoorbell;
     private Journaler journaler;
+    /** The compact topology's one consumer; null when pipelined. */
+    private CompactAgent compact;
     private EgressAgent egress;
     private CountersDuty duty;
     private ShardRunner[] shards = new ShardRunner[0];
@@ -236,10 +238,11 @@ public final class Engine implements AutoCloseable
         final RingBuffer<Slot> r = ring;
         if (!pipelined)
         {
-            final CompactAgent compact = new CompactAgent(first, state, ringDoorbell, journaler, shards);
+            final CompactAgent compact = new CompactAgent(first, state, ringDoorbell, journaler, shards, counters::recordError);
             compact.prefetchFrom(r);
-            add(compact, ctx.journalerWait(), ringDoorbell,
-                () -> r.isAvailable(firstSequence.get() + 1));
+            this.compact = compact;
+            runners.add(new AgentRunner(new CompactIdleStrategy(compact, ctx.journalerWait(), ringDoorbell,
+                () -> r.isAvailable(firstSequence.get() + 1), ctx.compactDutyParkNs()), errorHandler(compact.roleName()), null, compact));
         }
         else
         {
@@ -806,6 +809,52 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Runs {@code duty} on the compact thread, the one that journals each event and runs the shards: its
+     * {@link Agent#doWork()} is called at the start of every duty cycle, before the ring is polled, so that what it
+     * publishes into the ring is journaled and handled in the same cycle, without a hand-off to another thread or a
+     * wake-up. Meant for an ingress polling a transport that cannot wake a parked thread (Aeron): while a duty runs, the
+     * thread's parks are bounded by {@link EngineContext#compactDutyParkNs(long)}.
+     * <p>
+     * The duty must never wait for the ring: when {@link EventPublisher#tryClaim} finds it full, it returns (and leaves
+     * the rest to its transport's back pressure) so that this thread can drain it. Its exceptions are recorded as errors
+     * ({@code ringside stat DIR --errors}), not fatal. Its {@code onStart} and {@code onClose} are not called: the caller
+     * owns its resources and removes it ({@link #removeCompactDuty}) before closing them. {@link #close()} stops running
+     * every duty first.
+     *
+     * @throws IllegalStateException if the topology is not compact, the engine is not running, or the duty runs already.
+     */
+    public synchronized void addCompactDuty(final Agent duty)
+    {
+        if (compact == null)
+        {
+            throw new IllegalStateException(ring == null ? "the engine is not started: call Engine.start() first" :
+                "duties run on the compact topology's thread, and this engine is pipelined: run the agent on a thread of its own");
+        }
+        if (state.lifecycle() != EngineState.RUNNING)
+        {
+            throw new IllegalStateException("the engine is closing or closed: it takes no duty");
+        }
+        compact.addDuty(duty);
+    }
+
+    /**
+     * Stops running a duty added by {@link #addCompactDuty} and returns once the compact thread will not call it again
+     * (or has stopped): its resources may then be closed. A duty not running is ignored. Any thread, the compact thread
+     * included (a duty removing itself: its current call is its last).
+     *
+     * @throws EngineException if the compact thread did not let go of it within {@link EngineContext#closeTimeoutMs()}.
+     */
+    public void removeCompactDuty(final Agent duty)
+    {
+        final CompactAgent agent = compact;
+        if (agent != null && !agent.removeDuty(duty, ctx.closeTimeoutMs()))
+        {
+            throw new EngineException("the compact thread did not let go of the duty " + duty.roleName() + " within " + ctx.closeTimeoutMs() +
+                " ms (EngineContext.closeTimeoutMs): is the engine's thread stuck in a handler?");
+        }
+    }
+
+    /**
      * @param sourceId the id its events carry as {@link Event#sourceId()}.
      * @return a publisher for the calling thread.
      * @throws IllegalStateException if the ring is single-producer and has its publisher already.
@@ -990,6 +1039,11 @@ public final class Engine implements AutoCloseable
             return;
         }
         state.lifecycle(EngineState.CLOSING);
+        if (compact != null && !compact.removeDuties(ctx.closeTimeoutMs()))
+        {
+            counters.recordError(new EngineException("a duty of the compact thread did not return within " + ctx.closeTimeoutMs() +
+                " ms (EngineContext.closeTimeoutMs): it is stopped with the thread"));
+        }
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.closeTimeoutMs());
         final boolean drained = awaitDrained(deadline);
         final long pendingAtDeadline = ring.getCursor() - minConsumerSequence();

@@ -31,6 +31,8 @@ public final class EngineContext
     /** One day. */
     public static final long DEFAULT_MAX_EVENT_TIME_AHEAD_MS = 86_400_000L;
     public static final long DEFAULT_SINK_FAILURE_TIMEOUT_MS = 60_000;
+    /** The compact thread's longest park while a duty runs on it ({@link Engine#addCompactDuty}). */
+    public static final long DEFAULT_COMPACT_DUTY_PARK_NS = 50_000;
 
     private Path directory;
     private int ringSize = DEFAULT_RING_SIZE;
@@ -40,6 +42,7 @@ public final class EngineContext
     private WaitStrategy journalerWait = WaitStrategy.BLOCKING;
     private WaitStrategy shardWait = WaitStrategy.BLOCKING;
     private WaitStrategy egressWait = WaitStrategy.BACKOFF;
+    private long compactDutyParkNs = DEFAULT_COMPACT_DUTY_PARK_NS;
     private WaitStrategy backgroundWait = WaitStrategy.BLOCKING;
     private int journalerCpu = -1;
     private int[] shardCpus;
@@ -210,6 +213,24 @@ public final class EngineContext
     public WaitStrategy egressWait()
     {
         return egressWait;
+    }
+
+    /**
+     * @param parkNs the compact thread's longest park while a duty runs on it ({@link Engine#addCompactDuty}: an Aeron
+     *               ingress), 1 µs to 10 ms. Default {@value #DEFAULT_COMPACT_DUTY_PARK_NS}: nothing wakes the parked thread
+     *               when a message arrives in Aeron, so this bounds what an idle engine adds to the first message's
+     *               latency (plus the timer slack, about 50 µs). With blocking, backoff or sleeping waits only.
+     * @return this.
+     */
+    public EngineContext compactDutyParkNs(final long parkNs)
+    {
+        this.compactDutyParkNs = parkNs;
+        return this;
+    }
+
+    public long compactDutyParkNs()
+    {
+        return compactDutyParkNs;
     }
 
     /**
@@ -786,6 +807,7 @@ public final class EngineContext
             "egress buffer length " + egressBufferLength + " cannot hold the dead letter of an event of max event length " +
             maxEventLength + ": use at least " + BitUtil.findNextPositivePowerOfTwo(8 * (4 + maxEventLength + 8 + OutputDescriptor.HEADER_LENGTH)));
         require(closeTimeoutMs > 0, "close timeout must be positive, was " + closeTimeoutMs);
+        require(compactDutyParkNs >= 1_000 && compactDutyParkNs <= 10_000_000, "compactDutyParkNs must be 1 µs to 10 ms, was " + compactDutyParkNs);
         require(maxOutOfOrdernessMs >= 0 && idleSourceTimeoutMs >= 0 && tickIntervalMs >= 0,
             "max out-of-orderness, idle-source timeout and tick interval must not be negative");
         require(snapshotEveryEvents >= 0, "snapshotEveryEvents must not be negative, was " + snapshotEveryEvents);

@@ -49,6 +49,14 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
         }
     }
 
+    /**
+     * @return whether the engine halted (failed, or stopping): nothing more is handled.
+     */
+    final boolean halted()
+    {
+        return control.isHalted();
+    }
+
     @Override
     public int doWork() throws Exception
     {

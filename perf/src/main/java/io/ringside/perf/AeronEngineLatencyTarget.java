@@ -28,7 +28,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * engine journals it (page-cache) and its one shard decides (an output carrying the event's bytes); the egress thread's
  * {@link AeronSink} publishes the decision once the event is durable, and the receiver thread's
  * {@link AeronOutputSubscriber} records its latency from the event's intended send time. Ingress, sink retries and
- * receiver back off to 100 us parks; the journaler, shard and egress wait with the harness's strategy.
+ * receiver back off to 100 us parks; the journaler and shard wait with the harness's strategy, the egress with
+ * {@code --egress-wait} (the same by default). With the ingress on the engine's compact thread, that thread polls Aeron
+ * before the ring each cycle and, idle, backs off to {@link io.ringside.engine.EngineContext#DEFAULT_COMPACT_DUTY_PARK_NS}
+ * parks.
  */
 final class AeronEngineLatencyTarget implements LatencyTarget
 {
@@ -45,20 +48,26 @@ final class AeronEngineLatencyTarget implements LatencyTarget
     private final RingFullWaiter fullBuffer = new RingFullWaiter("aeron sender");
     private long published;
 
-    AeronEngineLatencyTarget(final String mode, final Topology topology, final WaitStrategy wait, final int ringSize)
+    /**
+     * @param onCompactThread the ingress as a duty of the engine's compact thread ({@link AeronIngressContext#onCompactThread}),
+     *                        named {@code aeron-MODE-engine-compact}; else on its own thread, {@code aeron-MODE-engine}.
+     */
+    AeronEngineLatencyTarget(final String mode, final Topology topology, final WaitStrategy wait, final WaitStrategy egressWait,
+        final int ringSize, final boolean onCompactThread)
     {
-        name = "aeron-" + mode + "-engine";
+        name = "aeron-" + mode + "-engine" + (onCompactThread ? "-compact" : "");
         final AeronChannels channels = AeronChannels.of(mode);
         directory = BenchmarkFiles.createScratchDirectory("ringside-latency-aeron-");
         driver = EmbeddedMediaDriver.launch();
         aeron = driver.connect();
         engine = new Engine(EngineLatencyTarget.context(directory, topology, wait, ringSize)
             .maxEventLength(LatencyEventDescriptor.LENGTH)
-            .egressWait(wait)
+            .egressWait(egressWait)
             .addSink(new AeronSink(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID))
             .handlers(shard -> (event, context) -> context.emit(0, event.key(), event.buffer(), event.offset(), event.length()))).start();
         ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
-            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, ByteOrder.nativeOrder())), engine).start();
+            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, ByteOrder.nativeOrder())).onCompactThread(onCompactThread),
+            engine).start();
         decisions = new AeronOutputSubscriber(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID,
             (position, shard, ordinal, type, key, buffer, offset, length) -> onDecision(buffer, offset));
         receiver = new AeronLatencyReceiver(name, r -> decisions.poll(64)).start();

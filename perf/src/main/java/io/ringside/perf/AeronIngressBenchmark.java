@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The Aeron ingress path in steady state: an {@link AeronSender} (the benchmark thread) offers 48-byte events over
- * {@code aeron:ipc} through an embedded media driver to an {@link AeronIngress} (its own thread), which checks each one,
+ * {@code aeron:ipc} through an embedded media driver to an {@link AeronIngress} (its own thread, or with
+ * {@code -p ingressOn=compact} the engine's compact thread), which checks each one,
  * claims a ring slot and copies it in; the engine journals it (page-cache) and a one-shard handler reads it; the
  * ingress acknowledges what the journal holds and the sender frees its buffer. Everything runs in this JVM, so
  * {@code -prof gc}'s {@code gc.alloc.rate.norm} is what the whole path (sender, driver, ingress, ring, journal, shard, the
@@ -59,6 +60,10 @@ public class AeronIngressBenchmark
     @Param("blocking")
     public String wait;
 
+    /** Where the ingress runs: {@code thread}, its own; {@code compact}, the engine's compact thread. */
+    @Param({"thread", "compact"})
+    public String ingressOn;
+
     private Path directory;
     private EmbeddedMediaDriver driver;
     private Aeron aeron;
@@ -79,7 +84,8 @@ public class AeronIngressBenchmark
             .multiProducer(false).durability(DurabilityPolicy.PAGE_CACHE).maxEventLength(EVENT_LENGTH)
             .handlers(shard -> (e, context) -> blackhole += e.buffer().getLong(e.offset()))).start();
         ingress = new AeronIngress(new AeronIngressContext().aeron(aeron)
-            .decoder(MessageDecoder.fixedLength(EVENT_LENGTH, 8, ByteOrder.LITTLE_ENDIAN)), engine).start();
+            .decoder(MessageDecoder.fixedLength(EVENT_LENGTH, 8, ByteOrder.LITTLE_ENDIAN)).onCompactThread(ingressOn.equals("compact")), engine)
+            .start();
         sender = new AeronSender(aeron, AeronIngressContext.IPC, AeronIngressContext.DEFAULT_STREAM_ID, AeronIngressContext.IPC,
             AeronIngressContext.DEFAULT_ACK_STREAM_ID, 0, 1 << 16, EVENT_LENGTH);
         sender.awaitResume(30_000, new SleepingMillisIdleStrategy(1));

@@ -51,8 +51,10 @@ public final class LatencyHarness extends CheckedCommand
     protected void run()
     {
         System.out.printf(Locale.ROOT, "ringside latency: fixed rate, from intended send time; 48-byte events, journal page-cache, " +
-            "wait %s, topology %s, ring %d, warm-up %d s + measured %d s per rate and target, %d CPUs%n",
-            options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'), options.topology.name().toLowerCase(Locale.ROOT), options.ringSize,
+            "wait %s%s, topology %s, ring %d, warm-up %d s + measured %d s per rate and target, %d CPUs%n",
+            options.wait.name().toLowerCase(Locale.ROOT).replace('_', '-'), options.aeron != null && options.egressWait != options.wait ?
+            " (egress " + options.egressWait.name().toLowerCase(Locale.ROOT).replace('_', '-') + ")" : "",
+            options.topology.name().toLowerCase(Locale.ROOT), options.ringSize,
             options.warmUpS, options.measureS, Runtime.getRuntime().availableProcessors());
         if (options.fraud)
         {

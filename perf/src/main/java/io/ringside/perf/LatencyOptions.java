@@ -65,6 +65,18 @@ final class LatencyOptions
     /** ipc or udp, from {@code --transport} by {@link #check()}; null: in-process. */
     String aeron;
 
+    @Option(names = "--aeron-ingress", paramLabel = "thread|compact|both", description = "with --transport: the Aeron ingress on a " +
+        "thread of its own (default), polled by the engine's compact thread, or both, one after the other at each rate")
+    private String aeronIngress = "thread";
+
+    @Option(names = "--egress-wait", paramLabel = "STRATEGY", description = "with --transport: how the egress thread (which offers each " +
+        "decision to the AeronSink) waits: busy-spin, yielding, backoff, sleeping or blocking (default: --wait's)")
+    WaitStrategy egressWait;
+
+    /** From {@code --aeron-ingress} by {@link #check()}: the engine round trip with the ingress on its own thread, on the compact thread. */
+    boolean aeronIngressThread = true;
+    boolean aeronIngressCompact;
+
     /**
      * @throws IllegalArgumentException naming the flag that is wrong.
      */
@@ -85,6 +97,25 @@ final class LatencyOptions
         range("--cards", cards, WorkloadGenerator.MIN_CARDS, Integer.MAX_VALUE);
         target(target);
         aeron = transport == null ? null : AeronLatency.transport(transport);
+        aeronIngressThread = aeronIngress.equals("thread") || aeronIngress.equals("both");
+        aeronIngressCompact = aeronIngress.equals("compact") || aeronIngress.equals("both");
+        if (!aeronIngressThread && !aeronIngressCompact)
+        {
+            throw new IllegalArgumentException("--aeron-ingress takes thread, compact or both, not '" + aeronIngress + "'");
+        }
+        if (egressWait != null && aeron == null)
+        {
+            throw new IllegalArgumentException("--egress-wait sets the wait of the egress that offers decisions to Aeron: give --transport too");
+        }
+        if (egressWait == null)
+        {
+            egressWait = wait;
+        }
+        if (aeronIngressCompact && (aeron == null || topology != Topology.COMPACT))
+        {
+            throw new IllegalArgumentException("--aeron-ingress compact polls Aeron on the compact topology's thread: give --transport " +
+                "aeron-ipc|aeron-udp, and not --topology pipelined");
+        }
         if (bare && aeron == null)
         {
             BareDisruptorLatencyTarget.disruptorWait(wait);

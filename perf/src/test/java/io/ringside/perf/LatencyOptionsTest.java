@@ -115,6 +115,23 @@ class LatencyOptionsTest
         assertTrue(refusal("--bogus").contains("Unknown option: '--bogus'"));
     }
 
+    @Test
+    void shouldPlaceTheAeronIngressAndSetTheEgressWaitOnlyOverAeron()
+    {
+        final LatencyOptions thread = parse("--transport", "aeron-ipc");
+        assertTrue(thread.aeronIngressThread && !thread.aeronIngressCompact, "the ingress on its own thread by default");
+        assertEquals(WaitStrategy.BLOCKING, thread.egressWait, "the egress waits as --wait says by default");
+        final LatencyOptions both = parse("--transport", "aeron-ipc", "--aeron-ingress", "both", "--egress-wait", "yielding");
+        assertTrue(both.aeronIngressThread && both.aeronIngressCompact);
+        assertEquals(WaitStrategy.YIELDING, both.egressWait);
+        final LatencyOptions compact = parse("--transport", "aeron-udp", "--aeron-ingress", "compact");
+        assertTrue(!compact.aeronIngressThread && compact.aeronIngressCompact);
+        assertTrue(refusal("--transport", "aeron-ipc", "--aeron-ingress", "shard").contains("--aeron-ingress takes thread, compact or both"));
+        assertTrue(refusal("--aeron-ingress", "compact").contains("give --transport"));
+        assertTrue(refusal("--transport", "aeron-ipc", "--aeron-ingress", "compact", "--topology", "pipelined").contains("not --topology pipelined"));
+        assertTrue(refusal("--egress-wait", "yielding").contains("give --transport too"));
+    }
+
     private static void assertTargets(final String value, final boolean engine, final boolean bare, final boolean fraud)
     {
         final LatencyOptions options = parse("--target", value, "--rates", "1000");

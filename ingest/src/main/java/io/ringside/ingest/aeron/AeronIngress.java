@@ -61,8 +61,10 @@ import static io.ringside.ingest.aeron.AeronMessageDescriptor.TYPE_OFFSET;
  * channel with the reason, and is counted; the stream goes on. It is not acknowledged until a later message is
  * journaled, so after a crash it may be refused (and reported) again.</li>
  * </ul>
- * <b>Threads:</b> an {@link Agent} on its own thread ({@link #start()}), or driven by the caller's own runner;
- * {@link #close()} from any thread.
+ * <b>Threads:</b> an {@link Agent} on its own thread ({@link #start()}), or on the engine's compact thread
+ * ({@link AeronIngressContext#onCompactThread}: the events it publishes are journaled and handled in the same duty cycle,
+ * with no hand-off; a full ring aborts the fragment as above, so it never waits for its own thread), or driven by the
+ * caller's own runner; {@link #close()} from any thread.
  */
 public final class AeronIngress implements Agent, AutoCloseable
 {
@@ -95,6 +97,8 @@ public final class AeronIngress implements Agent, AutoCloseable
     private SenderSession endSession;
     private long endSequence;
     private AgentRunner runner;
+    /** Running as a duty of the engine's compact thread: it needs no wake, being the consumer. */
+    private boolean onEngineThread;
 
     /**
      * Subscribes and opens the back channel on the calling thread.
@@ -133,12 +137,20 @@ public final class AeronIngress implements Agent, AutoCloseable
     }
 
     /**
-     * Starts the ingress on its own thread, {@code ringside-aeron-<stream>}, with the context's idle strategy.
+     * Starts the ingress on its own thread, {@code ringside-aeron-<stream>}, with the context's idle strategy; or, with
+     * {@link AeronIngressContext#onCompactThread}, as a duty of the engine's compact thread.
      *
      * @return this.
+     * @throws IllegalStateException on the compact thread of an engine that is pipelined, or not running.
      */
     public AeronIngress start()
     {
+        if (ctx.onCompactThread())
+        {
+            onEngineThread = true;
+            engine.addCompactDuty(this);
+            return this;
+        }
         runner = new AgentRunner(ctx.idleStrategy(), error ->
         {
             engine.counters().recordError(error);
@@ -160,7 +172,7 @@ public final class AeronIngress implements Agent, AutoCloseable
         nowMs = System.currentTimeMillis();
         publishedThisPoll = 0;
         int work = subscription.controlledPoll(assembler, ctx.fragmentLimit());
-        if (publishedThisPoll > 0)
+        if (publishedThisPoll > 0 && !onEngineThread)
         {
             publisher.wake();   // once per poll: a wake per message would make a sleeping consumer ping-pong with this thread
         }
@@ -229,7 +241,10 @@ public final class AeronIngress implements Agent, AutoCloseable
         if (!publisher.tryClaim(decoder.key(buffer, eventOffset, eventLength), eventLength))
         {
             ringFullCounter.incrementRelease();
-            publisher.wake();
+            if (!onEngineThread)
+            {
+                publisher.wake();
+            }
             return Action.ABORT;   // Aeron keeps the fragment: the sender's publication takes the back pressure
         }
         publisher.buffer().putBytes(0, buffer, eventOffset, eventLength);
@@ -406,7 +421,8 @@ public final class AeronIngress implements Agent, AutoCloseable
     }
 
     /**
-     * Stops the thread and closes the subscription, the back channel and the engine publisher.
+     * Stops the thread (or leaves the engine's compact thread) and closes the subscription, the back channel and the
+     * engine publisher.
      */
     @Override
     public void close()
@@ -417,6 +433,10 @@ public final class AeronIngress implements Agent, AutoCloseable
         }
         else
         {
+            if (onEngineThread)
+            {
+                engine.removeCompactDuty(this);
+            }
             onClose();
         }
     }

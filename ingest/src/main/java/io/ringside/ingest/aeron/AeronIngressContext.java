@@ -7,7 +7,7 @@ import org.agrona.concurrent.IdleStrategy;
 /**
  * The configuration of one {@link AeronIngress}: the Aeron client, the ingress channel and stream the senders publish
  * on, the back channel and stream the acknowledgements and dead letters go out on, the engine source id, the decoder
- * and the ingress thread's idle strategy. Validated once by {@link #conclude()}. Not thread-safe: configure, then hand
+ * and the ingress thread's idle strategy, or the engine's compact thread to run on instead. Validated once by {@link #conclude()}. Not thread-safe: configure, then hand
  * to one ingress.
  * <p>
  * Channels: {@code aeron:ipc} (the default) between processes of one host sharing a media driver, or
@@ -31,6 +31,7 @@ public final class AeronIngressContext
     private long ackIntervalMs = 100;
     private boolean endOfInputAccepted;
     private IdleStrategy idleStrategy;
+    private boolean onCompactThread;
     private boolean concluded;
 
     /** @param aeron a connected client, owned by the caller (it outlives the ingress). */
@@ -166,6 +167,24 @@ public final class AeronIngressContext
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /**
+     * @param onCompactThread whether {@link AeronIngress#start()} runs the ingress as a duty of the engine's compact
+     *                        thread ({@link io.ringside.engine.Engine#addCompactDuty}), the one that journals each event
+     *                        and runs the shards, instead of on a thread of its own: one thread hop and one wake-up less
+     *                        per event, its idling bounded by {@code EngineContext.compactDutyParkNs} (the
+     *                        {@link #idleStrategy} is then unused). Compact topology only. Default false.
+     */
+    public AeronIngressContext onCompactThread(final boolean onCompactThread)
+    {
+        this.onCompactThread = onCompactThread;
+        return this;
+    }
+
+    public boolean onCompactThread()
+    {
+        return onCompactThread;
     }
 
     /**

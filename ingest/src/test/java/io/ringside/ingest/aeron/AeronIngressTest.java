@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The Aeron ingress, sender, sink and output subscriber in one JVM through a real embedded media driver (IPC, and UDP
  * on 127.0.0.1): every event once and in order, acknowledged; back pressure from a slow shard held in Aeron; a
- * malformed message dead-lettered back to its sender; an engine restarted under a running sender.
+ * malformed message dead-lettered back to its sender; an engine restarted under a running sender. The IPC cases run twice:
+ * the ingress on a thread of its own, and polled by the engine's compact thread ({@link AeronIngressContext#onCompactThread}).
  */
 class AeronIngressTest
 {
@@ -61,23 +64,24 @@ class AeronIngressTest
         CloseHelper.quietCloseAll(aeron, driver);
     }
 
-    @Test
-    void shouldTakeEveryEventOnceInOrderAndAcknowledgeIt()
+    @ParameterizedTest(name = "ingress on the compact thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldTakeEveryEventOnceInOrderAndAcknowledgeIt(final boolean onCompactThread)
     {
-        runOnce(AeronIngressContext.IPC, AeronIngressContext.IPC, 20_000);
+        runOnce(AeronIngressContext.IPC, AeronIngressContext.IPC, 20_000, onCompactThread);
     }
 
     @Test
     void shouldTakeEveryEventOnceOverUdp()
     {
-        runOnce("aeron:udp?endpoint=127.0.0.1:24571", "aeron:udp?endpoint=127.0.0.1:24572", 5_000);
+        runOnce("aeron:udp?endpoint=127.0.0.1:24571", "aeron:udp?endpoint=127.0.0.1:24572", 5_000, false);
     }
 
-    private void runOnce(final String channel, final String ackChannel, final int events)
+    private void runOnce(final String channel, final String ackChannel, final int events, final boolean onCompactThread)
     {
         final LongArrayList seen = new LongArrayList();
         final Engine engine = engine(context(dir, seen, 0));
-        final AeronIngress ingress = ingress(engine, channel, ackChannel);
+        final AeronIngress ingress = ingress(engine, channel, ackChannel, onCompactThread);
         final LongArrayList decided = new LongArrayList();
         final AeronOutputSubscriber subscriber = subscriber(decided);
         final AeronSender sender = sender(channel, ackChannel, 1024);
@@ -92,12 +96,13 @@ class AeronIngressTest
         assertEquals(0, sender.rewinds());
     }
 
-    @Test
-    void shouldHoldBackPressureInAeronWhenASlowShardFillsASmallRing()
+    @ParameterizedTest(name = "ingress on the compact thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldHoldBackPressureInAeronWhenASlowShardFillsASmallRing(final boolean onCompactThread)
     {
         final LongArrayList seen = new LongArrayList();
         final Engine engine = engine(context(dir, seen, 20_000).ringSize(64));
-        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC);
+        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, onCompactThread);
         final LongArrayList decided = new LongArrayList();
         final AeronOutputSubscriber subscriber = subscriber(decided);
         // a small term: the publication's window (half a term) fills while the ring is full
@@ -120,7 +125,7 @@ class AeronIngressTest
     {
         final LongArrayList seen = new LongArrayList();
         final Engine engine = engine(context(dir, seen, 0));
-        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC);
+        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, false);
         final AeronOutputSubscriber subscriber = subscriber(new LongArrayList());
         final List<String> letters = new ArrayList<>();
         final AeronSender sender = sender(AeronIngressContext.IPC, AeronIngressContext.IPC, 1024)
@@ -145,8 +150,9 @@ class AeronIngressTest
         assertTrue(!seen.containsLong(42));
     }
 
-    @Test
-    void shouldResendWhatARestartedEngineLacksAndDropWhatItHad()
+    @ParameterizedTest(name = "ingress on the compact thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldResendWhatARestartedEngineLacksAndDropWhatItHad(final boolean onCompactThread)
     {
         final LongArrayList seen = new LongArrayList();
         final LongArrayList decided = new LongArrayList();
@@ -158,7 +164,7 @@ class AeronIngressTest
         {
             // no snapshot at close: the restart replays the journal and sends every output again (the subscriber drops them)
             final Engine engine = engine(context(dir, seen, 0).snapshotOnClose(false));
-            final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC);
+            final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, onCompactThread);
             if (run == 0)
             {
                 assertEquals(0, sender.awaitResume(10_000, new SleepingMillisIdleStrategy(1)));
@@ -262,10 +268,10 @@ class AeronIngressTest
         return engine;
     }
 
-    private AeronIngress ingress(final Engine engine, final String channel, final String ackChannel)
+    private AeronIngress ingress(final Engine engine, final String channel, final String ackChannel, final boolean onCompactThread)
     {
         final AeronIngress ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channel).ackChannel(ackChannel)
-            .decoder(MessageDecoder.fixedLength(EVENT_LENGTH, 0, ORDER)).ackIntervalMs(50), engine).start();
+            .decoder(MessageDecoder.fixedLength(EVENT_LENGTH, 0, ORDER)).ackIntervalMs(50).onCompactThread(onCompactThread), engine).start();
         toClose.add(ingress);
         return ingress;
     }

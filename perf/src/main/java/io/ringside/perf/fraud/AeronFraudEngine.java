@@ -25,8 +25,9 @@ import io.ringside.journal.DurabilityPolicy;
  * an {@link AeronSink}; it runs until a sender's end of input is journaled, then closes the engine (every window closes,
  * every decision goes out). Its main is the engine process the crash tests kill:
  * <pre>
- * AeronFraudEngine AERON_DIR ENGINE_DIR ipc|udp EVENTS CARDS SHARDS SNAPSHOT_EVERY page-cache|group-commit
+ * AeronFraudEngine AERON_DIR ENGINE_DIR ipc|udp EVENTS CARDS SHARDS SNAPSHOT_EVERY page-cache|group-commit [thread|compact]
  * </pre>
+ * (the last: the ingress on a thread of its own, the default, or on the engine's compact thread).
  */
 public final class AeronFraudEngine
 {
@@ -54,15 +55,16 @@ public final class AeronFraudEngine
     public static Result run(final Aeron aeron, final AeronChannels channels, final Path dir, final long events, final long cards,
         final int shards, final boolean chronicle, final long snapshotEvery, final DurabilityPolicy durability, final Consumer<String> progress)
     {
-        return run(aeron, channels, dir, events, cards, shards, chronicle, snapshotEvery, durability, progress, ingress -> { });
+        return run(aeron, channels, dir, events, cards, shards, chronicle, snapshotEvery, durability, progress, false, ingress -> { });
     }
 
     /**
-     * @param started told the ingress once it runs (its counters may be read from any thread).
+     * @param onCompactThread the ingress as a duty of the engine's compact thread ({@link AeronIngressContext#onCompactThread}).
+     * @param started         told the ingress once it runs (its counters may be read from any thread).
      */
     public static Result run(final Aeron aeron, final AeronChannels channels, final Path dir, final long events, final long cards,
         final int shards, final boolean chronicle, final long snapshotEvery, final DurabilityPolicy durability, final Consumer<String> progress,
-        final Consumer<AeronIngress> started)
+        final boolean onCompactThread, final Consumer<AeronIngress> started)
     {
         final List<ChecksumReport> reports = new ArrayList<>();
         final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
@@ -111,7 +113,7 @@ public final class AeronFraudEngine
         {
             ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
                 .sourceId(SOURCE_ID).decoder(MessageDecoder.fixedLength(FraudEvent.LENGTH, FraudEvent.CARD_ID_OFFSET, FraudEvent.BYTE_ORDER))
-                .endOfInputAccepted(true), engine).start();
+                .endOfInputAccepted(true).onCompactThread(onCompactThread), engine).start();
             started.accept(ingress);
             long nextNs = startNs + TimeUnit.SECONDS.toNanos(1);
             long last = 0;
@@ -162,16 +164,18 @@ public final class AeronFraudEngine
 
     public static void main(final String[] args)
     {
-        if (args.length != 8)
+        if (args.length != 8 && (args.length != 9 || !(args[8].equals("thread") || args[8].equals("compact"))))
         {
-            System.err.println("usage: AeronFraudEngine AERON_DIR ENGINE_DIR ipc|udp EVENTS CARDS SHARDS SNAPSHOT_EVERY page-cache|group-commit");
+            System.err.println("usage: AeronFraudEngine AERON_DIR ENGINE_DIR ipc|udp EVENTS CARDS SHARDS SNAPSHOT_EVERY page-cache|group-commit " +
+                "[thread|compact]");
             System.exit(2);
         }
         try (Aeron aeron = EmbeddedMediaDriver.connect(Path.of(args[0])))
         {
             final Result result = run(aeron, AeronChannels.of(args[2]), Path.of(args[1]), Long.parseLong(args[3]), Long.parseLong(args[4]),
                 Integer.parseInt(args[5]), true, Long.parseLong(args[6]),
-                args[7].equals("group-commit") ? DurabilityPolicy.GROUP_COMMIT : DurabilityPolicy.PAGE_CACHE, System.out::println);
+                args[7].equals("group-commit") ? DurabilityPolicy.GROUP_COMMIT : DurabilityPolicy.PAGE_CACHE, System.out::println,
+                args.length == 9 && args[8].equals("compact"), ingress -> { });
             result.report().print(System.out);
             System.out.printf(Locale.ROOT, "engine done: %,d events published in this run, %,d resent dropped, %,d gaps%n", result.published(),
                 result.duplicates(), result.gaps());

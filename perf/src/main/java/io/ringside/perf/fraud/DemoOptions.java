@@ -138,6 +138,13 @@ final class DemoOptions
         "embedded one")
     Path aeronDir;
 
+    @Option(names = "--aeron-ingress", paramLabel = "thread|compact", description = "with --aeron: the ingress on a thread of its own " +
+        "(default), or polled by the engine's compact thread (one thread hop and one wake-up less per event; compact topology)")
+    private String aeronIngress = "thread";
+
+    /** From {@code --aeron-ingress} by {@link #check()}: the ingress on the engine's compact thread. */
+    boolean aeronIngressOnCompactThread;
+
     /**
      * @throws IllegalArgumentException naming the flag that is wrong.
      */
@@ -206,6 +213,16 @@ final class DemoOptions
         if (aeronDir != null && aeron == null)
         {
             throw new IllegalArgumentException("--aeron-dir names the media driver of --aeron ipc|udp: give --aeron too");
+        }
+        aeronIngressOnCompactThread = switch (aeronIngress)
+        {
+            case "thread" -> false;
+            case "compact" -> true;
+            default -> throw new IllegalArgumentException("--aeron-ingress takes thread or compact, not '" + aeronIngress + "'");
+        };
+        if (aeronIngressOnCompactThread && aeron == null)
+        {
+            throw new IllegalArgumentException("--aeron-ingress compact places the Aeron ingress: give --aeron ipc|udp too");
         }
         if (aeron != null && (kafka != null || workload == 2))
         {

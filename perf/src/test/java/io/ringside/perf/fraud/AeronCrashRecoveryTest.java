@@ -19,8 +19,9 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * while this JVM's sender goes on, resending from what the restarted engine acknowledges; then the sender
  * ({@link AeronFraudSender}) in a child JVM SIGKILLed and restarted while the engine runs here. Either way the decisions
  * read back over Aeron equal those of an uninterrupted run of workload.md (the plain-Java implementation's), each once.
+ * Each runs twice: the engine's ingress on a thread of its own, and polled by the engine's compact thread.
  */
 class AeronCrashRecoveryTest
 {
@@ -77,8 +79,9 @@ class AeronCrashRecoveryTest
         }
     }
 
-    @Test
-    void anEngineKilledAgainAndAgainDecidesEveryEventExactlyOnce() throws Exception
+    @ParameterizedTest(name = "ingress on the compact thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void anEngineKilledAgainAndAgainDecidesEveryEventExactlyOnce(final boolean onCompactThread) throws Exception
     {
         final Path engineDir = tmp.resolve("engine");
         final Path log = tmp.resolve("engine.log");
@@ -108,7 +111,7 @@ class AeronCrashRecoveryTest
         while (true)
         {
             child = ChildJvm.start(log, AeronFraudEngine.class, driver.directory().toString(), engineDir.toString(), "ipc",
-                Long.toString(EVENTS), Long.toString(CARDS), "1", "20000", "page-cache");
+                Long.toString(EVENTS), Long.toString(CARDS), "1", "20000", "page-cache", onCompactThread ? "compact" : "thread");
             if (kills < KILLS)
             {
                 // killed once the sender has had this many events acknowledged (by this run or an earlier one)
@@ -144,8 +147,9 @@ class AeronCrashRecoveryTest
         assertExactlyTheReference(Files.readAllLines(lines));
     }
 
-    @Test
-    void aSenderKilledAgainAndAgainResumesFromItsAcknowledgedPositionExactlyOnce() throws Exception
+    @ParameterizedTest(name = "ingress on the compact thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void aSenderKilledAgainAndAgainResumesFromItsAcknowledgedPositionExactlyOnce(final boolean onCompactThread) throws Exception
     {
         final Path engineDir = tmp.resolve("engine");
         final Path log = tmp.resolve("sender.log");
@@ -159,7 +163,7 @@ class AeronCrashRecoveryTest
             try
             {
                 result.set(AeronFraudEngine.run(aeron, IPC, engineDir, EVENTS, CARDS, 1, true, 20_000, DurabilityPolicy.PAGE_CACHE,
-                    line -> { }, ingress::set));
+                    line -> { }, onCompactThread, ingress::set));
             }
             catch (final Throwable ex)
             {

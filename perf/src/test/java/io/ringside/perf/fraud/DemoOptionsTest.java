@@ -41,6 +41,16 @@ class DemoOptionsTest
     }
 
     @Test
+    void shouldPlaceTheAeronIngressOnTheCompactThreadOnlyOverAeron()
+    {
+        assertFalse(parse("--aeron", "ipc").aeronIngressOnCompactThread, "its own thread by default");
+        assertTrue(parse("--aeron", "ipc", "--aeron-ingress", "compact").aeronIngressOnCompactThread);
+        assertFalse(parse("--aeron", "udp", "--aeron-ingress", "thread").aeronIngressOnCompactThread);
+        assertTrue(refusal("--aeron", "ipc", "--aeron-ingress", "shard").contains("--aeron-ingress takes thread or compact"));
+        assertTrue(refusal("--aeron-ingress", "compact").contains("give --aeron ipc|udp too"));
+    }
+
+    @Test
     void shouldDefaultToTheStandardSizeOnTheEmbeddedDefault()
     {
         final DemoOptions options = parse();
