@@ -19,6 +19,8 @@ import io.ringside.engine.state.WindowListener;
  * <p>
  * A key keeps its recent events off-heap, at most {@code eventsPerKey}: the events of {@code size + allowed lateness +
  * the watermark's lag}; an event that finds no room is refused with an {@link IllegalStateException} naming the key.
+ * A key's entry is {@code 32 + eventsPerKey * 8 * (1 + aggregates)} bytes, made for {@code expectedKeys} up front; it
+ * goes once the key's events are older than any window that may still close.
  */
 public final class Sliding extends Windows
 {

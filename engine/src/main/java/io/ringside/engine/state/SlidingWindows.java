@@ -28,14 +28,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * size. So a key needs room for its events within {@code size + allowed lateness + the watermark's lag} behind its
  * newest; an event that finds no room is refused with an {@link IllegalStateException} naming the key (give more
  * events per key). A key's entry goes once its last window has closed and its newest event is older than the close
- * limit minus the size (a timer at that time), so idle keys cost nothing. Per event: one map access, an insertion in
- * time order (a shift of the later events for one out of order), one timer registration per window; per closed window:
- * one access by handle and a pass over the events it holds. Nothing is allocated in steady state.
+ * limit minus the size (a timer at that time, rounded up to a 64th of the size at most so that keys share timers), so
+ * idle keys cost nothing. A key has at most one window timer (its earliest open window's end) and one expiry timer
+ * pending, besides the registrations an event out of order leaves stale (skipped when they come due). Per event: one
+ * map access, an insertion in time order (a shift of the later events, for one out of order), a timer registration for
+ * its window; per closed window: one access by handle and a pass over the events it holds. Nothing is allocated in
+ * steady state.
  * <pre>
- *   entry:  0: the key's armed deadline (its earliest open window's end, or when its events all expire)
+ *   entry:  0: the key's window timer: its earliest open window's end (Long.MAX_VALUE: none armed)
  *           8: the end of the key's last closed window (Long.MIN_VALUE: none yet)
- *          16: retained events (int32)   20: the ring's head (int32)
- *          24: eventsPerKey x event, a ring in time order from the head:
+ *          16: events kept (int32)   20: the ring's head (int32)
+ *          24: the key's expiry timer (Long.MAX_VALUE: none armed)
+ *          32: eventsPerKey x event, a ring in time order from the head:
  *              [event time (int64)] [one int64 value per aggregate]
  * </pre>
  * <b>Thread safety:</b> one thread (the shard's).
@@ -44,11 +48,13 @@ public final class SlidingWindows implements AutoCloseable
 {
     /** Marks the snapshot layout (format 1). */
     static final long SNAPSHOT_FORMAT = 0x52494E47534C0001L;
-    private static final int DEADLINE_OFFSET = 0;
+    private static final int WINDOW_DEADLINE_OFFSET = 0;
     private static final int CLOSED_OFFSET = 8;
     private static final int COUNT_OFFSET = 16;
     private static final int HEAD_OFFSET = 20;
-    private static final int EVENTS_OFFSET = 24;
+    private static final int EXPIRY_DEADLINE_OFFSET = 24;
+    private static final int EVENTS_OFFSET = 32;
+    private static final long NONE = Long.MAX_VALUE;
 
     private final String name;
     private final long sizeMs;
@@ -56,6 +62,7 @@ public final class SlidingWindows implements AutoCloseable
     private final int eventsPerKey;
     private final int eventLength;
     private final int closeSlice;
+    private final long expiryGrainMs;
     private final Aggregate[] aggregates;
     private final KeyedStore store;
     private final DeadlineQueue deadlines = new DeadlineQueue();
@@ -91,6 +98,7 @@ public final class SlidingWindows implements AutoCloseable
         this.allowedLatenessMs = allowedLatenessMs;
         this.eventsPerKey = eventsPerKey;
         this.closeSlice = closeSlice;
+        this.expiryGrainMs = Long.highestOneBit(Math.max(1, sizeMs >> 6));
         this.listener = listener;
         this.aggregates = aggregates.clone();
         this.eventLength = 8 + 8 * this.aggregates.length;
@@ -121,7 +129,8 @@ public final class SlidingWindows implements AutoCloseable
             int count = entry.getInt(COUNT_OFFSET);
             if (count == 0)
             {
-                entry.putLong(DEADLINE_OFFSET, Long.MAX_VALUE);
+                entry.putLong(WINDOW_DEADLINE_OFFSET, NONE);
+                entry.putLong(EXPIRY_DEADLINE_OFFSET, NONE);
                 entry.putLong(CLOSED_OFFSET, Long.MIN_VALUE);
                 entry.putInt(HEAD_OFFSET, 0);
             }
@@ -132,9 +141,9 @@ public final class SlidingWindows implements AutoCloseable
                     " ms plus the lateness and the watermark's lag, all still needed by open windows: give more events per key");
             }
             insert(entry, count, eventTime, values);
-            if (DeadlineQueue.deadline(eventTime, 0) < entry.getLong(DEADLINE_OFFSET))
+            if (DeadlineQueue.deadline(eventTime, 0) < entry.getLong(WINDOW_DEADLINE_OFFSET))
             {
-                arm(key, entry, eventTime);
+                arm(key, entry, WINDOW_DEADLINE_OFFSET, eventTime);
             }
             return true;
         }
@@ -211,6 +220,10 @@ public final class SlidingWindows implements AutoCloseable
         return store.size();
     }
 
+    /**
+     * A key's registration came due: its earliest open window's end (the window closes), or the time its events expire
+     * (they go, and the entry with them if none is left); anything else is stale (re-armed since).
+     */
     private void closeKey(final long key, final long handle, final long deadline)
     {
         final MutableDirectBuffer entry = store.acquireByHandle(handle, key);
@@ -218,46 +231,70 @@ public final class SlidingWindows implements AutoCloseable
         {
             return;
         }
-        if (entry.getLong(DEADLINE_OFFSET) != deadline)
+        final boolean window = entry.getLong(WINDOW_DEADLINE_OFFSET) == deadline;
+        final boolean expiry = entry.getLong(EXPIRY_DEADLINE_OFFSET) == deadline;
+        if (!window && !expiry)
         {
-            store.release();   // re-armed earlier since: a stale registration
+            store.release();   // re-armed since: a stale registration
             return;
         }
         int count = entry.getInt(COUNT_OFFSET);
-        final int open = firstOpen(entry, count);
-        if (open < count && time(entry, open) <= deadline)
+        if (expiry)
         {
-            // the key's earliest open window: computed before its end is marked closed
-            final long end = time(entry, open);
-            final Window closing = compute(entry, count, end);
-            entry.putLong(CLOSED_OFFSET, end);
-            listener.onClose(key, closing);
+            entry.putLong(EXPIRY_DEADLINE_OFFSET, NONE);
+        }
+        if (window)
+        {
+            entry.putLong(WINDOW_DEADLINE_OFFSET, NONE);
+            final int open = firstOpen(entry, count);
+            if (open < count && time(entry, open) <= deadline)
+            {
+                // the key's earliest open window: computed before its end is marked closed
+                final long end = time(entry, open);
+                final Window closing = compute(entry, count, end);
+                entry.putLong(CLOSED_OFFSET, end);
+                listener.onClose(key, closing);
+            }
         }
         count = expire(entry, count, horizon(entry, count));
         if (count == 0)
         {
-            store.removeAcquired();
+            store.removeAcquired();   // registrations still pending find no entry, or a new one that names other deadlines
             return;
         }
         final int next = firstOpen(entry, count);
-        arm(key, entry, next < count ? time(entry, next) : expiry(time(entry, count - 1)));
+        if (next < count)
+        {
+            if (entry.getLong(WINDOW_DEADLINE_OFFSET) == NONE)
+            {
+                arm(key, entry, WINDOW_DEADLINE_OFFSET, time(entry, next));
+            }
+        }
+        else if (entry.getLong(EXPIRY_DEADLINE_OFFSET) == NONE)
+        {
+            // one expiry pending at most: an earlier one still pending re-arms for the later time when it comes due
+            arm(key, entry, EXPIRY_DEADLINE_OFFSET, expiry(time(entry, count - 1)));
+        }
         store.release();
     }
 
-    private void arm(final long key, final MutableDirectBuffer entry, final long deadline)
+    private void arm(final long key, final MutableDirectBuffer entry, final int field, final long deadline)
     {
         final long at = DeadlineQueue.deadline(deadline, 0);
-        entry.putLong(DEADLINE_OFFSET, at);
+        entry.putLong(field, at);
         deadlines.arm(key, store.handle(), at);
     }
 
     /**
      * @return when an event at {@code time} is needed by no window that may still close (every window ending above the
-     * close limit starts above it): its time plus the size, saturating.
+     * close limit starts above it): its time plus the size, rounded up to a grain of a 64th of the size at most (a
+     * power of two), so that keys share deadlines; saturating.
      */
     private long expiry(final long time)
     {
-        return DeadlineQueue.deadline(time, sizeMs);
+        final long at = DeadlineQueue.deadline(time, sizeMs);
+        final long rounded = DeadlineQueue.deadline(at, expiryGrainMs - 1) & -expiryGrainMs;
+        return Math.max(at, rounded);
     }
 
     /**

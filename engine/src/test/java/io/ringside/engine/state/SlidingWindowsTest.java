@@ -1,9 +1,11 @@
 package io.ringside.engine.state;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,6 +58,38 @@ class SlidingWindowsTest
             }
             assertEquals("7 [86387000,86397000] n=11 sum=11", closed.get(closed.size() - 1));
             assertEquals(1, windows.keys());
+        }
+    }
+
+    /**
+     * Ten-minute windows: a key's expiry lies past the timing wheel, in the timers' overflow heap; still nothing
+     * allocated per event once warm.
+     */
+    @Test
+    void shouldNotAllocatePerEventWithTenMinuteWindows()
+    {
+        try (SlidingWindows windows = new SlidingWindows("ten-minutes", 600_000, 1_000, 64, 4_096, Integer.MAX_VALUE, (key, window) ->
+        {
+        }, Aggregates.count(), Aggregates.sum()))
+        {
+            final long[] values = {0, 1};
+            final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
+            long before = 0;
+            for (long i = 0; i < 400_000; i++)
+            {
+                if (i == 200_000)
+                {
+                    before = threads.getCurrentThreadAllocatedBytes();
+                }
+                final long time = i * 50;   // 4,000 keys, each an event every 200 s
+                windows.add(i % 4_000, time, values);
+                if (i % 16 == 0)
+                {
+                    windows.close(time - 500);
+                }
+            }
+            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(allocated < 64 * 1024, allocated + " bytes allocated over 200,000 events");
         }
     }
 
