@@ -56,7 +56,7 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     private final long[] profile = new long[2];
     private final long[] txnAmount = new long[1];
     private final long[] fields = new long[OutputKind.MAX_FIELDS];
-    private final UnsafeBuffer out = new UnsafeBuffer(new byte[8 * OutputKind.MAX_FIELDS]);
+    private final UnsafeBuffer out = new UnsafeBuffer(new byte[FraudOutput.MAX_LENGTH]);
     private ShardContext context;
 
     /**
