@@ -20,12 +20,12 @@ import org.agrona.MutableDirectBuffer;
  *   COUNTRY       cardId     eventId                                                                  {@link CountryChange}
  *   LATE,         eventId                                                                             {@link EventRef}
  *   DUPLICATE
- *   OVERLIMIT     cardId     eventId        limitCents                                                v2, by index
- *   ABROAD        cardId     eventId        homeCountry
- *   TESTCHARGE    cardId     smallEventId   largeEventId
- *   CAPTURED      cardId     txnEventId     captureEventId captureMs - txnMs
- *   UNCAPTURED    cardId     txnEventId     amountCents
- *   ORPHAN        cardId     captureEventId txnEventId
+ *   OVERLIMIT     cardId     eventId        limitCents                                                {@link OverLimit}
+ *   ABROAD        cardId     eventId        homeCountry                                               {@link Abroad}
+ *   TESTCHARGE    cardId     smallEventId   largeEventId                                              {@link TestCharge}
+ *   CAPTURED      cardId     txnEventId     captureEventId captureDelayMs                             {@link Captured}
+ *   UNCAPTURED    cardId     txnEventId     amountCents                                               {@link Uncaptured}
+ *   ORPHAN        cardId     captureEventId txnEventId                                                {@link Orphan}
  * </pre>
  * Writers fill a flyweight over bytes of its own ({@link #wrapNew()}) and {@link #emit} it; readers wrap an output's
  * bytes, or read any kind's fields by index ({@link #field}, {@link #read}) as the checksum report and the sinks do.
@@ -361,6 +361,299 @@ public abstract class FraudOutput<F extends FraudOutput<F>> extends Flyweight<F>
         public EventRef eventId(final long value)
         {
             return putLong(EVENT_ID_OFFSET, value);
+        }
+    }
+
+    /**
+     * OVERLIMIT (v2): a transaction above its card's limit, and the limit.
+     */
+    public static final class OverLimit extends FraudOutput<OverLimit>
+    {
+        public static final int CARD_ID_OFFSET = 0;
+        public static final int EVENT_ID_OFFSET = 8;
+        public static final int LIMIT_CENTS_OFFSET = 16;
+        public static final int LENGTH = 24;
+
+        @Override
+        public int length()
+        {
+            return LENGTH;
+        }
+
+        public long cardId()
+        {
+            return getLong(CARD_ID_OFFSET);
+        }
+
+        public long eventId()
+        {
+            return getLong(EVENT_ID_OFFSET);
+        }
+
+        public long limitCents()
+        {
+            return getLong(LIMIT_CENTS_OFFSET);
+        }
+
+        public OverLimit cardId(final long value)
+        {
+            return putLong(CARD_ID_OFFSET, value);
+        }
+
+        public OverLimit eventId(final long value)
+        {
+            return putLong(EVENT_ID_OFFSET, value);
+        }
+
+        public OverLimit limitCents(final long value)
+        {
+            return putLong(LIMIT_CENTS_OFFSET, value);
+        }
+    }
+
+    /**
+     * ABROAD (v2): a transaction from another country than its card's home, and the home country.
+     */
+    public static final class Abroad extends FraudOutput<Abroad>
+    {
+        public static final int CARD_ID_OFFSET = 0;
+        public static final int EVENT_ID_OFFSET = 8;
+        public static final int HOME_COUNTRY_OFFSET = 16;
+        public static final int LENGTH = 24;
+
+        @Override
+        public int length()
+        {
+            return LENGTH;
+        }
+
+        public long cardId()
+        {
+            return getLong(CARD_ID_OFFSET);
+        }
+
+        public long eventId()
+        {
+            return getLong(EVENT_ID_OFFSET);
+        }
+
+        public long homeCountry()
+        {
+            return getLong(HOME_COUNTRY_OFFSET);
+        }
+
+        public Abroad cardId(final long value)
+        {
+            return putLong(CARD_ID_OFFSET, value);
+        }
+
+        public Abroad eventId(final long value)
+        {
+            return putLong(EVENT_ID_OFFSET, value);
+        }
+
+        public Abroad homeCountry(final long value)
+        {
+            return putLong(HOME_COUNTRY_OFFSET, value);
+        }
+    }
+
+    /**
+     * TESTCHARGE (v2): a small transaction followed by a large one on the card within 300 s.
+     */
+    public static final class TestCharge extends FraudOutput<TestCharge>
+    {
+        public static final int CARD_ID_OFFSET = 0;
+        public static final int SMALL_EVENT_ID_OFFSET = 8;
+        public static final int LARGE_EVENT_ID_OFFSET = 16;
+        public static final int LENGTH = 24;
+
+        @Override
+        public int length()
+        {
+            return LENGTH;
+        }
+
+        public long cardId()
+        {
+            return getLong(CARD_ID_OFFSET);
+        }
+
+        public long smallEventId()
+        {
+            return getLong(SMALL_EVENT_ID_OFFSET);
+        }
+
+        public long largeEventId()
+        {
+            return getLong(LARGE_EVENT_ID_OFFSET);
+        }
+
+        public TestCharge cardId(final long value)
+        {
+            return putLong(CARD_ID_OFFSET, value);
+        }
+
+        public TestCharge smallEventId(final long value)
+        {
+            return putLong(SMALL_EVENT_ID_OFFSET, value);
+        }
+
+        public TestCharge largeEventId(final long value)
+        {
+            return putLong(LARGE_EVENT_ID_OFFSET, value);
+        }
+    }
+
+    /**
+     * CAPTURED (v2): a transaction and its capture, and the time between them.
+     */
+    public static final class Captured extends FraudOutput<Captured>
+    {
+        public static final int CARD_ID_OFFSET = 0;
+        public static final int TXN_EVENT_ID_OFFSET = 8;
+        public static final int CAPTURE_EVENT_ID_OFFSET = 16;
+        public static final int CAPTURE_DELAY_MS_OFFSET = 24;
+        public static final int LENGTH = 32;
+
+        @Override
+        public int length()
+        {
+            return LENGTH;
+        }
+
+        public long cardId()
+        {
+            return getLong(CARD_ID_OFFSET);
+        }
+
+        public long txnEventId()
+        {
+            return getLong(TXN_EVENT_ID_OFFSET);
+        }
+
+        public long captureEventId()
+        {
+            return getLong(CAPTURE_EVENT_ID_OFFSET);
+        }
+
+        public long captureDelayMs()
+        {
+            return getLong(CAPTURE_DELAY_MS_OFFSET);
+        }
+
+        public Captured cardId(final long value)
+        {
+            return putLong(CARD_ID_OFFSET, value);
+        }
+
+        public Captured txnEventId(final long value)
+        {
+            return putLong(TXN_EVENT_ID_OFFSET, value);
+        }
+
+        public Captured captureEventId(final long value)
+        {
+            return putLong(CAPTURE_EVENT_ID_OFFSET, value);
+        }
+
+        public Captured captureDelayMs(final long value)
+        {
+            return putLong(CAPTURE_DELAY_MS_OFFSET, value);
+        }
+    }
+
+    /**
+     * UNCAPTURED (v2): a transaction no capture matched in time, and its amount.
+     */
+    public static final class Uncaptured extends FraudOutput<Uncaptured>
+    {
+        public static final int CARD_ID_OFFSET = 0;
+        public static final int TXN_EVENT_ID_OFFSET = 8;
+        public static final int AMOUNT_CENTS_OFFSET = 16;
+        public static final int LENGTH = 24;
+
+        @Override
+        public int length()
+        {
+            return LENGTH;
+        }
+
+        public long cardId()
+        {
+            return getLong(CARD_ID_OFFSET);
+        }
+
+        public long txnEventId()
+        {
+            return getLong(TXN_EVENT_ID_OFFSET);
+        }
+
+        public long amountCents()
+        {
+            return getLong(AMOUNT_CENTS_OFFSET);
+        }
+
+        public Uncaptured cardId(final long value)
+        {
+            return putLong(CARD_ID_OFFSET, value);
+        }
+
+        public Uncaptured txnEventId(final long value)
+        {
+            return putLong(TXN_EVENT_ID_OFFSET, value);
+        }
+
+        public Uncaptured amountCents(final long value)
+        {
+            return putLong(AMOUNT_CENTS_OFFSET, value);
+        }
+    }
+
+    /**
+     * ORPHAN (v2): a capture that matched no open transaction of its card.
+     */
+    public static final class Orphan extends FraudOutput<Orphan>
+    {
+        public static final int CARD_ID_OFFSET = 0;
+        public static final int CAPTURE_EVENT_ID_OFFSET = 8;
+        public static final int TXN_EVENT_ID_OFFSET = 16;
+        public static final int LENGTH = 24;
+
+        @Override
+        public int length()
+        {
+            return LENGTH;
+        }
+
+        public long cardId()
+        {
+            return getLong(CARD_ID_OFFSET);
+        }
+
+        public long captureEventId()
+        {
+            return getLong(CAPTURE_EVENT_ID_OFFSET);
+        }
+
+        public long txnEventId()
+        {
+            return getLong(TXN_EVENT_ID_OFFSET);
+        }
+
+        public Orphan cardId(final long value)
+        {
+            return putLong(CARD_ID_OFFSET, value);
+        }
+
+        public Orphan captureEventId(final long value)
+        {
+            return putLong(CAPTURE_EVENT_ID_OFFSET, value);
+        }
+
+        public Orphan txnEventId(final long value)
+        {
+            return putLong(TXN_EVENT_ID_OFFSET, value);
         }
     }
 }

@@ -24,9 +24,15 @@ class FraudOutputTest
             OutputKind.VELOCITY, FraudOutput.WindowAlert.LENGTH, OutputKind.AMOUNT, FraudOutput.WindowAlert.LENGTH,
             OutputKind.COUNTRY, FraudOutput.CountryChange.LENGTH,
             OutputKind.LATE, FraudOutput.EventRef.LENGTH, OutputKind.DUPLICATE, FraudOutput.EventRef.LENGTH);
-        for (final OutputKind kind : OutputKind.v1())
+        final Map<OutputKind, Integer> v2Lengths = Map.of(
+            OutputKind.OVERLIMIT, FraudOutput.OverLimit.LENGTH, OutputKind.ABROAD, FraudOutput.Abroad.LENGTH,
+            OutputKind.TESTCHARGE, FraudOutput.TestCharge.LENGTH, OutputKind.CAPTURED, FraudOutput.Captured.LENGTH,
+            OutputKind.UNCAPTURED, FraudOutput.Uncaptured.LENGTH, OutputKind.ORPHAN, FraudOutput.Orphan.LENGTH);
+        for (int i = 0; i < OutputKind.count(); i++)
         {
-            assertEquals(FraudOutput.length(kind), lengths.get(kind), kind.name());
+            final OutputKind kind = OutputKind.inNumberOrder(i);
+            final Integer length = i < OutputKind.V1_COUNT ? lengths.get(kind) : v2Lengths.get(kind);
+            assertEquals(FraudOutput.length(kind), length, kind.name());
         }
         assertEquals(FraudOutput.SessionTotals.LENGTH, FraudOutput.MAX_LENGTH);
     }
