@@ -303,7 +303,7 @@ public final class SlidingWindows implements AutoCloseable
      */
     private long horizon(final MutableDirectBuffer entry, final int count)
     {
-        return Math.min(firstOpenEnd(entry, count), saturatedIncrement(closedThrough));
+        return Math.min(firstOpenEnd(entry, count), IntervalJoin.saturatedAdd(closedThrough, 1));
     }
 
     /**
@@ -418,11 +418,6 @@ public final class SlidingWindows implements AutoCloseable
             slot -= eventsPerKey;
         }
         return EVENTS_OFFSET + slot * eventLength;
-    }
-
-    private static long saturatedIncrement(final long value)
-    {
-        return value == Long.MAX_VALUE ? value : value + 1;
     }
 
     /**
