@@ -1,5 +1,8 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.BlockingIdleStrategy;
+import io.ringside.engine.runtime.Doorbell;
+
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 

@@ -1,4 +1,4 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 import org.agrona.concurrent.Agent;
 
@@ -7,12 +7,12 @@ import org.agrona.concurrent.Agent;
  * the sinks and been flushed, since a replay from S will not make them again. Runs on the egress thread, after the
  * delivery, which it asks.
  */
-final class SnapshotCompletion implements Agent
+public final class SnapshotCompletion implements Agent
 {
     private final SnapshotTaker snapshots;
     private final EgressAgent egress;
 
-    SnapshotCompletion(final SnapshotTaker snapshots, final EgressAgent egress)
+    public SnapshotCompletion(final SnapshotTaker snapshots, final EgressAgent egress)
     {
         this.snapshots = snapshots;
         this.egress = egress;
@@ -34,7 +34,7 @@ final class SnapshotCompletion implements Agent
     /**
      * For the egress thread's blocking wait: whether a snapshot can complete now.
      */
-    boolean hasWork()
+    public boolean hasWork()
     {
         return completable() != null;
     }

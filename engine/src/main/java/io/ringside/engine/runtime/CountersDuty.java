@@ -1,4 +1,6 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.EngineCounters;
 
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
@@ -11,7 +13,7 @@ import org.agrona.concurrent.Agent;
  * and each shard's latency percentiles over the last second (and keeps their sum since start). Runs on the egress
  * thread, and once more when it closes.
  */
-final class CountersDuty implements Agent
+public final class CountersDuty implements Agent
 {
     private static final long INTERVAL_NS = 1_000_000_000L;
 
@@ -23,7 +25,7 @@ final class CountersDuty implements Agent
     private final Histogram total = new Histogram(ShardRunner.MAX_LATENCY_NS, 3);
     private long lastNs;
 
-    CountersDuty(final EngineCounters counters, final RingBuffer<Slot> ring, final Sequence[] consumerSequences,
+    public CountersDuty(final EngineCounters counters, final RingBuffer<Slot> ring, final Sequence[] consumerSequences,
         final SingleWriterRecorder[] latency)
     {
         this.counters = counters;
@@ -77,7 +79,7 @@ final class CountersDuty implements Agent
     /**
      * @return a copy of every latency recorded since start, up to the last refresh. Any thread.
      */
-    Histogram totalLatency()
+    public Histogram totalLatency()
     {
         synchronized (total)
         {

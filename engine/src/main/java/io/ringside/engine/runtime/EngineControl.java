@@ -1,9 +1,11 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.Engine;
 
 /**
  * What the engine's threads need of the engine: to report a failure that stops it, and to know when to stop.
  */
-interface EngineControl
+public interface EngineControl
 {
     /**
      * Records the first failure and stops the engine. Thread-safe; later failures are recorded but do not replace the first.

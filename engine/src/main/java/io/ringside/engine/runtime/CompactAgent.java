@@ -1,4 +1,6 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.SlotType;
 
 import com.lmax.disruptor.EventPoller;
 
@@ -6,12 +8,12 @@ import com.lmax.disruptor.EventPoller;
  * The compact topology's one consumer: journals each slot, then runs its shard on the same thread. It owns both: when
  * a shard's egress buffer is full it has the journaler publish what it holds as durable ({@link EgressFullWait}).
  */
-final class CompactAgent extends RingConsumerAgent implements EgressFullWait
+public final class CompactAgent extends RingConsumerAgent implements EgressFullWait
 {
     private final Journaler journaler;
     private final ShardRunner[] shards;
 
-    CompactAgent(final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell,
+    public CompactAgent(final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell,
         final Journaler journaler, final ShardRunner[] shards)
     {
         super("ringside-compact", poller, control, doorbell);

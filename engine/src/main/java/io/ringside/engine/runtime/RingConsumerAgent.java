@@ -1,4 +1,4 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
@@ -17,7 +17,7 @@ import org.agrona.concurrent.Agent;
  * stage (the index), and reaches the second (the entry) when it is {@value #PREFETCH_DISTANCE} ahead. With several producers the ring's cursor counts claimed
  * slots, so the slot ahead may still be being written: a prefetch is a hint and must only read.
  */
-abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
+public abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
 {
     private final String roleName;
     private final EventPoller<Slot> poller;
@@ -68,7 +68,7 @@ abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
     /**
      * Turns on {@link #prefetch}: the ring the poller reads.
      */
-    final void prefetchFrom(final RingBuffer<Slot> ring)
+    public final void prefetchFrom(final RingBuffer<Slot> ring)
     {
         this.ring = ring;
     }

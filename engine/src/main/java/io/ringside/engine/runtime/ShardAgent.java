@@ -1,4 +1,6 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.SlotType;
 
 import com.lmax.disruptor.EventPoller;
 
@@ -6,13 +8,13 @@ import com.lmax.disruptor.EventPoller;
  * A pipelined shard thread: reads every journaled slot (gated on the journaler) and runs the ones whose
  * key hashes to its shard.
  */
-final class ShardAgent extends RingConsumerAgent
+public final class ShardAgent extends RingConsumerAgent
 {
     private final int shard;
     private final ShardRunner runner;
     private final Doorbell egressDoorbell;
 
-    ShardAgent(final int shard, final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell, final ShardRunner runner,
+    public ShardAgent(final int shard, final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell, final ShardRunner runner,
         final Doorbell egressDoorbell)
     {
         super("ringside-shard-" + shard, poller, control, doorbell);

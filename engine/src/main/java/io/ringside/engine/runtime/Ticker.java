@@ -1,4 +1,7 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.EngineContext;
+import io.ringside.engine.EventPublisher;
 
 import java.util.concurrent.TimeUnit;
 
@@ -11,7 +14,7 @@ import org.agrona.concurrent.EpochClock;
  * processing time reaches the journal (idle sources are judged on ticks). A ring more than half full means back
  * pressure: its sources are throttled, not idle, so no tick is published then. Runs on the egress thread.
  */
-final class Ticker implements Agent
+public final class Ticker implements Agent
 {
     private final EventPublisher publisher;
     private final RingBuffer<Slot> ring;
@@ -19,7 +22,7 @@ final class Ticker implements Agent
     private final long intervalNs;
     private long lastTickNs;
 
-    Ticker(final EventPublisher publisher, final RingBuffer<Slot> ring, final long intervalMs, final EpochClock clock)
+    public Ticker(final EventPublisher publisher, final RingBuffer<Slot> ring, final long intervalMs, final EpochClock clock)
     {
         this.publisher = publisher;
         this.ring = ring;

@@ -1,4 +1,19 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.Engine;
+import io.ringside.engine.EngineCounters;
+import io.ringside.engine.EngineException;
+import io.ringside.engine.EngineFailedException;
+import io.ringside.engine.ErrorPolicy;
+import io.ringside.engine.Output;
+import io.ringside.engine.OutputListener;
+import io.ringside.engine.ShardContext;
+import io.ringside.engine.ShardHandler;
+import io.ringside.engine.SlotType;
+import io.ringside.engine.SnapshotCorruptedException;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
+import io.ringside.engine.Snapshottable;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +34,10 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * Called only on the thread that runs the shard. While its egress buffer is full it asks the agent that runs it
  * what to do meanwhile ({@link EgressFullWait}: compact, publish what was journaled as durable), then waits a moment.
  */
-final class ShardRunner implements ShardContext
+public final class ShardRunner implements ShardContext
 {
     /** Latencies above this (60 s) are recorded as this. */
-    static final long MAX_LATENCY_NS = 60_000_000_000L;
+    public static final long MAX_LATENCY_NS = 60_000_000_000L;
     private static final int MAX_REASON_BYTES = 1024;
 
     private final int shard;
@@ -47,7 +62,7 @@ final class ShardRunner implements ShardContext
     private boolean replaying;
     private long prefetched;
 
-    ShardRunner(
+    public ShardRunner(
         final int shard, final ShardHandler handler, final OutputListener listener, final OneToOneRingBuffer egress,
         final int maxOutputLength, final EngineCounters counters, final SingleWriterRecorder latency, final boolean recordLatency,
         final ErrorPolicy errorPolicy, final EngineControl control)
@@ -72,7 +87,7 @@ final class ShardRunner implements ShardContext
         this.egressFullWait = wait;
     }
 
-    void onEvent(final Slot slot)
+    public void onEvent(final Slot slot)
     {
         handle(slot);
         counters.processed[shard].incrementRelease();
@@ -155,7 +170,7 @@ final class ShardRunner implements ShardContext
      * After every slot this shard sees (its own event, if any, handled first): tells the handler when the
      * watermark moved. Outputs continue the slot's ordinals if this shard handled its event.
      */
-    void afterSlot(final Slot slot)
+    public void afterSlot(final Slot slot)
     {
         if (slot.type == SlotType.CONTROL || slot.type == SlotType.TICK)
         {
@@ -178,7 +193,7 @@ final class ShardRunner implements ShardContext
     /**
      * Writes what this shard's future outputs depend on: the last watermark it saw and its handler's state.
      */
-    void writeSnapshot(final SnapshotWriter out) throws IOException
+    public void writeSnapshot(final SnapshotWriter out) throws IOException
     {
         if (!(handler instanceof Snapshottable))
         {
@@ -189,7 +204,7 @@ final class ShardRunner implements ShardContext
         ((Snapshottable)handler).writeSnapshot(out);
     }
 
-    void readSnapshot(final SnapshotReader in) throws IOException
+    public void readSnapshot(final SnapshotReader in) throws IOException
     {
         lastWatermark = in.readLong();
         ((Snapshottable)handler).readSnapshot(in);
@@ -200,7 +215,7 @@ final class ShardRunner implements ShardContext
         }
     }
 
-    ShardHandler handler()
+    public ShardHandler handler()
     {
         return handler;
     }
@@ -208,7 +223,7 @@ final class ShardRunner implements ShardContext
     /**
      * Recovery: outputs from now on are replays (their inputs were journaled before this start), until {@code false}.
      */
-    void replaying(final boolean replaying)
+    public void replaying(final boolean replaying)
     {
         this.replaying = replaying;
         view.replay(replaying);
@@ -243,7 +258,7 @@ final class ShardRunner implements ShardContext
      * Tells the handler that the engine closes ({@link ShardHandler#onClose()}), once, whatever calls this first: the
      * shard's thread as its agent stops, or the thread whose {@link Engine#start()} failed. An error is counted and recorded.
      */
-    void onClose()
+    public void onClose()
     {
         if (closed)
         {

@@ -1,4 +1,4 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 import com.sun.jna.Native;
 import net.openhft.posix.PosixAPI;
@@ -7,7 +7,7 @@ import net.openhft.posix.PosixAPI;
  * Lowers the calling thread's scheduling priority (its nice value, Linux), so that background work such as the
  * snapshot replica takes what CPU the decision path leaves instead of sharing it evenly with it.
  */
-final class ThreadPriority
+public final class ThreadPriority
 {
     private static final int PRIO_PROCESS = 0;
     private static final boolean LINKED = link();

@@ -1,4 +1,4 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 /**
  * Layout of an output in a shard's egress buffer (an Agrona one-to-one ring buffer written by the shard,
@@ -26,7 +26,7 @@ package io.ringside.engine;
  *  +---------------------------------------------------------------+
  * </pre>
  */
-final class OutputDescriptor
+public final class OutputDescriptor
 {
     static final int POSITION_OFFSET = 0;
     static final int KEY_OFFSET = 8;
@@ -36,7 +36,7 @@ final class OutputDescriptor
     static final int FLAGS_OFFSET = 28;
     /** The output was produced while recovering: its input was journaled before this start. */
     static final int FLAG_REPLAY = 1;
-    static final int HEADER_LENGTH = 32;
+    public static final int HEADER_LENGTH = 32;
     /** Message type id of outputs in the egress ring buffer (must be positive). */
     static final int MSG_TYPE_ID = 1;
 

@@ -1,4 +1,6 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.Output;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -7,7 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The one {@link Output} implementation: either set field by field (inline, on a shard thread) or
  * wrapped over an egress record ({@link OutputDescriptor}). Reused; one per thread.
  */
-final class OutputView implements Output
+public final class OutputView implements Output
 {
     private long position;
     private int ordinal;
@@ -19,7 +21,7 @@ final class OutputView implements Output
     private int length;
     private boolean replay;
 
-    OutputView set(
+    public OutputView set(
         final long position, final int ordinal, final int type, final long key, final int shard,
         final DirectBuffer buffer, final int offset, final int length)
     {
@@ -34,7 +36,7 @@ final class OutputView implements Output
         return this;
     }
 
-    OutputView replay(final boolean replay)
+    public OutputView replay(final boolean replay)
     {
         this.replay = replay;
         return this;

@@ -1,4 +1,4 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 import com.lmax.disruptor.EventPoller;
 
@@ -6,12 +6,12 @@ import com.lmax.disruptor.EventPoller;
  * The pipelined topology's first stage: journals each slot; at the end of a batch applies the durability
  * policy and wakes the shards, which are gated on this agent's sequence.
  */
-final class JournalerAgent extends RingConsumerAgent
+public final class JournalerAgent extends RingConsumerAgent
 {
     private final Journaler journaler;
     private final Doorbell shardDoorbell;
 
-    JournalerAgent(final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell,
+    public JournalerAgent(final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell,
         final Journaler journaler, final Doorbell shardDoorbell)
     {
         super("ringside-journaler", poller, control, doorbell);

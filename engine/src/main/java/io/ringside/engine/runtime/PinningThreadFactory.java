@@ -1,4 +1,4 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 import java.util.concurrent.ThreadFactory;
 
@@ -8,12 +8,12 @@ import net.openhft.affinity.Affinity;
  * Makes a named thread that, if a CPU is given, pins itself to that CPU (hard: its allowed-CPU mask
  * becomes that one CPU, through {@link Affinity#setAffinity(int)}) before it runs anything.
  */
-final class PinningThreadFactory implements ThreadFactory
+public final class PinningThreadFactory implements ThreadFactory
 {
     private final String name;
     private final int cpu;
 
-    PinningThreadFactory(final String name, final int cpu)
+    public PinningThreadFactory(final String name, final int cpu)
     {
         this.name = name;
         this.cpu = cpu;

@@ -1,4 +1,6 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.WaitStrategy;
 
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -10,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * publishing; it costs a fence and a read while nobody sleeps. Consumers register their thread once.
  * Thread-safe.
  */
-final class Doorbell
+public final class Doorbell
 {
     private final AtomicInteger sleepers = new AtomicInteger();
     private volatile Thread[] threads = new Thread[0];
@@ -25,7 +27,7 @@ final class Doorbell
     /**
      * Called by a producer after it has published: wakes every registered consumer that sleeps.
      */
-    void ring()
+    public void ring()
     {
         // the publish before this was a release store; a full fence orders it before reading sleepers
         // (the sleeper increments sleepers, then re-checks for work: one of the two sees the other)

@@ -1,4 +1,12 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.EngineContext;
+import io.ringside.engine.EngineCounters;
+import io.ringside.engine.EngineException;
+import io.ringside.engine.SnapshotCorruptedException;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
+import io.ringside.engine.Snapshottable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,12 +44,12 @@ import org.agrona.concurrent.IdleStrategy;
  * It knows the engine's state only as the {@link Snapshottable} handed to {@link #begin}, and the journal only as its
  * {@link JournalRetention}.
  */
-final class SnapshotTaker
+public final class SnapshotTaker
 {
-    static final String DIRECTORY = "snapshots";
-    static final String ENGINE_FILE = "engine.snap";
+    public static final String DIRECTORY = "snapshots";
+    public static final String ENGINE_FILE = "engine.snap";
     /** The agent that completes snapshots in the background. */
-    static final String COMPLETER_ROLE_NAME = "ringside-snapshot";
+    public static final String COMPLETER_ROLE_NAME = "ringside-snapshot";
     private static final String TMP = ".tmp";
 
     private final Path directory;
@@ -62,7 +70,7 @@ final class SnapshotTaker
     private BackgroundAgent completer;
     private boolean closed;
 
-    SnapshotTaker(final Path engineDirectory, final int shardCount, final long journalId, final int keep, final boolean deleteJournal,
+    public SnapshotTaker(final Path engineDirectory, final int shardCount, final long journalId, final int keep, final boolean deleteJournal,
         final EngineCounters counters)
     {
         this.directory = engineDirectory.resolve(DIRECTORY);
@@ -86,7 +94,7 @@ final class SnapshotTaker
      * With sinks, a snapshot at position S is complete only once the egress has delivered (and the sinks flushed)
      * every output caused below S: replay from S does not make those again, so they must not be waiting in memory.
      */
-    void awaitSinks(final Doorbell egressDoorbell)
+    public void awaitSinks(final Doorbell egressDoorbell)
     {
         this.awaitSinks = true;
         this.egressDoorbell = egressDoorbell;
@@ -95,7 +103,7 @@ final class SnapshotTaker
     /**
      * @param retention deletes the journal below the kept snapshots: the engine's journaler (the one that appends).
      */
-    void retention(final JournalRetention retention)
+    public void retention(final JournalRetention retention)
     {
         this.retention = retention;
     }
@@ -105,7 +113,7 @@ final class SnapshotTaker
      * waiting with a strategy of {@code idle}, its errors to {@code errors}. Without this, snapshots are completed on the
      * thread that finishes them.
      */
-    void completeOn(final ThreadFactory threads, final Supplier<IdleStrategy> idle, final ErrorHandler errors)
+    public void completeOn(final ThreadFactory threads, final Supplier<IdleStrategy> idle, final ErrorHandler errors)
     {
         this.completerThreads = threads;
         this.completerIdle = idle;
@@ -152,13 +160,13 @@ final class SnapshotTaker
      *
      * @return false if that took longer than {@code timeoutMs} (the thread is interrupted then).
      */
-    synchronized boolean close(final long timeoutMs)
+    public synchronized boolean close(final long timeoutMs)
     {
         closed = true;
         return completer == null || completer.stop(timeoutMs);
     }
 
-    static String shardFile(final int shard)
+    public static String shardFile(final int shard)
     {
         return "shard-" + shard + ".snap";
     }
@@ -183,7 +191,7 @@ final class SnapshotTaker
      * A snapshot at close, once the threads are stopped and the egress has drained: nothing can be waiting for the
      * sinks, and the last shard to write its part completes it on its (the closing) thread.
      */
-    Pending beginAtClose(final long position, final Snapshottable engineState)
+    public Pending beginAtClose(final long position, final Snapshottable engineState)
     {
         return begin(position, engineState, false, false);
     }
@@ -212,7 +220,7 @@ final class SnapshotTaker
     /**
      * The snapshots on disk, newest first, that are complete and at or below {@code end}.
      */
-    List<Long> positions(final long end) throws IOException
+    public List<Long> positions(final long end) throws IOException
     {
         final List<Long> positions = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory))
@@ -234,7 +242,7 @@ final class SnapshotTaker
         return positions;
     }
 
-    Path directoryOf(final long position)
+    public Path directoryOf(final long position)
     {
         return directory.resolve(name(position));
     }
@@ -245,7 +253,7 @@ final class SnapshotTaker
      * @return the engine's reader first, then one per shard; close them all.
      * @throws SnapshotCorruptedException if a file is missing, damaged, or from another journal or shard count.
      */
-    SnapshotReader[] open(final long position) throws IOException
+    public SnapshotReader[] open(final long position) throws IOException
     {
         final Path dir = directoryOf(position);
         final SnapshotReader[] readers = new SnapshotReader[1 + shardCount];
@@ -388,7 +396,7 @@ final class SnapshotTaker
     /**
      * One snapshot being written: the engine's part and each shard's; the last to be done completes it.
      */
-    final class Pending
+    public final class Pending
     {
         final long position;
         final Path tmp;
@@ -409,7 +417,7 @@ final class SnapshotTaker
         /**
          * Writes one shard's part. The shard's thread.
          */
-        void writeShard(final int shard, final ShardRunner runner)
+        public void writeShard(final int shard, final ShardRunner runner)
         {
             try (SnapshotWriter out = new SnapshotWriter(tmp.resolve(shardFile(shard)), SnapshotWriter.KIND_SHARD, shard, position, journalId))
             {

@@ -1,4 +1,7 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.SlotType;
+import io.ringside.engine.Snapshottable;
 
 import org.agrona.concurrent.EpochClock;
 
@@ -7,7 +10,7 @@ import org.agrona.concurrent.EpochClock;
  * the first batch after every {@code everyMs} of the clock (each 0: off). It begins them through the
  * {@link SnapshotTaker}, with the journaler's own state as the snapshot's engine part. Journaler thread only.
  */
-final class SnapshotSchedule
+public final class SnapshotSchedule
 {
     private final SnapshotTaker taker;
     private final Snapshottable engineState;
@@ -20,7 +23,7 @@ final class SnapshotSchedule
     /**
      * @param engineState what the engine's part of a snapshot holds: the journaler's watermarks and offsets.
      */
-    SnapshotSchedule(final SnapshotTaker taker, final Snapshottable engineState, final long everyEvents, final long everyMs,
+    public SnapshotSchedule(final SnapshotTaker taker, final Snapshottable engineState, final long everyEvents, final long everyMs,
         final EpochClock clock)
     {
         this.taker = taker;
@@ -52,7 +55,7 @@ final class SnapshotSchedule
      * Recovery replayed this many records after the snapshot it loaded (all of them without one): they count toward the
      * next snapshot, so that a process that keeps crashing before {@code everyEvents} new ones still takes snapshots.
      */
-    void recordsSinceSnapshot(final long records)
+    public void recordsSinceSnapshot(final long records)
     {
         this.sinceSnapshot = records;
     }

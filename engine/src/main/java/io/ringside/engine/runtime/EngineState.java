@@ -1,31 +1,31 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 /**
  * The engine's lifecycle, shared with its threads and publishers: NEW, RUNNING, CLOSING, CLOSED, or FAILED
  * with the first failure. Thread-safe.
  */
-final class EngineState implements EngineControl
+public final class EngineState implements EngineControl
 {
-    static final int NEW = 0;
-    static final int RUNNING = 1;
-    static final int CLOSING = 2;
-    static final int CLOSED = 3;
+    public static final int NEW = 0;
+    public static final int RUNNING = 1;
+    public static final int CLOSING = 2;
+    public static final int CLOSED = 3;
 
     private volatile int lifecycle = NEW;
     private volatile boolean halted;
     private volatile Throwable failure;
 
-    int lifecycle()
+    public int lifecycle()
     {
         return lifecycle;
     }
 
-    void lifecycle(final int lifecycle)
+    public void lifecycle(final int lifecycle)
     {
         this.lifecycle = lifecycle;
     }
 
-    void halt()
+    public void halt()
     {
         halted = true;
     }
@@ -52,12 +52,12 @@ final class EngineState implements EngineControl
         return lifecycle == CLOSING;
     }
 
-    Throwable failure()
+    public Throwable failure()
     {
         return failure;
     }
 
-    boolean acceptsEvents()
+    public boolean acceptsEvents()
     {
         return lifecycle == RUNNING && failure == null;
     }
@@ -65,7 +65,7 @@ final class EngineState implements EngineControl
     /**
      * @throws IllegalStateException saying why events are not accepted now.
      */
-    void checkAcceptingEvents()
+    public void checkAcceptingEvents()
     {
         if (lifecycle == RUNNING && failure == null)
         {

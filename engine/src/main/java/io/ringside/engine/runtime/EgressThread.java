@@ -1,4 +1,4 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -11,14 +11,14 @@ import org.agrona.concurrent.Agent;
  * ({@link Ticker}) and the counters' refresh ({@link CountersDuty}); absent ones are left out. They close in the same
  * order: what is durable is delivered before the counters are refreshed a last time.
  */
-final class EgressThread implements Agent
+public final class EgressThread implements Agent
 {
     private final Agent[] agents;
 
     /**
      * @param agents in duty-cycle order; nulls are left out.
      */
-    EgressThread(final Agent... agents)
+    public EgressThread(final Agent... agents)
     {
         this.agents = Arrays.stream(agents).filter(Objects::nonNull).toArray(Agent[]::new);
     }

@@ -1,4 +1,8 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.Event;
+import io.ringside.engine.EventTimeExtractor;
+import io.ringside.engine.SlotType;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -26,37 +30,37 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Thread model: written by the one thread that claimed its sequence, then by the journaler, then read by
  * its shard; the ring's sequences order those hand-offs.
  */
-final class Slot implements Event
+public final class Slot implements Event
 {
-    int type;
-    long key;
-    int shard;
-    int sourceId;
-    int partition;
-    long sourceOffset;
-    long timestamp;
-    long ingressNanoTime;
-    int length;
-    long journalPosition;
-    long eventTime;
-    long sourceWatermark;
-    long watermark;
-    Throwable eventTimeError;
+    public int type;
+    public long key;
+    public int shard;
+    public int sourceId;
+    public int partition;
+    public long sourceOffset;
+    public long timestamp;
+    public long ingressNanoTime;
+    public int length;
+    public long journalPosition;
+    public long eventTime;
+    public long sourceWatermark;
+    public long watermark;
+    public Throwable eventTimeError;
     /**
      * Processing time at which the journaler journaled the slot, in seconds since {@link Journaler#JOURNAL_TIME_EPOCH_S}
      * (kept in the record's user field, so replay reads what live wrote); 0: unknown (a journal written before it was kept).
      */
-    int journalTimeS;
+    public int journalTimeS;
     /** Set by the journaler on the slot after which every shard writes a snapshot; null otherwise. */
     SnapshotTaker.Pending snapshot;
-    final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
+    public final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
 
-    Slot(final UnsafeBuffer slab, final int index, final int capacity)
+    public Slot(final UnsafeBuffer slab, final int index, final int capacity)
     {
         buffer.wrap(slab, index * capacity, capacity);
     }
 
-    MutableDirectBuffer mutableBuffer()
+    public MutableDirectBuffer mutableBuffer()
     {
         return buffer;
     }

@@ -1,4 +1,12 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.Engine;
+import io.ringside.engine.EngineContext;
+import io.ringside.engine.EngineCounters;
+import io.ringside.engine.EngineException;
+import io.ringside.engine.ShardHandler;
+import io.ringside.engine.SlotType;
+import io.ringside.engine.Snapshottable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,14 +39,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the shards' errors, already in the engine's). If it fails, it records why in the engine's error log, counts a failed
  * snapshot and stops: the engine keeps running, with no further snapshots until it is restarted.
  */
-final class SnapshotReplica implements Runnable
+public final class SnapshotReplica implements Runnable
 {
     /** The replica's own counters file lives in this subdirectory of the engine directory. */
     static final String DIRECTORY = "replica";
     private static final int BURST = 4096;
     private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** The replica's nice value: it takes the CPU the shards, the journaler and the egress leave. */
-    static final int NICE = 19;
+    public static final int NICE = 19;
 
     private final EngineContext ctx;
     private final SnapshotTaker snapshots;
@@ -51,7 +59,7 @@ final class SnapshotReplica implements Runnable
     /**
      * @param from the snapshot position recovery loaded, or -1 if it replayed the journal from its start.
      */
-    SnapshotReplica(final EngineContext ctx, final SnapshotTaker snapshots, final Journaler live, final EngineCounters counters, final long from)
+    public SnapshotReplica(final EngineContext ctx, final SnapshotTaker snapshots, final Journaler live, final EngineCounters counters, final long from)
     {
         this.ctx = ctx;
         this.snapshots = snapshots;
@@ -61,7 +69,7 @@ final class SnapshotReplica implements Runnable
         this.thread = new Thread(this, "ringside-snapshot-replica");
     }
 
-    void start()
+    public void start()
     {
         thread.start();
     }
@@ -71,7 +79,7 @@ final class SnapshotReplica implements Runnable
      *
      * @return false if it had not stopped within {@code timeoutMs}.
      */
-    boolean stop(final long timeoutMs)
+    public boolean stop(final long timeoutMs)
     {
         running = false;
         try

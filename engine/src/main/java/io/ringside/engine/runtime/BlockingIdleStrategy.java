@@ -1,4 +1,4 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
 
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -10,14 +10,14 @@ import org.agrona.concurrent.IdleStrategy;
  * so that a publish racing with going to sleep is never missed. Parks at most 10 ms at a time, as a
  * backstop. One consumer thread.
  */
-final class BlockingIdleStrategy implements IdleStrategy
+public final class BlockingIdleStrategy implements IdleStrategy
 {
     private static final long MAX_PARK_NS = 10_000_000;
 
     private final Doorbell doorbell;
     private final BooleanSupplier hasWork;
 
-    BlockingIdleStrategy(final Doorbell doorbell, final BooleanSupplier hasWork)
+    public BlockingIdleStrategy(final Doorbell doorbell, final BooleanSupplier hasWork)
     {
         this.doorbell = doorbell;
         this.hasWork = hasWork;

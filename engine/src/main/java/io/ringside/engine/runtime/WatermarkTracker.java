@@ -1,4 +1,8 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.SnapshotCorruptedException;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -30,7 +34,7 @@ import org.agrona.collections.Long2LongHashMap;
  * </ul>
  * Journaler thread only; nothing allocates per event once the sources are known.
  */
-final class WatermarkTracker
+public final class WatermarkTracker
 {
     static final long NO_TICK = Long.MIN_VALUE;
 
@@ -51,7 +55,7 @@ final class WatermarkTracker
     private long allIdleSinceTickMs = NO_TICK;
     private long allIdleBase = Long.MIN_VALUE;
 
-    WatermarkTracker(final long maxOutOfOrdernessMs, final long idleTimeoutMs)
+    public WatermarkTracker(final long maxOutOfOrdernessMs, final long idleTimeoutMs)
     {
         this.maxOutOfOrdernessMs = maxOutOfOrdernessMs;
         this.idleTimeoutMs = idleTimeoutMs;
@@ -60,7 +64,7 @@ final class WatermarkTracker
     /**
      * Declares a source before any event, so that it holds the watermark back until it has spoken (or is idle).
      */
-    void expect(final int sourceId, final int partition)
+    public void expect(final int sourceId, final int partition)
     {
         indexOf(sourceId, partition);
     }
@@ -69,7 +73,7 @@ final class WatermarkTracker
      * Makes every partition of a source a table source: its events are judged against their own W_s but take no part
      * in the global W. Before any event (configuration, not snapshotted: change it only with a replay from the start).
      */
-    void excludeFromWatermark(final int sourceId)
+    public void excludeFromWatermark(final int sourceId)
     {
         excludedSourceIds.add(sourceId);
         for (int i = 0; i < sources; i++)
@@ -94,7 +98,7 @@ final class WatermarkTracker
     /**
      * A DATA slot with its event time set: stamps its source's watermark before it and the global one after.
      */
-    void onData(final Slot slot)
+    public void onData(final Slot slot)
     {
         final int source = indexOf(slot.sourceId, slot.partition);
         slot.sourceWatermark = sourceWatermark[source];
@@ -113,7 +117,7 @@ final class WatermarkTracker
     /**
      * A TICK slot: its timestamp is processing time (epoch ms). Marks sources idle; stamps the global watermark.
      */
-    void onTick(final Slot slot)
+    public void onTick(final Slot slot)
     {
         tickMs = Math.max(tickMs, slot.timestamp);
         if (idleTimeoutMs > 0)
@@ -140,14 +144,14 @@ final class WatermarkTracker
     /**
      * A SHUTDOWN slot: the end of a bounded input. Every window may close.
      */
-    void onEndOfInput(final Slot slot)
+    public void onEndOfInput(final Slot slot)
     {
         watermark = Long.MAX_VALUE;
         slot.sourceWatermark = Long.MIN_VALUE;
         slot.watermark = watermark;
     }
 
-    long watermark()
+    public long watermark()
     {
         return watermark;
     }
@@ -283,12 +287,12 @@ final class WatermarkTracker
         return sources++;
     }
 
-    static long saturatingSubtract(final long value, final long amount)
+    public static long saturatingSubtract(final long value, final long amount)
     {
         return value < Long.MIN_VALUE + amount ? Long.MIN_VALUE : value - amount;
     }
 
-    static long saturatingAdd(final long value, final long amount)
+    public static long saturatingAdd(final long value, final long amount)
     {
         return value > Long.MAX_VALUE - amount ? Long.MAX_VALUE : value + amount;
     }

@@ -1,4 +1,7 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.EngineContext;
+import io.ringside.engine.EngineException;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -15,7 +18,7 @@ import java.util.Properties;
  * identity the embedder declares ({@link EngineContext#handlersId}). A later start with other values is refused: it
  * would replay the journal into another layout and make outputs again under other ids, or other outputs.
  */
-final class EngineIdentity
+public final class EngineIdentity
 {
     static final String FILE_NAME = "engine.id";
 
@@ -28,7 +31,7 @@ final class EngineIdentity
      *
      * @throws EngineException if they differ, naming both.
      */
-    static void recordOrCheck(final EngineContext ctx)
+    public static void recordOrCheck(final EngineContext ctx)
     {
         final Path file = ctx.directory().resolve(FILE_NAME);
         final String handlers = ctx.handlersId() == null ? "" : ctx.handlersId();

@@ -1,4 +1,9 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.EngineContext;
+import io.ringside.engine.EngineCounters;
+import io.ringside.engine.EngineFailedException;
+import io.ringside.engine.OutputSink;
 
 import java.util.List;
 
@@ -14,7 +19,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * sinks keep failing. Egress thread only ({@link EgressThread}, beside the snapshot completion, the ticker and the
  * counters' refresh).
  */
-final class EgressAgent implements Agent, ControlledMessageHandler
+public final class EgressAgent implements Agent, ControlledMessageHandler
 {
     private static final int READ_LIMIT = 256;
 
@@ -39,7 +44,7 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     /** When the sinks started failing without a success since, or 0. */
     private long failingSinceNs;
 
-    EgressAgent(
+    public EgressAgent(
         final OneToOneRingBuffer[] buffers, final List<OutputSink> sinks, final Journaler journaler, final EngineCounters counters,
         final Doorbell doorbell)
     {
@@ -114,7 +119,7 @@ final class EgressAgent implements Agent, ControlledMessageHandler
      * below it waits in a buffer), so that a ring racing with going to sleep is not left to the 10 ms backstop. A
      * failing sink is retried at the backstop's pace, as before. Egress thread; a volatile read and a peek per buffer.
      */
-    boolean hasWork()
+    public boolean hasWork()
     {
         if (sinks.length == 0 || dirty || failingSinceNs != 0)
         {
@@ -205,7 +210,7 @@ final class EgressAgent implements Agent, ControlledMessageHandler
      * @param control           failed when a sink keeps failing.
      * @param failureTimeoutMs how long a sink may fail without a success.
      */
-    void failOnSinkFailure(final EngineControl control, final long failureTimeoutMs)
+    public void failOnSinkFailure(final EngineControl control, final long failureTimeoutMs)
     {
         this.control = control;
         this.sinkFailureTimeoutNs = failureTimeoutMs * 1_000_000L;
@@ -214,7 +219,7 @@ final class EgressAgent implements Agent, ControlledMessageHandler
     /**
      * @return true once every shard's egress buffer is empty (always, without sinks: there are no buffers).
      */
-    boolean isDrained()
+    public boolean isDrained()
     {
         for (final OneToOneRingBuffer buffer : buffers)
         {

@@ -1,4 +1,13 @@
-package io.ringside.engine;
+package io.ringside.engine.runtime;
+
+import io.ringside.engine.EngineCounters;
+import io.ringside.engine.EngineException;
+import io.ringside.engine.EventRecordDescriptor;
+import io.ringside.engine.EventTimeExtractor;
+import io.ringside.engine.SlotType;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
+import io.ringside.engine.Snapshottable;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -18,7 +27,7 @@ import org.agrona.concurrent.SystemEpochClock;
  * Its state (watermarks, last offsets) is the engine's part of a snapshot; its {@link SnapshotSchedule} decides when one
  * begins; the {@link SnapshotTaker} tells it, as its {@link JournalRetention}, what of the journal may be deleted.
  */
-final class Journaler implements Snapshottable, JournalRetention
+public final class Journaler implements Snapshottable, JournalRetention
 {
     private final JournalAppender appender;
     private final EngineCounters counters;
@@ -28,7 +37,7 @@ final class Journaler implements Snapshottable, JournalRetention
     private final EventTimeExtractor eventTime;
     private final Long2LongHashMap lastOffsets = new Long2LongHashMap(-1);
     /** Journal times count seconds from 2020-01-01T00:00:00Z: 136 years fit the record's 32-bit user field. */
-    static final long JOURNAL_TIME_EPOCH_S = 1_577_836_800L;
+    public static final long JOURNAL_TIME_EPOCH_S = 1_577_836_800L;
     private EpochClock journalClock = SystemEpochClock.INSTANCE;
     private long maxEventTimeAheadMs;
     private int batchTimeS;
@@ -39,7 +48,7 @@ final class Journaler implements Snapshottable, JournalRetention
     private volatile long journaledPosition;
     private long lastForces;
 
-    Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell, final EngineControl control,
+    public Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell, final EngineControl control,
         final WatermarkTracker watermarks, final EventTimeExtractor eventTime)
     {
         this.watermarks = watermarks;
@@ -91,7 +100,7 @@ final class Journaler implements Snapshottable, JournalRetention
      * A slot read back from the journal at recovery: the same event time, watermarks and offsets as when it was
      * journaled, nothing appended.
      */
-    void onReplay(final Slot slot)
+    public void onReplay(final Slot slot)
     {
         track(slot);
         slot.snapshot = null;
@@ -133,7 +142,7 @@ final class Journaler implements Snapshottable, JournalRetention
      * @param maxAheadMs   events whose event time is more than this ahead of the time they were journaled are refused
      *                     (their event time kept out of the watermarks, the event dead-lettered by its shard); 0: off.
      */
-    void eventTimeBound(final EpochClock clock, final long maxAheadMs)
+    public void eventTimeBound(final EpochClock clock, final long maxAheadMs)
     {
         this.journalClock = clock;
         this.maxEventTimeAheadMs = maxAheadMs;
@@ -142,7 +151,7 @@ final class Journaler implements Snapshottable, JournalRetention
     /**
      * @param schedule when to begin snapshots; null (the default): never.
      */
-    void snapshots(final SnapshotSchedule schedule)
+    public void snapshots(final SnapshotSchedule schedule)
     {
         this.snapshots = schedule;
     }
@@ -155,12 +164,12 @@ final class Journaler implements Snapshottable, JournalRetention
         return lastOffsets.get(((long)sourceId << 32) | (partition & 0xFFFF_FFFFL));
     }
 
-    Long2LongHashMap lastOffsets()
+    public Long2LongHashMap lastOffsets()
     {
         return lastOffsets;
     }
 
-    WatermarkTracker watermarks()
+    public WatermarkTracker watermarks()
     {
         return watermarks;
     }
@@ -206,7 +215,7 @@ final class Journaler implements Snapshottable, JournalRetention
      * Deletes the journal below the position the last completed snapshot allows, if that is still to do: the journaler's
      * thread does it at its next batch or idle turn; at close, once the threads are stopped, the closing thread.
      */
-    void applyRetention()
+    public void applyRetention()
     {
         final long from = retainFrom;
         if (from > 0)
@@ -303,7 +312,7 @@ final class Journaler implements Snapshottable, JournalRetention
     /**
      * @return every record below this position is durable under the journal's policy. Any thread.
      */
-    long durablePosition()
+    public long durablePosition()
     {
         return durablePosition;
     }
@@ -312,7 +321,7 @@ final class Journaler implements Snapshottable, JournalRetention
      * @return the end of what was journaled, as of the last end of a batch. Any thread (the appender itself is
      * for the journaler thread only).
      */
-    long journaledPosition()
+    public long journaledPosition()
     {
         return journaledPosition;
     }
