@@ -1,5 +1,26 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.CompactAgent;
+import io.ringside.engine.runtime.CompactIdleStrategy;
+import io.ringside.engine.runtime.CountersDuty;
+import io.ringside.engine.runtime.Doorbell;
+import io.ringside.engine.runtime.EgressAgent;
+import io.ringside.engine.runtime.EgressThread;
+import io.ringside.engine.runtime.EngineIdentity;
+import io.ringside.engine.runtime.EngineState;
+import io.ringside.engine.runtime.Journaler;
+import io.ringside.engine.runtime.JournalerAgent;
+import io.ringside.engine.runtime.PinningThreadFactory;
+import io.ringside.engine.runtime.ShardAgent;
+import io.ringside.engine.runtime.ShardRunner;
+import io.ringside.engine.runtime.Slot;
+import io.ringside.engine.runtime.SnapshotCompletion;
+import io.ringside.engine.runtime.SnapshotReplica;
+import io.ringside.engine.runtime.SnapshotSchedule;
+import io.ringside.engine.runtime.SnapshotTaker;
+import io.ringside.engine.runtime.Ticker;
+import io.ringside.engine.runtime.WatermarkTracker;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -276,7 +297,7 @@ public final class Engine implements AutoCloseable
      * @param appender null for a journaler that only replays (recovery's twin in the replay tool and the snapshot replica).
      * @return a journaler with the context's watermarks, event time and event-time bound.
      */
-    static Journaler newJournaler(final EngineContext ctx, final JournalAppender appender, final EngineCounters counters,
+    public static Journaler newJournaler(final EngineContext ctx, final JournalAppender appender, final EngineCounters counters,
         final Doorbell egressDoorbell, final EngineState state)
     {
         final Journaler journaler = new Journaler(appender, counters, egressDoorbell, state, newWatermarks(ctx), ctx.eventTime());
@@ -287,7 +308,7 @@ public final class Engine implements AutoCloseable
     /**
      * Loads one snapshot's files (the engine's, then each shard's) into a journaler and shards, and closes them.
      */
-    static void loadSnapshot(final SnapshotReader[] readers, final Journaler journaler, final ShardRunner[] shards) throws IOException
+    public static void loadSnapshot(final SnapshotReader[] readers, final Journaler journaler, final ShardRunner[] shards) throws IOException
     {
         try
         {
@@ -736,7 +757,7 @@ public final class Engine implements AutoCloseable
      * @return true if it was an event (a DATA record).
      * @throws EngineException if the engine (or the replica) failed on it.
      */
-    static boolean replayRecord(final JournalRecord record, final Slot slot, final Journaler journaler, final ShardRunner[] shards,
+    public static boolean replayRecord(final JournalRecord record, final Slot slot, final Journaler journaler, final ShardRunner[] shards,
         final EngineState state)
     {
         fill(slot, record, shards.length);

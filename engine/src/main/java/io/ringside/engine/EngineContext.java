@@ -1,5 +1,9 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.Doorbell;
+import io.ringside.engine.runtime.OutputDescriptor;
+import io.ringside.engine.runtime.PinningThreadFactory;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

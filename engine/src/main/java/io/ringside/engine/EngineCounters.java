@@ -61,49 +61,49 @@ public final class EngineCounters implements AutoCloseable
 
     final AtomicCounter state;
     /** Epoch ms, written every second by the egress agent: readers tell a live engine from a dead one. */
-    final AtomicCounter heartbeat;
+    public final AtomicCounter heartbeat;
     /** Events published into the ring (ring cursor + 1), updated every second and at close. Egress agent. */
-    final AtomicCounter published;
-    final AtomicCounter ringFree;
+    public final AtomicCounter published;
+    public final AtomicCounter ringFree;
     /** Journaler thread. */
-    final AtomicCounter journaled;
-    final AtomicCounter journalBytes;
-    final AtomicCounter journalForces;
-    final AtomicCounter ticks;
-    final AtomicCounter watermark;
-    final AtomicCounter durablePosition;
+    public final AtomicCounter journaled;
+    public final AtomicCounter journalBytes;
+    public final AtomicCounter journalForces;
+    public final AtomicCounter ticks;
+    public final AtomicCounter watermark;
+    public final AtomicCounter durablePosition;
     /** Snapshots: completed, failed, the newest one's position and size, the last shard pause. */
-    final AtomicCounter snapshots;
-    final AtomicCounter snapshotsFailed;
-    final AtomicCounter snapshotPosition;
-    final AtomicCounter snapshotBytes;
-    final AtomicCounter snapshotPauseNs;
-    final AtomicCounter snapshotPauseMaxNs;
+    public final AtomicCounter snapshots;
+    public final AtomicCounter snapshotsFailed;
+    public final AtomicCounter snapshotPosition;
+    public final AtomicCounter snapshotBytes;
+    public final AtomicCounter snapshotPauseNs;
+    public final AtomicCounter snapshotPauseMaxNs;
     /** With a snapshot replica: the journal position it has replayed to, and how long its last snapshot took to write. */
-    final AtomicCounter replicaPosition;
-    final AtomicCounter replicaWriteNs;
+    public final AtomicCounter replicaPosition;
+    public final AtomicCounter replicaWriteNs;
     /** Recovery at start: journal records replayed and how long recovery took. */
     final AtomicCounter replayed;
     final AtomicCounter recoveryMs;
     /** Any thread (atomic increments). */
-    final AtomicCounter errors;
-    final AtomicCounter deadLetters;
+    public final AtomicCounter errors;
+    public final AtomicCounter deadLetters;
     /** Egress agent. */
-    final AtomicCounter delivered;
-    final AtomicCounter sinkErrors;
+    public final AtomicCounter delivered;
+    public final AtomicCounter sinkErrors;
     /** One of each per shard, written by that shard's thread (latencies by the egress agent). */
-    final AtomicCounter[] processed;
-    final AtomicCounter[] outputs;
-    final AtomicCounter[] egressWaits;
+    public final AtomicCounter[] processed;
+    public final AtomicCounter[] outputs;
+    public final AtomicCounter[] egressWaits;
     /** Events the handler reported late ({@link ShardContext#late()}). */
-    final AtomicCounter[] late;
-    final AtomicCounter[] latencyP50;
-    final AtomicCounter[] latencyP99;
-    final AtomicCounter[] latencyP999;
-    final AtomicCounter[] latencyMax;
+    public final AtomicCounter[] late;
+    public final AtomicCounter[] latencyP50;
+    public final AtomicCounter[] latencyP99;
+    public final AtomicCounter[] latencyP999;
+    public final AtomicCounter[] latencyMax;
     /** The id of the last output handed to the inline listener, per shard: read back after a crash. */
-    final AtomicCounter[] lastOutputPosition;
-    final AtomicCounter[] lastOutputOrdinal;
+    public final AtomicCounter[] lastOutputPosition;
+    public final AtomicCounter[] lastOutputOrdinal;
 
     private EngineCounters(final Path file, final ByteBuffer mapped, final int shardCount)
     {
@@ -184,7 +184,7 @@ public final class EngineCounters implements AutoCloseable
     /**
      * Creates (replacing any left by an earlier run) the counters file in an engine directory.
      */
-    static EngineCounters create(final Path directory, final int shardCount)
+    public static EngineCounters create(final Path directory, final int shardCount)
     {
         final Path file = directory.resolve(FILE_NAME);
         try

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
+import io.ringside.engine.runtime.EngineIdentity;
+import io.ringside.engine.runtime.Journaler;
+import io.ringside.engine.runtime.SnapshotTaker;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -90,7 +93,7 @@ public final class EngineSnapshot
      *
      * @return the engine's reader first, then one per shard; close them all.
      */
-    static SnapshotReader[] open(final Path directory, final int shardCount) throws IOException
+    public static SnapshotReader[] open(final Path directory, final int shardCount) throws IOException
     {
         final SnapshotReader[] readers = new SnapshotReader[1 + shardCount];
         try

@@ -1,5 +1,9 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.Doorbell;
+import io.ringside.engine.runtime.EngineState;
+import io.ringside.engine.runtime.Slot;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.LongConsumer;
@@ -356,7 +360,7 @@ public final class EventPublisher implements AutoCloseable
      *
      * @return false if the ring is full.
      */
-    boolean tryPublishTick(final long timeMs)
+    public boolean tryPublishTick(final long timeMs)
     {
         if (claimed >= 0 || !state.acceptsEvents())
         {

@@ -1,5 +1,9 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.EngineState;
+import io.ringside.engine.runtime.Journaler;
+import io.ringside.engine.runtime.ShardRunner;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

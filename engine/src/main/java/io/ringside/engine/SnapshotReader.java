@@ -29,7 +29,7 @@ public final class SnapshotReader implements AutoCloseable
     private final long bodyEnd;
     private long offset;
 
-    SnapshotReader(final Path file) throws IOException
+    public SnapshotReader(final Path file) throws IOException
     {
         this.file = file;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
@@ -91,22 +91,22 @@ public final class SnapshotReader implements AutoCloseable
         return new SnapshotCorruptedException("snapshot " + file + " is damaged: " + what);
     }
 
-    int kind()
+    public int kind()
     {
         return kind;
     }
 
-    int shard()
+    public int shard()
     {
         return shard;
     }
 
-    long position()
+    public long position()
     {
         return position;
     }
 
-    long journalId()
+    public long journalId()
     {
         return journalId;
     }
@@ -147,7 +147,7 @@ public final class SnapshotReader implements AutoCloseable
         return bodyEnd - offset;
     }
 
-    Path file()
+    public Path file()
     {
         return file;
     }

@@ -27,8 +27,8 @@ public final class SnapshotWriter implements AutoCloseable
     static final int TRAILER_MAGIC = 0x444E4552; // "REND"
     static final int HEADER_LENGTH = 32;
     static final int TRAILER_LENGTH = 16;
-    static final int KIND_ENGINE = 1;
-    static final int KIND_SHARD = 2;
+    public static final int KIND_ENGINE = 1;
+    public static final int KIND_SHARD = 2;
 
     private final Path file;
     private final FileChannel channel;
@@ -37,7 +37,7 @@ public final class SnapshotWriter implements AutoCloseable
     private long written;
     private boolean finished;
 
-    SnapshotWriter(final Path file, final int kind, final int shard, final long position, final long journalId) throws IOException
+    public SnapshotWriter(final Path file, final int kind, final int shard, final long position, final long journalId) throws IOException
     {
         this.file = file;
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -1,5 +1,10 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.EngineState;
+import io.ringside.engine.runtime.Journaler;
+import io.ringside.engine.runtime.ShardRunner;
+import io.ringside.engine.runtime.Slot;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.BlockingIdleStrategy;
+import io.ringside.engine.runtime.Doorbell;
+
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
@@ -32,7 +35,7 @@ public enum WaitStrategy
      * @param hasWork  re-checked by {@link #BLOCKING} after announcing it will sleep, so no wake-up is lost.
      * @return a new idle strategy for one consumer thread.
      */
-    IdleStrategy newIdleStrategy(final Doorbell doorbell, final BooleanSupplier hasWork)
+    public IdleStrategy newIdleStrategy(final Doorbell doorbell, final BooleanSupplier hasWork)
     {
         switch (this)
         {

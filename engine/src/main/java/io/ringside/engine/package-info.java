@@ -1,7 +1,7 @@
 /**
  * The engine and its public API: configure and start an {@link io.ringside.engine.Engine}, publish events into its
- * ring, handle them per shard, and receive the outputs inline or through sinks; beside them, the runtime that runs
- * it (the journaler, shard, egress and snapshot agents, package-private). Rules on declared operators live in
+ * ring, handle them per shard, and receive the outputs inline or through sinks. The runtime that runs it (the
+ * journaler, shard, egress and snapshot agents) is in {@code io.ringside.engine.runtime}, not API. Rules on declared operators live in
  * {@code io.ringside.engine.rule}, the keyed off-heap operators under them in {@code io.ringside.engine.state}, the
  * file sink in {@code io.ringside.engine.sink} and the operator tools in {@code io.ringside.engine.tools}.
  * <p>

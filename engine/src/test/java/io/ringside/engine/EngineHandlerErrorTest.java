@@ -1,5 +1,7 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.OutputView;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.SnapshotReplica;
+import io.ringside.engine.runtime.SnapshotTaker;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.Slot;
+import io.ringside.engine.runtime.WatermarkTracker;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

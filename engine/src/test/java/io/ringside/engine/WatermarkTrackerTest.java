@@ -1,5 +1,8 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.Slot;
+import io.ringside.engine.runtime.WatermarkTracker;
+
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

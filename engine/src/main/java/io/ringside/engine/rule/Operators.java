@@ -95,6 +95,30 @@ public final class Operators
     }
 
     /**
+     * Sliding windows per key in Kafka Streams' sense (see {@link Sliding}): a window per event, {@code [t - size, t]},
+     * closed once the watermark passes its end plus the allowed lateness.
+     *
+     * @param eventsPerKey events a key keeps at most (1 to 4096): its events within the size, the allowed lateness and
+     *                     the watermark's lag (an event that finds no room is refused with an exception).
+     */
+    public Sliding sliding(final String opName, final long sizeMs, final int eventsPerKey, final long expectedKeys, final Closed closed,
+        final Aggregate... aggregates)
+    {
+        return register(new Sliding(rule, name + "-" + opName, sizeMs, allowedLatenessMs, eventsPerKey, expectedKeys, false, closed,
+            aggregates));
+    }
+
+    /**
+     * {@link #sliding} on processing time: add events at {@link Rule#processingTime()}; a window closes at the first tick
+     * past its end (events at a tick's time come after the tick), never by the watermark, and no event is late to it.
+     */
+    public Sliding slidingOnProcessingTime(final String opName, final long sizeMs, final int eventsPerKey, final long expectedKeys,
+        final Closed closed, final Aggregate... aggregates)
+    {
+        return register(new Sliding(rule, name + "-" + opName, sizeMs, 0, eventsPerKey, expectedKeys, true, closed, aggregates));
+    }
+
+    /**
      * Count windows per key: {@code size} events each, a new one every {@code slide} events ({@code slide == size}: tumbling).
      */
     public Counting counting(final String opName, final long size, final long slide, final long expectedKeys, final Closed closed,

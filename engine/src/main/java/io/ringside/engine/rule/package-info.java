@@ -7,7 +7,8 @@
  *       false when the event is late (reported by the rule).</li>
  *   <li>{@link io.ringside.engine.rule.Closed}: the listener a window goes to as it closes, with the context.</li>
  *   <li>The kinds: {@link io.ringside.engine.rule.Tumbling}, {@link io.ringside.engine.rule.Hopping},
- *       {@link io.ringside.engine.rule.Sessions}, {@link io.ringside.engine.rule.Counting},
+ *       {@link io.ringside.engine.rule.Sessions}, {@link io.ringside.engine.rule.Sliding},
+ *       {@link io.ringside.engine.rule.Counting},
  *       {@link io.ringside.engine.rule.Global}.</li>
  *   <li>{@link io.ringside.engine.rule.KeyGroup}: several kinds and {@link io.ringside.engine.rule.KeyBytes} of a key
  *       in one entry (one map access per event).</li>

@@ -39,7 +39,7 @@ class OperatorKindsTest
 
     enum Kind
     {
-        TUMBLING, HOPPING, SESSIONS, COUNTING, GLOBAL
+        TUMBLING, HOPPING, SESSIONS, COUNTING, GLOBAL, SLIDING
     }
 
     @TempDir
@@ -64,6 +64,7 @@ class OperatorKindsTest
                 case HOPPING -> windows = operators().hopping("h", 20_000, 10_000, 6, 16, this::closed, Aggregates.count(), Aggregates.sum());
                 case SESSIONS -> windows = operators().sessions("s", 5_000, 4, 16, this::closed, Aggregates.count(), Aggregates.sum());
                 case COUNTING -> windows = operators().counting("c", 2, 2, 16, this::closed, Aggregates.count(), Aggregates.sum());
+                case SLIDING -> windows = operators().sliding("w", 10_000, 128, 16, this::closed, Aggregates.count(), Aggregates.sum());
                 default -> windows = operators().global("g", 0, 16, this::closed, Aggregates.count(), Aggregates.sum());
             }
         }
@@ -293,6 +294,12 @@ class OperatorKindsTest
                 "LATE key=1 99 23000",
                 "CLOSED key=3 0 9223372036854775807 1 10", "CLOSED key=1 0 9223372036854775807 3 67",
                 "CLOSED key=2 0 9223372036854775807 2 80");
+            case SLIDING -> List.of(
+                "CLOSED key=3 -9000 1000 1 10",                             // at 2,000: [t - 10 s, t] per event
+                "CLOSED key=1 -8000 2000 1 20", "CLOSED key=2 -7000 3000 1 30",
+                "CLOSED key=1 2000 12000 2 60",                             // both ends inclusive: the event at 2,000 counts
+                "LATE key=1 99 23000",
+                "CLOSED key=1 14500 24500 1 7", "CLOSED key=2 15000 25000 1 50");   // end of input, in order of their ends
         };
     }
 
@@ -310,6 +317,7 @@ class OperatorKindsTest
             case COUNTING -> List.of("ALERT key=1 0 2 2 60", "ALERT key=2 0 2 2 80");
             case GLOBAL -> List.of("ALERT key=2 0 9223372036854775807 1 30",   // fired by the control event
                 "ALERT key=1 0 9223372036854775807 3 67", "ALERT key=2 1 9223372036854775807 1 50");
+            case SLIDING -> List.of("ALERT key=2 -7000 3000 1 30", "ALERT key=1 2000 12000 2 60", "ALERT key=2 15000 25000 1 50");
         };
     }
 }

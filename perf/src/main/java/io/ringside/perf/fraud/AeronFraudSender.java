@@ -84,13 +84,10 @@ public final class AeronFraudSender
             return;
         }
         final OutputKind kind = OutputKind.fromNumber(type);
-        for (int i = 0; i < kind.fieldCount(); i++)
-        {
-            fields[i] = buffer.getLong(offset + i * 8, FraudEvent.BYTE_ORDER);
-        }
-        report.onOutput(kind, fields);
+        report.onOutput(kind, buffer, offset);
         if (lines != null)
         {
+            FraudOutput.read(kind, buffer, offset, fields);
             line.setLength(0);
             lines.println(OutputLine.append(line, kind, fields));
         }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import io.ringside.engine.SnapshotCorruptedException;
 import io.ringside.engine.SnapshotReader;
 import io.ringside.engine.SnapshotWriter;
+import org.agrona.DirectBuffer;
 
 /**
  * Per output kind, the count of records and the checksum: the wrapping 64-bit sum of the records' hashes,
@@ -17,8 +18,8 @@ import io.ringside.engine.SnapshotWriter;
  * (workload.md, v1). The sum does not depend on the order of the records, so two runs, two engines, or one run
  * before and after a crash agree exactly when their reports are {@link #equals(Object) equal}.
  * <p>
- * Recording allocates nothing: {@link #onOutput(OutputKind, long[])} or the fixed-arity {@code record}
- * overloads. Not thread-safe: one thread records; read it after that thread is done (or under its lock).
+ * Recording allocates nothing: {@link #onOutput(OutputKind, long[])}, an output's bytes
+ * ({@link #onOutput(OutputKind, DirectBuffer, int)}) or the fixed-arity {@code record} overloads. Not thread-safe: one thread records; read it after that thread is done (or under its lock).
  */
 public final class ChecksumReport implements OutputRecordSink
 {
@@ -92,6 +93,28 @@ public final class ChecksumReport implements OutputRecordSink
     public void onOutput(final OutputKind kind, final long[] fields)
     {
         add(kind, hash(kind, fields));
+    }
+
+    /**
+     * Records the {@code kind} output whose bytes are at {@code offset} of {@code buffer} (its fields as
+     * {@link FraudOutput} lays them out): what an engine's output, or a flyweight just filled, is recorded by.
+     */
+    public void onOutput(final OutputKind kind, final DirectBuffer buffer, final int offset)
+    {
+        long h = mix(kind.number());
+        for (int i = 0; i < kind.fieldCount(); i++)
+        {
+            h = mix(h ^ FraudOutput.field(buffer, offset, i));
+        }
+        add(kind, h);
+    }
+
+    /**
+     * Records the output a flyweight views, as {@code kind}.
+     */
+    public void onOutput(final OutputKind kind, final FraudOutput<?> output)
+    {
+        onOutput(kind, output.buffer(), output.offset());
     }
 
     /**

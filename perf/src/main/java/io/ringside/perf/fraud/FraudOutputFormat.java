@@ -23,7 +23,7 @@ public final class FraudOutputFormat implements FileSink.OutputFormatter
         for (int i = 0; i < kind.fieldCount(); i++)
         {
             line.putByte(at++, (byte)OutputLine.SEPARATOR);
-            at += line.putLongAscii(at, output.buffer().getLong(output.offset() + i * 8, FraudEvent.BYTE_ORDER));
+            at += line.putLongAscii(at, FraudOutput.field(output.buffer(), output.offset(), i));
         }
         return at - offset;
     }

@@ -12,7 +12,6 @@ import io.ringside.engine.state.IntervalJoin;
 import io.ringside.engine.state.KeyedTable;
 import io.ringside.engine.state.SequencePattern;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Workload v2 on the engine's operators, one instance per shard: v1's {@link FraudVelocityPipeline} for dedup and
@@ -28,8 +27,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *       once the large's time + 5,000 is passed (TESTCHARGE).</li>
  * </ul>
  * Closing, in {@link #onWatermark}, slices of each in turn: v1's windows, then the join, then the pattern, so that a
- * decision never waits behind more than a few of each. Outputs and the {@link ChecksumReport} of fourteen kinds are v1's
- * ({@link FraudVelocityShard#emit}).
+ * decision never waits behind more than a few of each. Outputs are {@link FraudOutput} flyweights, counted in a
+ * {@link ChecksumReport} of fourteen kinds.
  */
 public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoCloseable
 {
@@ -55,8 +54,12 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     private final SequencePattern testCharges;
     private final long[] profile = new long[2];
     private final long[] txnAmount = new long[1];
-    private final long[] fields = new long[OutputKind.MAX_FIELDS];
-    private final UnsafeBuffer out = new UnsafeBuffer(new byte[8 * OutputKind.MAX_FIELDS]);
+    private final FraudOutput.OverLimit overLimit = new FraudOutput.OverLimit().wrapNew();
+    private final FraudOutput.Abroad abroad = new FraudOutput.Abroad().wrapNew();
+    private final FraudOutput.TestCharge testCharge = new FraudOutput.TestCharge().wrapNew();
+    private final FraudOutput.Captured captured = new FraudOutput.Captured().wrapNew();
+    private final FraudOutput.Uncaptured uncaptured = new FraudOutput.Uncaptured().wrapNew();
+    private final FraudOutput.Orphan orphan = new FraudOutput.Orphan().wrapNew();
     private ShardContext context;
 
     /**
@@ -142,11 +145,11 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
         {
             if (amountCents > profile[LIMIT])
             {
-                emit(OutputKind.OVERLIMIT, cardId, eventId, profile[LIMIT]);
+                send(OutputKind.OVERLIMIT, overLimit.cardId(cardId).eventId(eventId).limitCents(profile[LIMIT]));
             }
             if (country != profile[HOME_COUNTRY])
             {
-                emit(OutputKind.ABROAD, cardId, eventId, profile[HOME_COUNTRY]);
+                send(OutputKind.ABROAD, abroad.cardId(cardId).eventId(eventId).homeCountry(profile[HOME_COUNTRY]));
             }
         }
         txnAmount[0] = amountCents;
@@ -179,26 +182,23 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     {
         if (captures.matchRight(cardId, txnId, time) == IntervalJoin.MATCHED)
         {
-            fields[0] = cardId;
-            fields[1] = txnId;
-            fields[2] = captureId;
-            fields[3] = time - captures.matched().time();
-            send(OutputKind.CAPTURED);
+            send(OutputKind.CAPTURED, captured.cardId(cardId).txnEventId(txnId).captureEventId(captureId)
+                .captureDelayMs(time - captures.matched().time()));
         }
         else
         {
-            emit(OutputKind.ORPHAN, cardId, captureId, txnId);
+            send(OutputKind.ORPHAN, orphan.cardId(cardId).captureEventId(captureId).txnEventId(txnId));
         }
     }
 
     private void onUncaptured(final IntervalJoin.Left txn)
     {
-        emit(OutputKind.UNCAPTURED, txn.key(), txn.id(), txn.payload(0));
+        send(OutputKind.UNCAPTURED, uncaptured.cardId(txn.key()).txnEventId(txn.id()).amountCents(txn.payload(0)));
     }
 
     private void onTestCharge(final long cardId, final long[] ids)
     {
-        emit(OutputKind.TESTCHARGE, cardId, ids[SMALL], ids[LARGE]);
+        send(OutputKind.TESTCHARGE, testCharge.cardId(cardId).smallEventId(ids[SMALL]).largeEventId(ids[LARGE]));
     }
 
     @Override
@@ -232,18 +232,13 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
             sum + captures.prefetch(FraudV2Event.txnEventId(buffer, offset)) : sum + profiles.prefetch(FraudEvent.cardId(buffer, offset));
     }
 
-    private void emit(final OutputKind kind, final long f0, final long f1, final long f2)
+    /**
+     * Counts the output in the report and emits it: type = the kind's number, key = its first field.
+     */
+    private void send(final OutputKind kind, final FraudOutput<?> output)
     {
-        fields[0] = f0;
-        fields[1] = f1;
-        fields[2] = f2;
-        send(kind);
-    }
-
-    private void send(final OutputKind kind)
-    {
-        report.onOutput(kind, fields);
-        FraudVelocityShard.emit(context, kind, fields, out);
+        report.onOutput(kind, output);
+        output.emit(context, kind);
     }
 
     @Override

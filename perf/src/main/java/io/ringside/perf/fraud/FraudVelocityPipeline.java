@@ -15,7 +15,6 @@ import io.ringside.engine.rule.Sessions;
 import io.ringside.engine.rule.Tumbling;
 import io.ringside.engine.state.Aggregates;
 import io.ringside.engine.state.Window;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The fraud-velocity workload (README, "The fraud workloads") as a {@link Rule}, one instance per shard: event ids in
@@ -25,8 +24,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * and the card's entry. The rule judges lateness against the event's source watermark (LATE) and closes the windows
  * as the watermark moves, {@value #CLOSE_SLICE_KEYS} cards (or hopping-pane merge units) at most per slot: small enough
  * that an event and its slice cost less than 10 us, so that at 100,000 events/s the minute boundary's closing never
- * builds a queue, large enough to finish a minute's closing well within the next minute. Outputs go out as
- * {@link FraudVelocityShard} sends them: type = kind number, key = first field, payload = the fields.
+ * builds a queue, large enough to finish a minute's closing well within the next minute. Outputs are
+ * {@link FraudOutput} flyweights: type = kind number, key = first field, payload = the fields.
  * <p>
  * A card's previous event goes with its entry when its last window closes: by then its session has closed, so any
  * accepted event is more than 30 s after it and could not raise COUNTRY.
@@ -62,8 +61,11 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
     private final KeyBytes previous;
     private final ChecksumReport report;
     private final FraudEvent fraud = new FraudEvent();
-    private final long[] fields = new long[OutputKind.MAX_FIELDS];
-    private final UnsafeBuffer out = new UnsafeBuffer(new byte[8 * OutputKind.MAX_FIELDS]);
+    private final FraudOutput.WindowTotals windowTotals = new FraudOutput.WindowTotals().wrapNew();
+    private final FraudOutput.SessionTotals sessionTotals = new FraudOutput.SessionTotals().wrapNew();
+    private final FraudOutput.WindowAlert alert = new FraudOutput.WindowAlert().wrapNew();
+    private final FraudOutput.CountryChange countryChange = new FraudOutput.CountryChange().wrapNew();
+    private final FraudOutput.EventRef eventRef = new FraudOutput.EventRef().wrapNew();
     private boolean admitted;
 
     /**
@@ -116,7 +118,7 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
         admitted = false;
         if (!seen.add(eventId, time))
         {
-            send(context, OutputKind.DUPLICATE, eventId);
+            send(context, OutputKind.DUPLICATE, eventRef.eventId(eventId));
             return;
         }
         if (isLate(time))
@@ -140,16 +142,16 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
         final Window window = tumbling.window();
         if (window.result(0) > VELOCITY_MAX_COUNT && tumbling.once(VELOCITY_FLAG))
         {
-            send(context, OutputKind.VELOCITY, cardId, eventId, window.start());
+            send(context, OutputKind.VELOCITY, alert.cardId(cardId).eventId(eventId).windowStart(window.start()));
         }
         if (window.result(1) > AMOUNT_MAX_CENTS && tumbling.once(AMOUNT_FLAG))
         {
-            send(context, OutputKind.AMOUNT, cardId, eventId, window.start());
+            send(context, OutputKind.AMOUNT, alert.cardId(cardId).eventId(eventId).windowStart(window.start()));
         }
         if (previous.get(cardId, PREVIOUS_SEEN) != 0 && previous.get(cardId, PREVIOUS_COUNTRY) != country &&
             Math.abs(previous.get(cardId, PREVIOUS_TIME) - time) <= SESSION_GAP_MS)
         {
-            send(context, OutputKind.COUNTRY, cardId, eventId);
+            send(context, OutputKind.COUNTRY, countryChange.cardId(cardId).eventId(eventId));
         }
         previous.put(cardId, PREVIOUS_TIME, time);
         previous.put(cardId, PREVIOUS_COUNTRY, country);
@@ -167,9 +169,7 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
     @Override
     protected void onLate(final Event event, final ShardContext context)
     {
-        fields[0] = FraudEvent.eventId(event.buffer(), event.offset());
-        report.onOutput(OutputKind.LATE, fields);
-        FraudVelocityShard.emitOnly(context, OutputKind.LATE, fields, out);   // the rule has counted it late
+        send(context, OutputKind.LATE, eventRef.eventId(FraudEvent.eventId(event.buffer(), event.offset())));   // counted by the rule
     }
 
     @Override
@@ -188,48 +188,27 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
 
     private void onTumblingClosed(final long cardId, final Window window, final ShardContext context)
     {
-        send(context, OutputKind.TUMBLING, cardId, window.start(), window.end(), window.result(0), window.result(1));
+        send(context, OutputKind.TUMBLING, windowTotals.of(cardId, window));
     }
 
     private void onHoppingClosed(final long cardId, final Window window, final ShardContext context)
     {
-        send(context, OutputKind.HOPPING, cardId, window.start(), window.end(), window.result(0), window.result(1));
+        send(context, OutputKind.HOPPING, windowTotals.of(cardId, window));
     }
 
     private void onSessionClosed(final long cardId, final Window window, final ShardContext context)
     {
-        fields[5] = window.result(2);
-        send(context, OutputKind.SESSION, cardId, window.start(), Sessions.last(window), window.result(0), window.result(1));
-    }
-
-    private void send(final ShardContext context, final OutputKind kind, final long f0)
-    {
-        send(context, kind, f0, 0, 0, 0, 0);
-    }
-
-    private void send(final ShardContext context, final OutputKind kind, final long f0, final long f1)
-    {
-        send(context, kind, f0, f1, 0, 0, 0);
-    }
-
-    private void send(final ShardContext context, final OutputKind kind, final long f0, final long f1, final long f2)
-    {
-        send(context, kind, f0, f1, f2, 0, 0);
+        send(context, OutputKind.SESSION, sessionTotals.cardId(cardId).firstMs(window.start()).lastMs(Sessions.last(window))
+            .count(window.result(0)).sumCents(window.result(1)).countries(window.result(2)));
     }
 
     /**
-     * Fields beyond the kind's count are not sent nor summed; a sixth (SESSION's) is set in fields[5] before.
+     * Counts the output in the report and emits it: type = the kind's number, key = its first field.
      */
-    private void send(final ShardContext context, final OutputKind kind, final long f0, final long f1, final long f2, final long f3,
-        final long f4)
+    private void send(final ShardContext context, final OutputKind kind, final FraudOutput<?> output)
     {
-        fields[0] = f0;
-        fields[1] = f1;
-        fields[2] = f2;
-        fields[3] = f3;
-        fields[4] = f4;
-        report.onOutput(kind, fields);
-        FraudVelocityShard.emit(context, kind, fields, out);
+        report.onOutput(kind, output);
+        output.emit(context, kind);
     }
 
     @Override

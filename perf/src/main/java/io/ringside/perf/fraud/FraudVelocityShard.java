@@ -35,7 +35,7 @@ public class FraudVelocityShard implements ShardHandler, OutputRecordSink
 
     private final PlainJavaFraudVelocity rules;
     private final ChecksumReport report = new ChecksumReport();
-    private final UnsafeBuffer out = new UnsafeBuffer(new byte[8 * OutputKind.MAX_FIELDS]);
+    private final UnsafeBuffer out = new UnsafeBuffer(new byte[FraudOutput.MAX_LENGTH]);
     private ShardContext context;
 
     /**
@@ -128,8 +128,8 @@ public class FraudVelocityShard implements ShardHandler, OutputRecordSink
 
     /**
      * Sends an output record out of the engine: type = the kind's number, key = its first field, payload = its
-     * fields as little-endian int64s, packed in {@code scratch} (what {@link FraudOutputFormat} reads back). A LATE
-     * output also counts the event in the engine's late counter.
+     * fields as {@link FraudOutput} lays them out, written in {@code scratch}. A LATE output also counts the event in
+     * the engine's late counter.
      */
     static void emit(final ShardContext context, final OutputKind kind, final long[] fields, final MutableDirectBuffer scratch)
     {
@@ -137,20 +137,7 @@ public class FraudVelocityShard implements ShardHandler, OutputRecordSink
         {
             context.late();
         }
-        emitOnly(context, kind, fields, scratch);
-    }
-
-    /**
-     * As {@link #emit}, without counting a LATE output as late (for a caller that has counted it).
-     */
-    static void emitOnly(final ShardContext context, final OutputKind kind, final long[] fields, final MutableDirectBuffer scratch)
-    {
-        final int count = kind.fieldCount();
-        for (int i = 0; i < count; i++)
-        {
-            scratch.putLong(i * 8, fields[i], FraudEvent.BYTE_ORDER);
-        }
-        context.emit(kind.number(), fields[0], scratch, 0, count * 8);
+        context.emit(kind.number(), fields[0], scratch, 0, FraudOutput.write(kind, fields, scratch, 0));
     }
 
     /**

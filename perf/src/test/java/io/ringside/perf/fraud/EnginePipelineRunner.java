@@ -102,10 +102,7 @@ final class EnginePipelineRunner
         }
         final OutputKind kind = OutputKind.fromNumber(output.type());
         final long[] fields = new long[kind.fieldCount()];
-        for (int i = 0; i < fields.length; i++)
-        {
-            fields[i] = output.buffer().getLong(output.offset() + i * 8, FraudEvent.BYTE_ORDER);
-        }
+        FraudOutput.read(kind, output.buffer(), output.offset(), fields);
         return OutputLine.format(kind, fields);
     }
 }

@@ -68,7 +68,7 @@ class FraudV2DriverTest
                 final StringBuilder line = new StringBuilder(kind.name());
                 for (int i = 0; i < kind.fieldCount(); i++)
                 {
-                    line.append(',').append(record.longAt(i));
+                    line.append(',').append(FraudOutput.field(record.buffer(), record.offset(), i));
                 }
                 lines.add(line.toString());
             }
