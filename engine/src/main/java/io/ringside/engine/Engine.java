@@ -41,6 +41,7 @@ import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.ringside.journal.JournalAppender;
 import io.ringside.journal.RecoveryReport;
+import io.ringside.journal.SegmentDescriptor;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.BitUtil;
@@ -368,46 +369,10 @@ public final class Engine implements AutoCloseable
     {
         final long end = appender.position();
         final List<String> rejected = new ArrayList<>();
-        long snapshotPosition = -1;
         final long loadStart = System.nanoTime();
-        if (snapshots != null)
-        {
-            try
-            {
-                for (final long position : snapshots.positions(end))
-                {
-                    final SnapshotReader[] readers;
-                    try
-                    {
-                        readers = snapshots.open(position);
-                    }
-                    catch (final SnapshotCorruptedException ex)
-                    {
-                        rejected.add(ex.getMessage());
-                        counters.recordError(ex);
-                        continue;
-                    }
-                    try
-                    {
-                        loadSnapshot(readers, journaler, shards);
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        throw new EngineException("the snapshot " + snapshots.directoryOf(position) + " is whole (its CRCs match) but " +
-                            "could not be loaded: " + ex.getMessage() + ". Move it aside to recover from an older one or from the journal", ex);
-                    }
-                    snapshotPosition = position;
-                    refuseEmptySinks(position);
-                    break;
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot read the snapshots in " + ctx.directory(), ex);
-            }
-        }
+        long snapshotPosition = loadNewestSnapshot(end, rejected);
         EngineSnapshot seed = null;
-        if (snapshotPosition < 0 && end <= io.ringside.journal.SegmentDescriptor.HEADER_LENGTH && ctx.seedSnapshot() != null)
+        if (snapshotPosition < 0 && end <= SegmentDescriptor.HEADER_LENGTH && ctx.seedSnapshot() != null)
         {
             seed = seed(ctx.seedSnapshot(), end);
             snapshotPosition = end;
@@ -475,7 +440,7 @@ public final class Engine implements AutoCloseable
      * Loads another engine's snapshot into this fresh one's journaler and shards, then writes it as this engine's own
      * snapshot at the journal's start (a restart then needs the seed no more).
      */
-    private EngineSnapshot seed(final java.nio.file.Path directory, final long start)
+    private EngineSnapshot seed(final Path directory, final long start)
     {
         if (snapshots == null)
         {
@@ -549,13 +514,60 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * Loads the newest whole snapshot below {@code end} into the journaler and the shards, passing over (into
+     * {@code rejected}, and the error log) those that are damaged.
+     *
+     * @return its position, or -1 if none was loaded.
+     */
+    private long loadNewestSnapshot(final long end, final List<String> rejected)
+    {
+        if (snapshots == null)
+        {
+            return -1;
+        }
+        try
+        {
+            for (final long position : snapshots.positions(end))
+            {
+                final SnapshotReader[] readers;
+                try
+                {
+                    readers = snapshots.open(position);
+                }
+                catch (final SnapshotCorruptedException ex)
+                {
+                    rejected.add(ex.getMessage());
+                    counters.recordError(ex);
+                    continue;
+                }
+                try
+                {
+                    loadSnapshot(readers, journaler, shards);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw new EngineException("the snapshot " + snapshots.directoryOf(position) + " is whole (its CRCs match) but " +
+                        "could not be loaded: " + ex.getMessage() + ". Move it aside to recover from an older one or from the journal", ex);
+                }
+                refuseEmptySinks(position);
+                return position;
+            }
+            return -1;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the snapshots in " + ctx.directory(), ex);
+        }
+    }
+
+    /**
      * Recovery's replay: a pipelined engine of several shards replays them on a thread each, else this thread replays all.
      *
      * @return {records, DATA records}.
      */
     private long[] replayForRecovery(final JournalReader reader, final long end, final long snapshotPosition)
     {
-        return shards.length > 1 && ctx.topology() == Topology.PIPELINED ?
+        return shards.length > 1 && ctx.topology() == Topology.PIPELINED && reader.position() < end ?
             replayInParallel(ctx.journalDirectory(), reader, end, journaler, replayJournalers(snapshotPosition), shards, state) :
             replay(reader, end, journaler, shards, state);
     }

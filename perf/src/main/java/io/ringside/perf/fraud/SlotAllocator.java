@@ -51,7 +51,7 @@ final class SlotAllocator
      */
     void write(final SnapshotWriter out) throws IOException
     {
-        StateArrays.write(out, java.util.Arrays.copyOf(free, freeCount));
+        StateArrays.write(out, Arrays.copyOf(free, freeCount));
         out.writeInt(highWater);
     }
 
