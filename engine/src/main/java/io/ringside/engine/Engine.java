@@ -584,20 +584,10 @@ public final class Engine implements AutoCloseable
             copies[i] = newJournaler(ctx, null, EngineCounters.inMemory(shards.length), null, state);
             if (snapshotPosition >= 0)
             {
-                try
+                // the engine's file only (the watermarks), which recovery has just verified and loaded
+                try (SnapshotReader reader = SnapshotReader.open(snapshots.directoryOf(snapshotPosition).resolve(SnapshotTaker.ENGINE_FILE)))
                 {
-                    final SnapshotReader[] readers = snapshots.open(snapshotPosition);
-                    try
-                    {
-                        copies[i].readSnapshot(readers[0]);
-                    }
-                    finally
-                    {
-                        for (final SnapshotReader reader : readers)
-                        {
-                            reader.close();
-                        }
-                    }
+                    copies[i].readSnapshot(reader);
                 }
                 catch (final IOException ex)
                 {
