@@ -33,7 +33,8 @@ final class EntryTable implements AutoCloseable
 
     private static final int INDEX_SLOT_LENGTH = 16;
     private static final int REF_OFFSET = 8;
-    private static final int ENTRY_HEADER = 16;
+    /** Bytes before each entry's own, in its stride (whose start is cache-line aligned). */
+    static final int ENTRY_HEADER = 16;
     private static final int LIVE_OFFSET = 8;
 
     private final int capacity;
@@ -64,7 +65,10 @@ final class EntryTable implements AutoCloseable
         }
         this.capacity = capacity;
         this.entryLength = entryLength;
-        this.stride = ENTRY_HEADER + entryLength;
+        // an entry of more than a cache line takes whole lines: its header and first words in one line (a visit reads
+        // that line first), no line shared with the next entry; a smaller one stays packed
+        final int packed = ENTRY_HEADER + entryLength;
+        this.stride = packed > BitUtil.CACHE_LINE_LENGTH ? BitUtil.align(packed, BitUtil.CACHE_LINE_LENGTH) : packed;
         final int slots = BitUtil.findNextPositivePowerOfTwo(Math.max(16, capacity * 2));
         this.indexMask = slots - 1;
         this.indexLength = (long)slots * INDEX_SLOT_LENGTH;

@@ -31,9 +31,12 @@ import org.agrona.MutableDirectBuffer;
  *      (Long.MAX_VALUE: none), so a visit reads only the sections that have a window due; with the header, the
  *      first cache line of the entry
  *  64: each declared section in declaration order:
- *      tumbling: slots x {@link Window}
- *      hopping:  slots x open pane ({@link Window} of the advance)
- *      sessions: slots x ([last event time (int64)] then {@link Window} whose start is the first event time)
+ *      tumbling: slots x {@link Window}; a window opens in its home slot (its number modulo the slots) when that is
+ *                free, so an event usually reads one slot
+ *      hopping:  slots x open pane ({@link Window} of the advance), home slots likewise
+ *      sessions: a directory of slots x [first event time, last event time] (Long.MAX_VALUE first: a free slot), in
+ *                one cache line of the entry for up to four slots, which an event's search and a visit read; then
+ *                slots x ([last event time (int64)] then {@link Window} whose start is the first event time)
  *      bytes:    the caller's, zeroed when the entry is created
  * </pre>
  * An event in a window of a kind that has closed is refused by that kind's {@code add} (null or false) and counted in
@@ -49,8 +52,10 @@ public final class KeyedWindows implements AutoCloseable
     static final int MAX_SECTIONS = 6;
     static final int NEXT_ENDS_OFFSET = 16;
     static final int SECTIONS_OFFSET = NEXT_ENDS_OFFSET + 8 * MAX_SECTIONS;
+    /** Where an entry's bytes start within its cache line ({@link EntryTable}'s per-entry header). */
+    static final int ENTRY_LINE_BIAS = EntryTable.ENTRY_HEADER;
     /** Marks the snapshot layout: entries (next ends in the header) with their handles, timers in visiting order, hopping pane logs (format 4). */
-    static final long SNAPSHOT_FORMAT = 0x52494E474B570004L;
+    static final long SNAPSHOT_FORMAT = 0x52494E474B570005L;
 
     private final String name;
     private final long allowedLatenessMs;
@@ -131,6 +136,7 @@ public final class KeyedWindows implements AutoCloseable
             for (final Section section : sections)
             {
                 e.putLong(section.nextAt, Long.MAX_VALUE);
+                section.init(e);
             }
         }
         this.entry = e;
@@ -488,6 +494,11 @@ public final class KeyedWindows implements AutoCloseable
             {
                 throw new IllegalArgumentException(name + ": the gap must be positive and slots 1 to 64; were " + gapMs + ", " + slots);
             }
+            if (slots <= Sessions.LINE_SLOTS)
+            {
+                // the sessions' directory (what an event's search and a visit read) in one cache line of the entry
+                length += Math.floorMod(-(length + ENTRY_LINE_BIAS), 64);
+            }
             return add(new Sessions(length, gapMs, slots, listener, aggregates.clone()));
         }
 
@@ -548,6 +559,8 @@ public final class KeyedWindows implements AutoCloseable
      */
     public abstract static class Section
     {
+        /** {@link #find}: no free slot. */
+        static final int NO_SLOT = Integer.MAX_VALUE;
         final int offset;
         final int length;
         final Aggregate[] aggregates;
@@ -587,6 +600,41 @@ public final class KeyedWindows implements AutoCloseable
         int runJob(final long limit, final int budget)
         {
             return 0;
+        }
+
+        /**
+         * Looks for the open window starting at {@code start} in the section's slots (each a {@link Window} of
+         * {@code slotLength} bytes).
+         *
+         * @return its offset; if absent, {@code -free - 1} where free is the offset of a free slot ({@code home} if it is
+         * free, else the first) or {@link #NO_SLOT} if none is.
+         */
+        final int find(final MutableDirectBuffer entry, final long start, final int home, final Window view, final int slotLength,
+            final int slots)
+        {
+            view.wrap(entry, home);
+            int free = view.events() == 0 ? home : NO_SLOT;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                final int slotAt = offset + slot * slotLength;
+                view.wrap(entry, slotAt);
+                if (view.events() == 0)
+                {
+                    free = free == NO_SLOT ? slotAt : free;
+                }
+                else if (view.start() == start)
+                {
+                    return slotAt;
+                }
+            }
+            return -free - 1;
+        }
+
+        /**
+         * Prepares a new entry's bytes of this section (zeroed when called).
+         */
+        void init(final MutableDirectBuffer entry)
+        {
         }
 
         void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
@@ -676,27 +724,20 @@ public final class KeyedWindows implements AutoCloseable
                 lateEvents++;
                 return null;
             }
-            // a window may sit in any slot: a key's windows need not be consecutive (an event far ahead of the
-            // watermark arrives before the older windows close), so look for it, else take a free slot
-            int at = -1;
-            int free = -1;
-            for (int slot = 0; slot < slots; slot++)
+            // a window opens in its home slot (its number modulo the slots) if that is free, so an event reads one slot;
+            // else, or if the window sits elsewhere (its home was taken when it opened: a key's windows need not be
+            // consecutive), look for it in every slot, else take a free one
+            final int home = offset + (int)Math.floorMod(start / sizeMs, (long)slots) * slotLength;
+            int at = home;
+            window.wrap(entry, home);
+            if (window.events() == 0 || window.start() != start)
             {
-                final int slotAt = offset + slot * slotLength;
-                window.wrap(entry, slotAt);
-                if (window.events() == 0)
-                {
-                    free = free < 0 ? slotAt : free;
-                }
-                else if (window.start() == start)
-                {
-                    at = slotAt;
-                    break;
-                }
+                at = find(entry, start, home, window, slotLength, slots);
             }
             if (at < 0)
             {
-                if (free < 0)
+                final int free = -at - 1;
+                if (free == NO_SLOT)
                 {
                     throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open windows than its " + slots +
                         " slots (tumbling window " + start + " finds them all open): give more slots");
@@ -821,26 +862,18 @@ public final class KeyedWindows implements AutoCloseable
                 lateEvents++;
                 return false;
             }
-            // a pane may sit in any slot: a key's open panes need not be consecutive, so look for it, else take a free slot
-            int at = -1;
-            int free = -1;
-            for (int slot = 0; slot < slots; slot++)
+            // a pane opens in its home slot if free; else, or if it sits elsewhere, look for it (as tumbling windows do)
+            final int home = offset + (int)Math.floorMod(paneStart / advanceMs, (long)slots) * paneLength;
+            int at = home;
+            pane.wrap(entry, home);
+            if (pane.events() == 0 || pane.start() != paneStart)
             {
-                final int slotAt = offset + slot * paneLength;
-                pane.wrap(entry, slotAt);
-                if (pane.events() == 0)
-                {
-                    free = free < 0 ? slotAt : free;
-                }
-                else if (pane.start() == paneStart)
-                {
-                    at = slotAt;
-                    break;
-                }
+                at = find(entry, paneStart, home, pane, paneLength, slots);
             }
             if (at < 0)
             {
-                if (free < 0)
+                final int free = -at - 1;
+                if (free == NO_SLOT)
                 {
                     throw new IllegalStateException(owner.name + ": key " + owner.key + " has more open panes than its " + slots + " slots (pane " +
                         paneStart + " finds them all open): give more slots");
@@ -928,21 +961,28 @@ public final class KeyedWindows implements AutoCloseable
      */
     public static final class Sessions extends Section
     {
+        /** Slots whose directory fits in one cache line. */
+        static final int LINE_SLOTS = 4;
+        private static final int DIRECTORY_SLOT = 16;
         private static final int LAST_OFFSET = 0;
         private static final int WINDOW_OFFSET = 8;
+        /** A free slot's start in the directory. */
+        private static final long FREE = Long.MAX_VALUE;
 
         private final long gapMs;
         private final int slots;
         private final int slotLength;
+        private final int slotsAt;
         private final Window session;
         private final Window other;
 
         Sessions(final int offset, final long gapMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
         {
-            super(offset, (WINDOW_OFFSET + Window.length(aggregates)) * slots, listener, aggregates);
+            super(offset, (DIRECTORY_SLOT + WINDOW_OFFSET + Window.length(aggregates)) * slots, listener, aggregates);
             this.gapMs = gapMs;
             this.slots = slots;
             this.slotLength = WINDOW_OFFSET + Window.length(aggregates);
+            this.slotsAt = offset + DIRECTORY_SLOT * slots;
             this.session = new Window(aggregates, 0);
             this.other = new Window(aggregates, 0);
         }
@@ -955,8 +995,19 @@ public final class KeyedWindows implements AutoCloseable
             return window.buffer().getLong(window.offset() - WINDOW_OFFSET + LAST_OFFSET);
         }
 
+        @Override
+        void init(final MutableDirectBuffer entry)
+        {
+            for (int slot = 0; slot < slots; slot++)
+            {
+                entry.putLong(offset + slot * DIRECTORY_SLOT, FREE);
+            }
+        }
+
         /**
-         * Adds an event to the acquired key's sessions, merging those it bridges.
+         * Adds an event to the acquired key's sessions, merging those it bridges. The search reads only the directory
+         * (each slot's first and last event time, in one cache line for up to {@value #LINE_SLOTS} slots), then the
+         * session the event joins.
          *
          * @param values one value per aggregate, in order (not kept).
          * @return false if it joins no open session and its own would have closed already (a late event, counted in
@@ -968,13 +1019,9 @@ public final class KeyedWindows implements AutoCloseable
             int target = -1;
             for (int slot = 0; slot < slots; slot++)
             {
-                final int at = offset + slot * slotLength;
-                session.wrap(entry, at + WINDOW_OFFSET);
-                if (session.events() == 0)
-                {
-                    continue;
-                }
-                if (session.start() - gapMs < eventTime && eventTime < entry.getLong(at + LAST_OFFSET) + gapMs)
+                final int dir = offset + slot * DIRECTORY_SLOT;
+                final long first = entry.getLong(dir);
+                if (first != FREE && first - gapMs < eventTime && eventTime < entry.getLong(dir + 8) + gapMs)
                 {
                     if (target < 0)
                     {
@@ -994,21 +1041,26 @@ public final class KeyedWindows implements AutoCloseable
             if (target < 0)
             {
                 target = freeSlot(entry);
-                final int at = offset + target * slotLength;
+                final int at = slotsAt + target * slotLength;
                 entry.setMemory(at, slotLength, (byte)0);
                 entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
                 entry.putLong(at + LAST_OFFSET, eventTime);
+                entry.putLong(offset + target * DIRECTORY_SLOT, eventTime);
+                entry.putLong(offset + target * DIRECTORY_SLOT + 8, eventTime);
                 opened(entry, eventTime + gapMs);
             }
-            final int at = offset + target * slotLength;
+            final int at = slotsAt + target * slotLength;
+            final int dir = offset + target * DIRECTORY_SLOT;
             session.wrap(entry, at + WINDOW_OFFSET);
-            if (eventTime < session.start())
+            if (eventTime < entry.getLong(dir))
             {
                 entry.putLong(at + WINDOW_OFFSET + Window.START_OFFSET, eventTime);
+                entry.putLong(dir, eventTime);
             }
-            if (eventTime > entry.getLong(at + LAST_OFFSET))
+            if (eventTime > entry.getLong(dir + 8))
             {
                 entry.putLong(at + LAST_OFFSET, eventTime); // the session grew: its end moves later, past any armed deadline
+                entry.putLong(dir + 8, eventTime);
             }
             session.add(values);
             return true;
@@ -1016,12 +1068,18 @@ public final class KeyedWindows implements AutoCloseable
 
         private void merge(final MutableDirectBuffer entry, final int into, final int from)
         {
-            final int intoAt = offset + into * slotLength;
-            final int fromAt = offset + from * slotLength;
+            final int intoAt = slotsAt + into * slotLength;
+            final int fromAt = slotsAt + from * slotLength;
+            final int intoDir = offset + into * DIRECTORY_SLOT;
+            final int fromDir = offset + from * DIRECTORY_SLOT;
             session.wrap(entry, intoAt + WINDOW_OFFSET);
             other.wrap(entry, fromAt + WINDOW_OFFSET);
-            entry.putLong(intoAt + WINDOW_OFFSET + Window.START_OFFSET, Math.min(session.start(), other.start()));
-            entry.putLong(intoAt + LAST_OFFSET, Math.max(entry.getLong(intoAt + LAST_OFFSET), entry.getLong(fromAt + LAST_OFFSET)));
+            final long first = Math.min(entry.getLong(intoDir), entry.getLong(fromDir));
+            final long last = Math.max(entry.getLong(intoDir + 8), entry.getLong(fromDir + 8));
+            entry.putLong(intoAt + WINDOW_OFFSET + Window.START_OFFSET, first);
+            entry.putLong(intoAt + LAST_OFFSET, last);
+            entry.putLong(intoDir, first);
+            entry.putLong(intoDir + 8, last);
             int aggregateAt = Window.AGGREGATES_OFFSET;
             for (final Aggregate aggregate : aggregates)
             {
@@ -1031,13 +1089,14 @@ public final class KeyedWindows implements AutoCloseable
             entry.putLong(intoAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, session.events() + other.events());
             entry.putLong(intoAt + WINDOW_OFFSET + Window.FLAGS_OFFSET, session.flags() | other.flags());
             entry.putLong(fromAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+            entry.putLong(fromDir, FREE);
         }
 
         private int freeSlot(final MutableDirectBuffer entry)
         {
             for (int slot = 0; slot < slots; slot++)
             {
-                if (entry.getLong(offset + slot * slotLength + WINDOW_OFFSET + Window.EVENTS_OFFSET) == 0)
+                if (entry.getLong(offset + slot * DIRECTORY_SLOT) == FREE)
                 {
                     return slot;
                 }
@@ -1051,17 +1110,19 @@ public final class KeyedWindows implements AutoCloseable
             long next = Long.MAX_VALUE;
             for (int slot = 0; slot < slots; slot++)
             {
-                final int at = offset + slot * slotLength;
-                session.wrap(entry, at + WINDOW_OFFSET);
-                if (session.events() == 0)
+                final int dir = offset + slot * DIRECTORY_SLOT;
+                if (entry.getLong(dir) == FREE)
                 {
                     continue;
                 }
-                final long end = entry.getLong(at + LAST_OFFSET) + gapMs;
+                final long end = entry.getLong(dir + 8) + gapMs;
                 if (end <= limit)
                 {
+                    final int at = slotsAt + slot * slotLength;
+                    session.wrap(entry, at + WINDOW_OFFSET);
                     listener.onClose(key, session);
                     entry.putLong(at + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+                    entry.putLong(dir, FREE);
                     owner.closedWindows++;
                 }
                 else
