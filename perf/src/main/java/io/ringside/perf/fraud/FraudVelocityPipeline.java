@@ -43,6 +43,14 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
     /** Keys closed at most per slot the shard sees: a minute boundary's million due cards, this many between events. */
     static final int CLOSE_SLICE_KEYS = 4;
     /**
+     * Open sessions per card at most. Accepted events lie within 7 s of the newest (2 s out of order, 5 s of lateness),
+     * so a card has at most two sessions not yet due: a new one starts 30 s or more after the previous one's last event,
+     * which is due 37 s after it. The third slot holds a due session until its visit, which may come up to 53 s of event
+     * time later; sliced closing takes about 15 s to get through a minute boundary's cards. More slots would cost a cache
+     * line of every card's entry.
+     */
+    static final int SESSION_SLOTS = 3;
+    /**
      * What the demo records as its handlers (EngineContext.handlersId): the rules of the workload, whose outputs the
      * on-heap FraudVelocityShard gives too. Change it when a rule changes.
      */
@@ -88,7 +96,8 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
         cards = operators().group("cards", expectedCards).closeSlice(CLOSE_SLICE_KEYS);
         tumbling = cards.tumbling(TUMBLING_MS, 3, this::onTumblingClosed, Aggregates.count(), Aggregates.sum());
         hopping = cards.hopping(HOPPING_MS, HOPPING_ADVANCE_MS, 3, this::onHoppingClosed, Aggregates.count(), Aggregates.sum());
-        sessions = cards.sessions(SESSION_GAP_MS, 4, this::onSessionClosed, Aggregates.count(), Aggregates.sum(), Aggregates.distinct(199));
+        sessions = cards.sessions(SESSION_GAP_MS, SESSION_SLOTS, this::onSessionClosed, Aggregates.count(), Aggregates.sum(),
+            Aggregates.distinct(199));
         previous = cards.words(3);
         operators().build();   // the state made (and faulted in) as the engine starts, not at the first event
     }
