@@ -37,7 +37,7 @@ public final class Tumbling extends Windows
     }
 
     /**
-     * At most once per window: true the first time it is called with {@code flag} (0 to 63) for the window of the last
+     * At most once per window: true the first time it is called with {@code flag} (0 to {@value Window#FLAG_BITS} - 1) for the window of the last
      * {@code add}, false afterwards (the flag is kept in the window, so in its snapshot too).
      */
     public boolean once(final int flag)

@@ -124,6 +124,7 @@ public final class CountWindows implements ListenedWindows
         resultBuffer.setMemory(0, paneLength, (byte)0);
         result.wrap(resultBuffer, 0);
         long events = 0;
+        long flags = 0;
         for (long first = start; first < seen; first += slide)
         {
             final int at = PANES_OFFSET + (int)((first / slide) % panes) * paneLength;
@@ -134,11 +135,11 @@ public final class CountWindows implements ListenedWindows
                 aggregate.merge(resultBuffer, offset, entry, at + offset, events == 0);
                 offset += aggregate.length();
             }
-            resultBuffer.putLong(Window.FLAGS_OFFSET, resultBuffer.getLong(Window.FLAGS_OFFSET) | pane.flags());
+            flags |= pane.flags();
             events += pane.events();
         }
         resultBuffer.putLong(Window.START_OFFSET, start);
-        resultBuffer.putLong(Window.EVENTS_OFFSET, events);
+        Window.putEventsAndFlags(resultBuffer, 0, events, flags);
         listener.onClose(key, result);
     }
 

@@ -125,7 +125,7 @@ public final class GlobalWindows implements ListenedWindows
             return 0;
         }
         listener.onClose(key, window);
-        entry.putLong(WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+        Window.clear(entry, WINDOW_OFFSET);
         return 1;
     }
 

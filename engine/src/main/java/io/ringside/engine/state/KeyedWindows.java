@@ -494,10 +494,11 @@ public final class KeyedWindows implements AutoCloseable
             {
                 throw new IllegalArgumentException(name + ": the gap must be positive and slots 1 to 64; were " + gapMs + ", " + slots);
             }
-            if (slots <= Sessions.LINE_SLOTS)
+            final int inLine = (length + ENTRY_LINE_BIAS) % 64;
+            if (slots <= Sessions.LINE_SLOTS && inLine + Sessions.DIRECTORY_SLOT * slots > 64)
             {
                 // the sessions' directory (what an event's search and a visit read) in one cache line of the entry
-                length += Math.floorMod(-(length + ENTRY_LINE_BIAS), 64);
+                length += 64 - inLine;
             }
             return add(new Sessions(length, gapMs, slots, listener, aggregates.clone()));
         }
@@ -814,7 +815,7 @@ public final class KeyedWindows implements AutoCloseable
                 }
                 window.wrap(entry, due);
                 listener.onClose(key, window);
-                entry.putLong(due + Window.EVENTS_OFFSET, 0);
+                Window.clear(entry, due);
                 owner.closedWindows++;
             }
         }
@@ -904,7 +905,7 @@ public final class KeyedWindows implements AutoCloseable
                 if (end <= limit)
                 {
                     logs.append(key, entry, at);
-                    entry.putLong(at + Window.EVENTS_OFFSET, 0);
+                    Window.clear(entry, at);
                 }
                 else
                 {
@@ -963,7 +964,7 @@ public final class KeyedWindows implements AutoCloseable
     {
         /** Slots whose directory fits in one cache line. */
         static final int LINE_SLOTS = 4;
-        private static final int DIRECTORY_SLOT = 16;
+        static final int DIRECTORY_SLOT = 16;
         private static final int LAST_OFFSET = 0;
         private static final int WINDOW_OFFSET = 8;
         /** A free slot's start in the directory. */
@@ -1086,9 +1087,8 @@ public final class KeyedWindows implements AutoCloseable
                 aggregate.merge(entry, intoAt + WINDOW_OFFSET + aggregateAt, entry, fromAt + WINDOW_OFFSET + aggregateAt, false);
                 aggregateAt += aggregate.length();
             }
-            entry.putLong(intoAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, session.events() + other.events());
-            entry.putLong(intoAt + WINDOW_OFFSET + Window.FLAGS_OFFSET, session.flags() | other.flags());
-            entry.putLong(fromAt + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+            Window.putEventsAndFlags(entry, intoAt + WINDOW_OFFSET, session.events() + other.events(), session.flags() | other.flags());
+            Window.clear(entry, fromAt + WINDOW_OFFSET);
             entry.putLong(fromDir, FREE);
         }
 
@@ -1121,7 +1121,7 @@ public final class KeyedWindows implements AutoCloseable
                     final int at = slotsAt + slot * slotLength;
                     session.wrap(entry, at + WINDOW_OFFSET);
                     listener.onClose(key, session);
-                    entry.putLong(at + WINDOW_OFFSET + Window.EVENTS_OFFSET, 0);
+                    Window.clear(entry, at + WINDOW_OFFSET);
                     entry.putLong(dir, FREE);
                     owner.closedWindows++;
                 }

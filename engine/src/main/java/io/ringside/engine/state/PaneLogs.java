@@ -228,14 +228,14 @@ final class PaneLogs implements AutoCloseable
                 tableIndex[slot] = t;
                 tableKeys[t] = key;
                 tableWindows.putBytes(t * paneLength, records, recordAt, paneLength);
-                tableWindows.putLong(t * paneLength + Window.FLAGS_OFFSET, 0);
+                Window.putEventsAndFlags(tableWindows, t * paneLength, pane.wrap(records, recordAt).events(), 0);
                 return;
             }
             if (tableKeys[index] == key)
             {
                 final int to = index * paneLength;
                 pane.wrap(records, recordAt);
-                tableWindows.putLong(to + Window.EVENTS_OFFSET, tableWindows.getLong(to + Window.EVENTS_OFFSET) + pane.events());
+                Window.putEvents(tableWindows, to, Window.eventsAt(tableWindows, to) + pane.events());
                 int aggregateAt = Window.AGGREGATES_OFFSET;
                 for (final Aggregate aggregate : aggregates)
                 {

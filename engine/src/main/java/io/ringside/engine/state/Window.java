@@ -1,5 +1,6 @@
 package io.ringside.engine.state;
 
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -7,16 +8,21 @@ import org.agrona.MutableDirectBuffer;
  * at most once per window, and each aggregate's result. Valid only while the entry is acquired (between an
  * operator's {@code add} and its {@code release}, or during a close callback). One per operator, reused.
  * <pre>
- *   0: window start (int64)   8: events in the window (int64, 0 = the slot is free)   16: flags (int64)
- *  24: the aggregates' states, in the order they were given
+ *   0: window start (int64)
+ *   8: events in the window (the low 48 bits; 0 = the slot is free) and flags (the high {@value #FLAG_BITS} bits), one int64
+ *  16: the aggregates' states, in the order they were given
  * </pre>
  */
 public final class Window
 {
     static final int START_OFFSET = 0;
+    /** The word of the event count and the flags. */
     static final int EVENTS_OFFSET = 8;
-    static final int FLAGS_OFFSET = 16;
-    static final int AGGREGATES_OFFSET = 24;
+    static final int AGGREGATES_OFFSET = 16;
+    /** Flags a window has, for rules that act at most once per window: bits 0 to 15. */
+    public static final int FLAG_BITS = 16;
+    private static final int EVENT_BITS = 64 - FLAG_BITS;
+    private static final long EVENTS_MASK = (1L << EVENT_BITS) - 1;
 
     private final Aggregate[] aggregates;
     private final int[] aggregateOffsets;
@@ -60,12 +66,50 @@ public final class Window
 
     void add(final long[] values)
     {
-        final boolean first = events() == 0;
+        final long word = buffer.getLong(offset + EVENTS_OFFSET);
+        if ((word & EVENTS_MASK) == EVENTS_MASK)
+        {
+            throw new IllegalStateException("a window holds 2^" + EVENT_BITS + " - 1 events, as many as it can count (start " + start() + ")");
+        }
+        final boolean first = (word & EVENTS_MASK) == 0;
         for (int i = 0; i < aggregates.length; i++)
         {
             aggregates[i].add(buffer, offset + aggregateOffsets[i], values[i], first);
         }
-        buffer.putLong(offset + EVENTS_OFFSET, events() + 1);
+        buffer.putLong(offset + EVENTS_OFFSET, word + 1);
+    }
+
+    /**
+     * Sets the event count of the window at {@code offset} of {@code buffer}, keeping its flags.
+     */
+    static void putEvents(final MutableDirectBuffer buffer, final int offset, final long events)
+    {
+        final long word = buffer.getLong(offset + EVENTS_OFFSET);
+        buffer.putLong(offset + EVENTS_OFFSET, (word & ~EVENTS_MASK) | (events & EVENTS_MASK));
+    }
+
+    /**
+     * @return the event count of the window at {@code offset} of {@code buffer}.
+     */
+    static long eventsAt(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + EVENTS_OFFSET) & EVENTS_MASK;
+    }
+
+    /**
+     * Frees the window at {@code offset} of {@code buffer}: no events, no flags.
+     */
+    static void clear(final MutableDirectBuffer buffer, final int offset)
+    {
+        buffer.putLong(offset + EVENTS_OFFSET, 0);
+    }
+
+    /**
+     * Gives the window at {@code offset} of {@code buffer} these events and flags.
+     */
+    static void putEventsAndFlags(final MutableDirectBuffer buffer, final int offset, final long events, final long flags)
+    {
+        buffer.putLong(offset + EVENTS_OFFSET, (flags << EVENT_BITS) | (events & EVENTS_MASK));
     }
 
     MutableDirectBuffer buffer()
@@ -80,7 +124,7 @@ public final class Window
 
     long flags()
     {
-        return buffer.getLong(offset + FLAGS_OFFSET);
+        return buffer.getLong(offset + EVENTS_OFFSET) >>> EVENT_BITS;
     }
 
     public long start()
@@ -98,7 +142,7 @@ public final class Window
 
     public long events()
     {
-        return buffer.getLong(offset + EVENTS_OFFSET);
+        return buffer.getLong(offset + EVENTS_OFFSET) & EVENTS_MASK;
     }
 
     /**
@@ -110,15 +154,28 @@ public final class Window
     }
 
     /**
+     * @param bit 0 to {@value #FLAG_BITS} - 1.
      * @return true if the flag bit was set in this window (rules that act at most once per window).
      */
     public boolean flag(final int bit)
     {
-        return (buffer.getLong(offset + FLAGS_OFFSET) & (1L << bit)) != 0;
+        return (buffer.getLong(offset + EVENTS_OFFSET) & flagMask(bit)) != 0;
     }
 
+    /**
+     * @param bit 0 to {@value #FLAG_BITS} - 1.
+     */
     public void setFlag(final int bit)
     {
-        buffer.putLong(offset + FLAGS_OFFSET, buffer.getLong(offset + FLAGS_OFFSET) | (1L << bit));
+        buffer.putLong(offset + EVENTS_OFFSET, buffer.getLong(offset + EVENTS_OFFSET) | flagMask(bit));
+    }
+
+    private static long flagMask(final int bit)
+    {
+        if (bit < 0 || bit >= FLAG_BITS)
+        {
+            throw new IllegalArgumentException("a window has flags 0 to " + (FLAG_BITS - 1) + ", not " + bit);
+        }
+        return 1L << (EVENT_BITS + bit);
     }
 }
