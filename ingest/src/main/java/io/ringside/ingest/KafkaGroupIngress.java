@@ -117,6 +117,9 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     /** Per partition: the offset from which the owner went on from its standby's engine, -1 if not taken from a standby. */
     private long[] fromStandby;
     private long nextGateMs;
+    /** Reads the group's committed marks for the standbys (only what committed transactions wrote: not require_stable). */
+    private org.apache.kafka.clients.admin.Admin admin;
+    private org.apache.kafka.common.KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> marksAsked;
     private TopicPartition[] byPartition;
     private int[] state;
     private Engine[] engine;
@@ -293,6 +296,10 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             tailProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
             tailProps.put(ConsumerConfig.CLIENT_ID_CONFIG, roleName() + "-standby");
             tail = new KafkaConsumer<>(tailProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            final Properties adminProps = new Properties();
+            adminProps.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrapServers());
+            adminProps.put(org.apache.kafka.clients.admin.AdminClientConfig.CLIENT_ID_CONFIG, roleName() + "-standby-marks");
+            admin = org.apache.kafka.clients.admin.Admin.create(adminProps);
         }
         try
         {
@@ -683,12 +690,25 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
                 break;
             }
         }
-        final long nowMs = System.currentTimeMillis();
-        if (!tailed.isEmpty() && nowMs >= nextGateMs)
+        if (marksAsked == null && !tailed.isEmpty() && System.currentTimeMillis() >= nextGateMs)
         {
-            nextGateMs = nowMs + GATE_REFRESH_MS;
+            marksAsked = askMarks();
+        }
+        if (marksAsked != null && marksAsked.isDone())
+        {
             raiseGates();
         }
+    }
+
+    /**
+     * @return the group's committed offsets as committed transactions left them (an open transaction's offset is not
+     * waited for, unlike a read_committed consumer's committed(), which an owner committing a transaction per batch
+     * would keep waiting).
+     */
+    private org.apache.kafka.common.KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> askMarks()
+    {
+        return admin.listConsumerGroupOffsets(ctx.groupId(), new org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions()
+            .requireStable(false)).partitionsToOffsetAndMetadata();
     }
 
     /**
@@ -702,12 +722,18 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         final long begin;
         try
         {
-            delivered = KafkaPartitionSink.Delivered.parse(consumer.committed(Set.of(tp), Duration.ofSeconds(5)).get(tp));
+            delivered = KafkaPartitionSink.Delivered.parse(askMarks().get(5, java.util.concurrent.TimeUnit.SECONDS).get(tp));
             begin = tail.beginningOffsets(Set.of(tp), Duration.ofSeconds(5)).get(tp);
         }
-        catch (final org.apache.kafka.common.KafkaException ex)
+        catch (final org.apache.kafka.common.KafkaException | java.util.concurrent.ExecutionException |
+            java.util.concurrent.TimeoutException ex)
         {
             log.accept("partition " + p + ": cannot read its committed offset for a standby (tried again later): " + ex);
+            return;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
             return;
         }
         if (delivered.ended())
@@ -740,27 +766,36 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     }
 
     /**
-     * Reads the group's committed marks of the tailed partitions: each standby may then be fed the records up to two
-     * offsets below its mark's cause (every output they cause is delivered). A partition whose input ended stops being
-     * tailed.
+     * Takes the group's committed marks asked for: each standby may then be fed the records up to two offsets below its
+     * mark's cause (every output they cause is delivered). A partition whose input ended stops being tailed.
      */
     private void raiseGates()
     {
         final Map<TopicPartition, OffsetAndMetadata> marks;
         try
         {
-            marks = consumer.committed(Set.copyOf(tailed), Duration.ofSeconds(5));
+            marks = marksAsked.get();
         }
-        catch (final org.apache.kafka.common.KafkaException ex)
+        catch (final java.util.concurrent.ExecutionException ex)
         {
-            log.accept("cannot read the group's committed offsets for the standbys (tried again later): " + ex);
+            log.accept("cannot read the group's committed offsets for the standbys (tried again later): " + ex.getCause());
             return;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        finally
+        {
+            marksAsked = null;
+            nextGateMs = System.currentTimeMillis() + GATE_REFRESH_MS;
         }
         for (final Map.Entry<TopicPartition, OffsetAndMetadata> entry : marks.entrySet())
         {
             final int p = entry.getKey().partition();
             final KafkaPartitionSink.Delivered mark = KafkaPartitionSink.Delivered.parse(entry.getValue());
-            if (state[p] != STANDBY)
+            if (!entry.getKey().topic().equals(ctx.topic()) || state[p] != STANDBY)
             {
                 continue;
             }
@@ -1087,6 +1122,7 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             if (tail != null)
             {
                 tail.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+                admin.close(Duration.ofSeconds(5));
             }
             // leaving the group moves the partitions now rather than after the session timeout
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
