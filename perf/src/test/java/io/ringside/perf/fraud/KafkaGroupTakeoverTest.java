@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * A warm standby takes over a killed member's partitions without a rebuild, exactly once (issue 13, item 4), on a real
  * broker: two members of one group ({@code ./ringside demo --group}, child JVMs), the first with {@code --standby};
  * workload v1 ({@value #CARDS} cards, {@code ringside.takeover.events} events, default {@value #EVENTS}) written at
- * {@value #RATE} events/s into 8 partitions, then the end markers. Once the group has delivered outputs up to 60% of
- * one of the second member's partitions, it is killed (SIGKILL); the first is assigned its partitions and must take
+ * {@value #RATE} events/s into 8 partitions (the first {@code ringside.takeover.history} events, default 0, as fast as
+ * the broker takes them: partitions with a past), then the end markers. Once the group has delivered the outputs of the
+ * history and 40% of the rest in one of the second member's partitions, it is killed (SIGKILL); the first is assigned its partitions and must take
  * each whose input had not ended over from its standby (asserted from its log), and the output topic read with
  * read_committed must equal the
  * several-sources reference, every id once.
@@ -58,6 +59,7 @@ class KafkaGroupTakeoverTest
     void aStandbyTakesOverAKilledMembersPartitionsExactlyOnce(@TempDir final Path tmp) throws Exception
     {
         final long events = Long.getLong("ringside.takeover.events", EVENTS);
+        final long history = Long.getLong("ringside.takeover.history", 0);
         final List<String> modes = Boolean.getBoolean("ringside.takeover.all") ? List.of("kafka", "snapshot", "standby") : List.of("standby");
         final LocalKafkaBroker broker = LocalKafkaBroker.start(tmp.resolve("broker"));
         final List<Process> members = new ArrayList<>();
@@ -67,11 +69,12 @@ class KafkaGroupTakeoverTest
             final List<String> rows = new ArrayList<>();
             for (final String mode : modes)
             {
-                rows.addAll(phase(broker.bootstrapServers(), tmp.resolve(mode), mode, events, members, producers));
+                rows.addAll(phase(broker.bootstrapServers(), tmp.resolve(mode), mode, events, history, members, producers));
             }
-            System.out.printf("%nkill -> first decision of the new owner, per partition of the killed member (%,d events, %,d cards, " +
-                "%,d/s, 8 partitions):%n| how | partition | load at the kill | records read again | kill -> assigned | assigned -> " +
-                "first decision | kill -> first decision |%n|---|---|---|---|---|---|---|%n", events, CARDS, RATE);
+            System.out.printf("%nkill -> first decision of the new owner, per partition of the killed member (%,d events, the first " +
+                "%,d unpaced, then %,d/s; %,d cards, 8 partitions):%n| how | partition | load at the kill | read from | kill -> assigned | " +
+                "assigned -> taken | assigned -> first decision | kill -> first decision |%n|---|---|---|---|---|---|---|---|%n", events, history,
+                RATE, CARDS);
             rows.forEach(System.out::println);
         }
         finally
@@ -93,7 +96,7 @@ class KafkaGroupTakeoverTest
      *
      * @return the table's rows, one per partition of the killed member.
      */
-    private static List<String> phase(final String bootstrap, final Path dir, final String mode, final long events,
+    private static List<String> phase(final String bootstrap, final Path dir, final String mode, final long events, final long history,
         final List<Process> members, final List<Thread> producers) throws Exception
     {
         final String in = "in-" + mode;
@@ -119,7 +122,7 @@ class KafkaGroupTakeoverTest
         {
             try
             {
-                KafkaProduce.produce(bootstrap, in, PARTITIONS, SEED, events, CARDS, RATE, true);
+                KafkaProduce.produce(bootstrap, in, PARTITIONS, SEED, events, CARDS, history, RATE, true);
             }
             catch (final Throwable ex)
             {
@@ -128,7 +131,7 @@ class KafkaGroupTakeoverTest
         }, "test-producer-" + mode);
         producers.add(producer);
         producer.start();
-        awaitDelivered(bootstrap, group, second, (long)(0.6 * events / PARTITIONS), phase.get(1));
+        awaitDelivered(bootstrap, group, second, (long)((history + 0.4 * (events - history)) / PARTITIONS), phase.get(1));
         final String load = Files.readString(Path.of("/proc/loadavg")).trim();
         final LocalTime killedAt = LocalTime.now();
         phase.get(1).destroyForcibly().waitFor();
@@ -180,6 +183,7 @@ class KafkaGroupTakeoverTest
         for (final int p : orphaned)
         {
             final String how = after(TAKEN, log, p, killedAt, 3);
+            final String takenAt = after(TAKEN, log, p, killedAt, 1);
             final String first = after(FIRST, log, p, killedAt, 1);
             assertTrue(how != null, mode + ": partition " + p + " taken by member 1 after the kill");
             final String expected = switch (mode)
@@ -194,8 +198,9 @@ class KafkaGroupTakeoverTest
                 continue;   // its first decision was its end of input's (no figure)
             }
             final LocalTime decidedAt = LocalTime.parse(first);
-            rows.add(String.format("| %s | %d | %s | %s | %.1f s | %.2f s | %.1f s |", mode, p, String.join(" ", List.of(load.split(" ")).subList(0, 3)),
-                readAgain(how), Duration.between(killedAt, assignedAt).toMillis() / 1e3, Duration.between(assignedAt, decidedAt).toMillis() / 1e3,
+            rows.add(String.format("| %s | %d | %s | %s | %.1f s | %.2f s | %.2f s | %.1f s |", mode, p, String.join(" ",
+                List.of(load.split(" ")).subList(0, 3)), readFrom(how), Duration.between(killedAt, assignedAt).toMillis() / 1e3,
+                Duration.between(assignedAt, LocalTime.parse(takenAt)).toMillis() / 1e3, Duration.between(assignedAt, decidedAt).toMillis() / 1e3,
                 Duration.between(killedAt, decidedAt).toMillis() / 1e3));
         }
         assertTrue(!rows.isEmpty(), mode + ": member 1 decided for a partition of the killed member");
@@ -221,10 +226,10 @@ class KafkaGroupTakeoverTest
     /**
      * @return where the new owner read the partition from, from its "taken" line.
      */
-    private static String readAgain(final String how)
+    private static String readFrom(final String how)
     {
         final Matcher from = Pattern.compile("(?:from offset|rebuilding from offset|goes on from offset) ([0-9,]+)").matcher(how);
-        return from.find() ? "from " + from.group(1) : "?";
+        return from.find() ? from.group(1) : "?";
     }
 
     private static void start(final String bootstrap, final Path dir, final String mode, final long events, final int n,
@@ -256,7 +261,7 @@ class KafkaGroupTakeoverTest
     private static void awaitDelivered(final String bootstrap, final String group, final Set<Integer> partitions, final long offset,
         final Process member) throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         Map<Integer, KafkaPartitionSink.Delivered> marks = Map.of();
         while (System.nanoTime() < deadline && member.isAlive())
         {
@@ -270,7 +275,7 @@ class KafkaGroupTakeoverTest
             }
             Thread.sleep(100);
         }
-        fail("the group did not deliver up to offset " + offset + " of one of partitions " + partitions + " within 240 s (alive: " +
+        fail("the group did not deliver up to offset " + offset + " of one of partitions " + partitions + " within 600 s (alive: " +
             member.isAlive() + "): " + marks);
     }
 
