@@ -454,32 +454,45 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
 
     private boolean offer(final int p, final ConsumerRecord<byte[], byte[]> record)
     {
-        final byte[] key = record.key();
-        final byte[] value = record.value();
         if (record.headers().lastHeader(END_OF_INPUT_HEADER) != null)
         {
             nextOffset[p] = record.offset() + 1;
             endPartition(p);
             return true;
         }
-        if (ctx.decoder().check(key, value) != null)
+        if (ctx.decoder().check(record.key(), record.value()) != null)
         {
             refused++;
         }
         else
         {
-            final EventPublisher pub = publisher[p];
-            if (!pub.tryClaim(ctx.decoder().key(key, value), value.length))
+            if (!publish(p, record))
             {
                 return false;
             }
-            pub.buffer().putBytes(0, value);
-            pub.partition(0).sourceOffset(record.offset()).timestamp(record.timestamp());
-            pub.commitQuietly();
-            work[p] = true;
             published++;
         }
         nextOffset[p] = record.offset() + 1;
+        return true;
+    }
+
+    /**
+     * Publishes a record the decoder accepted into the partition's engine (owner's or standby's).
+     *
+     * @return false if its ring is full.
+     */
+    private boolean publish(final int p, final ConsumerRecord<byte[], byte[]> record)
+    {
+        final byte[] value = record.value();
+        final EventPublisher pub = publisher[p];
+        if (!pub.tryClaim(ctx.decoder().key(record.key(), value), value.length))
+        {
+            return false;
+        }
+        pub.buffer().putBytes(0, value);
+        pub.partition(0).sourceOffset(record.offset()).timestamp(record.timestamp());
+        pub.commitQuietly();
+        work[p] = true;
         return true;
     }
 
@@ -862,19 +875,9 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
      */
     private boolean feed(final int p, final ConsumerRecord<byte[], byte[]> record)
     {
-        final byte[] key = record.key();
-        final byte[] value = record.value();
-        if (ctx.decoder().check(key, value) == null)
+        if (ctx.decoder().check(record.key(), record.value()) == null && !publish(p, record))
         {
-            final EventPublisher pub = publisher[p];
-            if (!pub.tryClaim(ctx.decoder().key(key, value), value.length))
-            {
-                return false;
-            }
-            pub.buffer().putBytes(0, value);
-            pub.partition(0).sourceOffset(record.offset()).timestamp(record.timestamp());
-            pub.commitQuietly();
-            work[p] = true;
+            return false;
         }
         nextOffset[p] = record.offset() + 1;
         return true;

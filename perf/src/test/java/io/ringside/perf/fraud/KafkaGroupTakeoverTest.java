@@ -158,7 +158,8 @@ class KafkaGroupTakeoverTest
         final String log = Files.readString(logs.get(0));
         System.out.printf("--- %s: member 1%n%s", mode, log.lines().filter(line -> !line.contains("records read in the last"))
             .map(line -> line + "\n").reduce("", String::concat));
-        KafkaGroupFailoverTest.assertTopicIsReference(bootstrap, out, events, CARDS);
+        System.out.printf("%s: %,d outputs in the topic, each id once, equal to the several-sources reference%n", mode,
+            KafkaGroupFailoverTest.assertTopicIsReference(bootstrap, out, events, CARDS));
         return rows(mode, log, orphaned, killedAt, load);
     }
 
