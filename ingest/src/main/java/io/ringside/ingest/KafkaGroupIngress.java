@@ -736,7 +736,9 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         try
         {
             delivered = KafkaPartitionSink.Delivered.parse(askMarks().get(5, java.util.concurrent.TimeUnit.SECONDS).get(tp));
-            begin = tail.beginningOffsets(Set.of(tp), Duration.ofSeconds(5)).get(tp);
+            // the admin, not the tail consumer: a read_committed consumer warns of each partition it asks about unassigned
+            begin = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest())).partitionResult(tp)
+                .get(5, java.util.concurrent.TimeUnit.SECONDS).offset();
         }
         catch (final org.apache.kafka.common.KafkaException | java.util.concurrent.ExecutionException |
             java.util.concurrent.TimeoutException ex)

@@ -3,7 +3,7 @@ package io.ringside.ingest;
 import java.nio.ByteOrder;
 
 import io.ringside.engine.Output;
-import org.agrona.DirectBuffer;
+import io.ringside.engine.TestDriver;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -50,63 +50,8 @@ class StandbySinkTest
      */
     private static Output output(final long sourceOffset, final int ordinal)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[PartitionOutputIds.PREFIX_LENGTH + 4]);
-        buffer.putLong(0, sourceOffset, ByteOrder.BIG_ENDIAN);
-        return new Output()
-        {
-            @Override
-            public long position()
-            {
-                return sourceOffset;
-            }
-
-            @Override
-            public int ordinal()
-            {
-                return ordinal;
-            }
-
-            @Override
-            public int type()
-            {
-                return 0;
-            }
-
-            @Override
-            public long key()
-            {
-                return 7;
-            }
-
-            @Override
-            public int shard()
-            {
-                return 0;
-            }
-
-            @Override
-            public boolean isReplay()
-            {
-                return false;
-            }
-
-            @Override
-            public DirectBuffer buffer()
-            {
-                return buffer;
-            }
-
-            @Override
-            public int offset()
-            {
-                return 0;
-            }
-
-            @Override
-            public int length()
-            {
-                return buffer.capacity();
-            }
-        };
+        final byte[] bytes = new byte[PartitionOutputIds.PREFIX_LENGTH + 4];
+        new UnsafeBuffer(bytes).putLong(0, sourceOffset, ByteOrder.BIG_ENDIAN);
+        return new TestDriver.Record(sourceOffset, 0, ordinal, 0, 7, bytes);
     }
 }
