@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 
 import io.ringside.engine.Engine;
 import io.ringside.engine.EventPublisher;
+import io.ringside.engine.OutputSink;
 import io.ringside.engine.sink.FileSink;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -42,6 +43,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@link #publishSnapshots}, the engine starts instead from the newest usable snapshot an earlier owner published, and
  * the partition is read from the offset after it (a refused snapshot is logged with its reason, and the next older one
  * or the beginning is used).</li>
+ * <li><b>Warm standbys.</b> With {@link #standbys}, the member tails every partition it does not own in an engine of
+ * its own whose outputs go nowhere, fed only records whose outputs the group has delivered; assigned such a partition,
+ * it attaches the new sink to that engine and goes on from where it read, without a rebuild.</li>
  * <li><b>Published snapshots.</b> With {@link #publishSnapshots}, each snapshot a partition's engine completes (as its
  * context schedules them) is copied to the shared directory with the offset it covers and the delivered mark, once
  * the sink has committed every output caused up to that offset.</li>
@@ -71,11 +75,13 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
          * @param partition the input partition.
          * @param directory the engine's directory (empty).
          * @param seed      a snapshot to start from ({@link io.ringside.engine.EngineContext#seedSnapshot}), or null: start empty.
-         * @param sink      to add to the engine's sinks; its handler must be wrapped by {@link PartitionOutputIds#wrap}, one
-         *                  shard, the source {@link KafkaIngressContext#sourceId()} expected with one partition (0).
+         * @param sink      to add to the engine's sinks (a {@link KafkaPartitionSink}, or a standby's sink that sends
+         *                  nothing until the partition is assigned); its handler must be wrapped by
+         *                  {@link PartitionOutputIds#wrap}, one shard, the source {@link KafkaIngressContext#sourceId()}
+         *                  expected with one partition (0).
          * @return the started engine.
          */
-        Engine start(int partition, Path directory, KafkaPartitionSink sink, Path seed) throws Exception;
+        Engine start(int partition, Path directory, OutputSink sink, Path seed) throws Exception;
     }
 
     /** The member's status, rewritten once a second in its directory (read by {@code ./ringside stat DIR}). */
@@ -87,6 +93,8 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private static final int NONE = 0;
     private static final int LIVE = 1;
     private static final int ENDED = 2;
+    private static final int STANDBY = 3;
+    private static final long GATE_REFRESH_MS = 500;
 
     private final KafkaIngressContext ctx;
     private final Path directory;
@@ -95,7 +103,23 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     private final PartitionEngines engines;
     private final Consumer<String> log;
     private PublishedSnapshots shared;
+    private boolean standbys;
     private KafkaConsumer<byte[], byte[]> consumer;
+    /** The standbys' consumer (assign mode, no group), or null without standbys. */
+    private KafkaConsumer<byte[], byte[]> tail;
+    private final Set<TopicPartition> tailed = new java.util.HashSet<>();
+    private StandbySink[] standbySink;
+    /** Per standby partition: the last offset it may be fed (its outputs are covered by the group's committed mark). */
+    private long[] gate;
+    private boolean[] tailPaused;
+    /** Per partition: no standby for it (its input ended, or its standby could not start). */
+    private boolean[] noStandby;
+    /** Per partition: the offset from which the owner went on from its standby's engine, -1 if not taken from a standby. */
+    private long[] fromStandby;
+    private long nextGateMs;
+    /** Reads the group's committed marks for the standbys (only what committed transactions wrote: not require_stable). */
+    private org.apache.kafka.clients.admin.Admin admin;
+    private org.apache.kafka.common.KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> marksAsked;
     private TopicPartition[] byPartition;
     private int[] state;
     private Engine[] engine;
@@ -170,6 +194,25 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     }
 
     /**
+     * Keeps a warm standby of every partition of the topic this member does not own: an engine per partition (in
+     * {@code p-<n>}, started as an owner's would be: from the newest usable published snapshot, else empty) fed by a
+     * consumer of its own in assign mode, its outputs sent nowhere ({@link StandbySink}). It is fed only the records whose
+     * outputs the group's committed offset says were delivered (the mark is read every {@value #GATE_REFRESH_MS} ms), so
+     * it stays a couple of transactions behind the owner and discards nothing the owner has not delivered. When the group
+     * assigns this member such a partition, its sink is opened (fencing the old owner) and attached to the standby's
+     * engine, which goes on from where it had read, its outputs up to what was delivered dropped: no rebuild. A partition
+     * this member loses becomes a standby again, started afresh. A standby whose partition's input ended is closed. Call
+     * before {@link #start()}.
+     *
+     * @return this.
+     */
+    public KafkaGroupIngress standbys()
+    {
+        this.standbys = true;
+        return this;
+    }
+
+    /**
      * Starts the member on its own thread, {@code ringside-kafka-group-<topic>}.
      *
      * @return this.
@@ -236,6 +279,28 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         snapshotsSeen = new long[count];
         publishedOffset = new java.util.concurrent.atomic.AtomicLongArray(count);
         seededOffset = new long[count];
+        standbySink = new StandbySink[count];
+        gate = new long[count];
+        tailPaused = new boolean[count];
+        noStandby = new boolean[count];
+        fromStandby = new long[count];
+        java.util.Arrays.fill(fromStandby, -1);
+        if (standbys)
+        {
+            final Properties tailProps = new Properties();
+            tailProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrapServers());
+            tailProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            tailProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            tailProps.putAll(KafkaIngress.consumerDefaults());
+            tailProps.putAll(ctx.consumerProperties());
+            tailProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            tailProps.put(ConsumerConfig.CLIENT_ID_CONFIG, roleName() + "-standby");
+            tail = new KafkaConsumer<>(tailProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            final Properties adminProps = new Properties();
+            adminProps.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ctx.bootstrapServers());
+            adminProps.put(org.apache.kafka.clients.admin.AdminClientConfig.CLIENT_ID_CONFIG, roleName() + "-standby-marks");
+            admin = org.apache.kafka.clients.admin.Admin.create(adminProps);
+        }
         try
         {
             Files.createDirectories(directory);
@@ -258,7 +323,8 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
                 full[p] = false;
             }
         }
-        final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(ctx.pollTimeoutMs()));
+        final int tailCount = standbys ? tailWork() : 0;
+        final ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(tailCount > 0 ? 0 : ctx.pollTimeoutMs()));
         int count = 0;
         for (final ConsumerRecord<byte[], byte[]> record : records)
         {
@@ -311,13 +377,17 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             ended &= state[p] != LIVE;
         }
         allEnded = ended && joined;
+        if (standbys && joined)
+        {
+            standbyUpkeep();
+        }
         final long nowMs = System.currentTimeMillis();
         if (nowMs >= nextStatusMs)
         {
             nextStatusMs = nowMs + 1_000;
             writeStatus(nowMs);
         }
-        return count;
+        return count + tailCount;
     }
 
     /**
@@ -355,6 +425,15 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
                 text.append("being taken\n");
             }
         }
+        for (int p = 0; p < state.length; p++)
+        {
+            if (state[p] == STANDBY)
+            {
+                text.append(String.format(java.util.Locale.ROOT, "  partition %d: standby, read to offset %,d (may read to %,d: the group " +
+                    "delivered up to offset %,d), %,d outputs discarded%n", p, nextOffset[p], gate[p], standbySink[p].covered().offset(),
+                    standbySink[p].discarded()));
+            }
+        }
         try
         {
             final Path tmp = directory.resolve(STATUS_FILE + ".tmp");
@@ -375,32 +454,45 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
 
     private boolean offer(final int p, final ConsumerRecord<byte[], byte[]> record)
     {
-        final byte[] key = record.key();
-        final byte[] value = record.value();
         if (record.headers().lastHeader(END_OF_INPUT_HEADER) != null)
         {
             nextOffset[p] = record.offset() + 1;
             endPartition(p);
             return true;
         }
-        if (ctx.decoder().check(key, value) != null)
+        if (ctx.decoder().check(record.key(), record.value()) != null)
         {
             refused++;
         }
         else
         {
-            final EventPublisher pub = publisher[p];
-            if (!pub.tryClaim(ctx.decoder().key(key, value), value.length))
+            if (!publish(p, record))
             {
                 return false;
             }
-            pub.buffer().putBytes(0, value);
-            pub.partition(0).sourceOffset(record.offset()).timestamp(record.timestamp());
-            pub.commitQuietly();
-            work[p] = true;
             published++;
         }
         nextOffset[p] = record.offset() + 1;
+        return true;
+    }
+
+    /**
+     * Publishes a record the decoder accepted into the partition's engine (owner's or standby's).
+     *
+     * @return false if its ring is full.
+     */
+    private boolean publish(final int p, final ConsumerRecord<byte[], byte[]> record)
+    {
+        final byte[] value = record.value();
+        final EventPublisher pub = publisher[p];
+        if (!pub.tryClaim(ctx.decoder().key(record.key(), value), value.length))
+        {
+            return false;
+        }
+        pub.buffer().putBytes(0, value);
+        pub.partition(0).sourceOffset(record.offset()).timestamp(record.timestamp());
+        pub.commitQuietly();
+        work[p] = true;
         return true;
     }
 
@@ -413,7 +505,8 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             if (s.delivered().offset() >= 0)
             {
                 log.accept(String.format("partition %d: state rebuilt %s up to offset %,d (what earlier owners delivered) in %,d ms; " +
-                    "deciding from here", p, seededOffset[p] >= 0 ? String.format("from the published snapshot at offset %,d and Kafka",
+                    "deciding from here", p, fromStandby[p] >= 0 ? String.format("by its standby (taken at offset %,d) and Kafka",
+                    fromStandby[p]) : seededOffset[p] >= 0 ? String.format("from the published snapshot at offset %,d and Kafka",
                     seededOffset[p]) : "from Kafka", s.delivered().offset(), (System.nanoTime() - takenNs[p]) / 1_000_000));
             }
         }
@@ -431,8 +524,9 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
     }
 
     /**
-     * Takes the partition: its sink opened (the previous owner fenced), what was delivered read, its engine started
-     * empty, the partition read again from its beginning.
+     * Takes the partition: its sink opened (the previous owner fenced), what was delivered read; then its standby's
+     * engine goes on with the sink attached, or its engine starts from the newest usable published snapshot or empty and
+     * the partition is read again from the offset after it or from its beginning.
      */
     private void take(final int p, final KafkaPartitionSink s)
     {
@@ -440,9 +534,15 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         rebuilt[p] = false;
         decided[p] = false;
         full[p] = false;
+        fromStandby[p] = -1;
         final Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.of(tp));
         final KafkaPartitionSink.Delivered delivered = KafkaPartitionSink.Delivered.parse(committed.get(tp));
         s.delivered(delivered);
+        if (state[p] == STANDBY && !delivered.ended() && promote(p, s, delivered))
+        {
+            return;
+        }
+        dropStandby(p);
         if (delivered.ended())
         {
             s.abandon();
@@ -451,76 +551,365 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
             log.accept("partition " + p + ": its input ended and was delivered by an earlier owner: nothing to do");
             return;
         }
-        final Path dir = directory.resolve("p-" + p);
         final long begin = consumer.beginningOffsets(Set.of(tp)).get(tp);
         final long loadNs = System.nanoTime();
+        final KafkaPartitionSink[] taking = {s};
+        final Started started;
+        try
+        {
+            started = startPartition(p, s, delivered, begin, () ->
+            {
+                taking[0].abandon();   // the failed start closed it: a new one fences nothing but its own
+                taking[0] = openSink(p);
+                taking[0].delivered(delivered);
+                return taking[0];
+            });
+        }
+        catch (final Exception ex)
+        {
+            taking[0].abandon();
+            throw new IllegalStateException("partition " + p + ": its engine did not start in " + directory.resolve("p-" + p) + ": " + ex, ex);
+        }
+        sink[p] = taking[0];
+        final long from = install(p, started, begin);
+        consumer.seek(tp, from);
+        state[p] = LIVE;
+        log.accept(started.seed() != null ?
+            String.format("partition %d: taken; its state loaded from the published snapshot at offset %,d (%s) in %,d ms; rebuilding from " +
+                "offset %,d (earlier owners delivered up to offset %,d)", p, started.seed().offset(), shared.directory(p).resolve(
+                PublishedSnapshots.name(started.seed().offset(), started.seed().delivered())), (System.nanoTime() - loadNs) / 1_000_000,
+                from, delivered.offset()) :
+            String.format("partition %d: taken; rebuilding its state from offset %,d (earlier owners delivered up to offset %,d)",
+                p, begin, delivered.offset()));
+    }
+
+    /**
+     * The new owner's sink attached to the partition's standby engine, which goes on from where it read.
+     *
+     * @return false if the standby cannot take over (it discarded an output the group had not delivered): closed.
+     */
+    private boolean promote(final int p, final KafkaPartitionSink s, final KafkaPartitionSink.Delivered delivered)
+    {
+        final StandbySink standby = standbySink[p];
+        untail(p);
+        final KafkaPartitionSink.Delivered covered = standby.covered();
+        if (standby.overrun() || !delivered.covers(covered.offset(), covered.ordinal()))
+        {
+            log.accept(String.format("partition %d: its standby discarded outputs the group has not delivered (it discarded up to %d:%d, " +
+                "the group delivered up to %d:%d): rebuilding instead", p, covered.offset(), covered.ordinal(), delivered.offset(),
+                delivered.ordinal()));
+            return false;
+        }
+        standby.attach(s);
+        standbySink[p] = null;
+        sink[p] = s;
+        snapshotsSeen[p] = engine[p].counters().snapshots();
+        publishedOffset.set(p, seededOffset[p]);
+        fromStandby[p] = nextOffset[p];
+        consumer.seek(byPartition[p], nextOffset[p]);
+        state[p] = LIVE;
+        log.accept(String.format("partition %d: taken; its standby's engine goes on from offset %,d (no rebuild; %,d outputs discarded " +
+            "while standing by; earlier owners delivered up to offset %,d)", p, nextOffset[p], standby.discarded(), delivered.offset()));
+        return true;
+    }
+
+    /**
+     * An engine started for a partition, and the published snapshot it started from (null: empty).
+     */
+    private record Started(Engine engine, OutputSink sink, PublishedSnapshots.Published seed)
+    {
+    }
+
+    /**
+     * Starts the partition's engine in {@code p-<n>}: from the newest usable published snapshot (a refused one is logged
+     * and the next older one tried), else empty.
+     *
+     * @param reopen gives a new sink after a seeded start failed (the engine's failed start closed the first).
+     * @throws Exception if the empty engine did not start.
+     */
+    private Started startPartition(final int p, final OutputSink s, final KafkaPartitionSink.Delivered delivered, final long begin,
+        final java.util.function.Supplier<OutputSink> reopen) throws Exception
+    {
+        final Path dir = directory.resolve("p-" + p);
         final PublishedSnapshots.Published seed = shared == null ? null :
             shared.newest(p, ctx.sourceId(), delivered, begin, directory.resolve("seed-" + p), line -> log.accept("partition " + p + ": " + line));
-        KafkaPartitionSink taking = s;
-        Engine e = null;
-        long seeded = -1;
+        OutputSink starting = s;
         if (seed != null)
         {
             try
             {
-                e = startEngine(dir, p, taking, seed.directory());
-                seeded = seed.offset();
+                return new Started(startEngine(dir, p, starting, seed.directory()), starting, seed);
             }
             catch (final Exception ex)
             {
                 log.accept("partition " + p + ": refused the published snapshot " + shared.directory(p).resolve(PublishedSnapshots.name(
                     seed.offset(), seed.delivered())) + ": its engine did not start from it (" + ex.getMessage() + "): rebuilding from Kafka");
-                taking.abandon();   // the failed start closed it: a new one fences nothing but its own
-                taking = openSink(p);
-                taking.delivered(delivered);
+                starting = reopen.get();
             }
         }
-        final long from = seeded >= 0 ? seeded + 1 : begin;
-        if (e == null)
+        return new Started(startEngine(dir, p, starting, null), starting, null);
+    }
+
+    /**
+     * Makes a started engine the partition's: its publisher, the snapshot it started from noted (and its local copy
+     * deleted).
+     *
+     * @return the offset to read the partition from.
+     */
+    private long install(final int p, final Started started, final long begin)
+    {
+        final Engine e = started.engine();
+        final long seeded = started.seed() == null ? -1 : started.seed().offset();
+        if (started.seed() != null)
         {
             try
             {
-                e = startEngine(dir, p, taking, null);
-            }
-            catch (final Exception ex)
-            {
-                taking.abandon();
-                throw new IllegalStateException("partition " + p + ": its engine did not start in " + dir + ": " + ex, ex);
-            }
-        }
-        if (seed != null)
-        {
-            try
-            {
-                PublishedSnapshots.deleteTree(seed.directory());   // the engine holds it now, as its own snapshot
+                PublishedSnapshots.deleteTree(started.seed().directory());   // the engine holds it now, as its own snapshot
             }
             catch (final IOException ex)
             {
-                log.accept("partition " + p + ": could not delete " + seed.directory() + ": " + ex);
+                log.accept("partition " + p + ": could not delete " + started.seed().directory() + ": " + ex);
             }
         }
         engine[p] = e;
-        sink[p] = taking;
         seededOffset[p] = seeded;
         publishedOffset.set(p, seeded);
         snapshotsSeen[p] = e.counters().snapshots();
         publisher[p] = e.newPublisher(ctx.sourceId());
-        consumer.seek(tp, from);
+        final long from = seeded >= 0 ? seeded + 1 : begin;
         nextOffset[p] = from;
-        state[p] = LIVE;
-        log.accept(seededOffset[p] >= 0 ?
-            String.format("partition %d: taken; its state loaded from the published snapshot at offset %,d (%s) in %,d ms; rebuilding from " +
-                "offset %,d (earlier owners delivered up to offset %,d)", p, seeded, shared.directory(p).resolve(
-                PublishedSnapshots.name(seeded, seed.delivered())), (System.nanoTime() - loadNs) / 1_000_000, from, delivered.offset()) :
-            String.format("partition %d: taken; rebuilding its state from offset %,d (earlier owners delivered up to offset %,d)",
-                p, begin, delivered.offset()));
+        return from;
     }
 
-    private Engine startEngine(final Path dir, final int p, final KafkaPartitionSink s, final Path seed) throws Exception
+    private Engine startEngine(final Path dir, final int p, final OutputSink s, final Path seed) throws Exception
     {
         PublishedSnapshots.deleteTree(dir);
         Files.createDirectories(dir);
         return engines.start(p, dir, s, seed);
+    }
+
+    /**
+     * Starts a standby for one partition that the member neither owns nor tails yet (at most one per call: each is an
+     * engine start), and raises the standbys' gates every {@value #GATE_REFRESH_MS} ms.
+     */
+    private void standbyUpkeep()
+    {
+        final Set<TopicPartition> owned = consumer.assignment();
+        for (int p = 0; p < state.length; p++)
+        {
+            if (state[p] == NONE && !noStandby[p] && !owned.contains(byPartition[p]))
+            {
+                startStandby(p);
+                break;
+            }
+        }
+        if (marksAsked == null && !tailed.isEmpty() && System.currentTimeMillis() >= nextGateMs)
+        {
+            marksAsked = askMarks();
+        }
+        if (marksAsked != null && marksAsked.isDone())
+        {
+            raiseGates();
+        }
+    }
+
+    /**
+     * @return the group's committed offsets as committed transactions left them (an open transaction's offset is not
+     * waited for, unlike a read_committed consumer's committed(), which an owner committing a transaction per batch
+     * would keep waiting).
+     */
+    private org.apache.kafka.common.KafkaFuture<Map<TopicPartition, OffsetAndMetadata>> askMarks()
+    {
+        return admin.listConsumerGroupOffsets(ctx.groupId(), new org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions()
+            .requireStable(false)).partitionsToOffsetAndMetadata();
+    }
+
+    /**
+     * Starts the partition's standby engine as a new owner would start (from the newest usable published snapshot, else
+     * empty), its outputs discarded up to what the group delivered; the standbys' consumer reads it from there.
+     */
+    private void startStandby(final int p)
+    {
+        final TopicPartition tp = byPartition[p];
+        final KafkaPartitionSink.Delivered delivered;
+        final long begin;
+        try
+        {
+            delivered = KafkaPartitionSink.Delivered.parse(askMarks().get(5, java.util.concurrent.TimeUnit.SECONDS).get(tp));
+            // the admin, not the tail consumer: a read_committed consumer warns of each partition it asks about unassigned
+            begin = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.earliest())).partitionResult(tp)
+                .get(5, java.util.concurrent.TimeUnit.SECONDS).offset();
+        }
+        catch (final org.apache.kafka.common.KafkaException | java.util.concurrent.ExecutionException |
+            java.util.concurrent.TimeoutException ex)
+        {
+            log.accept("partition " + p + ": cannot read its committed offset for a standby (tried again later): " + ex);
+            return;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (delivered.ended())
+        {
+            noStandby[p] = true;
+            return;
+        }
+        final StandbySink standby = new StandbySink(delivered);
+        final Started started;
+        try
+        {
+            started = startPartition(p, standby, delivered, begin, () -> standby);
+        }
+        catch (final Exception ex)
+        {
+            noStandby[p] = true;
+            log.accept("partition " + p + ": its standby's engine did not start (no standby for it): " + ex);
+            return;
+        }
+        standbySink[p] = standby;
+        final long from = install(p, started, begin);
+        gate[p] = delivered.offset() - 2;
+        tailPaused[p] = false;
+        tailed.add(tp);
+        tail.assign(tailed);
+        tail.seek(tp, from);
+        state[p] = STANDBY;
+        log.accept(String.format("partition %d: standby started %s, reading from offset %,d (the group delivered up to offset %,d)", p,
+            started.seed() != null ? "from the published snapshot at offset " + started.seed().offset() : "empty", from, delivered.offset()));
+    }
+
+    /**
+     * Takes the group's committed marks asked for: each standby may then be fed the records up to two offsets below its
+     * mark's cause (every output they cause is delivered). A partition whose input ended stops being tailed.
+     */
+    private void raiseGates()
+    {
+        final Map<TopicPartition, OffsetAndMetadata> marks;
+        try
+        {
+            marks = marksAsked.get();
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            log.accept("cannot read the group's committed offsets for the standbys (tried again later): " + ex.getCause());
+            return;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        finally
+        {
+            marksAsked = null;
+            nextGateMs = System.currentTimeMillis() + GATE_REFRESH_MS;
+        }
+        for (final Map.Entry<TopicPartition, OffsetAndMetadata> entry : marks.entrySet())
+        {
+            final int p = entry.getKey().partition();
+            final KafkaPartitionSink.Delivered mark = KafkaPartitionSink.Delivered.parse(entry.getValue());
+            if (!entry.getKey().topic().equals(ctx.topic()) || state[p] != STANDBY)
+            {
+                continue;
+            }
+            if (mark.ended())
+            {
+                log.accept(String.format("partition %d: its input ended and was delivered: standby closed at offset %,d", p, nextOffset[p]));
+                noStandby[p] = true;
+                dropStandby(p);
+                continue;
+            }
+            final StandbySink standby = standbySink[p];
+            final KafkaPartitionSink.Delivered covered = standby.covered();
+            if (mark.covers(covered.offset(), covered.ordinal()))
+            {
+                standby.covered(mark);   // before the records it covers are fed
+                gate[p] = mark.offset() - 2;
+            }
+        }
+    }
+
+    /**
+     * Feeds the standbys the records polled for them, up to their gates; a partition past its gate or whose ring is full
+     * is sought back and paused until the gate rises or the ring has room.
+     *
+     * @return the records fed.
+     */
+    private int tailWork()
+    {
+        if (tailed.isEmpty())
+        {
+            return 0;
+        }
+        for (int p = 0; p < state.length; p++)
+        {
+            if (tailPaused[p] && state[p] == STANDBY && nextOffset[p] <= gate[p] && engine[p].ringFreeSlots() >= resumeFreeSlots(p))
+            {
+                tail.resume(List.of(byPartition[p]));
+                tailPaused[p] = false;
+            }
+        }
+        final ConsumerRecords<byte[], byte[]> records = tail.poll(Duration.ZERO);
+        int count = 0;
+        for (final ConsumerRecord<byte[], byte[]> record : records)
+        {
+            final int p = record.partition();
+            if (state[p] != STANDBY || tailPaused[p])
+            {
+                continue;
+            }
+            if (record.offset() > gate[p] || record.headers().lastHeader(END_OF_INPUT_HEADER) != null || !feed(p, record))
+            {
+                tail.seek(byPartition[p], nextOffset[p]);
+                tail.pause(List.of(byPartition[p]));
+                tailPaused[p] = true;
+                continue;
+            }
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * @return false if the standby's ring is full.
+     */
+    private boolean feed(final int p, final ConsumerRecord<byte[], byte[]> record)
+    {
+        if (ctx.decoder().check(record.key(), record.value()) == null && !publish(p, record))
+        {
+            return false;
+        }
+        nextOffset[p] = record.offset() + 1;
+        return true;
+    }
+
+    /**
+     * The partition stops being read by the standbys' consumer.
+     */
+    private void untail(final int p)
+    {
+        if (tailed.remove(byPartition[p]))
+        {
+            tail.assign(tailed);
+        }
+        tailPaused[p] = false;
+    }
+
+    /**
+     * Closes the partition's standby, if it has one.
+     */
+    private void dropStandby(final int p)
+    {
+        if (state[p] != STANDBY)
+        {
+            return;
+        }
+        untail(p);
+        closeEngine(p);
+        standbySink[p] = null;
+        state[p] = NONE;
     }
 
     /**
@@ -729,11 +1118,17 @@ public final class KafkaGroupIngress implements Agent, AutoCloseable
         {
             for (int p = 0; p < state.length; p++)
             {
+                dropStandby(p);
                 release(p);
             }
         }
         finally
         {
+            if (tail != null)
+            {
+                tail.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+                admin.close(Duration.ofSeconds(5));
+            }
             // leaving the group moves the partitions now rather than after the session timeout
             consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
             opener.shutdown();

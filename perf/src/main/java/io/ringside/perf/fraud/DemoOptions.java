@@ -114,6 +114,11 @@ final class DemoOptions
         "its snapshots (default 20000)")
     long publishEvery = 20_000;
 
+    @Option(names = "--standby", description = "with --group: keep a warm standby of every partition this member does not own (an " +
+        "engine per partition fed by a consumer of its own, its outputs sent nowhere, kept a transaction or two behind the owner); " +
+        "assigned such a partition, the member goes on with that engine instead of rebuilding its state")
+    boolean standby;
+
     @Option(names = "--compare", description = "first run the plain-Java single-threaded implementation written by hand for speed " +
         "(FastPlainFraudVelocity) on the same events in this JVM, then the engine, and print both rates and the engine's share of " +
         "the plain one")
@@ -191,6 +196,10 @@ final class DemoOptions
         if (publishSnapshots != null && group == null)
         {
             throw new IllegalArgumentException("--publish-snapshots goes with --group");
+        }
+        if (standby && group == null)
+        {
+            throw new IllegalArgumentException("--standby goes with --group");
         }
         if (publishSnapshots == null && spec.commandLine().getParseResult().hasMatchedOption("--publish-every"))
         {

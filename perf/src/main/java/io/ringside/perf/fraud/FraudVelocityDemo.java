@@ -224,7 +224,7 @@ public final class FraudVelocityDemo extends CheckedCommand
         kafkaRun(() ->
         {
             KafkaFraudGroup.run(dir, options.kafka, options.topic, options.outputTopic, options.group, options.events, options.cards,
-                options.untilIdleS, options.publishSnapshots, options.publishEvery, System.out::println);
+                options.untilIdleS, options.publishSnapshots, options.publishEvery, options.standby, System.out::println);
             return null;
         });
     }

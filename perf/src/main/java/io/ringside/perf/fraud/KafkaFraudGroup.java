@@ -25,7 +25,8 @@ import io.ringside.ingest.RecordDecoder;
  * cards, the partition's own watermark (workload.md, "Several sources": lateness per partition; windows close by the
  * partition's watermark, which gives the same window contents), outputs to the output topic exactly once across owners.
  * With a shared directory, each engine snapshots its state every {@code publishEvery} records and the member publishes
- * it there ({@link PublishedSnapshots}); a partition's new owner starts from the newest one. Used by {@code ./ringside demo --kafka B --topic T --output-topic T2 --group G --journal DIR}. Caller's thread.
+ * it there ({@link PublishedSnapshots}); a partition's new owner starts from the newest one. With {@code standby}, it also tails the partitions it does
+ * not own, to take them over without a rebuild. Used by {@code ./ringside demo --kafka B --topic T --output-topic T2 --group G --journal DIR}. Caller's thread.
  */
 public final class KafkaFraudGroup
 {
@@ -41,10 +42,12 @@ public final class KafkaFraudGroup
      *
      * @param shared       where the partitions' snapshots are published and read, or null: none (a new owner rebuilds from Kafka).
      * @param publishEvery with {@code shared}: a snapshot of a partition's engine every this many of its records.
+     * @param standby      keep a warm standby of every partition the member does not own ({@link KafkaGroupIngress#standbys}).
      * @param log          told each line the member prints (time-stamped).
      */
     public static void run(final Path dir, final String bootstrap, final String topic, final String outputTopic, final String group,
-        final long events, final long cards, final long untilIdleS, final Path shared, final long publishEvery, final Consumer<String> log)
+        final long events, final long cards, final long untilIdleS, final Path shared, final long publishEvery, final boolean standby,
+        final Consumer<String> log)
         throws Exception
     {
         final int partitions = KafkaFraudVelocity.partitionCount(bootstrap, topic);
@@ -79,6 +82,10 @@ public final class KafkaFraudGroup
         if (shared != null)
         {
             member.publishSnapshots(new PublishedSnapshots(shared, group, topic));
+        }
+        if (standby)
+        {
+            member.standbys();
         }
         final Thread handOver = new Thread(member::close, "ringside-group-hand-over");
         Runtime.getRuntime().addShutdownHook(handOver);

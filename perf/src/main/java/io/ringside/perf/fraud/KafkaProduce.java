@@ -218,6 +218,16 @@ public final class KafkaProduce extends CheckedCommand
     public static void produce(final String bootstrap, final String topic, final int partitions, final long seed, final long events,
         final long cards, final long rate, final boolean endMarkers) throws Exception
     {
+        produce(bootstrap, topic, partitions, seed, events, cards, 0, rate, endMarkers);
+    }
+
+    /**
+     * As {@link #produce(String, String, int, long, long, long, long, boolean)}, the first {@code history} events as fast
+     * as the broker takes them (a partition with a past), the rest paced.
+     */
+    public static void produce(final String bootstrap, final String topic, final int partitions, final long seed, final long events,
+        final long cards, final long history, final long rate, final boolean endMarkers) throws Exception
+    {
         createTopic(bootstrap, topic, partitions, java.util.Map.of());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap), new ByteArraySerializer(),
             new ByteArraySerializer()))
@@ -225,16 +235,20 @@ public final class KafkaProduce extends CheckedCommand
             final WorkloadGenerator generator = new WorkloadGenerator(seed, events, cards);
             final byte[] value = new byte[FraudEvent.LENGTH];
             final UnsafeBuffer event = new UnsafeBuffer(value);
-            final long startNs = System.nanoTime();
-            long sent = 0;
+            long startNs = System.nanoTime();
+            long paced = -history;
             while (generator.next(event, 0))
             {
                 final byte[] key = new byte[8];
                 KafkaKeys.putLong(key, FraudEvent.cardId(event, 0));
                 producer.send(new ProducerRecord<>(topic, key, value.clone()));
-                if (rate > 0 && ++sent % 1_000 == 0)
+                if (++paced == 0)
                 {
-                    final long dueNs = startNs + sent * 1_000_000_000L / rate;
+                    startNs = System.nanoTime();
+                }
+                if (rate > 0 && paced > 0 && paced % 1_000 == 0)
+                {
+                    final long dueNs = startNs + paced * 1_000_000_000L / rate;
                     while (System.nanoTime() < dueNs)
                     {
                         java.util.concurrent.locks.LockSupport.parkNanos(dueNs - System.nanoTime());

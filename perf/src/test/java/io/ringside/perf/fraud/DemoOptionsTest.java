@@ -159,6 +159,10 @@ class DemoOptionsTest
         assertTrue(refusal("--publish-snapshots", "/tmp/shared").contains("--group"));
         assertTrue(refusal("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g", "--journal", "/tmp/m1",
             "--publish-every", "500").contains("--publish-snapshots"));
+        assertTrue(parse("--kafka", "b:9092", "--topic", "t", "--output-topic", "t2", "--group", "g", "--journal", "/tmp/m1", "--standby")
+            .standby);
+        assertTrue(!options.standby);
+        assertTrue(refusal("--standby").contains("--group"));
     }
 
     @Test
