@@ -51,11 +51,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class KafkaGroupFailoverTest
 {
-    private static final long EVENTS = 200_000;
-    private static final long CARDS = 20_000;
+    /** The suite's size; {@code -Dringside.failover.events=1000000 -Dringside.failover.cards=100000} is the full proof. */
+    private static final long EVENTS = Long.getLong("ringside.failover.events", 200_000);
+    private static final long CARDS = Long.getLong("ringside.failover.cards", 20_000);
     private static final long SEED = 13;
     private static final int PARTITIONS = 8;
-    private static final long RATE = 4_000;
+    /** Events written per second ({@code -Dringside.failover.rate}). */
+    private static final long RATE = Long.getLong("ringside.failover.rate", 4_000);
     private static final String GROUP = "fraud-group";
     private static final int PUBLISH_EVERY = 1_000;
     private static final Pattern OWNS = Pattern.compile("^(\\S+) owns partitions \\[([0-9, ]*)\\]", Pattern.MULTILINE);
