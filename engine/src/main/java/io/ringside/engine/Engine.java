@@ -861,6 +861,17 @@ public final class Engine implements AutoCloseable
     }
 
     /**
+     * @return whether this engine has a compact thread to run duties on ({@link #addCompactDuty}): started, with the
+     * compact topology. A pipelined engine has none (its journaler and shards each have a thread), and neither has one
+     * before {@link #start()}. An agent that may run either way (an Aeron ingress) asks this rather than catching the
+     * refusal. It says nothing of the lifecycle: a closing or closed engine still refuses every duty. Any thread.
+     */
+    public synchronized boolean runsCompactDuties()
+    {
+        return compact != null;
+    }
+
+    /**
      * Stops running a duty added by {@link #addCompactDuty} and returns once the compact thread will not call it again
      * (or has stopped): its resources may then be closed. A duty not running is ignored. Any thread, the compact thread
      * included (a duty removing itself: its current call is its last).

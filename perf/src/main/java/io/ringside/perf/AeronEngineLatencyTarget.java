@@ -49,13 +49,12 @@ final class AeronEngineLatencyTarget implements LatencyTarget
     private long published;
 
     /**
-     * @param onCompactThread the ingress as a duty of the engine's compact thread ({@link AeronIngressContext#onCompactThread}),
-     *                        named {@code aeron-MODE-engine-compact}; else on its own thread, {@code aeron-MODE-engine}.
+     * @param placement where the ingress runs ({@link AeronIngressContext#placement}); the target is named by where it went:
+     *                  {@code aeron-MODE-engine-compact} on the engine's compact thread, {@code aeron-MODE-engine} on its own.
      */
     AeronEngineLatencyTarget(final String mode, final Topology topology, final WaitStrategy wait, final WaitStrategy egressWait,
-        final int ringSize, final boolean onCompactThread)
+        final int ringSize, final AeronIngressContext.Placement placement)
     {
-        name = "aeron-" + mode + "-engine" + (onCompactThread ? "-compact" : "");
         final AeronChannels channels = AeronChannels.of(mode);
         directory = BenchmarkFiles.createScratchDirectory("ringside-latency-aeron-");
         driver = EmbeddedMediaDriver.launch();
@@ -66,8 +65,9 @@ final class AeronEngineLatencyTarget implements LatencyTarget
             .addSink(new AeronSink(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID))
             .handlers(shard -> (event, context) -> context.emit(0, event.key(), event.buffer(), event.offset(), event.length()))).start();
         ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
-            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, ByteOrder.nativeOrder())).onCompactThread(onCompactThread),
+            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, ByteOrder.nativeOrder())).placement(placement),
             engine).start();
+        name = "aeron-" + mode + "-engine" + (ingress.placement() == AeronIngressContext.Placement.COMPACT ? "-compact" : "");
         decisions = new AeronOutputSubscriber(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID,
             (position, shard, ordinal, type, key, buffer, offset, length) -> onDecision(buffer, offset));
         receiver = new AeronLatencyReceiver(name, r -> decisions.poll(64)).start();
