@@ -206,9 +206,9 @@ public final class Engine implements AutoCloseable
             () -> new Slot(slab, index[0]++, slotCapacity), ctx.ringSize(), new BusySpinWaitStrategy());
 
         final boolean pipelined = ctx.topology() == Topology.PIPELINED;
-        final Doorbell egressDoorbell = ctx.egressWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        ringDoorbell = ctx.journalerWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        final Doorbell shardDoorbell = pipelined && ctx.shardWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
+        final Doorbell egressDoorbell = ctx.egressWait().usesDoorbell() ? new Doorbell() : null;
+        ringDoorbell = ctx.journalerWait().usesDoorbell() ? new Doorbell() : null;
+        final Doorbell shardDoorbell = pipelined && ctx.shardWait().usesDoorbell() ? new Doorbell() : null;
         journaler = newJournaler(ctx, appender, counters, egressDoorbell, state);
 
         final boolean hasSinks = !ctx.sinks().isEmpty();

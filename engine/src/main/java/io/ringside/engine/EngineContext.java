@@ -205,7 +205,9 @@ public final class EngineContext
 
     /**
      * @param wait how the egress agent waits for outputs. Default backoff (it parks up to 1 ms when idle):
-     *             sinks are not the microsecond path, the inline listener is.
+     *             sinks are not the microsecond path, the inline listener is. With a sink on a microsecond path (an
+     *             Aeron sink), {@link WaitStrategy#BACKOFF_BLOCKING}: it spins and yields a few times after each batch,
+     *             then parks until the journaler rings it, so that outputs a few µs apart never wait for a wake-up.
      * @return this.
      */
     public EngineContext egressWait(final WaitStrategy wait)

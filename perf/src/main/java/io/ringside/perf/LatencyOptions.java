@@ -30,7 +30,7 @@ final class LatencyOptions
     long measureS = 10;
 
     @Option(names = "--wait", paramLabel = "STRATEGY", description = "busy-spin, yielding, sleeping or blocking (default blocking; " +
-        "backoff without bare only)")
+        "backoff and backoff-blocking without bare only)")
     WaitStrategy wait = WaitStrategy.BLOCKING;
 
     @Option(names = "--topology", paramLabel = "compact|pipelined", description = "the engine's topology (default compact)")
@@ -73,7 +73,8 @@ final class LatencyOptions
     private String aeronIngress;
 
     @Option(names = "--egress-wait", paramLabel = "STRATEGY", description = "with --transport: how the egress thread (which offers each " +
-        "decision to the AeronSink) waits: busy-spin, yielding, backoff, sleeping or blocking (default: --wait's)")
+        "decision to the AeronSink) waits: busy-spin, yielding, backoff, sleeping, blocking or backoff-blocking (default backoff-blocking: " +
+        "10 spins and 20 yields after each batch, as the bare ping-pong's threads back off, then parked until the journaler rings)")
     WaitStrategy egressWait;
 
     /** From {@code --aeron-ingress} by {@link #check()}: the placements of the ingress measured at each rate, in turn. */
@@ -109,7 +110,7 @@ final class LatencyOptions
         }
         if (egressWait == null)
         {
-            egressWait = wait;
+            egressWait = aeron == null ? wait : WaitStrategy.BACKOFF_BLOCKING;
         }
         if (aeronIngress != null && aeron == null)
         {

@@ -34,7 +34,7 @@ final class DemoOptions
     @Option(names = "--topology", paramLabel = "compact|pipelined", description = "compact (default) or pipelined")
     Topology topology = Topology.COMPACT;
 
-    @Option(names = "--wait", paramLabel = "busy-spin|yielding|backoff|sleeping|blocking",
+    @Option(names = "--wait", paramLabel = "busy-spin|yielding|backoff|sleeping|blocking|backoff-blocking",
         description = "the journaler's and shards' wait strategy (default blocking)")
     WaitStrategy wait = WaitStrategy.BLOCKING;
 
