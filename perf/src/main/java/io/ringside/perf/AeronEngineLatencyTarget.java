@@ -33,8 +33,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link AeronSink} publishes the decision once the event is durable, and the receiver thread's
  * {@link AeronOutputSubscriber} records its latency from the event's intended send time. Ingress, sink retries and
  * receiver back off to 100 us parks; the journaler and shard wait with the harness's strategy, the egress with
- * {@code --egress-wait} (by default {@link WaitStrategy#BACKOFF_BLOCKING}: the bare ping-pong's spins and yields, then
- * the doorbell). With the ingress on the engine's compact thread, that thread polls Aeron
+ * {@code --egress-wait} (the same by default; {@link WaitStrategy#BACKOFF_BLOCKING} adds the bare ping-pong's spins and
+ * yields before the doorbell). With the ingress on the engine's compact thread, that thread polls Aeron
  * before the ring each cycle and, idle, backs off to {@link io.ringside.engine.EngineContext#DEFAULT_COMPACT_DUTY_PARK_NS}
  * parks.
  * <p>

@@ -73,8 +73,8 @@ final class LatencyOptions
     private String aeronIngress;
 
     @Option(names = "--egress-wait", paramLabel = "STRATEGY", description = "with --transport: how the egress thread (which offers each " +
-        "decision to the AeronSink) waits: busy-spin, yielding, backoff, sleeping, blocking or backoff-blocking (default backoff-blocking: " +
-        "10 spins and 20 yields after each batch, as the bare ping-pong's threads back off, then parked until the journaler rings)")
+        "decision to the AeronSink) waits: busy-spin, yielding, backoff, sleeping, blocking or backoff-blocking (10 spins and 20 yields " +
+        "after each batch, as the bare ping-pong's threads back off, then parked until the journaler rings) (default: --wait's)")
     WaitStrategy egressWait;
 
     /** From {@code --aeron-ingress} by {@link #check()}: the placements of the ingress measured at each rate, in turn. */
@@ -110,7 +110,7 @@ final class LatencyOptions
         }
         if (egressWait == null)
         {
-            egressWait = aeron == null ? wait : WaitStrategy.BACKOFF_BLOCKING;
+            egressWait = wait;
         }
         if (aeronIngress != null && aeron == null)
         {

@@ -123,8 +123,8 @@ class LatencyOptionsTest
     {
         final LatencyOptions auto = parse("--transport", "aeron-ipc");
         assertEquals(List.of(Placement.AUTO), auto.aeronPlacements, "the ingress placed automatically by default");
-        assertEquals(WaitStrategy.BACKOFF_BLOCKING, auto.egressWait, "the egress backs off, then blocks, by default over Aeron");
-        assertEquals(WaitStrategy.BLOCKING, parse("--transport", "aeron-ipc", "--egress-wait", "blocking").egressWait);
+        assertEquals(WaitStrategy.BLOCKING, auto.egressWait, "the egress waits as --wait says by default");
+        assertEquals(WaitStrategy.BACKOFF_BLOCKING, parse("--transport", "aeron-ipc", "--egress-wait", "backoff-blocking").egressWait);
         assertEquals(List.of(Placement.AUTO), parse("--transport", "aeron-ipc", "--topology", "pipelined").aeronPlacements);
         final LatencyOptions both = parse("--transport", "aeron-ipc", "--aeron-ingress", "both", "--egress-wait", "yielding");
         assertEquals(List.of(Placement.THREAD, Placement.COMPACT), both.aeronPlacements, "both: thread, then compact");

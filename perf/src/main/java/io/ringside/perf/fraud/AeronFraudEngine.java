@@ -83,7 +83,7 @@ public final class AeronFraudEngine
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
             .expectSource(SOURCE_ID, 1)
             .durability(durability)
-            .egressWait(WaitStrategy.BACKOFF_BLOCKING)
+            .egressWait(WaitStrategy.BLOCKING)
             .closeTimeoutMs(600_000)
             .snapshotEveryEvents(chronicle ? snapshotEvery : 0)
             .multiProducer(false)
