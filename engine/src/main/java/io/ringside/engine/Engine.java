@@ -206,9 +206,9 @@ public final class Engine implements AutoCloseable
             () -> new Slot(slab, index[0]++, slotCapacity), ctx.ringSize(), new BusySpinWaitStrategy());
 
         final boolean pipelined = ctx.topology() == Topology.PIPELINED;
-        final Doorbell egressDoorbell = ctx.egressWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        ringDoorbell = ctx.journalerWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
-        final Doorbell shardDoorbell = pipelined && ctx.shardWait() == WaitStrategy.BLOCKING ? new Doorbell() : null;
+        final Doorbell egressDoorbell = ctx.egressWait().usesDoorbell() ? new Doorbell() : null;
+        ringDoorbell = ctx.journalerWait().usesDoorbell() ? new Doorbell() : null;
+        final Doorbell shardDoorbell = pipelined && ctx.shardWait().usesDoorbell() ? new Doorbell() : null;
         journaler = newJournaler(ctx, appender, counters, egressDoorbell, state);
 
         final boolean hasSinks = !ctx.sinks().isEmpty();
@@ -858,6 +858,17 @@ public final class Engine implements AutoCloseable
             throw new IllegalStateException("the engine is closing or closed: it takes no duty");
         }
         compact.addDuty(duty);
+    }
+
+    /**
+     * @return whether this engine has a compact thread to run duties on ({@link #addCompactDuty}): started, with the
+     * compact topology. A pipelined engine has none (its journaler and shards each have a thread), and neither has one
+     * before {@link #start()}. An agent that may run either way (an Aeron ingress) asks this rather than catching the
+     * refusal. It says nothing of the lifecycle: a closing or closed engine still refuses every duty. Any thread.
+     */
+    public synchronized boolean runsCompactDuties()
+    {
+        return compact != null;
     }
 
     /**

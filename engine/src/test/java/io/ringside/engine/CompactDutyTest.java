@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Duties of the compact thread ({@link Engine#addCompactDuty}): a duty publishing into a small ring from the thread that
  * drains it, never waiting for it, loses nothing and deadlocks nothing; work that arrives without a doorbell (as Aeron
  * data does) reaches a parked thread; a removed duty is never called again, nor one of a closed engine; a pipelined
- * engine refuses duties.
+ * engine refuses duties, and {@link Engine#runsCompactDuties()} says so beforehand.
  */
 class CompactDutyTest
 {
@@ -154,12 +154,24 @@ class CompactDutyTest
     }
 
     @Test
-    void aPipelinedEngineRefusesDuties()
+    void aPipelinedEngineRefusesDutiesAndSaysSoBeforehand()
     {
+        final Engine unstarted = new Engine(EngineTestSupport.context(dir.resolve("compact")).handlers(shard -> (event, context) -> { }));
+        assertFalse(unstarted.runsCompactDuties(), "no compact thread before start");
+        try
+        {
+            unstarted.start();
+            assertTrue(unstarted.runsCompactDuties(), "a started compact engine runs duties");
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(unstarted);
+        }
         final Engine engine = new Engine(EngineTestSupport.context(dir).topology(Topology.PIPELINED)
             .handlers(shard -> (event, context) -> { })).start();
         try
         {
+            assertFalse(engine.runsCompactDuties(), "a pipelined engine has no compact thread");
             final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> engine.addCompactDuty(new PublishingDuty(engine, 0)));
             assertTrue(refused.getMessage().contains("pipelined"), refused.getMessage());
         }

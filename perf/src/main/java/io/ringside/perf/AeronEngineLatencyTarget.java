@@ -7,6 +7,9 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Aeron;
 import io.ringside.engine.Engine;
+import io.ringside.engine.Event;
+import io.ringside.engine.ShardContext;
+import io.ringside.engine.ShardHandler;
 import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
 import io.ringside.ingest.aeron.AeronIngress;
@@ -17,6 +20,7 @@ import io.ringside.ingest.aeron.AeronSink;
 import io.ringside.ingest.aeron.EmbeddedMediaDriver;
 import io.ringside.ingest.aeron.MessageDecoder;
 import io.ringside.perf.fraud.AeronChannels;
+import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -29,12 +33,23 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link AeronSink} publishes the decision once the event is durable, and the receiver thread's
  * {@link AeronOutputSubscriber} records its latency from the event's intended send time. Ingress, sink retries and
  * receiver back off to 100 us parks; the journaler and shard wait with the harness's strategy, the egress with
- * {@code --egress-wait} (the same by default). With the ingress on the engine's compact thread, that thread polls Aeron
+ * {@code --egress-wait} (the same by default; {@link WaitStrategy#BACKOFF_BLOCKING} adds the bare ping-pong's spins and
+ * yields before the doorbell). With the ingress on the engine's compact thread, that thread polls Aeron
  * before the ring each cycle and, idle, backs off to {@link io.ringside.engine.EngineContext#DEFAULT_COMPACT_DUTY_PARK_NS}
  * parks.
+ * <p>
+ * Where the time goes: the publisher stamps each event when it is offered ({@value #SENT_NS_OFFSET}), the shard when it
+ * decides ({@value #DECIDED_NS_OFFSET}), and the receiver splits each measured round trip into the way in (offered to
+ * decided: Aeron, the ingress's wake-up, the ring, the journal append, the handler) and the way out (decided to received:
+ * the durable position, the egress's wake-up, the sink's offer, Aeron, the receiver's wake-up), in {@link #summary()}.
  */
 final class AeronEngineLatencyTarget implements LatencyTarget
 {
+    /** The publisher's nanotime when it offered the event (after the key at 16). */
+    static final int SENT_NS_OFFSET = 24;
+    /** The shard's nanotime when it decided. */
+    static final int DECIDED_NS_OFFSET = 32;
+
     private final String name;
     private final Path directory;
     private final EmbeddedMediaDriver driver;
@@ -46,16 +61,18 @@ final class AeronEngineLatencyTarget implements LatencyTarget
     private final AeronLatencyReceiver receiver;
     private final UnsafeBuffer event = new UnsafeBuffer(new byte[LatencyEventDescriptor.LENGTH]);
     private final RingFullWaiter fullBuffer = new RingFullWaiter("aeron sender");
+    /** Receiver thread; read after close. */
+    private final Histogram wayIn = new Histogram(IntendedLatencyRecorder.HIGHEST_NS, 3);
+    private final Histogram wayOut = new Histogram(IntendedLatencyRecorder.HIGHEST_NS, 3);
     private long published;
 
     /**
-     * @param onCompactThread the ingress as a duty of the engine's compact thread ({@link AeronIngressContext#onCompactThread}),
-     *                        named {@code aeron-MODE-engine-compact}; else on its own thread, {@code aeron-MODE-engine}.
+     * @param placement where the ingress runs ({@link AeronIngressContext#placement}); the target is named by where it went:
+     *                  {@code aeron-MODE-engine-compact} on the engine's compact thread, {@code aeron-MODE-engine} on its own.
      */
     AeronEngineLatencyTarget(final String mode, final Topology topology, final WaitStrategy wait, final WaitStrategy egressWait,
-        final int ringSize, final boolean onCompactThread)
+        final int ringSize, final AeronIngressContext.Placement placement)
     {
-        name = "aeron-" + mode + "-engine" + (onCompactThread ? "-compact" : "");
         final AeronChannels channels = AeronChannels.of(mode);
         directory = BenchmarkFiles.createScratchDirectory("ringside-latency-aeron-");
         driver = EmbeddedMediaDriver.launch();
@@ -64,10 +81,11 @@ final class AeronEngineLatencyTarget implements LatencyTarget
             .maxEventLength(LatencyEventDescriptor.LENGTH)
             .egressWait(egressWait)
             .addSink(new AeronSink(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID))
-            .handlers(shard -> (event, context) -> context.emit(0, event.key(), event.buffer(), event.offset(), event.length()))).start();
+            .handlers(shard -> new Decider())).start();
         ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
-            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, ByteOrder.nativeOrder())).onCompactThread(onCompactThread),
+            .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, ByteOrder.nativeOrder())).placement(placement),
             engine).start();
+        name = "aeron-" + mode + "-engine" + (ingress.placement() == AeronIngressContext.Placement.COMPACT ? "-compact" : "");
         decisions = new AeronOutputSubscriber(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID,
             (position, shard, ordinal, type, key, buffer, offset, length) -> onDecision(buffer, offset));
         receiver = new AeronLatencyReceiver(name, r -> decisions.poll(64)).start();
@@ -78,7 +96,14 @@ final class AeronEngineLatencyTarget implements LatencyTarget
 
     private void onDecision(final DirectBuffer buffer, final int offset)
     {
+        final long nowNs = System.nanoTime();
         receiver.onDecision(buffer, offset);
+        if (buffer.getLong(offset + LatencyEventDescriptor.PHASE_OFFSET) == LatencyEventDescriptor.MEASURED)
+        {
+            final long decidedNs = buffer.getLong(offset + DECIDED_NS_OFFSET);
+            wayIn.recordValue(Math.min(IntendedLatencyRecorder.HIGHEST_NS, Math.max(0, decidedNs - buffer.getLong(offset + SENT_NS_OFFSET))));
+            wayOut.recordValue(Math.min(IntendedLatencyRecorder.HIGHEST_NS, Math.max(0, nowNs - decidedNs)));
+        }
     }
 
     @Override
@@ -93,6 +118,7 @@ final class AeronEngineLatencyTarget implements LatencyTarget
         event.putLong(LatencyEventDescriptor.INTENDED_NS_OFFSET, intendedNs);
         event.putLong(LatencyEventDescriptor.PHASE_OFFSET, phase);
         event.putLong(16, LatencyEventDescriptor.KEY, ByteOrder.nativeOrder());
+        event.putLong(SENT_NS_OFFSET, System.nanoTime());
         while (sender.offer(event, 0, LatencyEventDescriptor.LENGTH) < 0)
         {
             fullBuffer.idle();
@@ -143,9 +169,28 @@ final class AeronEngineLatencyTarget implements LatencyTarget
     @Override
     public String summary()
     {
-        final org.HdrHistogram.Histogram inEngine = engine.latencyHistogram();
+        final Histogram inEngine = engine.latencyHistogram();
         return String.format(Locale.ROOT, "in the engine (ring claim to the shard's decision, warm-up included): p50 %.1f, p99 %.1f, " +
-            "p99.9 %.1f us; sender back-pressured %,d times; ingress ring-full aborts %,d", inEngine.getValueAtPercentile(50) / 1e3,
-            inEngine.getValueAtPercentile(99) / 1e3, inEngine.getValueAtPercentile(99.9) / 1e3, sender.backPressured(), ingress.ringFull());
+            "p99.9 %.1f us; way in (offered to decided) p50 %.1f, p99 %.1f us; way out (decided to received) p50 %.1f, p99 %.1f us; " +
+            "sender back-pressured %,d times; ingress ring-full aborts %,d", inEngine.getValueAtPercentile(50) / 1e3,
+            inEngine.getValueAtPercentile(99) / 1e3, inEngine.getValueAtPercentile(99.9) / 1e3, wayIn.getValueAtPercentile(50) / 1e3,
+            wayIn.getValueAtPercentile(99) / 1e3, wayOut.getValueAtPercentile(50) / 1e3, wayOut.getValueAtPercentile(99) / 1e3,
+            sender.backPressured(), ingress.ringFull());
+    }
+
+    /**
+     * The one shard: decides each event by emitting its bytes, stamped with the time of the decision. Shard thread.
+     */
+    private static final class Decider implements ShardHandler
+    {
+        private final UnsafeBuffer decision = new UnsafeBuffer(new byte[LatencyEventDescriptor.LENGTH]);
+
+        @Override
+        public void onEvent(final Event event, final ShardContext context)
+        {
+            decision.putBytes(0, event.buffer(), event.offset(), LatencyEventDescriptor.LENGTH);
+            decision.putLong(DECIDED_NS_OFFSET, System.nanoTime());
+            context.emit(0, event.key(), decision, 0, LatencyEventDescriptor.LENGTH);
+        }
     }
 }

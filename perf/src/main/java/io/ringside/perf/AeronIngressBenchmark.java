@@ -2,6 +2,7 @@ package io.ringside.perf;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.Aeron;
@@ -60,7 +61,7 @@ public class AeronIngressBenchmark
     @Param("blocking")
     public String wait;
 
-    /** Where the ingress runs: {@code thread}, its own; {@code compact}, the engine's compact thread. */
+    /** Where the ingress runs ({@link AeronIngressContext.Placement}): {@code thread}, its own; {@code compact}, the engine's compact thread. */
     @Param({"thread", "compact"})
     public String ingressOn;
 
@@ -84,7 +85,7 @@ public class AeronIngressBenchmark
             .multiProducer(false).durability(DurabilityPolicy.PAGE_CACHE).maxEventLength(EVENT_LENGTH)
             .handlers(shard -> (e, context) -> blackhole += e.buffer().getLong(e.offset()))).start();
         ingress = new AeronIngress(new AeronIngressContext().aeron(aeron)
-            .decoder(MessageDecoder.fixedLength(EVENT_LENGTH, 8, ByteOrder.LITTLE_ENDIAN)).onCompactThread(ingressOn.equals("compact")), engine)
+            .decoder(MessageDecoder.fixedLength(EVENT_LENGTH, 8, ByteOrder.LITTLE_ENDIAN)).placement(AeronIngressContext.Placement.valueOf(ingressOn.toUpperCase(Locale.ROOT))), engine)
             .start();
         sender = new AeronSender(aeron, AeronIngressContext.IPC, AeronIngressContext.DEFAULT_STREAM_ID, AeronIngressContext.IPC,
             AeronIngressContext.DEFAULT_ACK_STREAM_ID, 0, 1 << 16, EVENT_LENGTH);

@@ -81,7 +81,7 @@ public class EngineHopBenchmark
     public void start()
     {
         final WaitStrategy waitStrategy = WaitStrategy.parse(wait);
-        yieldWhileWaiting = waitStrategy == WaitStrategy.SLEEPING || waitStrategy == WaitStrategy.BLOCKING;
+        yieldWhileWaiting = waitStrategy == WaitStrategy.SLEEPING || waitStrategy.usesDoorbell();
         sequence = 0;
         engine = new HopEngine(topology, wait, ringSize);
         seen = engine.seen();

@@ -1,10 +1,12 @@
 package io.ringside.perf;
 
+import java.util.List;
 import java.util.Locale;
 
 import io.ringside.engine.EngineContext;
 import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
+import io.ringside.ingest.aeron.AeronIngressContext;
 import io.ringside.perf.fraud.WorkloadGenerator;
 import io.ringside.perf.fraud.WorkloadSize;
 import picocli.CommandLine.Option;
@@ -28,7 +30,7 @@ final class LatencyOptions
     long measureS = 10;
 
     @Option(names = "--wait", paramLabel = "STRATEGY", description = "busy-spin, yielding, sleeping or blocking (default blocking; " +
-        "backoff without bare only)")
+        "backoff and backoff-blocking without bare only)")
     WaitStrategy wait = WaitStrategy.BLOCKING;
 
     @Option(names = "--topology", paramLabel = "compact|pipelined", description = "the engine's topology (default compact)")
@@ -65,17 +67,18 @@ final class LatencyOptions
     /** ipc or udp, from {@code --transport} by {@link #check()}; null: in-process. */
     String aeron;
 
-    @Option(names = "--aeron-ingress", paramLabel = "thread|compact|both", description = "with --transport: the Aeron ingress on a " +
-        "thread of its own (default), polled by the engine's compact thread, or both, one after the other at each rate")
-    private String aeronIngress = "thread";
+    @Option(names = "--aeron-ingress", paramLabel = "auto|thread|compact|both", description = "with --transport: where the Aeron " +
+        "ingress runs: auto (default), polled by the engine's compact thread with the compact topology and on a thread of its own with " +
+        "--topology pipelined; thread, its own; compact, the compact thread; both: thread, then compact, at each rate")
+    private String aeronIngress;
 
     @Option(names = "--egress-wait", paramLabel = "STRATEGY", description = "with --transport: how the egress thread (which offers each " +
-        "decision to the AeronSink) waits: busy-spin, yielding, backoff, sleeping or blocking (default: --wait's)")
+        "decision to the AeronSink) waits: busy-spin, yielding, backoff, sleeping, blocking or backoff-blocking (10 spins and 20 yields " +
+        "after each batch, as the bare ping-pong's threads back off, then parked until the journaler rings) (default: --wait's)")
     WaitStrategy egressWait;
 
-    /** From {@code --aeron-ingress} by {@link #check()}: the engine round trip with the ingress on its own thread, on the compact thread. */
-    boolean aeronIngressThread = true;
-    boolean aeronIngressCompact;
+    /** From {@code --aeron-ingress} by {@link #check()}: the placements of the ingress measured at each rate, in turn. */
+    List<AeronIngressContext.Placement> aeronPlacements = List.of(AeronIngressContext.Placement.AUTO);
 
     /**
      * @throws IllegalArgumentException naming the flag that is wrong.
@@ -97,11 +100,9 @@ final class LatencyOptions
         range("--cards", cards, WorkloadGenerator.MIN_CARDS, Integer.MAX_VALUE);
         target(target);
         aeron = transport == null ? null : AeronLatency.transport(transport);
-        aeronIngressThread = aeronIngress.equals("thread") || aeronIngress.equals("both");
-        aeronIngressCompact = aeronIngress.equals("compact") || aeronIngress.equals("both");
-        if (!aeronIngressThread && !aeronIngressCompact)
+        if (aeronIngress != null)
         {
-            throw new IllegalArgumentException("--aeron-ingress takes thread, compact or both, not '" + aeronIngress + "'");
+            aeronPlacements = aeronPlacements(aeronIngress);
         }
         if (egressWait != null && aeron == null)
         {
@@ -111,10 +112,14 @@ final class LatencyOptions
         {
             egressWait = wait;
         }
-        if (aeronIngressCompact && (aeron == null || topology != Topology.COMPACT))
+        if (aeronIngress != null && aeron == null)
         {
-            throw new IllegalArgumentException("--aeron-ingress compact polls Aeron on the compact topology's thread: give --transport " +
-                "aeron-ipc|aeron-udp, and not --topology pipelined");
+            throw new IllegalArgumentException("--aeron-ingress places the Aeron ingress: give --transport aeron-ipc|aeron-udp too");
+        }
+        if (aeronPlacements.contains(AeronIngressContext.Placement.COMPACT) && topology != Topology.COMPACT)
+        {
+            throw new IllegalArgumentException("--aeron-ingress " + aeronIngress + " polls Aeron on the compact topology's thread, and " +
+                "--topology pipelined has none: give auto (its own thread there) or thread");
         }
         if (bare && aeron == null)
         {
@@ -124,6 +129,18 @@ final class LatencyOptions
         {
             checkWorkloadFits();
         }
+    }
+
+    private static List<AeronIngressContext.Placement> aeronPlacements(final String value)
+    {
+        return switch (value)
+        {
+            case "auto" -> List.of(AeronIngressContext.Placement.AUTO);
+            case "thread" -> List.of(AeronIngressContext.Placement.THREAD);
+            case "compact" -> List.of(AeronIngressContext.Placement.COMPACT);
+            case "both" -> List.of(AeronIngressContext.Placement.THREAD, AeronIngressContext.Placement.COMPACT);
+            default -> throw new IllegalArgumentException("--aeron-ingress takes auto, thread, compact or both, not '" + value + "'");
+        };
     }
 
     private static void range(final String flag, final long value, final long min, final long max)

@@ -1,6 +1,9 @@
 package io.ringside.perf;
 
+import java.util.List;
+
 import io.ringside.engine.WaitStrategy;
+import io.ringside.ingest.aeron.AeronIngressContext.Placement;
 import io.ringside.perf.cli.CommandLines;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -118,17 +121,19 @@ class LatencyOptionsTest
     @Test
     void shouldPlaceTheAeronIngressAndSetTheEgressWaitOnlyOverAeron()
     {
-        final LatencyOptions thread = parse("--transport", "aeron-ipc");
-        assertTrue(thread.aeronIngressThread && !thread.aeronIngressCompact, "the ingress on its own thread by default");
-        assertEquals(WaitStrategy.BLOCKING, thread.egressWait, "the egress waits as --wait says by default");
+        final LatencyOptions auto = parse("--transport", "aeron-ipc");
+        assertEquals(List.of(Placement.AUTO), auto.aeronPlacements, "the ingress placed automatically by default");
+        assertEquals(WaitStrategy.BLOCKING, auto.egressWait, "the egress waits as --wait says by default");
+        assertEquals(WaitStrategy.BACKOFF_BLOCKING, parse("--transport", "aeron-ipc", "--egress-wait", "backoff-blocking").egressWait);
+        assertEquals(List.of(Placement.AUTO), parse("--transport", "aeron-ipc", "--topology", "pipelined").aeronPlacements);
         final LatencyOptions both = parse("--transport", "aeron-ipc", "--aeron-ingress", "both", "--egress-wait", "yielding");
-        assertTrue(both.aeronIngressThread && both.aeronIngressCompact);
+        assertEquals(List.of(Placement.THREAD, Placement.COMPACT), both.aeronPlacements, "both: thread, then compact");
         assertEquals(WaitStrategy.YIELDING, both.egressWait);
-        final LatencyOptions compact = parse("--transport", "aeron-udp", "--aeron-ingress", "compact");
-        assertTrue(!compact.aeronIngressThread && compact.aeronIngressCompact);
-        assertTrue(refusal("--transport", "aeron-ipc", "--aeron-ingress", "shard").contains("--aeron-ingress takes thread, compact or both"));
+        assertEquals(List.of(Placement.COMPACT), parse("--transport", "aeron-udp", "--aeron-ingress", "compact").aeronPlacements);
+        assertEquals(List.of(Placement.THREAD), parse("--transport", "aeron-udp", "--aeron-ingress", "thread").aeronPlacements);
+        assertTrue(refusal("--transport", "aeron-ipc", "--aeron-ingress", "shard").contains("--aeron-ingress takes auto, thread, compact or both"));
         assertTrue(refusal("--aeron-ingress", "compact").contains("give --transport"));
-        assertTrue(refusal("--transport", "aeron-ipc", "--aeron-ingress", "compact", "--topology", "pipelined").contains("not --topology pipelined"));
+        assertTrue(refusal("--transport", "aeron-ipc", "--aeron-ingress", "both", "--topology", "pipelined").contains("--topology pipelined has none"));
         assertTrue(refusal("--egress-wait", "yielding").contains("give --transport too"));
     }
 

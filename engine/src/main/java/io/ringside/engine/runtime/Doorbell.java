@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Wakes the consumers that wait with {@link WaitStrategy#BLOCKING}. Producers call {@link #ring()} after
+ * Wakes the consumers that wait with {@link WaitStrategy#BLOCKING} or {@link WaitStrategy#BACKOFF_BLOCKING}. Producers call {@link #ring()} after
  * publishing; it costs a fence and a read while nobody sleeps. Consumers register their thread once.
  * Thread-safe.
  */

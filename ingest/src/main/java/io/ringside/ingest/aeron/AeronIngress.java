@@ -2,6 +2,7 @@ package io.ringside.ingest.aeron;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.aeron.ControlledFragmentAssembler;
@@ -61,10 +62,11 @@ import static io.ringside.ingest.aeron.AeronMessageDescriptor.TYPE_OFFSET;
  * channel with the reason, and is counted; the stream goes on. It is not acknowledged until a later message is
  * journaled, so after a crash it may be refused (and reported) again.</li>
  * </ul>
- * <b>Threads:</b> an {@link Agent} on its own thread ({@link #start()}), or on the engine's compact thread
- * ({@link AeronIngressContext#onCompactThread}: the events it publishes are journaled and handled in the same duty cycle,
- * with no hand-off; a full ring aborts the fragment as above, so it never waits for its own thread), or driven by the
- * caller's own runner; {@link #close()} from any thread.
+ * <b>Threads:</b> an {@link Agent} that {@link #start()} places by {@link AeronIngressContext#placement}: by default on
+ * the engine's compact thread where it has one (the events it publishes are journaled and handled in the same duty
+ * cycle, with no hand-off; a full ring aborts the fragment as above, so it never waits for its own thread), else (a
+ * pipelined engine) on a thread of its own; {@link #placement()} says which. Or driven by the caller's own runner;
+ * {@link #close()} from any thread.
  */
 public final class AeronIngress implements Agent, AutoCloseable
 {
@@ -99,6 +101,8 @@ public final class AeronIngress implements Agent, AutoCloseable
     private AgentRunner runner;
     /** Running as a duty of the engine's compact thread: it needs no wake, being the consumer. */
     private boolean onEngineThread;
+    /** Where {@link #start()} placed it: THREAD or COMPACT; null before. */
+    private volatile AeronIngressContext.Placement placement;
 
     /**
      * Subscribes and opens the back channel on the calling thread.
@@ -137,18 +141,44 @@ public final class AeronIngress implements Agent, AutoCloseable
     }
 
     /**
-     * Starts the ingress on its own thread, {@code ringside-aeron-<stream>}, with the context's idle strategy; or, with
-     * {@link AeronIngressContext#onCompactThread}, as a duty of the engine's compact thread.
+     * Starts the ingress where {@link AeronIngressContext#placement} says: {@link AeronIngressContext.Placement#COMPACT}, as
+     * a duty of the engine's compact thread; {@link AeronIngressContext.Placement#THREAD}, on its own thread,
+     * {@code ringside-aeron-<stream>}, with the context's idle strategy; {@link AeronIngressContext.Placement#AUTO} (the
+     * default), the first where the engine has a compact thread ({@link Engine#runsCompactDuties()}), else the second.
+     * {@link #placement()} then says which it took.
      *
      * @return this.
-     * @throws IllegalStateException on the compact thread of an engine that is pipelined, or not running.
+     * @throws IllegalStateException for {@code COMPACT} on an engine without a compact thread (pipelined), on the compact
+     *                               thread of an engine that is closing, or if started already; the ingress is then not
+     *                               started, and {@link #close()} releases what the constructor opened.
      */
     public AeronIngress start()
     {
-        if (ctx.onCompactThread())
+        if (placement != null)
+        {
+            throw new IllegalStateException("the ingress on stream " + ctx.streamId() + " is started already (" + placement + ")");
+        }
+        final AeronIngressContext.Placement wanted = ctx.placement();
+        if (wanted == AeronIngressContext.Placement.COMPACT && !engine.runsCompactDuties())
+        {
+            throw new IllegalStateException("AeronIngressContext.placement(COMPACT) runs the Aeron ingress on the engine's compact thread, " +
+                "and this engine has none (its topology is " + engine.context().topology().name().toLowerCase(Locale.ROOT) + ": the journaler " +
+                "and each shard have threads of their own): use placement AUTO (the default: its own thread on such an engine) or THREAD, " +
+                "or EngineContext.topology(COMPACT)");
+        }
+        if (wanted == AeronIngressContext.Placement.COMPACT || wanted == AeronIngressContext.Placement.AUTO && engine.runsCompactDuties())
         {
             onEngineThread = true;
-            engine.addCompactDuty(this);
+            try
+            {
+                engine.addCompactDuty(this);
+            }
+            catch (final RuntimeException ex)
+            {
+                onEngineThread = false;
+                throw ex;
+            }
+            placement = AeronIngressContext.Placement.COMPACT;
             return this;
         }
         runner = new AgentRunner(ctx.idleStrategy(), error ->
@@ -157,7 +187,33 @@ public final class AeronIngress implements Agent, AutoCloseable
             System.err.println("ringside aeron ingress " + ctx.streamId() + ": " + error);
         }, null, this);
         AgentRunner.startOnThread(runner);
+        placement = AeronIngressContext.Placement.THREAD;
         return this;
+    }
+
+    /**
+     * @return where {@link #start()} placed the ingress: {@link AeronIngressContext.Placement#COMPACT} (the engine's
+     * compact thread) or {@link AeronIngressContext.Placement#THREAD} (its own); null before. Any thread.
+     */
+    public AeronIngressContext.Placement placement()
+    {
+        return placement;
+    }
+
+    /**
+     * @return where the ingress runs, for a log line: "the engine's compact thread", "its own thread ringside-aeron-STREAM"
+     * or "not started". Any thread.
+     */
+    public String describePlacement()
+    {
+        final AeronIngressContext.Placement where = placement;
+        if (where == null)
+        {
+            return "not started";
+        }
+        return (where == AeronIngressContext.Placement.COMPACT ? "the engine's compact thread" : "its own thread " + roleName()) +
+            (ctx.placement() == AeronIngressContext.Placement.AUTO ? " (placement auto, " + engine.context().topology().name()
+            .toLowerCase(Locale.ROOT) + " topology)" : "");
     }
 
     @Override

@@ -7,8 +7,9 @@ import org.agrona.concurrent.IdleStrategy;
 /**
  * The configuration of one {@link AeronIngress}: the Aeron client, the ingress channel and stream the senders publish
  * on, the back channel and stream the acknowledgements and dead letters go out on, the engine source id, the decoder
- * and the ingress thread's idle strategy, or the engine's compact thread to run on instead. Validated once by {@link #conclude()}. Not thread-safe: configure, then hand
- * to one ingress.
+ * and where the ingress runs ({@link #placement}: by default on the engine's compact thread where the engine has one,
+ * else on a thread of its own with its idle strategy). Validated once by {@link #conclude()}. Not thread-safe: configure,
+ * then hand to one ingress.
  * <p>
  * Channels: {@code aeron:ipc} (the default) between processes of one host sharing a media driver, or
  * {@code aeron:udp?endpoint=127.0.0.1:40123} for the ingress and {@code aeron:udp?endpoint=127.0.0.1:40124} for the back
@@ -16,6 +17,30 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class AeronIngressContext
 {
+    /**
+     * Where {@link AeronIngress#start()} runs the ingress.
+     */
+    public enum Placement
+    {
+        /**
+         * On the engine's compact thread where the engine has one ({@link io.ringside.engine.Engine#runsCompactDuties()}:
+         * the compact topology), else on a thread of its own (a pipelined engine). The default.
+         */
+        AUTO,
+        /**
+         * On a thread of its own, {@code ringside-aeron-<stream>}, idling with {@link #idleStrategy}: each event then
+         * crosses one more thread, and the engine's consumer is woken by the ingress's doorbell.
+         */
+        THREAD,
+        /**
+         * As a duty of the engine's compact thread ({@link io.ringside.engine.Engine#addCompactDuty}), the one that
+         * journals each event and runs the shards: the events it takes are journaled and decided in the same duty cycle,
+         * one thread hop and one wake-up less per event, its idling bounded by {@code EngineContext.compactDutyParkNs}
+         * ({@link #idleStrategy} is then unused). A pipelined engine refuses it.
+         */
+        COMPACT
+    }
+
     public static final String IPC = "aeron:ipc";
     public static final int DEFAULT_STREAM_ID = 1001;
     public static final int DEFAULT_ACK_STREAM_ID = 1002;
@@ -31,7 +56,7 @@ public final class AeronIngressContext
     private long ackIntervalMs = 100;
     private boolean endOfInputAccepted;
     private IdleStrategy idleStrategy;
-    private boolean onCompactThread;
+    private Placement placement = Placement.AUTO;
     private boolean concluded;
 
     /** @param aeron a connected client, owned by the caller (it outlives the ingress). */
@@ -155,8 +180,9 @@ public final class AeronIngressContext
     }
 
     /**
-     * @param idleStrategy how the ingress thread waits when there is nothing to read; default backing off from spins
-     *                     to 100 us parks (a small machine: {@code BusySpinIdleStrategy} costs a core).
+     * @param idleStrategy how the ingress's own thread ({@link Placement#THREAD}) waits when there is nothing to read;
+     *                     default backing off from spins to 100 us parks (a small machine: {@code BusySpinIdleStrategy}
+     *                     costs a core).
      */
     public AeronIngressContext idleStrategy(final IdleStrategy idleStrategy)
     {
@@ -170,21 +196,19 @@ public final class AeronIngressContext
     }
 
     /**
-     * @param onCompactThread whether {@link AeronIngress#start()} runs the ingress as a duty of the engine's compact
-     *                        thread ({@link io.ringside.engine.Engine#addCompactDuty}), the one that journals each event
-     *                        and runs the shards, instead of on a thread of its own: one thread hop and one wake-up less
-     *                        per event, its idling bounded by {@code EngineContext.compactDutyParkNs} (the
-     *                        {@link #idleStrategy} is then unused). Compact topology only. Default false.
+     * @param placement where {@link AeronIngress#start()} runs the ingress: {@link Placement#AUTO} (the default), on the
+     *                  engine's compact thread where it has one, else on a thread of its own; or {@link Placement#THREAD}
+     *                  or {@link Placement#COMPACT} whatever the engine.
      */
-    public AeronIngressContext onCompactThread(final boolean onCompactThread)
+    public AeronIngressContext placement(final Placement placement)
     {
-        this.onCompactThread = onCompactThread;
+        this.placement = placement;
         return this;
     }
 
-    public boolean onCompactThread()
+    public Placement placement()
     {
-        return onCompactThread;
+        return placement;
     }
 
     /**
@@ -212,6 +236,10 @@ public final class AeronIngressContext
         if (channel.equals(ackChannel) && streamId == ackStreamId)
         {
             throw new IllegalArgumentException("the back channel needs another stream id than the ingress (" + streamId + ")");
+        }
+        if (placement == null)
+        {
+            throw new IllegalArgumentException("a placement is required (AeronIngressContext.placement: AUTO, THREAD or COMPACT)");
         }
         if (fragmentLimit < 1 || ackIntervalMs < 1)
         {

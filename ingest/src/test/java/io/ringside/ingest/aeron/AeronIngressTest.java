@@ -12,7 +12,10 @@ import java.util.function.Supplier;
 import io.aeron.Aeron;
 import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
+import io.ringside.engine.ShardHandler;
+import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
+import io.ringside.ingest.aeron.AeronIngressContext.Placement;
 import org.agrona.CloseHelper;
 import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -22,9 +25,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -32,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The Aeron ingress, sender, sink and output subscriber in one JVM through a real embedded media driver (IPC, and UDP
  * on 127.0.0.1): every event once and in order, acknowledged; back pressure from a slow shard held in Aeron; a
  * malformed message dead-lettered back to its sender; an engine restarted under a running sender. The IPC cases run twice:
- * the ingress on a thread of its own, and polled by the engine's compact thread ({@link AeronIngressContext#onCompactThread}).
+ * the ingress on a thread of its own, and polled by the engine's compact thread ({@link AeronIngressContext#placement}).
+ * The default placement: the compact thread of a compact engine, a thread of its own on a pipelined one, with the same
+ * decisions; the compact thread of a pipelined engine refused.
  */
 class AeronIngressTest
 {
@@ -64,24 +72,24 @@ class AeronIngressTest
         CloseHelper.quietCloseAll(aeron, driver);
     }
 
-    @ParameterizedTest(name = "ingress on the compact thread: {0}")
-    @ValueSource(booleans = {false, true})
-    void shouldTakeEveryEventOnceInOrderAndAcknowledgeIt(final boolean onCompactThread)
+    @ParameterizedTest(name = "ingress placement: {0}")
+    @EnumSource(names = {"THREAD", "COMPACT"})
+    void shouldTakeEveryEventOnceInOrderAndAcknowledgeIt(final Placement placement)
     {
-        runOnce(AeronIngressContext.IPC, AeronIngressContext.IPC, 20_000, onCompactThread);
+        runOnce(AeronIngressContext.IPC, AeronIngressContext.IPC, 20_000, placement);
     }
 
     @Test
     void shouldTakeEveryEventOnceOverUdp()
     {
-        runOnce("aeron:udp?endpoint=127.0.0.1:24571", "aeron:udp?endpoint=127.0.0.1:24572", 5_000, false);
+        runOnce("aeron:udp?endpoint=127.0.0.1:24571", "aeron:udp?endpoint=127.0.0.1:24572", 5_000, Placement.THREAD);
     }
 
-    private void runOnce(final String channel, final String ackChannel, final int events, final boolean onCompactThread)
+    private void runOnce(final String channel, final String ackChannel, final int events, final Placement placement)
     {
         final LongArrayList seen = new LongArrayList();
         final Engine engine = engine(context(dir, seen, 0));
-        final AeronIngress ingress = ingress(engine, channel, ackChannel, onCompactThread);
+        final AeronIngress ingress = ingress(engine, channel, ackChannel, placement);
         final LongArrayList decided = new LongArrayList();
         final AeronOutputSubscriber subscriber = subscriber(decided);
         final AeronSender sender = sender(channel, ackChannel, 1024);
@@ -96,13 +104,13 @@ class AeronIngressTest
         assertEquals(0, sender.rewinds());
     }
 
-    @ParameterizedTest(name = "ingress on the compact thread: {0}")
-    @ValueSource(booleans = {false, true})
-    void shouldHoldBackPressureInAeronWhenASlowShardFillsASmallRing(final boolean onCompactThread)
+    @ParameterizedTest(name = "ingress placement: {0}")
+    @EnumSource(names = {"THREAD", "COMPACT"})
+    void shouldHoldBackPressureInAeronWhenASlowShardFillsASmallRing(final Placement placement)
     {
         final LongArrayList seen = new LongArrayList();
         final Engine engine = engine(context(dir, seen, 20_000).ringSize(64));
-        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, onCompactThread);
+        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, placement);
         final LongArrayList decided = new LongArrayList();
         final AeronOutputSubscriber subscriber = subscriber(decided);
         // a small term: the publication's window (half a term) fills while the ring is full
@@ -125,7 +133,7 @@ class AeronIngressTest
     {
         final LongArrayList seen = new LongArrayList();
         final Engine engine = engine(context(dir, seen, 0));
-        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, false);
+        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, Placement.THREAD);
         final AeronOutputSubscriber subscriber = subscriber(new LongArrayList());
         final List<String> letters = new ArrayList<>();
         final AeronSender sender = sender(AeronIngressContext.IPC, AeronIngressContext.IPC, 1024)
@@ -150,9 +158,9 @@ class AeronIngressTest
         assertTrue(!seen.containsLong(42));
     }
 
-    @ParameterizedTest(name = "ingress on the compact thread: {0}")
-    @ValueSource(booleans = {false, true})
-    void shouldResendWhatARestartedEngineLacksAndDropWhatItHad(final boolean onCompactThread)
+    @ParameterizedTest(name = "ingress placement: {0}")
+    @EnumSource(names = {"THREAD", "COMPACT"})
+    void shouldResendWhatARestartedEngineLacksAndDropWhatItHad(final Placement placement)
     {
         final LongArrayList seen = new LongArrayList();
         final LongArrayList decided = new LongArrayList();
@@ -164,7 +172,7 @@ class AeronIngressTest
         {
             // no snapshot at close: the restart replays the journal and sends every output again (the subscriber drops them)
             final Engine engine = engine(context(dir, seen, 0).snapshotOnClose(false));
-            final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, onCompactThread);
+            final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, placement);
             if (run == 0)
             {
                 assertEquals(0, sender.awaitResume(10_000, new SleepingMillisIdleStrategy(1)));
@@ -185,6 +193,76 @@ class AeronIngressTest
         }
         // the engine drops most replayed outputs itself (it records the last delivered); the subscriber drops the rest
         assertSequence(decided, events);
+    }
+
+    @Test
+    void aPipelinedEngineTakesTheDefaultIngressOnAThreadOfItsOwnAndDecidesAsACompactOne()
+    {
+        final int events = 10_000;
+        final LongArrayList[] compact = decideWithTheDefaultPlacement(Topology.COMPACT, events, Placement.COMPACT);
+        final LongArrayList[] pipelined = decideWithTheDefaultPlacement(Topology.PIPELINED, events, Placement.THREAD);
+        assertEquals(events, compact[0].size() + compact[1].size(), "every decision");
+        assertTrue(compact[0].size() > 0 && compact[1].size() > 0, "both shards decided");
+        for (int shard = 0; shard < 2; shard++)
+        {
+            assertEquals(compact[shard], pipelined[shard], "shard " + shard + "'s decisions, in order");
+        }
+    }
+
+    /**
+     * Sends {@code events} to a fresh two-shard engine of this topology through an ingress with the default placement.
+     *
+     * @return each shard's decisions as the subscriber read them.
+     */
+    private LongArrayList[] decideWithTheDefaultPlacement(final Topology topology, final int events, final Placement expected)
+    {
+        final LongArrayList seen = new LongArrayList();
+        final Engine engine = engine(context(dir.resolve(topology.name()), seen, 0).topology(topology).shardCount(2));
+        final AeronIngress ingress = new AeronIngress(ingressContext(), engine);
+        toClose.add(ingress);
+        ingress.start();
+        assertEquals(Placement.AUTO, ingressContext().placement(), "AUTO by default");
+        assertEquals(expected, ingress.placement(), () -> topology + ": " + ingress.describePlacement());
+        final LongArrayList[] decided = {new LongArrayList(), new LongArrayList()};
+        final AeronOutputSubscriber subscriber = new AeronOutputSubscriber(aeron, AeronIngressContext.IPC, 1003,
+            (position, shard, ordinal, type, key, buffer, offset, length) -> decided[shard].addLong(buffer.getLong(offset, ORDER)));
+        toClose.add(subscriber);
+        final AeronSender sender = sender(AeronIngressContext.IPC, AeronIngressContext.IPC, 1024);
+        assertEquals(0, sender.awaitResume(10_000, new SleepingMillisIdleStrategy(1)));
+        send(sender, subscriber, 0, events);
+        await(() -> work(sender, subscriber) >= 0 && sender.acked() == events - 1, () -> "every event acknowledged, acked " + sender.acked());
+        await(() -> work(sender, subscriber) >= 0 && decided[0].size() + decided[1].size() == events,
+            () -> "every decision, got " + (decided[0].size() + decided[1].size()));
+        // the next engine's decisions start at journal position 0 again: a fresh subscriber, sender and ingress for it
+        for (final AutoCloseable closeable : List.of(sender, subscriber, ingress, engine))
+        {
+            CloseHelper.close(closeable);
+            toClose.remove(closeable);
+        }
+        assertEquals(events, seen.size(), "each event handled once");
+        return decided;
+    }
+
+    @Test
+    void shouldRefuseTheCompactThreadOfAPipelinedEngineNamingTheCauseAndTheFix()
+    {
+        final Engine engine = engine(context(dir, new LongArrayList(), 0).topology(Topology.PIPELINED));
+        assertFalse(engine.runsCompactDuties());
+        final AeronIngress refused = new AeronIngress(ingressContext().placement(Placement.COMPACT), engine);
+        toClose.add(refused);
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, refused::start);
+        assertTrue(ex.getMessage().contains("this engine has none (its topology is pipelined"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("use placement AUTO (the default: its own thread on such an engine) or THREAD, or " +
+            "EngineContext.topology(COMPACT)"), ex.getMessage());
+        assertNull(refused.placement(), "not started");
+        refused.close();
+        toClose.remove(refused);
+        // what it opened is let go: the single-producer ring's publisher and the source id are free for the next ingress
+        final AeronIngress ingress = ingress(engine, AeronIngressContext.IPC, AeronIngressContext.IPC, Placement.AUTO);
+        assertEquals(Placement.THREAD, ingress.placement());
+        assertEquals("its own thread ringside-aeron-" + AeronIngressContext.DEFAULT_STREAM_ID + " (placement auto, pipelined topology)",
+            ingress.describePlacement());
+        assertThrows(IllegalStateException.class, ingress::start, "started once");
     }
 
     private void send(final AeronSender sender, final AeronOutputSubscriber subscriber, final long from, final long to)
@@ -241,23 +319,31 @@ class AeronIngressTest
      */
     private static EngineContext context(final Path dir, final LongArrayList seen, final long parkNsPerEvent)
     {
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[8]);
         return new EngineContext().directory(dir.resolve("engine")).segmentSize(1 << 20).maxEventLength(64).multiProducer(false)
             .journalerWait(WaitStrategy.BLOCKING).shardWait(WaitStrategy.BLOCKING).egressWait(WaitStrategy.SLEEPING)
-            .handlers(shard -> (event, context) ->
+            .handlers(shard -> decider(seen, parkNsPerEvent));
+    }
+
+    /**
+     * A shard's handler: its own output buffer (pipelined shards run on threads of their own).
+     */
+    private static ShardHandler decider(final LongArrayList seen, final long parkNsPerEvent)
+    {
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[8]);
+        return (event, context) ->
+        {
+            final long value = event.buffer().getLong(event.offset() + 8, ORDER);
+            synchronized (seen)
             {
-                final long value = event.buffer().getLong(event.offset() + 8, ORDER);
-                synchronized (seen)
-                {
-                    seen.addLong(value);   // replays included
-                }
-                if (parkNsPerEvent > 0)
-                {
-                    LockSupport.parkNanos(parkNsPerEvent);
-                }
-                out.putLong(0, value, ORDER);
-                context.emit(0, event.key(), out, 0, 8);
-            });
+                seen.addLong(value);   // replays included
+            }
+            if (parkNsPerEvent > 0)
+            {
+                LockSupport.parkNanos(parkNsPerEvent);
+            }
+            out.putLong(0, value, ORDER);
+            context.emit(0, event.key(), out, 0, 8);
+        };
     }
 
     private Engine engine(final EngineContext ctx)
@@ -268,12 +354,19 @@ class AeronIngressTest
         return engine;
     }
 
-    private AeronIngress ingress(final Engine engine, final String channel, final String ackChannel, final boolean onCompactThread)
+    private AeronIngress ingress(final Engine engine, final String channel, final String ackChannel, final Placement placement)
     {
-        final AeronIngress ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channel).ackChannel(ackChannel)
-            .decoder(MessageDecoder.fixedLength(EVENT_LENGTH, 0, ORDER)).ackIntervalMs(50).onCompactThread(onCompactThread), engine).start();
+        final AeronIngress ingress = new AeronIngress(ingressContext().channel(channel).ackChannel(ackChannel).placement(placement), engine);
         toClose.add(ingress);
-        return ingress;
+        return ingress.start();
+    }
+
+    /**
+     * @return the context the tests' ingresses start from: the defaults (IPC, placement AUTO) but for a faster acknowledgement.
+     */
+    private AeronIngressContext ingressContext()
+    {
+        return new AeronIngressContext().aeron(aeron).decoder(MessageDecoder.fixedLength(EVENT_LENGTH, 0, ORDER)).ackIntervalMs(50);
     }
 
     private AeronSender sender(final String channel, final String ackChannel, final int capacity)

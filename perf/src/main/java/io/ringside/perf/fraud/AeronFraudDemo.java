@@ -35,8 +35,7 @@ final class AeronFraudDemo
             options.rate > 0 ? String.format(Locale.ROOT, ", %,d events/s", options.rate) : "", dir, dir);
         final EmbeddedMediaDriver driver = options.aeronDir == null ? EmbeddedMediaDriver.launch() : null;
         final Path aeronDir = driver != null ? driver.directory() : options.aeronDir;
-        System.out.println("media driver: " + (driver != null ? "embedded, " : "external, ") + aeronDir + "; ingress on " +
-            (options.aeronIngressOnCompactThread ? "the engine's compact thread" : "its own thread"));
+        System.out.println("media driver: " + (driver != null ? "embedded, " : "external, ") + aeronDir);
         final Path received = Files.createTempFile("ringside-aeron-decisions-", ".txt");
         try (Aeron aeron = EmbeddedMediaDriver.connect(aeronDir))
         {
@@ -45,7 +44,7 @@ final class AeronFraudDemo
             try
             {
                 result = AeronFraudEngine.run(aeron, channels, dir, options.events, options.cards, options.shards, options.chronicle,
-                    options.snapshotEvery, options.durability, System.out::println, options.aeronIngressOnCompactThread, ingress -> { });
+                    options.snapshotEvery, options.durability, System.out::println, options.topology, options.aeronPlacement, ingress -> { });
                 if (!sender.waitFor(600, TimeUnit.SECONDS) || sender.exitValue() != 0)
                 {
                     throw new EngineException("the sender process failed (exit " + (sender.isAlive() ? "none: still running" : sender.exitValue()) +

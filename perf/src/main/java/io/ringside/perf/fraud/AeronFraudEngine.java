@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import io.aeron.Aeron;
 import io.ringside.engine.Engine;
 import io.ringside.engine.EngineContext;
+import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
 import io.ringside.ingest.aeron.AeronIngress;
 import io.ringside.ingest.aeron.AeronIngressContext;
@@ -25,9 +26,9 @@ import io.ringside.journal.DurabilityPolicy;
  * an {@link AeronSink}; it runs until a sender's end of input is journaled, then closes the engine (every window closes,
  * every decision goes out). Its main is the engine process the crash tests kill:
  * <pre>
- * AeronFraudEngine AERON_DIR ENGINE_DIR ipc|udp EVENTS CARDS SHARDS SNAPSHOT_EVERY page-cache|group-commit [thread|compact]
+ * AeronFraudEngine AERON_DIR ENGINE_DIR ipc|udp EVENTS CARDS SHARDS SNAPSHOT_EVERY page-cache|group-commit [auto|thread|compact]
  * </pre>
- * (the last: the ingress on a thread of its own, the default, or on the engine's compact thread).
+ * (the last: the ingress's {@link AeronIngressContext.Placement}, auto by default: the compact engine's thread).
  */
 public final class AeronFraudEngine
 {
@@ -55,16 +56,18 @@ public final class AeronFraudEngine
     public static Result run(final Aeron aeron, final AeronChannels channels, final Path dir, final long events, final long cards,
         final int shards, final boolean chronicle, final long snapshotEvery, final DurabilityPolicy durability, final Consumer<String> progress)
     {
-        return run(aeron, channels, dir, events, cards, shards, chronicle, snapshotEvery, durability, progress, false, ingress -> { });
+        return run(aeron, channels, dir, events, cards, shards, chronicle, snapshotEvery, durability, progress, Topology.COMPACT,
+            AeronIngressContext.Placement.AUTO, ingress -> { });
     }
 
     /**
-     * @param onCompactThread the ingress as a duty of the engine's compact thread ({@link AeronIngressContext#onCompactThread}).
-     * @param started         told the ingress once it runs (its counters may be read from any thread).
+     * @param topology  the engine's.
+     * @param placement where the ingress runs ({@link AeronIngressContext#placement}); the progress is told where it went.
+     * @param started   told the ingress once it runs (its counters may be read from any thread).
      */
     public static Result run(final Aeron aeron, final AeronChannels channels, final Path dir, final long events, final long cards,
         final int shards, final boolean chronicle, final long snapshotEvery, final DurabilityPolicy durability, final Consumer<String> progress,
-        final boolean onCompactThread, final Consumer<AeronIngress> started)
+        final Topology topology, final AeronIngressContext.Placement placement, final Consumer<AeronIngress> started)
     {
         final List<ChecksumReport> reports = new ArrayList<>();
         final List<FraudVelocityPipeline> pipelines = new ArrayList<>();
@@ -74,6 +77,7 @@ public final class AeronFraudEngine
         final EngineContext ctx = new EngineContext()
             .directory(dir)
             .shardCount(shards)
+            .topology(topology)
             .maxEventLength(FraudEvent.LENGTH)
             .eventTime(FraudVelocityShard.EVENT_TIME)
             .maxOutOfOrdernessMs(FraudVelocityShard.MAX_OUT_OF_ORDERNESS_MS)
@@ -113,7 +117,8 @@ public final class AeronFraudEngine
         {
             ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
                 .sourceId(SOURCE_ID).decoder(MessageDecoder.fixedLength(FraudEvent.LENGTH, FraudEvent.CARD_ID_OFFSET, FraudEvent.BYTE_ORDER))
-                .endOfInputAccepted(true).onCompactThread(onCompactThread), engine).start();
+                .endOfInputAccepted(true).placement(placement), engine).start();
+            progress.accept("aeron ingress on " + ingress.describePlacement());
             started.accept(ingress);
             long nextNs = startNs + TimeUnit.SECONDS.toNanos(1);
             long last = 0;
@@ -164,10 +169,11 @@ public final class AeronFraudEngine
 
     public static void main(final String[] args)
     {
-        if (args.length != 8 && (args.length != 9 || !(args[8].equals("thread") || args[8].equals("compact"))))
+        final AeronIngressContext.Placement placement = args.length == 9 ? placement(args[8]) : AeronIngressContext.Placement.AUTO;
+        if (args.length != 8 && (args.length != 9 || placement == null))
         {
             System.err.println("usage: AeronFraudEngine AERON_DIR ENGINE_DIR ipc|udp EVENTS CARDS SHARDS SNAPSHOT_EVERY page-cache|group-commit " +
-                "[thread|compact]");
+                "[auto|thread|compact]");
             System.exit(2);
         }
         try (Aeron aeron = EmbeddedMediaDriver.connect(Path.of(args[0])))
@@ -175,10 +181,25 @@ public final class AeronFraudEngine
             final Result result = run(aeron, AeronChannels.of(args[2]), Path.of(args[1]), Long.parseLong(args[3]), Long.parseLong(args[4]),
                 Integer.parseInt(args[5]), true, Long.parseLong(args[6]),
                 args[7].equals("group-commit") ? DurabilityPolicy.GROUP_COMMIT : DurabilityPolicy.PAGE_CACHE, System.out::println,
-                args.length == 9 && args[8].equals("compact"), ingress -> { });
+                Topology.COMPACT, placement, ingress -> { });
             result.report().print(System.out);
             System.out.printf(Locale.ROOT, "engine done: %,d events published in this run, %,d resent dropped, %,d gaps%n", result.published(),
                 result.duplicates(), result.gaps());
         }
+    }
+
+    /**
+     * @return the placement named {@code auto}, {@code thread} or {@code compact} (any case), or null for anything else.
+     */
+    public static AeronIngressContext.Placement placement(final String name)
+    {
+        for (final AeronIngressContext.Placement placement : AeronIngressContext.Placement.values())
+        {
+            if (placement.name().equalsIgnoreCase(name))
+            {
+                return placement;
+            }
+        }
+        return null;
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
+import io.ringside.ingest.aeron.AeronIngressContext;
 import io.ringside.journal.DurabilityPolicy;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +34,7 @@ final class DemoOptions
     @Option(names = "--topology", paramLabel = "compact|pipelined", description = "compact (default) or pipelined")
     Topology topology = Topology.COMPACT;
 
-    @Option(names = "--wait", paramLabel = "busy-spin|yielding|backoff|sleeping|blocking",
+    @Option(names = "--wait", paramLabel = "busy-spin|yielding|backoff|sleeping|blocking|backoff-blocking",
         description = "the journaler's and shards' wait strategy (default blocking)")
     WaitStrategy wait = WaitStrategy.BLOCKING;
 
@@ -143,12 +144,13 @@ final class DemoOptions
         "embedded one")
     Path aeronDir;
 
-    @Option(names = "--aeron-ingress", paramLabel = "thread|compact", description = "with --aeron: the ingress on a thread of its own " +
-        "(default), or polled by the engine's compact thread (one thread hop and one wake-up less per event; compact topology)")
-    private String aeronIngress = "thread";
+    @Option(names = "--aeron-ingress", paramLabel = "auto|thread|compact", description = "with --aeron: where the ingress runs: auto " +
+        "(default), polled by the engine's compact thread with the compact topology (one thread hop and one wake-up less per event) and " +
+        "on a thread of its own with --topology pipelined; thread, its own; compact, the compact thread (not with --topology pipelined)")
+    private String aeronIngress;
 
-    /** From {@code --aeron-ingress} by {@link #check()}: the ingress on the engine's compact thread. */
-    boolean aeronIngressOnCompactThread;
+    /** From {@code --aeron-ingress} by {@link #check()}: where the Aeron ingress runs. */
+    AeronIngressContext.Placement aeronPlacement = AeronIngressContext.Placement.AUTO;
 
     /**
      * @throws IllegalArgumentException naming the flag that is wrong.
@@ -223,15 +225,22 @@ final class DemoOptions
         {
             throw new IllegalArgumentException("--aeron-dir names the media driver of --aeron ipc|udp: give --aeron too");
         }
-        aeronIngressOnCompactThread = switch (aeronIngress)
+        if (aeronIngress != null)
         {
-            case "thread" -> false;
-            case "compact" -> true;
-            default -> throw new IllegalArgumentException("--aeron-ingress takes thread or compact, not '" + aeronIngress + "'");
-        };
-        if (aeronIngressOnCompactThread && aeron == null)
+            aeronPlacement = AeronFraudEngine.placement(aeronIngress);
+            if (aeronPlacement == null)
+            {
+                throw new IllegalArgumentException("--aeron-ingress takes auto, thread or compact, not '" + aeronIngress + "'");
+            }
+            if (aeron == null)
+            {
+                throw new IllegalArgumentException("--aeron-ingress places the Aeron ingress: give --aeron ipc|udp too");
+            }
+        }
+        if (aeronPlacement == AeronIngressContext.Placement.COMPACT && topology != Topology.COMPACT)
         {
-            throw new IllegalArgumentException("--aeron-ingress compact places the Aeron ingress: give --aeron ipc|udp too");
+            throw new IllegalArgumentException("--aeron-ingress compact polls Aeron on the compact topology's thread, and --topology pipelined " +
+                "has none: leave --aeron-ingress out (auto: its own thread there) or give thread");
         }
         if (aeron != null && (kafka != null || workload == 2))
         {

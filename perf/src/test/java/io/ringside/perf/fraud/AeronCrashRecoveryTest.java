@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.aeron.Aeron;
+import io.ringside.engine.Topology;
 import io.ringside.ingest.aeron.AeronIngress;
 import io.ringside.ingest.aeron.EmbeddedMediaDriver;
 import io.ringside.journal.DurabilityPolicy;
@@ -79,9 +80,9 @@ class AeronCrashRecoveryTest
         }
     }
 
-    @ParameterizedTest(name = "ingress on the compact thread: {0}")
-    @ValueSource(booleans = {false, true})
-    void anEngineKilledAgainAndAgainDecidesEveryEventExactlyOnce(final boolean onCompactThread) throws Exception
+    @ParameterizedTest(name = "ingress placement: {0}")
+    @ValueSource(strings = {"thread", "compact"})
+    void anEngineKilledAgainAndAgainDecidesEveryEventExactlyOnce(final String placement) throws Exception
     {
         final Path engineDir = tmp.resolve("engine");
         final Path log = tmp.resolve("engine.log");
@@ -111,7 +112,7 @@ class AeronCrashRecoveryTest
         while (true)
         {
             child = ChildJvm.start(log, AeronFraudEngine.class, driver.directory().toString(), engineDir.toString(), "ipc",
-                Long.toString(EVENTS), Long.toString(CARDS), "1", "20000", "page-cache", onCompactThread ? "compact" : "thread");
+                Long.toString(EVENTS), Long.toString(CARDS), "1", "20000", "page-cache", placement);
             if (kills < KILLS)
             {
                 // killed once the sender has had this many events acknowledged (by this run or an earlier one)
@@ -147,9 +148,9 @@ class AeronCrashRecoveryTest
         assertExactlyTheReference(Files.readAllLines(lines));
     }
 
-    @ParameterizedTest(name = "ingress on the compact thread: {0}")
-    @ValueSource(booleans = {false, true})
-    void aSenderKilledAgainAndAgainResumesFromItsAcknowledgedPositionExactlyOnce(final boolean onCompactThread) throws Exception
+    @ParameterizedTest(name = "ingress placement: {0}")
+    @ValueSource(strings = {"thread", "compact"})
+    void aSenderKilledAgainAndAgainResumesFromItsAcknowledgedPositionExactlyOnce(final String placement) throws Exception
     {
         final Path engineDir = tmp.resolve("engine");
         final Path log = tmp.resolve("sender.log");
@@ -163,7 +164,7 @@ class AeronCrashRecoveryTest
             try
             {
                 result.set(AeronFraudEngine.run(aeron, IPC, engineDir, EVENTS, CARDS, 1, true, 20_000, DurabilityPolicy.PAGE_CACHE,
-                    line -> { }, onCompactThread, ingress::set));
+                    line -> { }, Topology.COMPACT, AeronFraudEngine.placement(placement), ingress::set));
             }
             catch (final Throwable ex)
             {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import io.ringside.engine.Topology;
 import io.ringside.engine.WaitStrategy;
+import io.ringside.ingest.aeron.AeronIngressContext;
 import io.ringside.journal.DurabilityPolicy;
 import io.ringside.perf.cli.CommandLines;
 import org.junit.jupiter.api.Test;
@@ -41,13 +42,16 @@ class DemoOptionsTest
     }
 
     @Test
-    void shouldPlaceTheAeronIngressOnTheCompactThreadOnlyOverAeron()
+    void shouldPlaceTheAeronIngressAutomaticallyByDefaultAndRefuseTheCompactThreadOfAPipelinedEngine()
     {
-        assertFalse(parse("--aeron", "ipc").aeronIngressOnCompactThread, "its own thread by default");
-        assertTrue(parse("--aeron", "ipc", "--aeron-ingress", "compact").aeronIngressOnCompactThread);
-        assertFalse(parse("--aeron", "udp", "--aeron-ingress", "thread").aeronIngressOnCompactThread);
-        assertTrue(refusal("--aeron", "ipc", "--aeron-ingress", "shard").contains("--aeron-ingress takes thread or compact"));
+        assertEquals(AeronIngressContext.Placement.AUTO, parse("--aeron", "ipc").aeronPlacement, "auto by default");
+        assertEquals(AeronIngressContext.Placement.AUTO, parse("--aeron", "ipc", "--topology", "pipelined").aeronPlacement);
+        assertEquals(AeronIngressContext.Placement.COMPACT, parse("--aeron", "ipc", "--aeron-ingress", "compact").aeronPlacement);
+        assertEquals(AeronIngressContext.Placement.THREAD, parse("--aeron", "udp", "--aeron-ingress", "thread").aeronPlacement);
+        assertEquals(AeronIngressContext.Placement.AUTO, parse("--aeron", "udp", "--aeron-ingress", "auto").aeronPlacement);
+        assertTrue(refusal("--aeron", "ipc", "--aeron-ingress", "shard").contains("--aeron-ingress takes auto, thread or compact"));
         assertTrue(refusal("--aeron-ingress", "compact").contains("give --aeron ipc|udp too"));
+        assertTrue(refusal("--aeron", "ipc", "--aeron-ingress", "compact", "--topology", "pipelined").contains("leave --aeron-ingress out"));
     }
 
     @Test
