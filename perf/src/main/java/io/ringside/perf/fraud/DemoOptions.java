@@ -153,6 +153,35 @@ final class DemoOptions
     AeronIngressContext.Placement aeronPlacement = AeronIngressContext.Placement.AUTO;
 
     /**
+     * The flags of the demo over Aeron: {@code --aeron}, {@code --aeron-dir}, {@code --aeron-ingress}.
+     */
+    private void checkAeron()
+    {
+        aeron = aeronMode == null ? null : AeronChannels.of(aeronMode).mode();
+        if (aeronDir != null && aeron == null)
+        {
+            throw new IllegalArgumentException("--aeron-dir names the media driver of --aeron ipc|udp: give --aeron too");
+        }
+        if (aeronIngress != null)
+        {
+            aeronPlacement = AeronFraudEngine.placement(aeronIngress);
+            if (aeronPlacement == null)
+            {
+                throw new IllegalArgumentException("--aeron-ingress takes auto, thread or compact, not '" + aeronIngress + "'");
+            }
+            if (aeron == null)
+            {
+                throw new IllegalArgumentException("--aeron-ingress places the Aeron ingress: give --aeron ipc|udp too");
+            }
+        }
+        if (aeronPlacement == AeronIngressContext.Placement.COMPACT && topology != Topology.COMPACT)
+        {
+            throw new IllegalArgumentException("--aeron-ingress compact polls Aeron on the compact topology's thread, and --topology pipelined " +
+                "has none: leave --aeron-ingress out (auto: its own thread there) or give thread");
+        }
+    }
+
+    /**
      * @throws IllegalArgumentException naming the flag that is wrong.
      */
     void check()
@@ -220,28 +249,7 @@ final class DemoOptions
             case "v2" -> 2;
             default -> throw new IllegalArgumentException("--workload takes v1 or v2, not '" + workloadName + "'");
         };
-        aeron = aeronMode == null ? null : AeronChannels.of(aeronMode).mode();
-        if (aeronDir != null && aeron == null)
-        {
-            throw new IllegalArgumentException("--aeron-dir names the media driver of --aeron ipc|udp: give --aeron too");
-        }
-        if (aeronIngress != null)
-        {
-            aeronPlacement = AeronFraudEngine.placement(aeronIngress);
-            if (aeronPlacement == null)
-            {
-                throw new IllegalArgumentException("--aeron-ingress takes auto, thread or compact, not '" + aeronIngress + "'");
-            }
-            if (aeron == null)
-            {
-                throw new IllegalArgumentException("--aeron-ingress places the Aeron ingress: give --aeron ipc|udp too");
-            }
-        }
-        if (aeronPlacement == AeronIngressContext.Placement.COMPACT && topology != Topology.COMPACT)
-        {
-            throw new IllegalArgumentException("--aeron-ingress compact polls Aeron on the compact topology's thread, and --topology pipelined " +
-                "has none: leave --aeron-ingress out (auto: its own thread there) or give thread");
-        }
+        checkAeron();
         if (aeron != null && (kafka != null || workload == 2))
         {
             throw new IllegalArgumentException("--aeron runs workload v1 from a sender process: not with --kafka or --workload v2");
