@@ -142,7 +142,7 @@ public final class Window
 
     public long events()
     {
-        return buffer.getLong(offset + EVENTS_OFFSET) & EVENTS_MASK;
+        return eventsAt(buffer, offset);
     }
 
     /**
