@@ -604,23 +604,16 @@ public final class KeyedWindows implements AutoCloseable
         }
 
         /**
-         * Looks for the open window starting at {@code start}, the window number {@code number} of its kind, in the
-         * section's slots (each a {@link Window} of {@code slotLength} bytes): first in its home slot (the number modulo
-         * the slots), where it opens when that is free, so an event usually reads one slot; else in every slot (its home
-         * was taken when it opened: a key's windows need not be consecutive).
+         * Looks for the open window starting at {@code start} in the section's slots (each a {@link Window} of
+         * {@code slotLength} bytes).
          *
-         * @return its offset; if absent, {@code -free - 1} where free is the offset of a free slot (the home slot if it is
+         * @return its offset; if absent, {@code -free - 1} where free is the offset of a free slot ({@code home} if it is
          * free, else the first) or {@link #NO_SLOT} if none is.
          */
-        final int find(final MutableDirectBuffer entry, final long start, final long number, final Window view, final int slotLength,
+        final int find(final MutableDirectBuffer entry, final long start, final int home, final Window view, final int slotLength,
             final int slots)
         {
-            final int home = offset + (int)Math.floorMod(number, (long)slots) * slotLength;
             view.wrap(entry, home);
-            if (view.events() != 0 && view.start() == start)
-            {
-                return home;
-            }
             int free = view.events() == 0 ? home : NO_SLOT;
             for (int slot = 0; slot < slots; slot++)
             {
@@ -732,7 +725,16 @@ public final class KeyedWindows implements AutoCloseable
                 lateEvents++;
                 return null;
             }
-            int at = find(entry, start, start / sizeMs, window, slotLength, slots);
+            // a window opens in its home slot (its number modulo the slots) if that is free, so an event reads one slot;
+            // else, or if the window sits elsewhere (its home was taken when it opened: a key's windows need not be
+            // consecutive), look for it in every slot, else take a free one
+            final int home = offset + (int)Math.floorMod(start / sizeMs, (long)slots) * slotLength;
+            int at = home;
+            window.wrap(entry, home);
+            if (window.events() == 0 || window.start() != start)
+            {
+                at = find(entry, start, home, window, slotLength, slots);
+            }
             if (at < 0)
             {
                 final int free = -at - 1;
@@ -861,7 +863,14 @@ public final class KeyedWindows implements AutoCloseable
                 lateEvents++;
                 return false;
             }
-            int at = find(entry, paneStart, paneStart / advanceMs, pane, paneLength, slots);
+            // a pane opens in its home slot if free; else, or if it sits elsewhere, look for it (as tumbling windows do)
+            final int home = offset + (int)Math.floorMod(paneStart / advanceMs, (long)slots) * paneLength;
+            int at = home;
+            pane.wrap(entry, home);
+            if (pane.events() == 0 || pane.start() != paneStart)
+            {
+                at = find(entry, paneStart, home, pane, paneLength, slots);
+            }
             if (at < 0)
             {
                 final int free = -at - 1;

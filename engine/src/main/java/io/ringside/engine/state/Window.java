@@ -142,7 +142,7 @@ public final class Window
 
     public long events()
     {
-        return eventsAt(buffer, offset);
+        return buffer.getLong(offset + EVENTS_OFFSET) & EVENTS_MASK;
     }
 
     /**
