@@ -47,7 +47,10 @@ public abstract class Flyweight<F extends Flyweight<F>>
     @SuppressWarnings("unchecked")
     public final F wrap(final DirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer;   // a reference store pays the collector's write barrier: skip it when unchanged
+        }
         this.offset = offset;
         return (F)this;
     }

@@ -22,6 +22,8 @@ public final class KeyGroup extends Operator
     private final boolean processingTime;
     private KeyedWindows windows;
     private MutableDirectBuffer entry;
+    /** Whether a key is acquired ({@link #entry} keeps its last buffer: a reference store pays the collector's write barrier). */
+    private boolean held;
     private long key;
 
     KeyGroup(final Rule rule, final String name, final long allowedLatenessMs, final long expectedKeys, final boolean processingTime)
@@ -120,7 +122,7 @@ public final class KeyGroup extends Operator
 
     MutableDirectBuffer acquire(final long key)
     {
-        if (entry != null)
+        if (held)
         {
             if (this.key == key)
             {
@@ -132,7 +134,12 @@ public final class KeyGroup extends Operator
         {
             throw new IllegalStateException(name + ": operators are used only from the rule's callbacks");
         }
-        entry = windows.acquire(key);
+        final MutableDirectBuffer e = windows.acquire(key);
+        if (entry != e)
+        {
+            entry = e;
+        }
+        held = true;
         this.key = key;
         return entry;
     }
@@ -163,9 +170,9 @@ public final class KeyGroup extends Operator
     @Override
     void release()
     {
-        if (entry != null)
+        if (held)
         {
-            entry = null;
+            held = false;
             windows.release();
         }
     }

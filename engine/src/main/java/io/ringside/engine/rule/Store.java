@@ -16,6 +16,8 @@ public final class Store extends Operator
 {
     private final KeyedStore store;
     private MutableDirectBuffer entry;
+    /** Whether a key is acquired ({@link #entry} keeps its last buffer: a reference store pays the collector's write barrier). */
+    private boolean held;
     private long key;
 
     Store(final Rule rule, final String name, final long expectedKeys, final int bytes)
@@ -29,7 +31,7 @@ public final class Store extends Operator
      */
     public MutableDirectBuffer get(final long key)
     {
-        if (entry != null)
+        if (held)
         {
             if (this.key == key)
             {
@@ -37,7 +39,12 @@ public final class Store extends Operator
             }
             release();
         }
-        entry = store.acquire(key);
+        final MutableDirectBuffer e = store.acquire(key);
+        if (entry != e)
+        {
+            entry = e;
+        }
+        held = true;
         this.key = key;
         return entry;
     }
@@ -47,9 +54,9 @@ public final class Store extends Operator
      */
     public void remove(final long key)
     {
-        if (entry != null && this.key == key)
+        if (held && this.key == key)
         {
-            entry = null;
+            held = false;
             store.removeAcquired();
         }
         else
@@ -69,9 +76,9 @@ public final class Store extends Operator
     @Override
     void release()
     {
-        if (entry != null)
+        if (held)
         {
-            entry = null;
+            held = false;
             store.release();
         }
     }

@@ -30,7 +30,10 @@ public final class OutputView implements Output
         this.type = type;
         this.key = key;
         this.shard = shard;
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer;   // a reference store pays the collector's write barrier: skip it when unchanged
+        }
         this.offset = offset;
         this.length = length;
         return this;

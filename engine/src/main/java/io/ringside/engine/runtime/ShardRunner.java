@@ -54,7 +54,11 @@ public final class ShardRunner implements ShardContext
     private final OutputView view = new OutputView();
     private final IdleStrategy egressFull = new SleepingIdleStrategy(20_000);
     private UnsafeBuffer deadLetterBuffer;
-    private Slot current;
+    /** While the handler handles a slot: the slot's position and length (kept as values, not the slot: a reference
+     * store per event pays the collector's write barrier). */
+    private boolean handling;
+    private long currentPosition;
+    private int currentLength;
     private int ordinal;
     private long handledPosition = Long.MIN_VALUE;
     private long lastWatermark = Long.MIN_VALUE;
@@ -103,7 +107,7 @@ public final class ShardRunner implements ShardContext
      */
     private void handle(final Slot slot)
     {
-        current = slot;
+        setCurrent(slot);
         ordinal = 0;
         try
         {
@@ -131,7 +135,7 @@ public final class ShardRunner implements ShardContext
         }
         finally
         {
-            current = null;
+            handling = false;
             handledPosition = slot.journalPosition;
         }
     }
@@ -236,7 +240,7 @@ public final class ShardRunner implements ShardContext
         {
             ordinal = 0;
         }
-        current = slot;
+        setCurrent(slot);
         try
         {
             handler.onWatermark(lastWatermark, this);
@@ -250,7 +254,7 @@ public final class ShardRunner implements ShardContext
         }
         finally
         {
-            current = null;
+            handling = false;
         }
     }
 
@@ -320,20 +324,22 @@ public final class ShardRunner implements ShardContext
         deadLetterBuffer.putInt(0, reason.length);
         deadLetterBuffer.putBytes(4, reason);
         deadLetterBuffer.putBytes(4 + reason.length, slot.buffer, 0, slot.length);
-        current = slot;
+        setCurrent(slot);
         deliver(Output.DEAD_LETTER, slot.key, deadLetterBuffer, 0, length);
         counters.deadLetters.increment();
     }
 
     private byte[] truncate(final byte[] reason)
     {
-        final int room = Math.min(MAX_REASON_BYTES, maxOutputLength - 4 - current().length);
+        final int room = Math.min(MAX_REASON_BYTES, maxOutputLength - 4 - currentLength);
         return reason.length <= room ? reason : Arrays.copyOf(reason, Math.max(0, room));
     }
 
-    private Slot current()
+    private void setCurrent(final Slot slot)
     {
-        return current;
+        handling = true;
+        currentPosition = slot.journalPosition;
+        currentLength = slot.length;
     }
 
     @Override
@@ -346,7 +352,7 @@ public final class ShardRunner implements ShardContext
     public long journalPosition()
     {
         checkHandling();
-        return current.journalPosition;
+        return currentPosition;
     }
 
     @Override
@@ -375,7 +381,7 @@ public final class ShardRunner implements ShardContext
     private void deliver(final int type, final long key, final DirectBuffer buffer, final int offset, final int length)
     {
         final int rank = ordinal++;
-        final long position = current.journalPosition;
+        final long position = currentPosition;
         if (listener != null)
         {
             listener.onOutput(view.set(position, rank, type, key, shard, buffer, offset, length));
@@ -414,7 +420,7 @@ public final class ShardRunner implements ShardContext
 
     private void checkHandling()
     {
-        if (current == null)
+        if (!handling)
         {
             throw new IllegalStateException("the shard context is usable only while its handler handles an event");
         }

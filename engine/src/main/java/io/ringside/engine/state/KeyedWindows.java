@@ -87,6 +87,8 @@ public final class KeyedWindows implements AutoCloseable
     };
     private final int closeSlice;
     private MutableDirectBuffer entry;
+    /** Whether a key is acquired ({@link #entry} keeps its last buffer: a reference store pays the collector's write barrier). */
+    private boolean held;
     private long key;
     private long offered = Long.MAX_VALUE;
     private long closedThrough = Long.MIN_VALUE;
@@ -126,7 +128,7 @@ public final class KeyedWindows implements AutoCloseable
      */
     public MutableDirectBuffer acquire(final long key)
     {
-        if (entry != null)
+        if (held)
         {
             throw new IllegalStateException(name + ": key " + this.key + " is acquired: release it first");
         }
@@ -139,7 +141,11 @@ public final class KeyedWindows implements AutoCloseable
                 section.init(e);
             }
         }
-        this.entry = e;
+        if (this.entry != e)
+        {
+            this.entry = e;
+        }
+        held = true;
         this.key = key;
         this.offered = Long.MAX_VALUE;
         return e;
@@ -172,7 +178,7 @@ public final class KeyedWindows implements AutoCloseable
     public void release()
     {
         final MutableDirectBuffer e = checkAcquired();
-        entry = null;
+        held = false;
         final boolean wasArmed = e.getLong(ARMED_OFFSET) != 0;
         if (offered != Long.MAX_VALUE && (!wasArmed || offered < e.getLong(DEADLINE_OFFSET)))
         {
@@ -197,7 +203,7 @@ public final class KeyedWindows implements AutoCloseable
      */
     public int close(final long watermark)
     {
-        if (entry != null)
+        if (held)
         {
             throw new IllegalStateException(name + ": release the acquired key first");
         }
@@ -213,7 +219,7 @@ public final class KeyedWindows implements AutoCloseable
      */
     public int closeDue()
     {
-        if (entry != null)
+        if (held)
         {
             throw new IllegalStateException(name + ": release the acquired key first");
         }
@@ -329,7 +335,7 @@ public final class KeyedWindows implements AutoCloseable
      */
     public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
     {
-        if (entry != null)
+        if (held)
         {
             throw new IllegalStateException(name + ": release the acquired key before a snapshot");
         }
@@ -396,7 +402,7 @@ public final class KeyedWindows implements AutoCloseable
 
     private MutableDirectBuffer checkAcquired()
     {
-        if (entry == null)
+        if (!held)
         {
             throw new IllegalStateException(name + ": no key is acquired");
         }
@@ -414,9 +420,9 @@ public final class KeyedWindows implements AutoCloseable
     @Override
     public void close()
     {
-        if (entry != null)
+        if (held)
         {
-            entry = null;
+            held = false;
             store.release();
         }
         for (final Section section : sections)

@@ -59,7 +59,10 @@ public final class Window
 
     Window wrap(final MutableDirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer;   // a reference store pays the collector's write barrier: skip it when unchanged
+        }
         this.offset = offset;
         return this;
     }
