@@ -275,7 +275,10 @@ public abstract class Rule implements ShardHandler, Snapshottable
             operators.build();
         }
         this.event = event;
-        this.context = context;
+        if (this.context != context)
+        {
+            this.context = context;   // a reference store pays the collector's write barrier: skip it when unchanged
+        }
         this.lateReported = false;
     }
 
