@@ -6,6 +6,7 @@ import io.ringside.engine.runtime.CountersDuty;
 import io.ringside.engine.runtime.Doorbell;
 import io.ringside.engine.runtime.EgressAgent;
 import io.ringside.engine.runtime.EgressThread;
+import io.ringside.engine.runtime.InlineEgress;
 import io.ringside.engine.runtime.EngineIdentity;
 import io.ringside.engine.runtime.EngineState;
 import io.ringside.engine.runtime.Journaler;
@@ -284,6 +285,14 @@ public final class Engine implements AutoCloseable
         }
         egress = new EgressAgent(buffers, ctx.sinks(), journaler, counters, egressDoorbell);
         egress.failOnSinkFailure(state, ctx.sinkFailureTimeoutMs());
+        if (compact != null && ctx.inlineDelivery())
+        {
+            final InlineEgress inline = egress.inlineEgress();
+            if (inline != null)
+            {
+                compact.deliverInline(inline);
+            }
+        }
         final SnapshotCompletion completion = snapshots != null && hasSinks ? new SnapshotCompletion(snapshots, egress) : null;
         final Ticker ticker = ctx.tickIntervalMs() > 0 ?
             new Ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ring, ctx.tickIntervalMs(),
