@@ -106,7 +106,10 @@ public final class InlineEgress implements ControlledMessageHandler
         for (int i = 0; i < buffers.length && !refused; i++)
         {
             shard = i;
-            buffers[i].controlledRead(this, READ_LIMIT);
+            while (buffers[i].controlledRead(this, READ_LIMIT) == READ_LIMIT && !refused)
+            {
+                // to the first output not durable (or the end): the pass then covers everything below the durable position
+            }
         }
         final long count = delivered;
         if (count > 0)

@@ -47,10 +47,12 @@ public final class AeronOutputSubscriber implements AutoCloseable
     private int[] lastOrdinal = new int[0];
     private long delivered;
     private long duplicates;
+    /** Images (engines' publications) that have come since this subscribed: written by the Aeron client's conductor. */
+    private volatile int imagesSeen;
 
     public AeronOutputSubscriber(final Aeron aeron, final String channel, final int streamId, final OutputHandler handler)
     {
-        this.subscription = aeron.addSubscription(channel, streamId);
+        this.subscription = aeron.addSubscription(channel, streamId, image -> imagesSeen++, image -> { });
         this.handler = handler;
     }
 
@@ -137,6 +139,15 @@ public final class AeronOutputSubscriber implements AutoCloseable
     public boolean isConnected()
     {
         return subscription.isConnected();
+    }
+
+    /**
+     * @return how many images (an engine's publication each) have become available since this subscribed, gone or not:
+     * whether {@code !isConnected()} means the publications ended, or that none has come yet. Any thread.
+     */
+    public int imagesSeen()
+    {
+        return imagesSeen;
     }
 
     @Override

@@ -179,12 +179,13 @@ public final class AeronFraudSender
     public boolean awaitDecisions(final long timeoutMs)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        boolean seen = decisions.isConnected();
         while (System.nanoTime() < deadline)
         {
             final int read = work();
             final boolean connected = decisions.isConnected();
-            seen |= connected;
+            // an image seen at any time, during send() included: the last engine may have closed its publication (and its
+            // image gone) before this was called, and "not connected" then means ended, not "not started yet"
+            final boolean seen = connected || decisions.imagesSeen() > 0;
             if (seen && !connected && read == 0)
             {
                 return true;
