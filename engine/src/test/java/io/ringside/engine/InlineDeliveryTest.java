@@ -62,16 +62,7 @@ class InlineDeliveryTest
     {
         final InlineSink first = new InlineSink(0, 0);
         final InlineSink second = new InlineSink(331, 5);
-        final Engine engine = new Engine(context(WaitStrategy.BLOCKING).addSink(first).addSink(second)).start();
-        try
-        {
-            publish(engine, 0, EVENTS);
-            engine.close();
-        }
-        finally
-        {
-            EngineTestSupport.closeQuietly(engine);
-        }
+        runAll(context(WaitStrategy.BLOCKING).addSink(first).addSink(second), 0, EVENTS);
         first.assertEachShardInOrderOnce(EVENTS, 2);
         second.assertEachShardInOrderOnce(EVENTS, 2);
         assertTrue(second.refused > 0 && first.egress > 0, "the second sink's refusals sent both sinks' next outputs through the egress");
@@ -80,28 +71,9 @@ class InlineDeliveryTest
     @Test
     void outputsReplayedAtARestartGoFirstAndOnceThenNewOnesInline()
     {
-        final InlineSink before = new InlineSink(0, 0);
-        final Engine first = new Engine(context(WaitStrategy.BLOCKING).addSink(before)).start();
-        try
-        {
-            publish(first, 0, 1_000);
-            first.close();
-        }
-        finally
-        {
-            EngineTestSupport.closeQuietly(first);
-        }
+        runAll(context(WaitStrategy.BLOCKING).addSink(new InlineSink(0, 0)), 0, 1_000);
         final InlineSink after = new InlineSink(0, 0);
-        final Engine second = new Engine(context(WaitStrategy.BLOCKING).addSink(after)).start();
-        try
-        {
-            publish(second, 1_000, 2_000);
-            second.close();
-        }
-        finally
-        {
-            EngineTestSupport.closeQuietly(second);
-        }
+        runAll(context(WaitStrategy.BLOCKING).addSink(after), 1_000, 2_000);
         after.assertEachShardInOrderOnce(2_000, 2);
         assertEquals(1_000, after.replays, "the first engine's outputs replayed, once each");
         assertTrue(after.inline > 0, "new outputs went out on the compact thread");
@@ -114,9 +86,9 @@ class InlineDeliveryTest
         final InlineSink off = new InlineSink(0, 0);
         final List<String> plain = new ArrayList<>();
         final OutputSink plainSink = output -> plain.add(EngineTestSupport.describe(output));
-        runAll(context(WaitStrategy.BLOCKING).addSink(inline).addSink(plainSink), 2_000);
+        runAll(context(WaitStrategy.BLOCKING).addSink(inline).addSink(plainSink), 0, 2_000);
         runAll(EngineTestSupport.context(dir.resolve("off")).shardCount(2).inlineDelivery(false).handlers(shard -> InlineDeliveryTest::echo)
-            .addSink(off), 2_000);
+            .addSink(off), 0, 2_000);
         inline.assertEachShardInOrderOnce(2_000, 2);
         off.assertEachShardInOrderOnce(2_000, 2);
         assertEquals(2_000, plain.size());
@@ -124,12 +96,12 @@ class InlineDeliveryTest
         assertEquals(0, off.inline, "inlineDelivery(false): nothing goes out on the compact thread");
     }
 
-    private void runAll(final EngineContext ctx, final int events)
+    private static void runAll(final EngineContext ctx, final int from, final int to)
     {
         final Engine engine = new Engine(ctx).start();
         try
         {
-            publish(engine, 0, events);
+            publish(engine, from, to);
             engine.close();
         }
         finally

@@ -4,8 +4,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import io.aeron.Aeron;
 import io.ringside.engine.Engine;
@@ -78,7 +76,7 @@ class AeronInlineDeliveryTest
                 publish(publisher, event, next, s);
             }
             final long firstPhase = next;
-            await(() -> s.poll(256) >= 0 && decided.size() == firstPhase, () -> "the first decisions, got " + decided.size());
+            AeronIngressTest.await(() -> s.poll(256) >= 0 && decided.size() == firstPhase, () -> "the first decisions, got " + decided.size());
             assertTrue(sink.sentInline() > 0, "decisions published on the compact thread");
 
             // 2: the subscriber stops reading; the window fills, an inline offer is refused and the egress thread retries
@@ -90,7 +88,7 @@ class AeronInlineDeliveryTest
                     break;   // the ring is full behind the waiting egress: back pressure reaches the publisher
                 }
             }
-            await(() -> sink.refusedInline() > 0 && sink.backPressured() > 0,
+            AeronIngressTest.await(() -> sink.refusedInline() > 0 && sink.backPressured() > 0,
                 () -> "a refused inline offer and a back-pressured egress: refused " + sink.refusedInline() + ", back-pressured " + sink.backPressured());
             final long inlineWhenRefused = sink.sentInline();
 
@@ -101,11 +99,11 @@ class AeronInlineDeliveryTest
                 if (next % 100 == 0)
                 {
                     final long sent = next + 1;
-                    await(() -> s.poll(256) >= 0 && decided.size() == sent, () -> "caught up at " + sent + ", got " + decided.size());
+                    AeronIngressTest.await(() -> s.poll(256) >= 0 && decided.size() == sent, () -> "caught up at " + sent + ", got " + decided.size());
                 }
             }
             final long all = next;
-            await(() -> s.poll(256) >= 0 && decided.size() == all, () -> "every decision, got " + decided.size());
+            AeronIngressTest.await(() -> s.poll(256) >= 0 && decided.size() == all, () -> "every decision, got " + decided.size());
             assertTrue(sink.sentInline() > inlineWhenRefused,
                 "the compact thread published again after the egress caught up: " + inlineWhenRefused + " then " + sink.sentInline());
 
@@ -148,18 +146,5 @@ class AeronInlineDeliveryTest
             }
         }
         subscriber.poll(64);
-    }
-
-    private static void await(final BooleanSupplier condition, final Supplier<String> what)
-    {
-        final long deadline = System.nanoTime() + TIMEOUT_NS;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() > deadline)
-            {
-                fail("timed out waiting for " + what.get());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
     }
 }
