@@ -291,6 +291,10 @@ public final class Engine implements AutoCloseable
             if (inline != null)
             {
                 compact.deliverInline(inline);
+                if (snapshots != null)
+                {
+                    inline.completesSnapshots(snapshots);
+                }
             }
         }
         final SnapshotCompletion completion = snapshots != null && hasSinks ? new SnapshotCompletion(snapshots, egress) : null;

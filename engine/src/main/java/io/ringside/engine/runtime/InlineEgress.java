@@ -51,6 +51,7 @@ public final class InlineEgress implements ControlledMessageHandler
     private volatile long deliveredBelow;
     private volatile Thread compactThread;
     private volatile boolean stopped;
+    private SnapshotTaker snapshots;
     private long durable;
     private int shard;
     private boolean refused;
@@ -69,6 +70,15 @@ public final class InlineEgress implements ControlledMessageHandler
         this.journaler = journaler;
         this.counters = counters;
         this.egressDoorbell = egressDoorbell;
+    }
+
+    /**
+     * @param snapshots snapshots that wait for the sinks before they complete (on the egress thread, which a pass that
+     *                  delivers below one wakes); before the engine starts.
+     */
+    public void completesSnapshots(final SnapshotTaker snapshots)
+    {
+        this.snapshots = snapshots;
     }
 
     /**
@@ -130,6 +140,11 @@ public final class InlineEgress implements ControlledMessageHandler
         else if (durableNow > deliveredBelow)
         {
             deliveredBelow = durableNow;
+            final SnapshotTaker.Pending pending = snapshots != null ? snapshots.awaitingDelivery() : null;
+            if (pending != null && pending.position <= durableNow && egressDoorbell != null)
+            {
+                egressDoorbell.ring();   // the snapshot's completion (on the egress thread) waited for this pass
+            }
         }
         return (int)count;
     }
