@@ -285,18 +285,7 @@ public final class Engine implements AutoCloseable
         }
         egress = new EgressAgent(buffers, ctx.sinks(), journaler, counters, egressDoorbell);
         egress.failOnSinkFailure(state, ctx.sinkFailureTimeoutMs());
-        if (compact != null && ctx.inlineDelivery())
-        {
-            final InlineEgress inline = egress.inlineEgress();
-            if (inline != null)
-            {
-                compact.deliverInline(inline);
-                if (snapshots != null)
-                {
-                    inline.completesSnapshots(snapshots);
-                }
-            }
-        }
+        deliverInline();
         final SnapshotCompletion completion = snapshots != null && hasSinks ? new SnapshotCompletion(snapshots, egress) : null;
         final Ticker ticker = ctx.tickIntervalMs() > 0 ?
             new Ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ring, ctx.tickIntervalMs(),
@@ -305,6 +294,23 @@ public final class Engine implements AutoCloseable
         final EgressAgent e = egress;
         add(new EgressThread(egress, completion, ticker, duty), ctx.egressWait(), egressDoorbell,
             () -> e.hasWork() || (completion != null && completion.hasWork()));
+    }
+
+    /**
+     * Delivery on the compact thread ({@link InlineOutputSink}): on a compact engine whose sinks all take it, unless
+     * {@link EngineContext#inlineDelivery(boolean)} is off.
+     */
+    private void deliverInline()
+    {
+        final InlineEgress inline = compact != null && ctx.inlineDelivery() ? egress.inlineEgress() : null;
+        if (inline != null)
+        {
+            compact.deliverInline(inline);
+            if (snapshots != null)
+            {
+                inline.completesSnapshots(snapshots);
+            }
+        }
     }
 
     /**

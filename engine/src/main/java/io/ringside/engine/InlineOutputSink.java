@@ -10,7 +10,7 @@ package io.ringside.engine;
  * <b>Order and exactly once are unchanged.</b> Per shard, the outputs reach the sink in the order the shard emitted
  * them, each once, whichever thread delivers it: an output refused here stays first in its shard's egress buffer, goes
  * to {@link #onOutput} on the egress thread (retried there as for any sink), and so does everything after it until the
- * egress thread has emptied the buffers and hands delivery back. Outputs replayed at start are delivered by the egress
+ * egress thread has caught up (nothing durable left in the buffers) and hands delivery back. Outputs replayed at start are delivered by the egress
  * thread. Only one thread calls the sink at a time, with a happens-before edge at each hand-over.
  * <p>
  * Used only on a compact engine ({@code Topology.COMPACT}), only when every sink of the engine is one, and unless

@@ -21,9 +21,14 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * stops its pass (the output stays first in its buffer, with the sink to resume at in {@code nextSink}), and once its
  * read has returned (the buffer's head written) it hands the buffers to the egress thread ({@link #EGRESS}) and rings it.
  * The egress thread delivers with {@link InlineOutputSink#onOutput} and its retries, as for any sink, and hands back once
- * it has caught up (no output below the durable position left in a buffer, every flush done, no sink failing); it starts as the owner, so outputs replayed at start go its
- * way. A volatile write and read at each hand-over carry the buffers' heads, {@code nextSink} and the sinks' own state from
- * one thread to the other. Per shard, the order and exactly once are the buffer's.
+ * it has caught up (no output below the durable position left in a buffer, every flush done, no sink failing); it starts
+ * as the owner, so outputs replayed at start go its way. A volatile write and read at each hand-over carry the buffers'
+ * heads, {@code nextSink} and the sinks' own state from one thread to the other. Per shard, the order and exactly once are
+ * the buffer's.
+ * <p>
+ * <b>Snapshots.</b> A pass reads each buffer to its first output not durable, so that everything below the durable
+ * position it read has been delivered: {@link #deliveredBelow()}, which a snapshot waiting for the sinks is completed by
+ * (the egress thread cannot peek at buffers it does not read).
  * <p>
  * A hand-back races with the compact thread committing an output after its last pass: the egress thread writes the owner,
  * then reads the buffers' sizes and wakes the compact thread if one is not empty; the compact thread fences between its

@@ -89,7 +89,8 @@ class AeronInlineDeliveryTest
                 }
             }
             AeronIngressTest.await(() -> sink.refusedInline() > 0 && sink.backPressured() > 0,
-                () -> "a refused inline offer and a back-pressured egress: refused " + sink.refusedInline() + ", back-pressured " + sink.backPressured());
+                () -> "a refused inline offer and a back-pressured egress: refused " + sink.refusedInline() + ", back-pressured " +
+                    sink.backPressured());
             final long inlineWhenRefused = sink.sentInline();
 
             // 3: the subscriber reads again; everything arrives, the egress catches up and hands back
@@ -99,7 +100,8 @@ class AeronInlineDeliveryTest
                 if (next % 100 == 0)
                 {
                     final long sent = next + 1;
-                    AeronIngressTest.await(() -> s.poll(256) >= 0 && decided.size() == sent, () -> "caught up at " + sent + ", got " + decided.size());
+                    AeronIngressTest.await(() -> s.poll(256) >= 0 && decided.size() == sent,
+                        () -> "caught up at " + sent + ", got " + decided.size());
                 }
             }
             final long all = next;

@@ -182,11 +182,9 @@ public final class AeronFraudSender
         while (System.nanoTime() < deadline)
         {
             final int read = work();
-            final boolean connected = decisions.isConnected();
-            // an image seen at any time, during send() included: the last engine may have closed its publication (and its
-            // image gone) before this was called, and "not connected" then means ended, not "not started yet"
-            final boolean seen = connected || decisions.imagesSeen() > 0;
-            if (seen && !connected && read == 0)
+            // the last engine's image gone (read to its end), even if this was called after it went; an older engine's image
+            // may stay connected for ever: one killed in the middle of a claim leaves a frame never committed behind it
+            if (read == 0 && (decisions.newestGone() || (decisions.imagesSeen() > 0 && !decisions.isConnected())))
             {
                 return true;
             }
