@@ -162,8 +162,8 @@ public final class AeronOutputSubscriber implements AutoCloseable
     /**
      * Whether the publication that came last (the engine running now, or the last one) has closed and its image gone,
      * every output read from it (Aeron removes an IPC image once its subscribers have read it to the end). An older image
-     * may stay: an engine killed in the middle of a claim leaves a frame never committed that its image cannot pass, and
-     * nothing after it to read. Any thread.
+     * may still be there (a killed engine's, until the driver times its client out; one stopped in the middle of a claim
+     * holds a frame never committed), with nothing more to read: {@link #poll} reads the older images first. Any thread.
      */
     public boolean newestGone()
     {

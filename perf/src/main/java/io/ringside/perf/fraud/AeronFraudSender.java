@@ -183,7 +183,7 @@ public final class AeronFraudSender
         {
             final int read = work();
             // the last engine's image gone (read to its end), even if this was called after it went; an older engine's image
-            // may stay connected for ever: one killed in the middle of a claim leaves a frame never committed behind it
+            // may still be connected then (a killed engine's, until the driver times its client out and drains it)
             if (read == 0 && (decisions.newestGone() || (decisions.imagesSeen() > 0 && !decisions.isConnected())))
             {
                 return true;
