@@ -6,6 +6,7 @@ import io.ringside.engine.runtime.CountersDuty;
 import io.ringside.engine.runtime.Doorbell;
 import io.ringside.engine.runtime.EgressAgent;
 import io.ringside.engine.runtime.EgressThread;
+import io.ringside.engine.runtime.InlineEgress;
 import io.ringside.engine.runtime.EngineIdentity;
 import io.ringside.engine.runtime.EngineState;
 import io.ringside.engine.runtime.Journaler;
@@ -285,6 +286,7 @@ public final class Engine implements AutoCloseable
         }
         egress = new EgressAgent(buffers, ctx.sinks(), journaler, counters, egressDoorbell);
         egress.failOnSinkFailure(state, ctx.sinkFailureTimeoutMs());
+        deliverInline();
         final SnapshotCompletion completion = snapshots != null && hasSinks ? new SnapshotCompletion(snapshots, egress) : null;
         final Ticker ticker = ctx.tickIntervalMs() > 0 ?
             new Ticker(new EventPublisher(ring, state, -1, shardCount, ctx.maxEventLength(), ringDoorbell), ring, ctx.tickIntervalMs(),
@@ -293,6 +295,23 @@ public final class Engine implements AutoCloseable
         final EgressAgent e = egress;
         add(new EgressThread(egress, completion, ticker, duty), ctx.egressWait(), egressDoorbell,
             () -> e.hasWork() || (completion != null && completion.hasWork()));
+    }
+
+    /**
+     * Delivery on the compact thread ({@link InlineOutputSink}): on a compact engine whose sinks all take it, unless
+     * {@link EngineContext#inlineDelivery(boolean)} is off.
+     */
+    private void deliverInline()
+    {
+        final InlineEgress inline = compact != null && ctx.inlineDelivery() ? egress.inlineEgress() : null;
+        if (inline != null)
+        {
+            compact.deliverInline(inline);
+            if (snapshots != null)
+            {
+                inline.completesSnapshots(snapshots);
+            }
+        }
     }
 
     /**

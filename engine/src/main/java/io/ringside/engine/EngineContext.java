@@ -47,6 +47,7 @@ public final class EngineContext
     private WaitStrategy shardWait = WaitStrategy.BLOCKING;
     private WaitStrategy egressWait = WaitStrategy.BACKOFF;
     private long compactDutyParkNs = DEFAULT_COMPACT_DUTY_PARK_NS;
+    private boolean inlineDelivery = true;
     private WaitStrategy backgroundWait = WaitStrategy.BLOCKING;
     private int journalerCpu = -1;
     private int[] shardCpus;
@@ -220,6 +221,24 @@ public final class EngineContext
     public WaitStrategy egressWait()
     {
         return egressWait;
+    }
+
+    /**
+     * @param inline whether a compact engine whose sinks are all {@link InlineOutputSink}s (an Aeron sink) has its compact
+     *               thread offer each output to them once durable, without waiting, the egress thread delivering only what
+     *               they refuse (back pressure) until it has caught up; default true. False: the egress thread delivers
+     *               everything, after a wake-up per durable batch. Order and exactly once are the same either way.
+     * @return this.
+     */
+    public EngineContext inlineDelivery(final boolean inline)
+    {
+        this.inlineDelivery = inline;
+        return this;
+    }
+
+    public boolean inlineDelivery()
+    {
+        return inlineDelivery;
     }
 
     /**

@@ -4,7 +4,8 @@ package io.ringside.engine;
  * A destination for outputs (file, Kafka, Aeron), driven by the egress agent on its own thread: never on a
  * shard thread. It receives, per shard, the outputs in the order the shard emitted them, each only once the
  * input that caused it is durable in the journal. If {@link #onOutput} throws, the error is counted and
- * recorded and the same output is offered again after a pause: nothing is skipped.
+ * recorded and the same output is offered again after a pause: nothing is skipped. A sink that can take an output
+ * without waiting may also be offered it on the compact thread first: {@link InlineOutputSink}.
  */
 public interface OutputSink
 {

@@ -452,6 +452,73 @@ class EngineRecoveryTest
     }
 
     @Test
+    void aSnapshotIsCompleteOnlyOnceAnInlineSinkHasEveryOutputCausedBelowIt() throws Exception
+    {
+        final java.util.concurrent.atomic.AtomicBoolean sinkUp = new java.util.concurrent.atomic.AtomicBoolean(false);
+        final java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong inline = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong belowACompleteSnapshot = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<Engine> running = new java.util.concurrent.atomic.AtomicReference<>();
+        final InlineOutputSink sink = new InlineOutputSink()
+        {
+            @Override
+            public boolean tryDeliverInline(final Output output)
+            {
+                if (!sinkUp.get())
+                {
+                    return false;
+                }
+                inline.incrementAndGet();
+                take(output);
+                return true;
+            }
+
+            @Override
+            public void onOutput(final Output output) throws IOException
+            {
+                if (!sinkUp.get())
+                {
+                    throw new IOException("the sink is down");
+                }
+                take(output);
+            }
+
+            private void take(final Output output)
+            {
+                final Engine engine = running.get();
+                if (engine != null && engine.counters().snapshots() > 0 && output.position() < engine.counters().snapshotPosition.get())
+                {
+                    belowACompleteSnapshot.incrementAndGet();   // a replay from that snapshot would not make it again
+                }
+                delivered.incrementAndGet();
+            }
+        };
+        final List<String> emitted = new CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), emitted).snapshotEveryEvents(1_000).addSink(sink)).start())
+        {
+            running.set(engine);
+            publish(engine, 0, 3_000);
+            EngineTestSupport.await(() -> engine.counters().processed() == 3_000, () -> "processed " + engine.counters().processed());
+            Thread.sleep(200);
+            assertEquals(0, engine.counters().snapshots(), "no snapshot completes while outputs below it wait for the sink");
+            sinkUp.set(true);
+            EngineTestSupport.await(() -> engine.counters().snapshots() == 3, () -> "snapshots completed " + engine.counters().snapshots());
+            for (int from = 3_000; from < 9_000; from += 500)
+            {
+                publish(engine, from, from + 500);
+                final long to = from + 500;
+                EngineTestSupport.await(() -> engine.counters().processed() == to && delivered.get() == emitted.size(),
+                    () -> "processed " + engine.counters().processed() + ", delivered " + delivered.get() + " of " + emitted.size());
+            }
+            EngineTestSupport.await(() -> engine.counters().snapshots() == 9, () -> "snapshots completed " + engine.counters().snapshots());
+        }
+        assertEquals(emitted.size(), delivered.get());
+        assertEquals(0, belowACompleteSnapshot.get(), "outputs delivered after a snapshot above them had completed");
+        assertTrue(inline.get() > emitted.size() / 3, "the outputs after the first snapshots went out on the compact thread: " + inline.get() +
+            " of " + emitted.size());
+    }
+
+    @Test
     void aHandlerThatCannotSnapshotIsRefusedWhenSnapshotsAreAsked()
     {
         final EngineContext ctx = EngineTestSupport.context(dir).snapshotEveryEvents(100).handlers(shard -> (event, context) -> { });

@@ -29,8 +29,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The round trip over Aeron as a {@link LatencyTarget}: the publisher thread sends each event with an {@link AeronSender}
  * (IPC, or UDP on 127.0.0.1, through an embedded media driver) to an {@link AeronIngress}, which claims a ring slot; the
- * engine journals it (page-cache) and its one shard decides (an output carrying the event's bytes); the egress thread's
- * {@link AeronSink} publishes the decision once the event is durable, and the receiver thread's
+ * engine journals it (page-cache) and its one shard decides (an output carrying the event's bytes); the {@link AeronSink}
+ * publishes the decision once the event is durable, on the compact thread (the egress thread when the publication is
+ * back-pressured, or with {@code --inline-delivery off} or a pipelined topology), and the receiver thread's
  * {@link AeronOutputSubscriber} records its latency from the event's intended send time. Ingress, sink retries and
  * receiver back off to 100 us parks; the journaler and shard wait with the harness's strategy, the egress with
  * {@code --egress-wait} (the same by default; {@link WaitStrategy#BACKOFF_BLOCKING} adds the bare ping-pong's spins and
@@ -41,7 +42,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Where the time goes: the publisher stamps each event when it is offered ({@value #SENT_NS_OFFSET}), the shard when it
  * decides ({@value #DECIDED_NS_OFFSET}), and the receiver splits each measured round trip into the way in (offered to
  * decided: Aeron, the ingress's wake-up, the ring, the journal append, the handler) and the way out (decided to received:
- * the durable position, the egress's wake-up, the sink's offer, Aeron, the receiver's wake-up), in {@link #summary()}.
+ * the durable position, the sink's offer (after the egress's wake-up when the egress offers it), Aeron, the receiver's wake-up),
+ * in {@link #summary()}.
  */
 final class AeronEngineLatencyTarget implements LatencyTarget
 {
@@ -55,6 +57,7 @@ final class AeronEngineLatencyTarget implements LatencyTarget
     private final EmbeddedMediaDriver driver;
     private final Aeron aeron;
     private final Engine engine;
+    private final AeronSink sink;
     private final AeronIngress ingress;
     private final AeronSender sender;
     private final AeronOutputSubscriber decisions;
@@ -71,16 +74,18 @@ final class AeronEngineLatencyTarget implements LatencyTarget
      *                  {@code aeron-MODE-engine-compact} on the engine's compact thread, {@code aeron-MODE-engine} on its own.
      */
     AeronEngineLatencyTarget(final String mode, final Topology topology, final WaitStrategy wait, final WaitStrategy egressWait,
-        final int ringSize, final AeronIngressContext.Placement placement)
+        final boolean inlineDelivery, final int ringSize, final AeronIngressContext.Placement placement)
     {
         final AeronChannels channels = AeronChannels.of(mode);
         directory = BenchmarkFiles.createScratchDirectory("ringside-latency-aeron-");
         driver = EmbeddedMediaDriver.launch();
         aeron = driver.connect();
+        sink = new AeronSink(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID);
         engine = new Engine(EngineLatencyTarget.context(directory, topology, wait, ringSize)
             .maxEventLength(LatencyEventDescriptor.LENGTH)
             .egressWait(egressWait)
-            .addSink(new AeronSink(aeron, channels.decisions(), AeronChannels.DECISION_STREAM_ID))
+            .inlineDelivery(inlineDelivery)
+            .addSink(sink)
             .handlers(shard -> new Decider())).start();
         ingress = new AeronIngress(new AeronIngressContext().aeron(aeron).channel(channels.events()).ackChannel(channels.acks())
             .decoder(MessageDecoder.fixedLength(LatencyEventDescriptor.LENGTH, 16, ByteOrder.nativeOrder())).placement(placement),
@@ -172,10 +177,11 @@ final class AeronEngineLatencyTarget implements LatencyTarget
         final Histogram inEngine = engine.latencyHistogram();
         return String.format(Locale.ROOT, "in the engine (ring claim to the shard's decision, warm-up included): p50 %.1f, p99 %.1f, " +
             "p99.9 %.1f us; way in (offered to decided) p50 %.1f, p99 %.1f us; way out (decided to received) p50 %.1f, p99 %.1f us; " +
-            "sender back-pressured %,d times; ingress ring-full aborts %,d", inEngine.getValueAtPercentile(50) / 1e3,
+            "sender back-pressured %,d times; ingress ring-full aborts %,d; decisions published on the compact thread %,d of %,d " +
+            "(refused there %,d times)", inEngine.getValueAtPercentile(50) / 1e3,
             inEngine.getValueAtPercentile(99) / 1e3, inEngine.getValueAtPercentile(99.9) / 1e3, wayIn.getValueAtPercentile(50) / 1e3,
             wayIn.getValueAtPercentile(99) / 1e3, wayOut.getValueAtPercentile(50) / 1e3, wayOut.getValueAtPercentile(99) / 1e3,
-            sender.backPressured(), ingress.ringFull());
+            sender.backPressured(), ingress.ringFull(), sink.sentInline(), sink.sent(), sink.refusedInline());
     }
 
     /**

@@ -35,7 +35,7 @@ final class AeronLatency
         for (final AeronIngressContext.Placement placement : options.aeronPlacements)
         {
             final AeronEngineLatencyTarget target = new AeronEngineLatencyTarget(options.aeron, options.topology, options.wait,
-                options.egressWait, options.ringSize, placement);
+                options.egressWait, options.inlineDelivery, options.ringSize, placement);
             final String name = target.name();
             final Histogram engine = LatencyHarness.measure(target, rate, options, report);
             report.ratio(rate, name, engine, "aeron-" + options.aeron + "-bare", bare);

@@ -77,6 +77,14 @@ final class LatencyOptions
         "after each batch, as the bare ping-pong's threads back off, then parked until the journaler rings) (default: --wait's)")
     WaitStrategy egressWait;
 
+    @Option(names = "--inline-delivery", paramLabel = "on|off", arity = "1", description = "with --transport: whether the engine's compact " +
+        "thread offers each decision to the AeronSink itself once durable, the egress thread taking over only when the publication is " +
+        "back-pressured (on, the default), or the egress thread offers every decision (off: EngineContext.inlineDelivery(false))")
+    private String inlineDeliveryFlag;
+
+    /** From {@code --inline-delivery} by {@link #check()}. */
+    boolean inlineDelivery = true;
+
     /** From {@code --aeron-ingress} by {@link #check()}: the placements of the ingress measured at each rate, in turn. */
     List<AeronIngressContext.Placement> aeronPlacements = List.of(AeronIngressContext.Placement.AUTO);
 
@@ -107,6 +115,19 @@ final class LatencyOptions
         if (egressWait != null && aeron == null)
         {
             throw new IllegalArgumentException("--egress-wait sets the wait of the egress that offers decisions to Aeron: give --transport too");
+        }
+        if (inlineDeliveryFlag != null)
+        {
+            if (aeron == null)
+            {
+                throw new IllegalArgumentException("--inline-delivery sets where decisions are offered to Aeron: give --transport too");
+            }
+            inlineDelivery = switch (inlineDeliveryFlag)
+            {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw new IllegalArgumentException("--inline-delivery takes on or off, not '" + inlineDeliveryFlag + "'");
+            };
         }
         if (egressWait == null)
         {

@@ -18,6 +18,9 @@ import org.agrona.concurrent.Agent;
  * duty cycle, before the ring is polled: what a duty publishes into the ring is journaled and handled in the same cycle,
  * without a thread hop or a wake-up. A duty must never wait for the ring (a full ring is its back pressure: it returns
  * and tries again next cycle), or it would wait for itself. Its errors are recorded, not fatal, as on a thread of its own.
+ * <p>
+ * <b>Inline delivery.</b> Given an {@link InlineEgress} ({@link #deliverInline}), it offers the outputs made durable to
+ * the sinks itself after each batch (and on idle turns), without waiting; what they refuse goes to the egress thread.
  */
 public final class CompactAgent extends RingConsumerAgent implements EgressFullWait
 {
@@ -34,6 +37,8 @@ public final class CompactAgent extends RingConsumerAgent implements EgressFullW
     private volatile Thread thread;
     /** The compact thread has stopped: it runs no duty any more. */
     private volatile boolean stopped;
+    /** Delivery on this thread after each durable batch, or null (the egress thread delivers everything). */
+    private InlineEgress inline;
 
     public CompactAgent(final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell,
         final Journaler journaler, final ShardRunner[] shards, final Consumer<Throwable> dutyErrors)
@@ -48,11 +53,24 @@ public final class CompactAgent extends RingConsumerAgent implements EgressFullW
         }
     }
 
+    /**
+     * Delivers outputs on this thread once durable ({@link InlineEgress}); before the engine starts.
+     */
+    public void deliverInline(final InlineEgress inline)
+    {
+        this.inline = inline;
+        journaler.inlineEgress(inline);
+    }
+
     @Override
     public void onStart()
     {
         super.onStart();
         thread = Thread.currentThread();
+        if (inline != null)
+        {
+            inline.onStart();
+        }
     }
 
     @Override
@@ -92,6 +110,10 @@ public final class CompactAgent extends RingConsumerAgent implements EgressFullW
     public void onClose()
     {
         stopped = true;
+        if (inline != null)
+        {
+            inline.onClose();
+        }
     }
 
     /**
@@ -209,6 +231,10 @@ public final class CompactAgent extends RingConsumerAgent implements EgressFullW
     public void onEgressFull()
     {
         journaler.onIdle();
+        if (inline != null)
+        {
+            inline.deliver();
+        }
     }
 
     @Override
@@ -226,6 +252,10 @@ public final class CompactAgent extends RingConsumerAgent implements EgressFullW
         if (endOfBatch)
         {
             journaler.endOfBatch();
+            if (inline != null)
+            {
+                inline.deliver();
+            }
         }
     }
 
@@ -250,5 +280,9 @@ public final class CompactAgent extends RingConsumerAgent implements EgressFullW
     void onIdle()
     {
         journaler.onIdle();
+        if (inline != null)
+        {
+            inline.deliver();
+        }
     }
 }

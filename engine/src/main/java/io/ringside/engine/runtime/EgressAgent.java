@@ -3,6 +3,7 @@ package io.ringside.engine.runtime;
 import io.ringside.engine.EngineContext;
 import io.ringside.engine.EngineCounters;
 import io.ringside.engine.EngineFailedException;
+import io.ringside.engine.InlineOutputSink;
 import io.ringside.engine.OutputSink;
 
 import java.util.List;
@@ -18,6 +19,10 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * input durably; keeps each shard's order; offers an output again when a sink throws, and fails the engine when the
  * sinks keep failing. Egress thread only ({@link EgressThread}, beside the snapshot completion, the ticker and the
  * counters' refresh).
+ * <p>
+ * With {@link #inlineEgress()} (every sink an {@link InlineOutputSink}, a compact engine) the compact thread delivers
+ * while it owns the buffers, and this agent reads them only between a refusal there and the hand-back
+ * ({@link InlineEgress}).
  */
 public final class EgressAgent implements Agent, ControlledMessageHandler
 {
@@ -43,6 +48,9 @@ public final class EgressAgent implements Agent, ControlledMessageHandler
     private long sinkFailureTimeoutNs;
     /** When the sinks started failing without a success since, or 0. */
     private long failingSinceNs;
+    /** Outputs delivered in this pass, added to the shared counter once (the compact thread adds its own). */
+    private long deliveredCount;
+    private InlineEgress inline;
 
     public EgressAgent(
         final OneToOneRingBuffer[] buffers, final List<OutputSink> sinks, final Journaler journaler, final EngineCounters counters,
@@ -65,21 +73,54 @@ public final class EgressAgent implements Agent, ControlledMessageHandler
         }
     }
 
+    /**
+     * Delivery on the compact thread, if every sink takes it: the {@link InlineEgress} to run there, created once.
+     *
+     * @return null if a sink is not an {@link InlineOutputSink} (or there is none).
+     */
+    public InlineEgress inlineEgress()
+    {
+        if (inline == null && sinks.length > 0)
+        {
+            final InlineOutputSink[] inlineSinks = new InlineOutputSink[sinks.length];
+            for (int s = 0; s < sinks.length; s++)
+            {
+                if (!(sinks[s] instanceof InlineOutputSink))
+                {
+                    return null;
+                }
+                inlineSinks[s] = (InlineOutputSink)sinks[s];
+            }
+            inline = new InlineEgress(buffers, inlineSinks, nextSink, journaler, counters, doorbell);
+        }
+        return inline;
+    }
+
     @Override
     public int doWork()
     {
         int work = 0;
-        if (sinks.length > 0)
+        if (sinks.length > 0 && (inline == null || !inline.inlineOwns()))
         {
             durable = journaler.durablePosition();
+            deliveredCount = 0;
             for (int i = 0; i < buffers.length; i++)
             {
                 shard = i;
                 work += buffers[i].controlledRead(this, READ_LIMIT);
             }
+            if (deliveredCount > 0)
+            {
+                counters.delivered.getAndAdd(deliveredCount);
+            }
             if (work > 0 || dirty)
             {
                 flushSinks();
+            }
+            if (inline != null && !dirty && failingSinceNs == 0 && deliveredBelow(durable))
+            {
+                // caught up: what waits is not durable yet, and the compact thread delivers it once it is
+                inline.handBack(durable);
             }
         }
         return work;
@@ -109,7 +150,7 @@ public final class EgressAgent implements Agent, ControlledMessageHandler
         nextSink[shard] = 0;
         failingSinceNs = 0;
         dirty = true;
-        counters.delivered.incrementRelease();
+        deliveredCount++;
         return Action.CONTINUE;
     }
 
@@ -121,9 +162,9 @@ public final class EgressAgent implements Agent, ControlledMessageHandler
      */
     public boolean hasWork()
     {
-        if (sinks.length == 0 || dirty || failingSinceNs != 0)
+        if (sinks.length == 0 || dirty || failingSinceNs != 0 || (inline != null && inline.inlineOwns()))
         {
-            return false;   // none, or a failing sink: retried at the wait's own pace, not in a spin
+            return false;   // none, a failing sink (retried at the wait's own pace, not in a spin), or the compact thread delivers
         }
         final long durableNow = journaler.durablePosition();
         if (durableNow != durable)
@@ -155,6 +196,17 @@ public final class EgressAgent implements Agent, ControlledMessageHandler
      */
     boolean deliveredBelow(final long position)
     {
+        if (inline != null)
+        {
+            if (position <= inline.deliveredBelow())
+            {
+                return true;
+            }
+            if (inline.inlineOwns())
+            {
+                return false;   // not this thread's buffers to peek: the compact thread's next pass moves the mark
+            }
+        }
         for (final OneToOneRingBuffer buffer : buffers)
         {
             peekedPosition = Long.MAX_VALUE;
@@ -234,9 +286,10 @@ public final class EgressAgent implements Agent, ControlledMessageHandler
     @Override
     public void onClose()
     {
-        if (sinks.length > 0)
+        if (sinks.length > 0 && (inline == null || inline.takeOverAtClose()))
         {
             durable = journaler.durablePosition();
+            deliveredCount = 0;
             for (int i = 0; i < buffers.length; i++)
             {
                 shard = i;
@@ -245,6 +298,7 @@ public final class EgressAgent implements Agent, ControlledMessageHandler
                     // deliver what is durable; what is not stays for replay after a restart
                 }
             }
+            counters.delivered.getAndAdd(deliveredCount);
             flushSinks();
         }
     }

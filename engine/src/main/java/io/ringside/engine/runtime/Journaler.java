@@ -47,6 +47,7 @@ public final class Journaler implements Snapshottable, JournalRetention
     private volatile long durablePosition;
     private volatile long journaledPosition;
     private long lastForces;
+    private InlineEgress inline;
 
     public Journaler(final JournalAppender appender, final EngineCounters counters, final Doorbell egressDoorbell, final EngineControl control,
         final WatermarkTracker watermarks, final EventTimeExtractor eventTime)
@@ -318,9 +319,9 @@ public final class Journaler implements Snapshottable, JournalRetention
                 counters.journalForces.setRelease(forces);
                 lastForces = forces;
             }
-            if (egressDoorbell != null)
+            if (egressDoorbell != null && (inline == null || !inline.inlineOwns()))
             {
-                egressDoorbell.ring();
+                egressDoorbell.ring();   // while the compact thread delivers itself, waking the egress would only cost a core
             }
         }
     }
@@ -340,6 +341,14 @@ public final class Journaler implements Snapshottable, JournalRetention
     public long journaledPosition()
     {
         return journaledPosition;
+    }
+
+    /**
+     * @param inline the compact thread's delivery: while it owns the egress buffers, a durable batch does not wake the egress.
+     */
+    void inlineEgress(final InlineEgress inline)
+    {
+        this.inline = inline;
     }
 
     JournalAppender appender()

@@ -47,10 +47,15 @@ public final class AeronOutputSubscriber implements AutoCloseable
     private int[] lastOrdinal = new int[0];
     private long delivered;
     private long duplicates;
+    /** Images (engines' publications) that have come since this subscribed: written by the Aeron client's conductor. */
+    private volatile int imagesSeen;
+    /** The correlation id of the image that came last, and whether it has gone: Aeron client conductor. */
+    private volatile long newestImage = Long.MIN_VALUE;
+    private volatile boolean newestGone;
 
     public AeronOutputSubscriber(final Aeron aeron, final String channel, final int streamId, final OutputHandler handler)
     {
-        this.subscription = aeron.addSubscription(channel, streamId);
+        this.subscription = aeron.addSubscription(channel, streamId, this::onAvailable, this::onUnavailable);
         this.handler = handler;
     }
 
@@ -76,6 +81,21 @@ public final class AeronOutputSubscriber implements AutoCloseable
             read += image.poll(assembler, fragmentLimit);
         }
         return read;
+    }
+
+    private void onAvailable(final Image image)
+    {
+        newestGone = false;
+        newestImage = image.correlationId();
+        imagesSeen++;
+    }
+
+    private void onUnavailable(final Image image)
+    {
+        if (image.correlationId() == newestImage)
+        {
+            newestGone = true;
+        }
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -137,6 +157,41 @@ public final class AeronOutputSubscriber implements AutoCloseable
     public boolean isConnected()
     {
         return subscription.isConnected();
+    }
+
+    /**
+     * Whether the publication that came last (the engine running now, or the last one) has closed and its image gone,
+     * every output read from it (Aeron removes an IPC image once its subscribers have read it to the end). An older image
+     * may still be there (a killed engine's, until the driver times its client out; one stopped in the middle of a claim
+     * holds a frame never committed), with nothing more to read: {@link #poll} reads the older images first. Any thread.
+     */
+    public boolean newestGone()
+    {
+        return imagesSeen > 0 && newestGone;
+    }
+
+    /**
+     * @return the images now, for a report: each one's session, position, whether at its end of stream and closed.
+     */
+    public String describeImages()
+    {
+        final StringBuilder text = new StringBuilder().append(subscription.imageCount()).append(" image(s)");
+        for (int i = 0, n = subscription.imageCount(); i < n; i++)
+        {
+            final Image image = subscription.imageAtIndex(i);
+            text.append("; session ").append(image.sessionId()).append(" joined at ").append(image.joinPosition()).append(" at ")
+                .append(image.position()).append(image.isEndOfStream() ? " end of stream" : "").append(image.isClosed() ? " closed" : "");
+        }
+        return text.append("; ").append(imagesSeen).append(" seen, ").append(delivered).append(" delivered").toString();
+    }
+
+    /**
+     * @return how many images (an engine's publication each) have become available since this subscribed, gone or not:
+     * whether {@code !isConnected()} means the publications ended, or that none has come yet. Any thread.
+     */
+    public int imagesSeen()
+    {
+        return imagesSeen;
     }
 
     @Override

@@ -6,8 +6,8 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
+import io.ringside.engine.InlineOutputSink;
 import io.ringside.engine.Output;
-import io.ringside.engine.OutputSink;
 import org.agrona.CloseHelper;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -28,14 +28,19 @@ import static io.ringside.ingest.aeron.AeronMessageDescriptor.OUTPUT_TYPE_OFFSET
  * <li><b>Exactly once.</b> Aeron keeps nothing for a later subscriber, so the sink cannot read back what it delivered:
  * it sends every output, replays included ({@link #startsEmpty()} is false), and the subscriber drops what it has had
  * by id.</li>
+ * <li><b>On the compact thread</b> ({@link InlineOutputSink}): on a compact engine the thread that decides offers each
+ * output once, without waiting, as soon as its input is durable ({@link #tryDeliverInline}); a back-pressured or
+ * unconnected publication refuses it, and the egress thread takes over from that output on, in order, until it has caught
+ * up.</li>
  * <li><b>Back pressure.</b> A back-pressured publication is retried on the egress thread (never a shard's) with a
  * backing-off idle strategy, and counted; meanwhile the egress buffers fill and the ring's normal back pressure
  * follows. No subscriber for {@code notConnectedTimeoutMs} fails the output (the engine counts it, offers it again
  * after a pause, and fails after its sink failure timeout).</li>
  * </ul>
- * Nothing allocates per output. <b>Thread:</b> {@link #onStart} on the engine's starting thread, then its egress thread.
+ * Nothing allocates per output. <b>Thread:</b> {@link #onStart} on the engine's starting thread, then the compact thread
+ * or the egress thread, one at a time (the engine hands delivery over between them).
  */
-public final class AeronSink implements OutputSink
+public final class AeronSink implements InlineOutputSink
 {
     private final Aeron aeron;
     private final String channel;
@@ -46,6 +51,8 @@ public final class AeronSink implements OutputSink
     private final IllegalStateException notConnected;
     private ExclusivePublication publication;
     private long sent;
+    private long sentInline;
+    private long refusedInline;
     private long backPressured;
     private long waitedNs;
 
@@ -73,6 +80,24 @@ public final class AeronSink implements OutputSink
         publication = aeron.addExclusivePublication(channel, streamId);
     }
 
+    /**
+     * One claim on the publication: the output is published, or nothing is (back-pressured, not connected, closed: the
+     * egress thread's {@link #onOutput} then retries, waits or fails as usual, and counts it).
+     */
+    @Override
+    public boolean tryDeliverInline(final Output output)
+    {
+        final long result = publication.tryClaim(OUTPUT_HEADER_LENGTH + output.length(), claim);
+        if (result > 0)
+        {
+            write(output);
+            sentInline++;
+            return true;
+        }
+        refusedInline++;
+        return false;
+    }
+
     @Override
     public void onOutput(final Output output)
     {
@@ -84,17 +109,7 @@ public final class AeronSink implements OutputSink
             final long result = publication.tryClaim(length, claim);
             if (result > 0)
             {
-                final MutableDirectBuffer buffer = claim.buffer();
-                final int at = claim.offset();
-                buffer.putLong(at + OUTPUT_POSITION_OFFSET, output.position(), BYTE_ORDER);
-                buffer.putInt(at + OUTPUT_SHARD_OFFSET, output.shard(), BYTE_ORDER);
-                buffer.putInt(at + OUTPUT_ORDINAL_OFFSET, output.ordinal(), BYTE_ORDER);
-                buffer.putInt(at + OUTPUT_TYPE_OFFSET, output.type(), BYTE_ORDER);
-                buffer.putInt(at + OUTPUT_TYPE_OFFSET + 4, 0, BYTE_ORDER);
-                buffer.putLong(at + OUTPUT_KEY_OFFSET, output.key(), BYTE_ORDER);
-                buffer.putBytes(at + OUTPUT_HEADER_LENGTH, output.buffer(), output.offset(), output.length());
-                claim.commit();
-                sent++;
+                write(output);
                 if (waitingSinceNs != 0)
                 {
                     waitedNs += System.nanoTime() - waitingSinceNs;
@@ -133,6 +148,21 @@ public final class AeronSink implements OutputSink
         }
     }
 
+    private void write(final Output output)
+    {
+        final MutableDirectBuffer buffer = claim.buffer();
+        final int at = claim.offset();
+        buffer.putLong(at + OUTPUT_POSITION_OFFSET, output.position(), BYTE_ORDER);
+        buffer.putInt(at + OUTPUT_SHARD_OFFSET, output.shard(), BYTE_ORDER);
+        buffer.putInt(at + OUTPUT_ORDINAL_OFFSET, output.ordinal(), BYTE_ORDER);
+        buffer.putInt(at + OUTPUT_TYPE_OFFSET, output.type(), BYTE_ORDER);
+        buffer.putInt(at + OUTPUT_TYPE_OFFSET + 4, 0, BYTE_ORDER);
+        buffer.putLong(at + OUTPUT_KEY_OFFSET, output.key(), BYTE_ORDER);
+        buffer.putBytes(at + OUTPUT_HEADER_LENGTH, output.buffer(), output.offset(), output.length());
+        claim.commit();
+        sent++;
+    }
+
     @Override
     public void close()
     {
@@ -140,11 +170,27 @@ public final class AeronSink implements OutputSink
     }
 
     /**
-     * @return outputs published. Egress thread; from another, approximate.
+     * @return outputs published, on either thread. From another thread, approximate.
      */
     public long sent()
     {
         return sent;
+    }
+
+    /**
+     * @return of {@link #sent()}, those published on the compact thread ({@link #tryDeliverInline}).
+     */
+    public long sentInline()
+    {
+        return sentInline;
+    }
+
+    /**
+     * @return outputs the compact thread could not publish at once, handed to the egress thread.
+     */
+    public long refusedInline()
+    {
+        return refusedInline;
     }
 
     /**

@@ -385,7 +385,10 @@ class AeronIngressTest
         return subscriber;
     }
 
-    private static void await(final BooleanSupplier condition, final Supplier<String> what)
+    /**
+     * Waits, 1 ms at a time, until the condition holds; fails naming what after 60 s. Shared by the Aeron tests.
+     */
+    static void await(final BooleanSupplier condition, final Supplier<String> what)
     {
         final long deadline = System.nanoTime() + TIMEOUT_NS;
         while (!condition.getAsBoolean())

@@ -179,13 +179,12 @@ public final class AeronFraudSender
     public boolean awaitDecisions(final long timeoutMs)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        boolean seen = decisions.isConnected();
         while (System.nanoTime() < deadline)
         {
             final int read = work();
-            final boolean connected = decisions.isConnected();
-            seen |= connected;
-            if (seen && !connected && read == 0)
+            // the last engine's image gone (read to its end), even if this was called after it went; an older engine's image
+            // may still be connected then (a killed engine's, until the driver times its client out and drains it)
+            if (read == 0 && (decisions.newestGone() || (decisions.imagesSeen() > 0 && !decisions.isConnected())))
             {
                 return true;
             }

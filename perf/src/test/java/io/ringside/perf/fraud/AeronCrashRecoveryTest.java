@@ -90,12 +90,14 @@ class AeronCrashRecoveryTest
         final AeronFraudSender client = new AeronFraudSender(aeron, IPC, true).lines(new PrintWriter(Files.newBufferedWriter(lines)));
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final long[] finished = {0};
+        final AtomicReference<String> ended = new AtomicReference<>();
         worker = new Thread(() ->
         {
             try
             {
                 client.send(SEED, EVENTS, CARDS, 0, false);
                 finished[0] = client.awaitDecisions(120_000) ? 1 : -1;
+                ended.set(client.decisions().describeImages());
             }
             catch (final Throwable ex)
             {
@@ -139,7 +141,7 @@ class AeronCrashRecoveryTest
         }
         worker.join(150_000);
         assertTrue(failure.get() == null, () -> "the sender failed: " + failure.get());
-        assertEquals(1, finished[0], "the decisions ended (the last engine closed its publication)");
+        assertEquals(1, finished[0], () -> "the decisions ended (the last engine closed its publication): " + ended.get());
         System.out.printf("engine killed %d times at %s acknowledged; sender rewound %d times, resent %,d events; %,d replayed decisions " +
             "dropped by the subscriber%n", kills, java.util.Arrays.toString(killAt), client.sender().rewinds(), client.sender().resent(),
             client.decisions().duplicates());
