@@ -12,7 +12,6 @@ import io.ringside.engine.runtime.EngineState;
 import io.ringside.engine.runtime.Journaler;
 import io.ringside.engine.runtime.JournalerAgent;
 import io.ringside.engine.runtime.PinningThreadFactory;
-import io.ringside.engine.runtime.ReplayAhead;
 import io.ringside.engine.runtime.ShardAgent;
 import io.ringside.engine.runtime.ShardRunner;
 import io.ringside.engine.runtime.Slot;
@@ -725,9 +724,10 @@ public final class Engine implements AutoCloseable
         long records = 0;
         long events = 0;
         final ShardRunner runner = shards[shard];
-        final ReplayAhead ahead = new ReplayAhead(reader, end, shards, shard);
-        for (Slot slot = ahead.next(); slot != null; slot = ahead.next())
+        final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
+        for (JournalRecord record = reader.next(); record != null && record.position() < end; record = reader.next())
         {
+            fill(slot, record, shards.length);
             journaler.onReplay(slot);
             if (slot.type == SlotType.DATA && slot.shard == shard)
             {
@@ -737,11 +737,11 @@ public final class Engine implements AutoCloseable
             runner.afterSlot(slot);
             if (state.isHalted())
             {
-                throw new EngineException("the engine failed during replay at journal position " + slot.journalPosition, state.failure());
+                throw new EngineException("the engine failed during replay at journal position " + record.position(), state.failure());
             }
             if (stop.get())
             {
-                throw new EngineException("replay stopped at journal position " + slot.journalPosition + ": another shard's replay failed");
+                throw new EngineException("replay stopped at journal position " + record.position() + ": another shard's replay failed");
             }
             records++;
         }
@@ -759,10 +759,10 @@ public final class Engine implements AutoCloseable
     {
         long records = 0;
         long events = 0;
-        final ReplayAhead ahead = new ReplayAhead(reader, end, shards, -1);
-        for (Slot slot = ahead.next(); slot != null; slot = ahead.next())
+        final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
+        for (JournalRecord record = reader.next(); record != null && record.position() < end; record = reader.next())
         {
-            if (replaySlot(slot, journaler, shards, state))
+            if (replayRecord(record, slot, journaler, shards, state))
             {
                 events++;
             }
@@ -781,12 +781,7 @@ public final class Engine implements AutoCloseable
     public static boolean replayRecord(final JournalRecord record, final Slot slot, final Journaler journaler, final ShardRunner[] shards,
         final EngineState state)
     {
-        ReplayAhead.fill(slot, record, shards.length);
-        return replaySlot(slot, journaler, shards, state);
-    }
-
-    private static boolean replaySlot(final Slot slot, final Journaler journaler, final ShardRunner[] shards, final EngineState state)
-    {
+        fill(slot, record, shards.length);
         journaler.onReplay(slot);
         final boolean event = slot.type == SlotType.DATA;
         if (event)
@@ -799,9 +794,29 @@ public final class Engine implements AutoCloseable
         }
         if (state.isHalted())
         {
-            throw new EngineException("the engine failed during replay at journal position " + slot.journalPosition, state.failure());
+            throw new EngineException("the engine failed during replay at journal position " + record.position(), state.failure());
         }
         return event;
+    }
+
+    /**
+     * Sets a slot from a journal record, as the ring's slot was when the record was journaled.
+     */
+    private static void fill(final Slot slot, final JournalRecord record, final int shardCount)
+    {
+        slot.type = record.type();
+        slot.sourceId = record.sourceId();
+        slot.partition = record.partition();
+        slot.sourceOffset = record.sourceOffset();
+        slot.timestamp = record.timestamp();
+        slot.journalPosition = record.position();
+        slot.ingressNanoTime = 0;
+        final int payload = record.payloadOffset();
+        slot.key = record.buffer().getLong(payload + EventRecordDescriptor.KEY_OFFSET);
+        slot.length = record.payloadLength() - EventRecordDescriptor.EVENT_OFFSET;
+        slot.buffer.wrap(record.buffer(), payload + EventRecordDescriptor.EVENT_OFFSET, slot.length);
+        slot.shard = shardCount == 1 ? 0 : EventPublisher.shardOf(slot.key, shardCount);
+        slot.journalTimeS = record.userField();
     }
 
     private void add(final Agent agent, final WaitStrategy wait, final Doorbell doorbell, final BooleanSupplier hasWork)

@@ -47,10 +47,7 @@ public abstract class Flyweight<F extends Flyweight<F>>
     @SuppressWarnings("unchecked")
     public final F wrap(final DirectBuffer buffer, final int offset)
     {
-        if (this.buffer != buffer)
-        {
-            this.buffer = buffer;   // a reference store pays the collector's write barrier: skip it when unchanged
-        }
+        this.buffer = buffer;
         this.offset = offset;
         return (F)this;
     }

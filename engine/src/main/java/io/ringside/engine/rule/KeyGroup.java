@@ -22,8 +22,6 @@ public final class KeyGroup extends Operator
     private final boolean processingTime;
     private KeyedWindows windows;
     private MutableDirectBuffer entry;
-    /** Whether a key is acquired ({@link #entry} keeps its last buffer: a reference store pays the collector's write barrier). */
-    private boolean held;
     private long key;
 
     KeyGroup(final Rule rule, final String name, final long allowedLatenessMs, final long expectedKeys, final boolean processingTime)
@@ -122,7 +120,7 @@ public final class KeyGroup extends Operator
 
     MutableDirectBuffer acquire(final long key)
     {
-        if (held)
+        if (entry != null)
         {
             if (this.key == key)
             {
@@ -134,12 +132,7 @@ public final class KeyGroup extends Operator
         {
             throw new IllegalStateException(name + ": operators are used only from the rule's callbacks");
         }
-        final MutableDirectBuffer e = windows.acquire(key);
-        if (entry != e)
-        {
-            entry = e;
-        }
-        held = true;
+        entry = windows.acquire(key);
         this.key = key;
         return entry;
     }
@@ -170,9 +163,9 @@ public final class KeyGroup extends Operator
     @Override
     void release()
     {
-        if (held)
+        if (entry != null)
         {
-            held = false;
+            entry = null;
             windows.release();
         }
     }

@@ -275,10 +275,7 @@ public abstract class Rule implements ShardHandler, Snapshottable
             operators.build();
         }
         this.event = event;
-        if (this.context != context)
-        {
-            this.context = context;   // a reference store pays the collector's write barrier: skip it when unchanged
-        }
+        this.context = context;
         this.lateReported = false;
     }
 

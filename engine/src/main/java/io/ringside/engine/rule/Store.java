@@ -16,8 +16,6 @@ public final class Store extends Operator
 {
     private final KeyedStore store;
     private MutableDirectBuffer entry;
-    /** Whether a key is acquired ({@link #entry} keeps its last buffer: a reference store pays the collector's write barrier). */
-    private boolean held;
     private long key;
 
     Store(final Rule rule, final String name, final long expectedKeys, final int bytes)
@@ -31,7 +29,7 @@ public final class Store extends Operator
      */
     public MutableDirectBuffer get(final long key)
     {
-        if (held)
+        if (entry != null)
         {
             if (this.key == key)
             {
@@ -39,12 +37,7 @@ public final class Store extends Operator
             }
             release();
         }
-        final MutableDirectBuffer e = store.acquire(key);
-        if (entry != e)
-        {
-            entry = e;
-        }
-        held = true;
+        entry = store.acquire(key);
         this.key = key;
         return entry;
     }
@@ -54,9 +47,9 @@ public final class Store extends Operator
      */
     public void remove(final long key)
     {
-        if (held && this.key == key)
+        if (entry != null && this.key == key)
         {
-            held = false;
+            entry = null;
             store.removeAcquired();
         }
         else
@@ -76,9 +69,9 @@ public final class Store extends Operator
     @Override
     void release()
     {
-        if (held)
+        if (entry != null)
         {
-            held = false;
+            entry = null;
             store.release();
         }
     }

@@ -30,10 +30,7 @@ public final class OutputView implements Output
         this.type = type;
         this.key = key;
         this.shard = shard;
-        if (this.buffer != buffer)
-        {
-            this.buffer = buffer;   // a reference store pays the collector's write barrier: skip it when unchanged
-        }
+        this.buffer = buffer;
         this.offset = offset;
         this.length = length;
         return this;

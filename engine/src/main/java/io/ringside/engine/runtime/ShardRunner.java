@@ -54,11 +54,7 @@ public final class ShardRunner implements ShardContext
     private final OutputView view = new OutputView();
     private final IdleStrategy egressFull = new SleepingIdleStrategy(20_000);
     private UnsafeBuffer deadLetterBuffer;
-    /** While the handler handles a slot: the slot's position and length (kept as values, not the slot: a reference
-     * store per event pays the collector's write barrier). */
-    private boolean handling;
-    private long currentPosition;
-    private int currentLength;
+    private Slot current;
     private int ordinal;
     private long handledPosition = Long.MIN_VALUE;
     private long lastWatermark = Long.MIN_VALUE;
@@ -107,7 +103,7 @@ public final class ShardRunner implements ShardContext
      */
     private void handle(final Slot slot)
     {
-        setCurrent(slot);
+        current = slot;
         ordinal = 0;
         try
         {
@@ -135,7 +131,7 @@ public final class ShardRunner implements ShardContext
         }
         finally
         {
-            handling = false;
+            current = null;
             handledPosition = slot.journalPosition;
         }
     }
@@ -240,7 +236,7 @@ public final class ShardRunner implements ShardContext
         {
             ordinal = 0;
         }
-        setCurrent(slot);
+        current = slot;
         try
         {
             handler.onWatermark(lastWatermark, this);
@@ -254,7 +250,7 @@ public final class ShardRunner implements ShardContext
         }
         finally
         {
-            handling = false;
+            current = null;
         }
     }
 
@@ -324,22 +320,20 @@ public final class ShardRunner implements ShardContext
         deadLetterBuffer.putInt(0, reason.length);
         deadLetterBuffer.putBytes(4, reason);
         deadLetterBuffer.putBytes(4 + reason.length, slot.buffer, 0, slot.length);
-        setCurrent(slot);
+        current = slot;
         deliver(Output.DEAD_LETTER, slot.key, deadLetterBuffer, 0, length);
         counters.deadLetters.increment();
     }
 
     private byte[] truncate(final byte[] reason)
     {
-        final int room = Math.min(MAX_REASON_BYTES, maxOutputLength - 4 - currentLength);
+        final int room = Math.min(MAX_REASON_BYTES, maxOutputLength - 4 - current().length);
         return reason.length <= room ? reason : Arrays.copyOf(reason, Math.max(0, room));
     }
 
-    private void setCurrent(final Slot slot)
+    private Slot current()
     {
-        handling = true;
-        currentPosition = slot.journalPosition;
-        currentLength = slot.length;
+        return current;
     }
 
     @Override
@@ -352,7 +346,7 @@ public final class ShardRunner implements ShardContext
     public long journalPosition()
     {
         checkHandling();
-        return currentPosition;
+        return current.journalPosition;
     }
 
     @Override
@@ -381,7 +375,7 @@ public final class ShardRunner implements ShardContext
     private void deliver(final int type, final long key, final DirectBuffer buffer, final int offset, final int length)
     {
         final int rank = ordinal++;
-        final long position = currentPosition;
+        final long position = current.journalPosition;
         if (listener != null)
         {
             listener.onOutput(view.set(position, rank, type, key, shard, buffer, offset, length));
@@ -420,7 +414,7 @@ public final class ShardRunner implements ShardContext
 
     private void checkHandling()
     {
-        if (!handling)
+        if (current == null)
         {
             throw new IllegalStateException("the shard context is usable only while its handler handles an event");
         }

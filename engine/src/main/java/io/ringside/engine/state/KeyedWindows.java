@@ -87,8 +87,6 @@ public final class KeyedWindows implements AutoCloseable
     };
     private final int closeSlice;
     private MutableDirectBuffer entry;
-    /** Whether a key is acquired ({@link #entry} keeps its last buffer: a reference store pays the collector's write barrier). */
-    private boolean held;
     private long key;
     private long offered = Long.MAX_VALUE;
     private long closedThrough = Long.MIN_VALUE;
@@ -128,7 +126,7 @@ public final class KeyedWindows implements AutoCloseable
      */
     public MutableDirectBuffer acquire(final long key)
     {
-        if (held)
+        if (entry != null)
         {
             throw new IllegalStateException(name + ": key " + this.key + " is acquired: release it first");
         }
@@ -141,11 +139,7 @@ public final class KeyedWindows implements AutoCloseable
                 section.init(e);
             }
         }
-        if (this.entry != e)
-        {
-            this.entry = e;
-        }
-        held = true;
+        this.entry = e;
         this.key = key;
         this.offered = Long.MAX_VALUE;
         return e;
@@ -178,7 +172,7 @@ public final class KeyedWindows implements AutoCloseable
     public void release()
     {
         final MutableDirectBuffer e = checkAcquired();
-        held = false;
+        entry = null;
         final boolean wasArmed = e.getLong(ARMED_OFFSET) != 0;
         if (offered != Long.MAX_VALUE && (!wasArmed || offered < e.getLong(DEADLINE_OFFSET)))
         {
@@ -203,7 +197,7 @@ public final class KeyedWindows implements AutoCloseable
      */
     public int close(final long watermark)
     {
-        if (held)
+        if (entry != null)
         {
             throw new IllegalStateException(name + ": release the acquired key first");
         }
@@ -219,7 +213,7 @@ public final class KeyedWindows implements AutoCloseable
      */
     public int closeDue()
     {
-        if (held)
+        if (entry != null)
         {
             throw new IllegalStateException(name + ": release the acquired key first");
         }
@@ -335,7 +329,7 @@ public final class KeyedWindows implements AutoCloseable
      */
     public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
     {
-        if (held)
+        if (entry != null)
         {
             throw new IllegalStateException(name + ": release the acquired key before a snapshot");
         }
@@ -402,7 +396,7 @@ public final class KeyedWindows implements AutoCloseable
 
     private MutableDirectBuffer checkAcquired()
     {
-        if (!held)
+        if (entry == null)
         {
             throw new IllegalStateException(name + ": no key is acquired");
         }
@@ -420,9 +414,9 @@ public final class KeyedWindows implements AutoCloseable
     @Override
     public void close()
     {
-        if (held)
+        if (entry != null)
         {
-            held = false;
+            entry = null;
             store.release();
         }
         for (final Section section : sections)

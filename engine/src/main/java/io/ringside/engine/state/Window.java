@@ -59,10 +59,7 @@ public final class Window
 
     Window wrap(final MutableDirectBuffer buffer, final int offset)
     {
-        if (this.buffer != buffer)
-        {
-            this.buffer = buffer;   // a reference store pays the collector's write barrier: skip it when unchanged
-        }
+        this.buffer = buffer;
         this.offset = offset;
         return this;
     }

@@ -118,10 +118,7 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     @Override
     public void onEvent(final Event event, final ShardContext context) throws Exception
     {
-        if (this.context != context)
-        {
-            this.context = context;   // a reference store pays the collector's write barrier: skip it when unchanged
-        }
+        this.context = context;
         final DirectBuffer buffer = event.buffer();
         final int offset = event.offset();
         final long eventId = FraudEvent.eventId(buffer, offset);
@@ -207,10 +204,7 @@ public final class FraudV2Pipeline implements ShardHandler, Snapshottable, AutoC
     @Override
     public void onWatermark(final long watermark, final ShardContext context) throws Exception
     {
-        if (this.context != context)
-        {
-            this.context = context;   // a reference store pays the collector's write barrier: skip it when unchanged
-        }
+        this.context = context;
         v1.onWatermark(watermark, context);
         captures.close(watermark);
         testCharges.close(watermark);
