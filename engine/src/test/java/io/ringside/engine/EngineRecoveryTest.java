@@ -423,10 +423,12 @@ class EngineRecoveryTest
     {
         final java.util.concurrent.atomic.AtomicBoolean sinkUp = new java.util.concurrent.atomic.AtomicBoolean(false);
         final java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
         final OutputSink sink = output ->
         {
             if (!sinkUp.get())
             {
+                refused.incrementAndGet();
                 throw new IOException("the sink is down");
             }
             delivered.incrementAndGet();
@@ -438,7 +440,10 @@ class EngineRecoveryTest
         {
             publish(engine, 0, 3_000);
             EngineTestSupport.await(() -> engine.counters().processed() == 3_000, () -> "processed " + engine.counters().processed());
-            Thread.sleep(200);
+            // the egress has offered the first output again and again (and the snapshots after 1,000 and 2,000 events
+            // have been written meanwhile): none may complete while it is refused
+            EngineTestSupport.await(() -> refused.get() >= 5 && engine.counters().processed() == 3_000 && Files.isDirectory(snapshots),
+                () -> "refused " + refused.get());
             assertEquals(0, engine.counters().snapshots(), "no snapshot completes while outputs below it wait for the sink");
             try (java.util.stream.Stream<Path> entries = Files.list(snapshots))
             {
@@ -457,6 +462,7 @@ class EngineRecoveryTest
         final java.util.concurrent.atomic.AtomicBoolean sinkUp = new java.util.concurrent.atomic.AtomicBoolean(false);
         final java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
         final java.util.concurrent.atomic.AtomicLong inline = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
         final java.util.concurrent.atomic.AtomicLong belowACompleteSnapshot = new java.util.concurrent.atomic.AtomicLong();
         final java.util.concurrent.atomic.AtomicReference<Engine> running = new java.util.concurrent.atomic.AtomicReference<>();
         final InlineOutputSink sink = new InlineOutputSink()
@@ -478,6 +484,7 @@ class EngineRecoveryTest
             {
                 if (!sinkUp.get())
                 {
+                    refused.incrementAndGet();
                     throw new IOException("the sink is down");
                 }
                 take(output);
@@ -499,7 +506,9 @@ class EngineRecoveryTest
             running.set(engine);
             publish(engine, 0, 3_000);
             EngineTestSupport.await(() -> engine.counters().processed() == 3_000, () -> "processed " + engine.counters().processed());
-            Thread.sleep(200);
+            // the egress has offered the first output again and again (and the snapshots after 1,000 and 2,000 events
+            // have been written meanwhile): none may complete while it is refused
+            EngineTestSupport.await(() -> refused.get() >= 5 && engine.counters().processed() == 3_000, () -> "refused " + refused.get());
             assertEquals(0, engine.counters().snapshots(), "no snapshot completes while outputs below it wait for the sink");
             sinkUp.set(true);
             EngineTestSupport.await(() -> engine.counters().snapshots() == 3, () -> "snapshots completed " + engine.counters().snapshots());
