@@ -54,8 +54,8 @@ public final class KeyedWindows implements AutoCloseable
     static final int SECTIONS_OFFSET = NEXT_ENDS_OFFSET + 8 * MAX_SECTIONS;
     /** Where an entry's bytes start within its cache line ({@link EntryTable}'s per-entry header). */
     static final int ENTRY_LINE_BIAS = EntryTable.ENTRY_HEADER;
-    /** Marks the snapshot layout: entries (next ends in the header) with their handles, timers in visiting order, hopping pane logs (format 4). */
-    static final long SNAPSHOT_FORMAT = 0x52494E474B570005L;
+    /** Marks the snapshot layout: entries (next ends in the header) with their handles, timers in visiting order, hopping pane logs in partitions (format 6). */
+    static final long SNAPSHOT_FORMAT = 0x52494E474B570006L;
 
     private final String name;
     private final long allowedLatenessMs;
@@ -938,7 +938,7 @@ public final class KeyedWindows implements AutoCloseable
         @Override
         void readSnapshot(final io.ringside.engine.SnapshotReader in)
         {
-            logs.readSnapshot(in, new org.agrona.concurrent.UnsafeBuffer(new byte[paneLength]));
+            logs.readSnapshot(in);
         }
 
         @Override

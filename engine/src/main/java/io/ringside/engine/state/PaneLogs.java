@@ -16,23 +16,33 @@ import org.agrona.concurrent.UnsafeBuffer;
  * sequentially, without visiting any key's entry. A key with events in one pane costs one visit (the pane's close)
  * instead of one per hopping window holding it (five, for 5-minute windows every minute).
  * <p>
- * Each log is partitioned by the key's hash into buckets, each a chain of chunks of records
- * ({@code [key (int64)][the pane as a Window]}). A window end is emitted bucket by bucket: the records of one bucket in
- * the window's logs (oldest pane first) are merged per key in a small table that fits in cache, and each key's window
- * goes to the listener in the order the key first appears. A bucket is the unit of a slice: emitting a minute's
- * windows for a million keys is a sequence of buckets of a few dozen keys, between events.
+ * Keys are spread by their hash over {@code buckets} buckets (a few keys each), the unit of a slice: a window end is
+ * emitted bucket by bucket, the records of one bucket in the window's logs (oldest pane first) merged per key in a small
+ * table that fits in cache, each key's window going to the listener in the order the key first appears. So that neither
+ * a pane's append nor a bucket's merge is a random access to memory:
+ * <ul>
+ *     <li>a log is cut into (at most 256) partitions, ranges of buckets; a record
+ *     ({@code [key (int64)][the pane as a Window]}) is appended to its partition's chain of chunks, so the appends of a
+ *     minute boundary write 256 sequential streams whose tails stay in the cache;</li>
+ *     <li>the first time a window end reaches a partition of a log (the log is complete by then: its panes' ends are at
+ *     or below the window's), the partition's records are put in bucket order by one counting sort (stable: a bucket's
+ *     records keep their order), a unit of the budget of its own; the log's next windows find it sorted;</li>
+ *     <li>a bucket's records are then the next ones of each log's partition, read in order.</li>
+ * </ul>
  * <p>
- * Memory: the records live in off-heap blocks, made up front for a chunk per bucket and log and added (never moved)
- * only past that peak; the logs and their bucket arrays are reused. Steady state allocates nothing.
+ * Memory: the records live in off-heap blocks of chunks, made up front for about four records per bucket and log and
+ * added (never moved) only past that peak; a sort's chunks replace the ones it read, which go back to the pool. Steady
+ * state allocates nothing.
  * <p>
  * <b>Thread safety:</b> one thread (the shard's).
  */
 final class PaneLogs implements AutoCloseable
 {
-    private static final int RECORDS_PER_CHUNK = 4;
+    private static final int RECORDS_PER_CHUNK = 32;
     /** Chunks per block of memory: blocks are added as the logs grow, never moved. */
-    private static final int BLOCK_SHIFT = 12;
+    private static final int BLOCK_SHIFT = 10;
     private static final int BLOCK_CHUNKS = 1 << BLOCK_SHIFT;
+    private static final int MAX_PARTITION_BITS = 8;
     private static final int NONE = -1;
 
     private final long sizeMs;
@@ -43,6 +53,10 @@ final class PaneLogs implements AutoCloseable
     private final int chunkBytes;
     private final int buckets;
     private final int bucketMask;
+    /** A bucket's partition is its number shifted right by this; its place in the partition, the bits below. */
+    private final int subBits;
+    private final int subMask;
+    private final int partitions;
     private final Log[] logs;
     private final Log[] freedLogs;
     private int logCount;
@@ -64,6 +78,11 @@ final class PaneLogs implements AutoCloseable
     private int emittedWindows;
     private int emptyBuckets;
 
+    // sorting a partition (scratch, never state): records per bucket, then where each bucket's next record goes;
+    // the chunks the sorted records go to
+    private final int[] sortAt;
+    private int[] sortChunks = new int[64];
+
     // the merge table of one bucket (scratch: rebuilt per bucket, never state)
     private long[] tableKeys = new long[64];
     private int[] tableIndex = new int[128];
@@ -84,20 +103,24 @@ final class PaneLogs implements AutoCloseable
         // about four records of a key's pane per bucket and log: a bucket (the unit of a slice) is a few dozen records
         this.buckets = BitUtil.findNextPositivePowerOfTwo((int)Math.max(16, Math.min(1 << 18, expectedKeys / 16)));
         this.bucketMask = buckets - 1;
+        final int bucketBits = Integer.numberOfTrailingZeros(buckets);
+        this.subBits = Math.max(0, bucketBits - MAX_PARTITION_BITS);
+        this.subMask = (1 << subBits) - 1;
+        this.partitions = buckets >>> subBits;
+        this.sortAt = new int[(1 << subBits) + 1];
         this.logs = new Log[(int)(sizeMs / advanceMs) + 4];
         this.freedLogs = new Log[logs.length];
         Arrays.fill(tableIndex, NONE);
         this.tableWindows = new UnsafeBuffer(new byte[64 * paneLength]);
         this.result = new Window(aggregates, sizeMs);
         this.pane = new Window(aggregates, advanceMs);
-        // every log with its first chunk per bucket, and as many again for buckets that overflow, made up front: the
-        // logs of a steady state fit without growing on the shard's path
         for (int i = 0; i < logs.length; i++)
         {
-            logs[i] = new Log(buckets, reserveChunks(buckets));
-            Arrays.fill(chunkNext, logs[i].firstChunk, logs[i].firstChunk + buckets, NONE);
+            logs[i] = new Log(partitions);
         }
-        final long expectedChunks = Math.min(1L << 28, 3L * buckets * logs.length / 2);
+        // about four records per bucket and log, and a chunk per partition and log, made up front: the logs of a
+        // steady state fit without growing on the shard's path
+        final long expectedChunks = Math.min(1L << 28, 4L * buckets * logs.length / RECORDS_PER_CHUNK + (long)partitions * logs.length);
         while (chunkCapacity < expectedChunks)
         {
             addBlock();
@@ -111,19 +134,30 @@ final class PaneLogs implements AutoCloseable
     {
         final long paneStart = entry.getLong(offset + Window.START_OFFSET);
         final Log log = logFor(paneStart);
-        final int bucket = EntryTable.hash(key) & bucketMask;
-        int chunk = log.tail[bucket];
-        if (chunkFill[chunk] == RECORDS_PER_CHUNK)
+        final int partition = partitionOf(key);
+        if (log.sorted[partition])
+        {
+            throw new IllegalStateException("a pane of " + paneStart + " closed after its first window was emitted (key " + key + ")");
+        }
+        int chunk = log.tail[partition];
+        if (chunk == NONE)
+        {
+            chunk = newChunk();
+            log.head[partition] = chunk;
+            log.tail[partition] = chunk;
+        }
+        else if (chunkFill[chunk] == RECORDS_PER_CHUNK)
         {
             final int grown = newChunk();
             chunkNext[chunk] = grown;
-            log.tail[bucket] = grown;
+            log.tail[partition] = grown;
             chunk = grown;
         }
         final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
         final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + chunkFill[chunk]++ * recordLength;
         records.putLong(at, key);
         records.putBytes(at + 8, entry, offset, paneLength);
+        log.count[partition]++;
         log.records++;
     }
 
@@ -178,6 +212,26 @@ final class PaneLogs implements AutoCloseable
     private int emitBucket(final WindowListener listener)
     {
         final long start = jobEnd - sizeMs;
+        final int partition = jobBucket >>> subBits;
+        final int sub = jobBucket & subMask;
+        int sorted = 0;
+        if (sub == 0)
+        {
+            // a partition's first bucket: each log's records of the partition in bucket order (once a log), read from the start
+            for (int i = 0; i < logCount; i++)
+            {
+                final Log log = logs[i];
+                if (log.paneStart >= start && log.paneStart < jobEnd)
+                {
+                    if (!log.sorted[partition])
+                    {
+                        sorted += sort(log, partition);
+                    }
+                    log.cursorChunk = log.head[partition];
+                    log.cursorRecord = 0;
+                }
+            }
+        }
         tableClear();
         int merged = 0;
         for (int i = 0; i < logCount; i++)
@@ -187,17 +241,30 @@ final class PaneLogs implements AutoCloseable
             {
                 continue;
             }
-            for (int chunk = log.firstChunk + jobBucket; chunk != NONE; chunk = chunkNext[chunk])
+            // the bucket's records are the log's next ones in the partition
+            int chunk = log.cursorChunk;
+            int r = log.cursorRecord;
+            while (chunk != NONE)
             {
-                final int fill = chunkFill[chunk];
-                final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
-                for (int r = 0; r < fill; r++)
+                if (r == chunkFill[chunk])
                 {
-                    final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength;
-                    merge(records, records.getLong(at), at + 8);
-                    merged++;
+                    chunk = chunkNext[chunk];
+                    r = 0;
+                    continue;
                 }
+                final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
+                final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength;
+                final long key = records.getLong(at);
+                if ((EntryTable.hash(key) & subMask) != sub)
+                {
+                    break;
+                }
+                merge(records, key, at + 8);
+                merged++;
+                r++;
             }
+            log.cursorChunk = chunk;
+            log.cursorRecord = r;
         }
         for (int t = 0; t < tableSize; t++)
         {
@@ -206,8 +273,74 @@ final class PaneLogs implements AutoCloseable
             listener.onClose(tableKeys[t], result);
             emittedWindows++;
         }
-        // an empty bucket costs a look at each log's head: 64 of them count as one unit of the budget
-        return merged > 0 ? merged : (++emptyBuckets & 63) == 0 ? 1 : 0;
+        // an empty bucket costs a look at each log's cursor: 64 of them count as one unit of the budget
+        return sorted + (merged > 0 ? merged : (++emptyBuckets & 63) == 0 ? 1 : 0);
+    }
+
+    /**
+     * Puts a log's records of one partition in bucket order: a counting sort into new chunks, stable, that replace
+     * the partition's chain.
+     *
+     * @return records sorted (the budget used).
+     */
+    private int sort(final Log log, final int partition)
+    {
+        log.sorted[partition] = true;
+        final int count = log.count[partition];
+        if (subBits == 0 || count < 2)
+        {
+            return 1;   // one bucket a partition, or one record: in order as appended
+        }
+        Arrays.fill(sortAt, 0);
+        for (int chunk = log.head[partition]; chunk != NONE; chunk = chunkNext[chunk])
+        {
+            final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
+            final int base = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes;
+            for (int r = 0, fill = chunkFill[chunk]; r < fill; r++)
+            {
+                sortAt[(EntryTable.hash(records.getLong(base + r * recordLength)) & subMask) + 1]++;
+            }
+        }
+        for (int bucket = 1; bucket < sortAt.length; bucket++)
+        {
+            sortAt[bucket] += sortAt[bucket - 1];
+        }
+        final int sortedChunks = (count + RECORDS_PER_CHUNK - 1) / RECORDS_PER_CHUNK;
+        if (sortedChunks > sortChunks.length)
+        {
+            sortChunks = new int[Math.max(sortedChunks, sortChunks.length * 2)];
+        }
+        for (int c = 0; c < sortedChunks; c++)
+        {
+            final int chunk = newChunk();
+            sortChunks[c] = chunk;
+            chunkFill[chunk] = c < sortedChunks - 1 ? RECORDS_PER_CHUNK : count - c * RECORDS_PER_CHUNK;
+            if (c > 0)
+            {
+                chunkNext[sortChunks[c - 1]] = chunk;
+            }
+        }
+        int chunk = log.head[partition];
+        while (chunk != NONE)
+        {
+            final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
+            final int base = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes;
+            for (int r = 0, fill = chunkFill[chunk]; r < fill; r++)
+            {
+                final int from = base + r * recordLength;
+                final int index = sortAt[EntryTable.hash(records.getLong(from)) & subMask]++;
+                final int to = sortChunks[index / RECORDS_PER_CHUNK];
+                blockBuffers[to >>> BLOCK_SHIFT].putBytes((to & (BLOCK_CHUNKS - 1)) * chunkBytes + (index % RECORDS_PER_CHUNK) * recordLength,
+                    records, from, recordLength);
+            }
+            final int next = chunkNext[chunk];
+            chunkNext[chunk] = freeChunk;
+            freeChunk = chunk;
+            chunk = next;
+        }
+        log.head[partition] = sortChunks[0];
+        log.tail[partition] = sortChunks[sortedChunks - 1];
+        return count;
     }
 
     private void merge(final UnsafeBuffer records, final long key, final int recordAt)
@@ -355,10 +488,9 @@ final class PaneLogs implements AutoCloseable
 
     private void freeLog(final Log log)
     {
-        for (int bucket = 0; bucket < buckets; bucket++)
+        for (int partition = 0; partition < partitions; partition++)
         {
-            final int first = log.firstChunk + bucket;
-            int chunk = chunkNext[first];
+            int chunk = log.head[partition];
             while (chunk != NONE)
             {
                 final int next = chunkNext[chunk];
@@ -366,28 +498,12 @@ final class PaneLogs implements AutoCloseable
                 freeChunk = chunk;
                 chunk = next;
             }
-            chunkNext[first] = NONE;
-            chunkFill[first] = 0;
-            log.tail[bucket] = first;
+            log.head[partition] = NONE;
+            log.tail[partition] = NONE;
+            log.count[partition] = 0;
+            log.sorted[partition] = false;
         }
         log.records = 0;
-    }
-
-    /**
-     * Takes {@code count} chunks with consecutive numbers, never used before: a log's first chunk of every bucket, so
-     * that merging bucket after bucket reads each log's memory in order.
-     *
-     * @return the first.
-     */
-    private int reserveChunks(final int count)
-    {
-        while (chunkCapacity - chunks < count)
-        {
-            addBlock();
-        }
-        final int first = chunks;
-        chunks += count;
-        return first;
     }
 
     private int newChunk()
@@ -437,7 +553,7 @@ final class PaneLogs implements AutoCloseable
     }
 
     /**
-     * Writes the logs (each bucket's records in order) and where emitting stands.
+     * Writes the logs (each partition's records in their order, and whether they are sorted) and where emitting stands.
      */
     void writeSnapshot(final SnapshotWriter out) throws java.io.IOException
     {
@@ -445,24 +561,23 @@ final class PaneLogs implements AutoCloseable
         out.writeLong(jobEnd);
         out.writeInt(jobBucket);
         out.writeInt(buckets);
+        out.writeInt(partitions);
         out.writeInt(logCount);
         for (int i = 0; i < logCount; i++)
         {
             final Log log = logs[i];
             out.writeLong(log.paneStart);
             out.writeLong(log.records);
-            for (int bucket = 0; bucket < buckets; bucket++)
+            for (int partition = 0; partition < partitions; partition++)
             {
-                for (int chunk = log.firstChunk + bucket; chunk != NONE; chunk = chunkNext[chunk])
+                out.writeBoolean(log.sorted[partition]);
+                out.writeInt(log.count[partition]);
+                for (int chunk = log.head[partition]; chunk != NONE; chunk = chunkNext[chunk])
                 {
                     final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
                     for (int r = 0; r < chunkFill[chunk]; r++)
                     {
-                        final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength;
-                        for (int word = 0; word < recordLength; word += 8)
-                        {
-                            out.writeLong(records.getLong(at + word));
-                        }
+                        out.writeBytes(records, (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength, recordLength);
                     }
                 }
             }
@@ -470,10 +585,12 @@ final class PaneLogs implements AutoCloseable
     }
 
     /**
-     * Replaces the logs with those of {@link #writeSnapshot}, on a fresh instance built the same way.
+     * Replaces the logs with those of {@link #writeSnapshot}, on a fresh instance built the same way: the same records
+     * in the same order, sorted where they were, and an emission under way goes on where it stopped.
      */
-    void readSnapshot(final SnapshotReader in, final MutableDirectBuffer scratch)
+    void readSnapshot(final SnapshotReader in)
     {
+        final MutableDirectBuffer scratch = new UnsafeBuffer(new byte[recordLength]);
         if (logCount != 0)
         {
             throw new IllegalStateException("read pane logs into a fresh instance");
@@ -482,11 +599,14 @@ final class PaneLogs implements AutoCloseable
         jobEnd = in.readLong();
         jobBucket = in.readInt();
         final int savedBuckets = in.readInt();
+        final int savedPartitions = in.readInt();
         final int count = in.readInt();
-        if (savedBuckets != buckets || count < 0 || count > logs.length || jobBucket < 0 || jobBucket >= buckets)
+        if (savedBuckets != buckets || savedPartitions != partitions || count < 0 || count > logs.length || jobBucket < 0 ||
+            jobBucket >= buckets)
         {
-            throw new SnapshotCorruptedException("the snapshot's hopping panes are in " + savedBuckets + " buckets and " + count +
-                " logs; this operator has " + buckets + " and room for " + logs.length + " (built for other expected keys?)");
+            throw new SnapshotCorruptedException("the snapshot's hopping panes are in " + savedBuckets + " buckets, " + savedPartitions +
+                " partitions and " + count + " logs; this operator has " + buckets + ", " + partitions + " and room for " + logs.length +
+                " (built for other expected keys?)");
         }
         for (int i = 0; i < count; i++)
         {
@@ -497,19 +617,74 @@ final class PaneLogs implements AutoCloseable
                 throw new SnapshotCorruptedException("the snapshot's pane log at " + paneStart + " says " + recordCount + " records but holds " +
                     in.remaining() + " bytes");
             }
-            for (long r = 0; r < recordCount; r++)
+            final Log log = logFor(paneStart);
+            for (int partition = 0; partition < partitions; partition++)
             {
-                final long key = in.readLong();
-                for (int word = 0; word < paneLength; word += 8)
+                final boolean sorted = in.readBoolean();
+                final int records = in.readInt();
+                if (records < 0 || (long)records * recordLength > in.remaining())
                 {
-                    scratch.putLong(word, in.readLong());
+                    throw new SnapshotCorruptedException("the snapshot's pane log at " + paneStart + " says " + records + " records in partition " +
+                        partition + " but holds " + in.remaining() + " bytes");
                 }
-                if (scratch.getLong(Window.START_OFFSET) != paneStart)
+                for (int r = 0; r < records; r++)
                 {
-                    throw new SnapshotCorruptedException("the snapshot's pane log at " + paneStart + " holds a pane of " +
-                        scratch.getLong(Window.START_OFFSET));
+                    in.readBytes(scratch, 0, recordLength);
+                    final long key = scratch.getLong(0);
+                    if (scratch.getLong(8 + Window.START_OFFSET) != paneStart || partitionOf(key) != partition)
+                    {
+                        throw new SnapshotCorruptedException("the snapshot's pane log at " + paneStart + ", partition " + partition +
+                            ", holds a pane of " + scratch.getLong(8 + Window.START_OFFSET) + " of key " + key);
+                    }
+                    append(key, scratch, 8);
                 }
-                append(key, scratch, 0);
+                if (sorted)
+                {
+                    sort(log, partition);   // stable: records written in bucket order stay in it
+                }
+            }
+            if (log.records != recordCount)
+            {
+                throw new SnapshotCorruptedException("the snapshot's pane log at " + paneStart + " says " + recordCount + " records, its " +
+                    "partitions hold " + log.records);
+            }
+        }
+        if (jobEnd != Long.MIN_VALUE && (jobBucket & subMask) != 0)
+        {
+            // in the middle of a partition: each log's cursor past the buckets already emitted
+            final int partition = jobBucket >>> subBits;
+            final int sub = jobBucket & subMask;
+            for (int i = 0; i < logCount; i++)
+            {
+                final Log log = logs[i];
+                if (log.paneStart < jobEnd - sizeMs || log.paneStart >= jobEnd)
+                {
+                    continue;
+                }
+                if (!log.sorted[partition])
+                {
+                    throw new SnapshotCorruptedException("the snapshot's pane log at " + log.paneStart + " is not sorted in partition " +
+                        partition + ", which its window ending at " + jobEnd + " is emitting");
+                }
+                int chunk = log.head[partition];
+                int r = 0;
+                while (chunk != NONE)
+                {
+                    if (r == chunkFill[chunk])
+                    {
+                        chunk = chunkNext[chunk];
+                        r = 0;
+                        continue;
+                    }
+                    final long key = blockBuffers[chunk >>> BLOCK_SHIFT].getLong((chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength);
+                    if ((EntryTable.hash(key) & subMask) >= sub)
+                    {
+                        break;
+                    }
+                    r++;
+                }
+                log.cursorChunk = chunk;
+                log.cursorRecord = r;
             }
         }
     }
@@ -532,6 +707,21 @@ final class PaneLogs implements AutoCloseable
         return paneLength;
     }
 
+    int buckets()
+    {
+        return buckets;
+    }
+
+    int partitions()
+    {
+        return partitions;
+    }
+
+    int partitionOf(final long key)
+    {
+        return (EntryTable.hash(key) & bucketMask) >>> subBits;
+    }
+
     @Override
     public void close()
     {
@@ -543,24 +733,28 @@ final class PaneLogs implements AutoCloseable
     }
 
     /**
-     * The closed panes of one pane start: bucket b's chain starts at chunk {@code firstChunk + b}, the log's own for its
-     * life (reused by the next pane start it serves), so a merge walks each log's first chunks in order.
+     * The closed panes of one pane start, in partitions: each a chain of chunks, in the order appended until sorted;
+     * and where the window being emitted reads next in the current partition.
      */
     private static final class Log
     {
-        final int firstChunk;
+        final int[] head;
         final int[] tail;
+        final int[] count;
+        final boolean[] sorted;
         long paneStart;
         long records;
+        int cursorChunk = NONE;
+        int cursorRecord;
 
-        Log(final int buckets, final int firstChunk)
+        Log(final int partitions)
         {
-            this.firstChunk = firstChunk;
-            tail = new int[buckets];
-            for (int bucket = 0; bucket < buckets; bucket++)
-            {
-                tail[bucket] = firstChunk + bucket;
-            }
+            head = new int[partitions];
+            tail = new int[partitions];
+            count = new int[partitions];
+            sorted = new boolean[partitions];
+            Arrays.fill(head, NONE);
+            Arrays.fill(tail, NONE);
         }
     }
 }
