@@ -62,7 +62,6 @@ final class PaneLogs implements AutoCloseable
     private long jobEnd = Long.MIN_VALUE;
     private int jobBucket;
     private int emittedWindows;
-    private int emptyBuckets;
 
     // the merge table of one bucket (scratch: rebuilt per bucket, never state)
     private long[] tableKeys = new long[64];
@@ -206,8 +205,9 @@ final class PaneLogs implements AutoCloseable
             listener.onClose(tableKeys[t], result);
             emittedWindows++;
         }
-        // an empty bucket costs a look at each log's head: 64 of them count as one unit of the budget
-        return merged > 0 ? merged : (++emptyBuckets & 63) == 0 ? 1 : 0;
+        // an empty bucket costs a look at each log's head: 64 of them count as one unit of the budget, counted by the
+        // bucket's place in the job (which a snapshot keeps), so a restored run slices as the run that went on
+        return merged > 0 ? merged : (jobBucket & 63) == 63 ? 1 : 0;
     }
 
     private void merge(final UnsafeBuffer records, final long key, final int recordAt)
