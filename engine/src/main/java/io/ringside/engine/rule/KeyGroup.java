@@ -61,6 +61,27 @@ public final class KeyGroup extends Operator
     }
 
     /**
+     * Hopping windows of {@code sizeMs} whose panes are the windows of a {@link Tumbling} of this group, every tumbling
+     * size, with its aggregates: the events added to the tumbling are the hopping windows' events, at no cost per
+     * event and no bytes in the entry (each tumbling window, as it closes, is logged once as a pane of the hopping
+     * windows that hold it). The returned operator takes no event of its own.
+     *
+     * @param sizeMs  a positive multiple of the tumbling size.
+     * @param panes   a tumbling of this group, declared before.
+     * @param closed  receives each hopping window as it closes.
+     */
+    public Hopping hopping(final long sizeMs, final Tumbling panes, final Closed closed)
+    {
+        checkOpen();
+        if (panes == null || panes.group() != this)
+        {
+            throw new IllegalArgumentException(name + ": the panes of a hopping window must be a tumbling of this group, were " +
+                (panes == null ? "null" : "one of " + panes.group().name));
+        }
+        return new Hopping(this, builder.hopping(sizeMs, panes.section(), listener(closed)), panes.values.length, panes);
+    }
+
+    /**
      * Session windows: a session spans {@code [first, last + gap)}; events that bridge two sessions merge them.
      *
      * @param slots open sessions per key at most.

@@ -58,6 +58,16 @@ public final class Tumbling extends Windows
         return section.windowStart(eventTime);
     }
 
+    KeyGroup group()
+    {
+        return group;
+    }
+
+    KeyedWindows.Tumbling section()
+    {
+        return section;
+    }
+
     @Override
     boolean addValues(final long key, final long eventTime, final long[] values)
     {

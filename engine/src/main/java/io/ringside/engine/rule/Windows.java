@@ -18,6 +18,8 @@ public abstract class Windows extends Operator
 {
     final long[] values;
     long lateEvents;
+    /** Why this operator takes no event of its own (its windows are fed through another), or null if it takes them. */
+    String refusesAdds;
 
     Windows(final Rule rule, final String name, final int aggregates)
     {
@@ -76,7 +78,7 @@ public abstract class Windows extends Operator
     /**
      * @return events this operator refused as late (each also reported by the rule).
      */
-    public final long lateEvents()
+    public long lateEvents()
     {
         return lateEvents;
     }
@@ -92,6 +94,10 @@ public abstract class Windows extends Operator
 
     private boolean take(final long key, final long eventTime, final int given)
     {
+        if (refusesAdds != null)
+        {
+            throw new IllegalStateException(name + ": " + refusesAdds);
+        }
         if (given < values.length)
         {
             Arrays.fill(values, given, values.length, 0);

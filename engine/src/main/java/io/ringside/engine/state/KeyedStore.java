@@ -45,6 +45,9 @@ public final class KeyedStore implements AutoCloseable
     private final boolean flagsChecked = JvmFlags.requireForState("KeyedStore (off-heap keyed state in Chronicle Map)");
     /** Starts a snapshot of the layout format (older ones start with an entry length: 0 or plus or minus it). */
     static final int LAYOUT_MARKER = Integer.MIN_VALUE + 2;
+    /** Why a snapshot's entry length differs from the store's, and what to do. */
+    private static final String OTHER_LAYOUT = " (written by a version that laid out its entries otherwise, another window kind or " +
+        "shared panes for instance: move the snapshot aside to replay the journal)";
     private static final VarHandle VERSION;
 
     static
@@ -603,7 +606,7 @@ public final class KeyedStore implements AutoCloseable
         if (Math.abs(length) != entryLength)
         {
             throw new SnapshotCorruptedException(name + ": the snapshot holds entries of " + Math.abs(length) + " bytes, this store's are " +
-                entryLength);
+                entryLength + OTHER_LAYOUT);
         }
         final long count = in.readLong();
         final long smallest = 8 + (sparse ? 8L * ((entryLength / 8 + 63) / 64) : entryLength);
@@ -639,7 +642,8 @@ public final class KeyedStore implements AutoCloseable
         final int length = in.readInt();
         if (length != 0 && length != entryLength)
         {
-            throw new SnapshotCorruptedException(name + ": the snapshot holds entries of " + length + " bytes, this store's are " + entryLength);
+            throw new SnapshotCorruptedException(name + ": the snapshot holds entries of " + length + " bytes, this store's are " + entryLength +
+                OTHER_LAYOUT);
         }
         final int fresh = in.readInt();
         final int freeCount = in.readInt();

@@ -33,7 +33,8 @@ import org.agrona.MutableDirectBuffer;
  *  64: each declared section in declaration order:
  *      tumbling: slots x {@link Window}; a window opens in its home slot (its number modulo the slots) when that is
  *                free, so an event usually reads one slot
- *      hopping:  slots x open pane ({@link Window} of the advance), home slots likewise
+ *      hopping:  slots x open pane ({@link Window} of the advance), home slots likewise; nothing when its panes are
+ *                a tumbling section's windows ({@link Builder#hopping(long, Tumbling, WindowListener)})
  *      sessions: a directory of slots x [first event time, last event time] (Long.MAX_VALUE first: a free slot), in
  *                one cache line of the entry for up to four slots, which an event's search and a visit read; then
  *                slots x ([last event time (int64)] then {@link Window} whose start is the first event time)
@@ -483,6 +484,35 @@ public final class KeyedWindows implements AutoCloseable
         }
 
         /**
+         * Hopping windows of {@code sizeMs} whose panes are the windows of a tumbling section declared before (shared
+         * panes, as slicing shares slices): every {@code panes.size()} ms, aligned to the epoch, with the tumbling's
+         * aggregates. The section takes no bytes in the entry and has no {@code add} of its own: an event added to the
+         * tumbling section is in both kinds' windows, and each tumbling window, as it closes (after its own listener),
+         * is written to this section's pane logs, from which the hopping windows are merged as for
+         * {@link #hopping(long, long, int, WindowListener, Aggregate...)}. The tumbling windows' flags are not carried
+         * into the hopping windows.
+         *
+         * @param sizeMs a positive multiple of the tumbling size (at most 1024 of them).
+         * @param panes  a tumbling section of this builder.
+         */
+        public Hopping hopping(final long sizeMs, final Tumbling panes, final WindowListener listener)
+        {
+            if (!sections.contains(panes))
+            {
+                throw new IllegalArgumentException(name + ": the panes of a hopping window must be a tumbling section declared before " +
+                    "in this builder, were " + panes);
+            }
+            if (sizeMs < panes.sizeMs || sizeMs % panes.sizeMs != 0 || sizeMs / panes.sizeMs > 1024)
+            {
+                throw new IllegalArgumentException(name + ": the hopping size must be a positive multiple of its panes' tumbling size " +
+                    "(at most 1024 of them); were " + sizeMs + " and " + panes.sizeMs);
+            }
+            final Hopping hopping = add(new Hopping(length, sizeMs, panes, listener, expectedKeys));
+            panes.share(hopping.logs);
+            return hopping;
+        }
+
+        /**
          * Session windows: a session spans {@code [first, last + gap)}; an event at {@code t} joins every open session it
          * falls into or bridges ({@code first - gap < t < last + gap}, strictly), merging them.
          *
@@ -671,7 +701,7 @@ public final class KeyedWindows implements AutoCloseable
          * @return events refused because every window of this kind that they fall in has closed (late events): the
          * caller emits them as late outputs; none is dropped silently.
          */
-        public final long lateEvents()
+        public long lateEvents()
         {
             return lateEvents;
         }
@@ -694,6 +724,8 @@ public final class KeyedWindows implements AutoCloseable
         private final int slots;
         private final int slotLength;
         private final Window window;
+        /** The pane logs of the hopping sections whose panes are these windows ({@link Builder#hopping(long, Tumbling, WindowListener)}). */
+        private PaneLogs[] sharedLogs = new PaneLogs[0];
 
         Tumbling(final int offset, final long sizeMs, final int slots, final WindowListener listener, final Aggregate[] aggregates)
         {
@@ -702,6 +734,12 @@ public final class KeyedWindows implements AutoCloseable
             this.slots = slots;
             this.slotLength = Window.length(aggregates);
             this.window = new Window(aggregates, sizeMs);
+        }
+
+        private void share(final PaneLogs logs)
+        {
+            sharedLogs = java.util.Arrays.copyOf(sharedLogs, sharedLogs.length + 1);
+            sharedLogs[sharedLogs.length - 1] = logs;
         }
 
         public long windowStart(final long eventTime)
@@ -815,6 +853,10 @@ public final class KeyedWindows implements AutoCloseable
                 }
                 window.wrap(entry, due);
                 listener.onClose(key, window);
+                for (final PaneLogs logs : sharedLogs)
+                {
+                    logs.append(key, entry, due);   // a pane of hopping windows too: logged once, as a hopping section logs its own
+                }
                 Window.clear(entry, due);
                 owner.closedWindows++;
             }
@@ -825,7 +867,9 @@ public final class KeyedWindows implements AutoCloseable
      * Hopping windows of a {@link KeyedWindows}, by stream slicing: an event updates its key's pane (the advance's width
      * of event time) in the entry; when the pane closes it is written once to the pane log of its start
      * ({@link PaneLogs}), and each window is computed from the logs of the panes it spans, sequentially, without visiting
-     * the keys again. Windows are emitted once every key due through their end has been visited.
+     * the keys again. Windows are emitted once every key due through their end has been visited. Declared over a
+     * tumbling section ({@link Builder#hopping(long, Tumbling, WindowListener)}), its panes are that section's windows,
+     * logged by it as they close: the same windows, out of one update per event and no bytes of its own in the entry.
      */
     public static final class Hopping extends Section
     {
@@ -835,6 +879,8 @@ public final class KeyedWindows implements AutoCloseable
         private final int paneLength;
         private final Window pane;
         private final PaneLogs logs;
+        /** The tumbling section whose windows are the panes, or null if the panes are this section's own. */
+        private final Tumbling panes;
 
         Hopping(final int offset, final long sizeMs, final long advanceMs, final int slots, final WindowListener listener,
             final Aggregate[] aggregates, final long expectedKeys)
@@ -846,6 +892,22 @@ public final class KeyedWindows implements AutoCloseable
             this.paneLength = Window.length(aggregates);
             this.pane = new Window(aggregates, advanceMs);
             this.logs = new PaneLogs(sizeMs, advanceMs, aggregates, expectedKeys);
+            this.panes = null;
+        }
+
+        /**
+         * Over a tumbling section's windows: no bytes in the entry, no pane of its own.
+         */
+        Hopping(final int offset, final long sizeMs, final Tumbling panes, final WindowListener listener, final long expectedKeys)
+        {
+            super(offset, 0, listener, panes.aggregates);
+            this.sizeMs = sizeMs;
+            this.advanceMs = panes.sizeMs;
+            this.slots = 0;
+            this.paneLength = Window.length(panes.aggregates);
+            this.pane = null;
+            this.logs = new PaneLogs(sizeMs, advanceMs, panes.aggregates, expectedKeys);
+            this.panes = panes;
         }
 
         /**
@@ -853,9 +915,15 @@ public final class KeyedWindows implements AutoCloseable
          *
          * @param values one value per aggregate, in order (not kept).
          * @return false if a window holding it has closed already (a late event, counted in {@link #lateEvents()}).
+         * @throws IllegalStateException if the panes are a tumbling section's: events go to that section.
          */
         public boolean add(final long eventTime, final long[] values)
         {
+            if (panes != null)
+            {
+                throw new IllegalStateException(owner.name + ": these hopping windows' panes are a tumbling section's windows: add events " +
+                    "to the tumbling section");
+            }
             final MutableDirectBuffer entry = entry();
             final long paneStart = eventTime - Math.floorMod(eventTime, advanceMs);
             if (owner.closedThrough != Long.MIN_VALUE && paneStart + advanceMs <= owner.closedThrough)
@@ -889,10 +957,28 @@ public final class KeyedWindows implements AutoCloseable
             return true;
         }
 
+        /**
+         * @return whether the panes are a tumbling section's windows (then its {@link #lateEvents()} are that section's).
+         */
+        public boolean sharesPanes()
+        {
+            return panes != null;
+        }
+
+        /**
+         * @return events refused as late: with shared panes, the tumbling section's count (an event late for its pane
+         * is late for every hopping window holding it; it was refused once, by the tumbling section's {@code add}).
+         */
+        @Override
+        public long lateEvents()
+        {
+            return panes != null ? panes.lateEvents() : lateEvents;
+        }
+
         @Override
         long close(final MutableDirectBuffer entry, final long key, final long limit)
         {
-            long next = Long.MAX_VALUE;
+            long next = Long.MAX_VALUE;   // with shared panes, no slot: the tumbling section logs them as they close
             for (int slot = 0; slot < slots; slot++)
             {
                 final int at = offset + slot * paneLength;

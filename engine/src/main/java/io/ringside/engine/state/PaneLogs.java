@@ -76,7 +76,6 @@ final class PaneLogs implements AutoCloseable
     private long jobEnd = Long.MIN_VALUE;
     private int jobBucket;
     private int emittedWindows;
-    private int emptyBuckets;
 
     // sorting a partition (scratch, never state): records per bucket, then where each bucket's next record goes;
     // the chunks the sorted records go to
@@ -273,8 +272,9 @@ final class PaneLogs implements AutoCloseable
             listener.onClose(tableKeys[t], result);
             emittedWindows++;
         }
-        // an empty bucket costs a look at each log's cursor: 64 of them count as one unit of the budget
-        return sorted + (merged > 0 ? merged : (++emptyBuckets & 63) == 0 ? 1 : 0);
+        // an empty bucket costs a look at each log's cursor: 64 of them count as one unit of the budget, counted by the
+        // bucket's place in the job (which a snapshot keeps), so a restored run slices as the run that went on
+        return sorted + (merged > 0 ? merged : (jobBucket & 63) == 63 ? 1 : 0);
     }
 
     /**

@@ -19,7 +19,8 @@ import io.ringside.engine.state.Window;
 /**
  * The fraud-velocity workload (README, "The fraud workloads") as a {@link Rule}, one instance per shard: event ids in
  * {@link SeenIds}; each card's windows in ONE entry of a {@link KeyGroup}: tumbling (count, sum; VELOCITY and AMOUNT
- * at most once per window), hopping (count, sum), sessions (count, sum, distinct countries), and three words of its
+ * at most once per window), hopping (count, sum) whose panes are the tumbling windows (so an event updates one window
+ * for both, and the hopping takes no bytes of the entry), sessions (count, sum, distinct countries), and three words of its
  * own for the card's previous accepted event (for COUNTRY). So an accepted event is two map accesses: the dedup check
  * and the card's entry. The rule judges lateness against the event's source watermark (LATE) and closes the windows
  * as the watermark moves, {@value #CLOSE_SLICE_KEYS} cards (or hopping-pane merge units) at most per slot: small enough
@@ -35,7 +36,6 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
     static final long ALLOWED_LATENESS_MS = 5_000;
     static final long TUMBLING_MS = 60_000;
     static final long HOPPING_MS = 300_000;
-    static final long HOPPING_ADVANCE_MS = 60_000;
     static final long SESSION_GAP_MS = 30_000;
     static final long DEDUP_TTL_MS = 600_000;
     static final long VELOCITY_MAX_COUNT = 20;
@@ -95,7 +95,8 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
         seen = operators().seenIds("dedup", DEDUP_TTL_MS, 60_000, idsPerMinute);
         cards = operators().group("cards", expectedCards).closeSlice(CLOSE_SLICE_KEYS);
         tumbling = cards.tumbling(TUMBLING_MS, 3, this::onTumblingClosed, Aggregates.count(), Aggregates.sum());
-        hopping = cards.hopping(HOPPING_MS, HOPPING_ADVANCE_MS, 3, this::onHoppingClosed, Aggregates.count(), Aggregates.sum());
+        // the hopping panes are the tumbling windows (60 s, count and sum, closing together): shared, not kept twice
+        hopping = cards.hopping(HOPPING_MS, tumbling, this::onHoppingClosed);
         sessions = cards.sessions(SESSION_GAP_MS, SESSION_SLOTS, this::onSessionClosed, Aggregates.count(), Aggregates.sum(),
             Aggregates.distinct(199));
         previous = cards.words(3);
@@ -142,8 +143,7 @@ public final class FraudVelocityPipeline extends Rule implements AutoCloseable
         final long cardId = fraud.cardId();
         final long amountCents = fraud.amountCents();
         final int country = fraud.country();
-        if (!tumbling.add(cardId, time, 0, amountCents) || !hopping.add(cardId, time, 0, amountCents) ||
-            !sessions.add(cardId, time, 0, amountCents, country))
+        if (!tumbling.add(cardId, time, 0, amountCents) || !sessions.add(cardId, time, 0, amountCents, country))
         {
             // cannot happen: an event not late against its source's watermark finds its windows open
             throw new IllegalStateException("event " + eventId + " at " + time + " fell in a closed window of card " + cardId);
