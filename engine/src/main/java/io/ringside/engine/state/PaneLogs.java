@@ -115,7 +115,7 @@ final class PaneLogs implements AutoCloseable
         this.pane = new Window(aggregates, advanceMs);
         for (int i = 0; i < logs.length; i++)
         {
-            logs[i] = new Log(partitions);
+            logs[i] = new Log(partitions, buckets);
         }
         // about four records per bucket and log, and a chunk per partition and log, made up front: the logs of a
         // steady state fit without growing on the shard's path
@@ -243,22 +243,16 @@ final class PaneLogs implements AutoCloseable
             // the bucket's records are the log's next ones in the partition
             int chunk = log.cursorChunk;
             int r = log.cursorRecord;
-            while (chunk != NONE)
+            for (int left = subBits == 0 ? log.count[partition] : log.bucketRecords[jobBucket]; left > 0; left--)
             {
                 if (r == chunkFill[chunk])
                 {
                     chunk = chunkNext[chunk];
                     r = 0;
-                    continue;
                 }
                 final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
                 final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength;
-                final long key = records.getLong(at);
-                if ((EntryTable.hash(key) & subMask) != sub)
-                {
-                    break;
-                }
-                merge(records, key, at + 8);
+                merge(records, records.getLong(at), at + 8);
                 merged++;
                 r++;
             }
@@ -301,8 +295,10 @@ final class PaneLogs implements AutoCloseable
                 sortAt[(EntryTable.hash(records.getLong(base + r * recordLength)) & subMask) + 1]++;
             }
         }
+        final int first = partition << subBits;
         for (int bucket = 1; bucket < sortAt.length; bucket++)
         {
+            log.bucketRecords[first + bucket - 1] = sortAt[bucket];
             sortAt[bucket] += sortAt[bucket - 1];
         }
         final int sortedChunks = (count + RECORDS_PER_CHUNK - 1) / RECORDS_PER_CHUNK;
@@ -668,20 +664,14 @@ final class PaneLogs implements AutoCloseable
                 }
                 int chunk = log.head[partition];
                 int r = 0;
-                while (chunk != NONE)
+                for (int bucket = partition << subBits; bucket < jobBucket; bucket++)
                 {
-                    if (r == chunkFill[chunk])
-                    {
-                        chunk = chunkNext[chunk];
-                        r = 0;
-                        continue;
-                    }
-                    final long key = blockBuffers[chunk >>> BLOCK_SHIFT].getLong((chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength);
-                    if ((EntryTable.hash(key) & subMask) >= sub)
-                    {
-                        break;
-                    }
-                    r++;
+                    r += log.bucketRecords[bucket];
+                }
+                while (r > RECORDS_PER_CHUNK)
+                {
+                    chunk = chunkNext[chunk];
+                    r -= RECORDS_PER_CHUNK;
                 }
                 log.cursorChunk = chunk;
                 log.cursorRecord = r;
@@ -742,13 +732,16 @@ final class PaneLogs implements AutoCloseable
         final int[] tail;
         final int[] count;
         final boolean[] sorted;
+        /** Once its partition is sorted, each bucket's records (when a partition holds several buckets). */
+        final int[] bucketRecords;
         long paneStart;
         long records;
         int cursorChunk = NONE;
         int cursorRecord;
 
-        Log(final int partitions)
+        Log(final int partitions, final int buckets)
         {
+            bucketRecords = new int[partitions == buckets ? 0 : buckets];
             head = new int[partitions];
             tail = new int[partitions];
             count = new int[partitions];
