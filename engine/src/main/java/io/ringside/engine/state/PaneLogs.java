@@ -137,26 +137,36 @@ final class PaneLogs implements AutoCloseable
         {
             throw new IllegalStateException("a pane of " + paneStart + " closed after its first window was emitted (key " + key + ")");
         }
-        int chunk = log.tail[partition];
-        if (chunk == NONE)
-        {
-            chunk = newChunk();
-            log.head[partition] = chunk;
-            log.tail[partition] = chunk;
-        }
-        else if (chunkFill[chunk] == RECORDS_PER_CHUNK)
-        {
-            final int grown = newChunk();
-            chunkNext[chunk] = grown;
-            log.tail[partition] = grown;
-            chunk = grown;
-        }
+        final int chunk = tailWithRoom(log, partition);
         final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
         final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + chunkFill[chunk]++ * recordLength;
         records.putLong(at, key);
         records.putBytes(at + 8, entry, offset, paneLength);
         log.count[partition]++;
         log.records++;
+    }
+
+    /**
+     * @return the partition's tail chunk, a new one chained after it if it is full (or the first if it has none).
+     */
+    private int tailWithRoom(final Log log, final int partition)
+    {
+        final int chunk = log.tail[partition];
+        if (chunk != NONE && chunkFill[chunk] < RECORDS_PER_CHUNK)
+        {
+            return chunk;
+        }
+        final int grown = newChunk();
+        if (chunk == NONE)
+        {
+            log.head[partition] = grown;
+        }
+        else
+        {
+            chunkNext[chunk] = grown;
+        }
+        log.tail[partition] = grown;
+        return grown;
     }
 
     /**
@@ -687,20 +697,7 @@ final class PaneLogs implements AutoCloseable
         int lastSub = 0;
         while (left > 0)
         {
-            int chunk = log.tail[partition];
-            if (chunk == NONE)
-            {
-                chunk = newChunk();
-                log.head[partition] = chunk;
-                log.tail[partition] = chunk;
-            }
-            else if (chunkFill[chunk] == RECORDS_PER_CHUNK)
-            {
-                final int grown = newChunk();
-                chunkNext[chunk] = grown;
-                log.tail[partition] = grown;
-                chunk = grown;
-            }
+            final int chunk = tailWithRoom(log, partition);
             final int n = Math.min(left, RECORDS_PER_CHUNK - chunkFill[chunk]);
             final UnsafeBuffer buffer = blockBuffers[chunk >>> BLOCK_SHIFT];
             final int first = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + chunkFill[chunk] * recordLength;
