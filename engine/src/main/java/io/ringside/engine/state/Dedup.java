@@ -22,6 +22,8 @@ public final class Dedup implements AutoCloseable
 {
     /** First of the fields: a JVM without the flags gets a refusal that names them, before any other field is made. */
     private final boolean flagsChecked = io.ringside.engine.JvmFlags.requireForState("Dedup (off-heap id sets)");
+    /** Starts a snapshot: version 2 writes each bucket's slots as they lie (version 1, without this word, its ids one by one). */
+    static final long SNAPSHOT_FORMAT = 0x52494E4744440002L;
     private final String name;
     private final long ttlMs;
     private final long bucketMs;
@@ -148,10 +150,11 @@ public final class Dedup implements AutoCloseable
     }
 
     /**
-     * Writes the watermark and every live bucket (number and ids), oldest first.
+     * Writes the watermark and every live bucket (number and slots), oldest first.
      */
     public void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
     {
+        out.writeLong(SNAPSHOT_FORMAT);
         out.writeLong(ttlMs);
         out.writeLong(bucketMs);
         out.writeLong(watermark);
@@ -175,6 +178,13 @@ public final class Dedup implements AutoCloseable
      */
     public void readSnapshot(final io.ringside.engine.SnapshotReader in)
     {
+        final long format = in.readLong();
+        if (format != SNAPSHOT_FORMAT)
+        {
+            throw new io.ringside.engine.SnapshotCorruptedException(name + ": the snapshot's ids are not of format " +
+                Long.toHexString(SNAPSHOT_FORMAT) + " (written by another version, an older one lists them one by one: move the " +
+                "snapshots aside to replay the journal)");
+        }
         final long ttl = in.readLong();
         final long bucket = in.readLong();
         if (ttl != ttlMs || bucket != bucketMs)

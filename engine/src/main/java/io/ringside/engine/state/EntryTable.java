@@ -251,6 +251,14 @@ final class EntryTable implements AutoCloseable
     }
 
     /**
+     * @return whether entry number {@code entry} (below {@link #fresh()}) is in use.
+     */
+    boolean live(final int entry)
+    {
+        return UnsafeApi.getLong(slabAddress + entry * stride + LIVE_OFFSET) != 0;
+    }
+
+    /**
      * @return the key written in entry number {@code entry}'s header (its key while it is in use; what it last held, or
      * 0, when it is not).
      */
@@ -317,7 +325,7 @@ final class EntryTable implements AutoCloseable
     }
 
     /**
-     * Restores a key at the entry number it had ({@link #restoreLayout} first): the entry is zeroed.
+     * Restores a key at the entry number it had ({@link #restoreLayout} first, which zeroed the entry).
      *
      * @return the entry number.
      */
@@ -346,7 +354,6 @@ final class EntryTable implements AutoCloseable
         final long header = slabAddress + entry * stride;
         UnsafeApi.putLong(header, key);
         UnsafeApi.putLong(header + LIVE_OFFSET, 1);
-        UnsafeApi.setMemory(header + ENTRY_HEADER, entryLength, (byte)0);
         size++;
         return entry;
     }
@@ -374,27 +381,6 @@ final class EntryTable implements AutoCloseable
     int capacity()
     {
         return capacity;
-    }
-
-    /**
-     * @return index slots, for {@link #keyAt} and {@link #entryAt}: iteration in index order.
-     */
-    int slots()
-    {
-        return indexMask + 1;
-    }
-
-    /**
-     * @return the entry number held at an index slot, or {@link #ABSENT} if the slot is free.
-     */
-    int entryAt(final int slot)
-    {
-        return (int)(UnsafeApi.getLong(indexAddress + (long)slot * INDEX_SLOT_LENGTH + REF_OFFSET) - 1);
-    }
-
-    long keyAt(final int slot)
-    {
-        return UnsafeApi.getLong(indexAddress + (long)slot * INDEX_SLOT_LENGTH);
     }
 
     /**

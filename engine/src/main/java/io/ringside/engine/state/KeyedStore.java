@@ -17,6 +17,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -69,6 +70,8 @@ public final class KeyedStore implements AutoCloseable
     private final LongValue key = Values.newHeapInstance(LongValue.class);
     private final BytesStore<?, ?> zeros;
     private final UnsafeBuffer entry = new UnsafeBuffer(0, 0);
+    /** Over a snapshot's bytes while one is read. */
+    private final UnsafeBuffer sparseView = new UnsafeBuffer(0, 0);
     private final ThreadLocal<LongValue> readerKeys = ThreadLocal.withInitial(() -> Values.newHeapInstance(LongValue.class));
     private final ThreadLocal<UnsafeBuffer> readerViews = ThreadLocal.withInitial(() -> new UnsafeBuffer(0, 0));
     private ExternalMapQueryContext<LongValue, byte[], ?> context;
@@ -448,13 +451,13 @@ public final class KeyedStore implements AutoCloseable
         out.writeLong(hot.size());
         final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         long written = 0;
-        for (int slot = 0, slots = hot.slots(); slot < slots; slot++)
+        // in entry order: the slab read (and, restoring, written) front to back, not at random
+        for (int at = 0, fresh = hot.fresh(); at < fresh; at++)
         {
-            final int at = hot.entryAt(slot);
-            if (at >= 0)
+            if (hot.live(at))
             {
                 out.writeInt(at);
-                out.writeLong(hot.keyAt(slot));
+                out.writeLong(hot.keyOfEntry(at));
                 if (values)
                 {
                     view.wrap(hot.address(at), entryLength);
@@ -519,7 +522,11 @@ public final class KeyedStore implements AutoCloseable
         }
     }
 
-    private void readSparse(final SnapshotReader in, final MutableDirectBuffer target)
+    /**
+     * Reads an entry written by {@link #writeSparse} into the zeroed entry at {@code address}: each bitmap's words read
+     * in place from the snapshot's bytes, without a call per word.
+     */
+    private void readSparse(final SnapshotReader in, final long address)
     {
         final int words = entryLength >> 3;
         for (int first = 0; first < words; first += 64)
@@ -535,9 +542,13 @@ public final class KeyedStore implements AutoCloseable
                 throw new SnapshotCorruptedException(name + ": a sparse entry says " + Long.bitCount(bitmap) + " words but the snapshot holds " +
                     in.remaining() + " bytes");
             }
+            in.readView(sparseView, Long.bitCount(bitmap) * 8);
+            long from = sparseView.addressOffset();
+            final long to = address + ((long)first << 3);
             for (long bits = bitmap; bits != 0; bits &= bits - 1)
             {
-                target.putLong((first + Long.numberOfTrailingZeros(bits)) << 3, in.readLong());
+                UnsafeApi.putLong(to + ((long)Long.numberOfTrailingZeros(bits) << 3), UnsafeApi.getLong(from));
+                from += 8;
             }
         }
     }
@@ -623,7 +634,7 @@ public final class KeyedStore implements AutoCloseable
             {
                 if (sparse)
                 {
-                    readSparse(in, target);   // a new entry is zeroed: only the non-zero words are written
+                    readSparse(in, target.addressOffset());   // a new entry is zeroed: only the non-zero words are written
                 }
                 else
                 {
@@ -724,7 +735,7 @@ public final class KeyedStore implements AutoCloseable
     {
         if (length != 0)
         {
-            readSparse(in, entry);   // a restored entry is zeroed: only the non-zero words are written
+            readSparse(in, entry.addressOffset());   // a restored entry is zeroed: only the non-zero words are written
         }
     }
 

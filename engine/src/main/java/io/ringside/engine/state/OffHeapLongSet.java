@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -134,26 +135,34 @@ final class OffHeapLongSet
     }
 
     /**
-     * Writes the count, then the values held (not the empty slots).
+     * Writes the slots as they lie: their number, the count, whether zero is held, then per 64 slots a bitmap of those
+     * in use and their values, in slot order. {@link #readSnapshot} puts each value back in its slot, one sequential
+     * pass with no hashing or probing, and the set comes back exactly as it was.
      */
     void writeSnapshot(final io.ringside.engine.SnapshotWriter out) throws java.io.IOException
     {
         final long size = size();
+        final long holdsZero = buffer.getLong(HOLDS_ZERO_OFFSET);
+        out.writeLong(mask + 1L);
         out.writeLong(size);
-        long written = 0;
-        if (buffer.getLong(HOLDS_ZERO_OFFSET) != 0)
+        out.writeLong(holdsZero);
+        long written = holdsZero;
+        for (int first = 0; first <= mask; first += 64)
         {
-            out.writeLong(0);
-            written++;
-        }
-        for (int slot = 0; slot <= mask; slot++)
-        {
-            final long value = buffer.getLong(SLOTS_OFFSET + slot * 8);
-            if (value != 0)
+            long bitmap = 0;
+            for (int slot = 0, end = Math.min(64, mask + 1 - first); slot < end; slot++)
             {
-                out.writeLong(value);
-                written++;
+                if (buffer.getLong(SLOTS_OFFSET + (first + slot) * 8) != 0)
+                {
+                    bitmap |= 1L << slot;
+                }
             }
+            out.writeLong(bitmap);
+            for (long bits = bitmap; bits != 0; bits &= bits - 1)
+            {
+                out.writeLong(buffer.getLong(SLOTS_OFFSET + (first + Long.numberOfTrailingZeros(bits)) * 8));
+            }
+            written += Long.bitCount(bitmap);
         }
         if (written != size)
         {
@@ -162,21 +171,60 @@ final class OffHeapLongSet
     }
 
     /**
-     * Replaces the values held with those of a snapshot written by {@link #writeSnapshot}.
+     * Replaces the values held with those of a snapshot written by {@link #writeSnapshot}, each in the slot it had
+     * (the set takes the snapshot's number of slots, should it have grown).
      */
     void readSnapshot(final io.ringside.engine.SnapshotReader in)
     {
-        final long count = in.readLong();
-        if (count < 0 || count * 8 > in.remaining())
+        final long slots = in.readLong();
+        final long size = in.readLong();
+        final long holdsZero = in.readLong();
+        if (slots < 16 || slots > 1 << 29 || (slots & (slots - 1)) != 0 || size < 0 || size > slots || (holdsZero & ~1L) != 0 ||
+            (slots / 64 + size - holdsZero) * 8 > in.remaining())
         {
-            throw new io.ringside.engine.SnapshotCorruptedException("dedup ids: the snapshot says " + count + " ids but holds " +
-                in.remaining() + " bytes");
+            throw new io.ringside.engine.SnapshotCorruptedException("dedup ids: the snapshot says " + slots + " slots, " + size +
+                " ids (zero among them: " + holdsZero + ") but holds " + in.remaining() + " bytes");
         }
-        clear();
-        for (long i = 0; i < count; i++)
+        if (slots != mask + 1L)
         {
-            add(in.readLong());
+            close();
+            allocate((int)slots);
         }
+        else
+        {
+            clear();
+        }
+        final long base = buffer.addressOffset() + SLOTS_OFFSET;
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        long read = holdsZero;
+        boolean zero = false;
+        for (long first = 0; first < slots; first += 64)
+        {
+            final long bitmap = in.readLong();
+            read += Long.bitCount(bitmap);
+            if (read > size || (slots - first < 64 && bitmap >>> (slots - first) != 0))
+            {
+                read = Long.MAX_VALUE;   // more values than the count, or slots past the set's: refused below
+                break;
+            }
+            in.readView(view, Long.bitCount(bitmap) * 8);
+            long from = view.addressOffset();
+            for (long bits = bitmap; bits != 0; bits &= bits - 1)
+            {
+                final long value = UnsafeApi.getLong(from);
+                zero |= value == 0;
+                UnsafeApi.putLong(base + (first + Long.numberOfTrailingZeros(bits)) * 8, value);
+                from += 8;
+            }
+        }
+        if (read != size || zero)
+        {
+            buffer.setMemory(0, buffer.capacity(), (byte)0);
+            throw new io.ringside.engine.SnapshotCorruptedException("dedup ids: the snapshot says " + size + " ids, its slots hold " +
+                (zero ? "a zero" : read > size ? "more (or slots past its " + slots + ")" : String.valueOf(read)));
+        }
+        buffer.putLong(SIZE_OFFSET, size);
+        buffer.putLong(HOLDS_ZERO_OFFSET, holdsZero);
     }
 
     /**

@@ -7,7 +7,6 @@ import io.ringside.engine.SnapshotReader;
 import io.ringside.engine.SnapshotWriter;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -138,26 +137,36 @@ final class PaneLogs implements AutoCloseable
         {
             throw new IllegalStateException("a pane of " + paneStart + " closed after its first window was emitted (key " + key + ")");
         }
-        int chunk = log.tail[partition];
-        if (chunk == NONE)
-        {
-            chunk = newChunk();
-            log.head[partition] = chunk;
-            log.tail[partition] = chunk;
-        }
-        else if (chunkFill[chunk] == RECORDS_PER_CHUNK)
-        {
-            final int grown = newChunk();
-            chunkNext[chunk] = grown;
-            log.tail[partition] = grown;
-            chunk = grown;
-        }
+        final int chunk = tailWithRoom(log, partition);
         final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
         final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + chunkFill[chunk]++ * recordLength;
         records.putLong(at, key);
         records.putBytes(at + 8, entry, offset, paneLength);
         log.count[partition]++;
         log.records++;
+    }
+
+    /**
+     * @return the partition's tail chunk, a new one chained after it if it is full (or the first if it has none).
+     */
+    private int tailWithRoom(final Log log, final int partition)
+    {
+        final int chunk = log.tail[partition];
+        if (chunk != NONE && chunkFill[chunk] < RECORDS_PER_CHUNK)
+        {
+            return chunk;
+        }
+        final int grown = newChunk();
+        if (chunk == NONE)
+        {
+            log.head[partition] = grown;
+        }
+        else
+        {
+            chunkNext[chunk] = grown;
+        }
+        log.tail[partition] = grown;
+        return grown;
     }
 
     /**
@@ -582,11 +591,12 @@ final class PaneLogs implements AutoCloseable
 
     /**
      * Replaces the logs with those of {@link #writeSnapshot}, on a fresh instance built the same way: the same records
-     * in the same order, sorted where they were, and an emission under way goes on where it stopped.
+     * in the same order, sorted where they were, and an emission under way goes on where it stopped. A partition's
+     * records are copied a chunk at a time straight from the snapshot's bytes, then checked in place (their pane, their
+     * partition, and bucket order where sorted: a sorted partition was written in it, so it is not sorted again).
      */
     void readSnapshot(final SnapshotReader in)
     {
-        final MutableDirectBuffer scratch = new UnsafeBuffer(new byte[recordLength]);
         if (logCount != 0)
         {
             throw new IllegalStateException("read pane logs into a fresh instance");
@@ -623,21 +633,8 @@ final class PaneLogs implements AutoCloseable
                     throw new SnapshotCorruptedException("the snapshot's pane log at " + paneStart + " says " + records + " records in partition " +
                         partition + " but holds " + in.remaining() + " bytes");
                 }
-                for (int r = 0; r < records; r++)
-                {
-                    in.readBytes(scratch, 0, recordLength);
-                    final long key = scratch.getLong(0);
-                    if (scratch.getLong(8 + Window.START_OFFSET) != paneStart || partitionOf(key) != partition)
-                    {
-                        throw new SnapshotCorruptedException("the snapshot's pane log at " + paneStart + ", partition " + partition +
-                            ", holds a pane of " + scratch.getLong(8 + Window.START_OFFSET) + " of key " + key);
-                    }
-                    append(key, scratch, 8);
-                }
-                if (sorted)
-                {
-                    sort(log, partition);   // stable: records written in bucket order stay in it
-                }
+                readPartition(in, log, partition, records, sorted && subBits != 0);
+                log.sorted[partition] = sorted;
             }
             if (log.records != recordCount)
             {
@@ -677,6 +674,43 @@ final class PaneLogs implements AutoCloseable
                 log.cursorRecord = r;
             }
         }
+    }
+
+    /**
+     * Appends a partition's records from a snapshot to its chain, a chunk's worth per copy, and checks them in place.
+     *
+     * @param ordered whether they must be in bucket order.
+     */
+    private void readPartition(final SnapshotReader in, final Log log, final int partition, final int records, final boolean ordered)
+    {
+        int left = records;
+        int lastSub = 0;
+        while (left > 0)
+        {
+            final int chunk = tailWithRoom(log, partition);
+            final int n = Math.min(left, RECORDS_PER_CHUNK - chunkFill[chunk]);
+            final UnsafeBuffer buffer = blockBuffers[chunk >>> BLOCK_SHIFT];
+            final int first = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + chunkFill[chunk] * recordLength;
+            in.readBytes(buffer, first, n * recordLength);
+            for (int at = first, end = first + n * recordLength; at < end; at += recordLength)
+            {
+                final long key = buffer.getLong(at);
+                final int hash = EntryTable.hash(key);
+                final int sub = hash & subMask;
+                if (buffer.getLong(at + 8 + Window.START_OFFSET) != log.paneStart || ((hash & bucketMask) >>> subBits) != partition ||
+                    (ordered && sub < lastSub))
+                {
+                    throw new SnapshotCorruptedException("the snapshot's pane log at " + log.paneStart + ", partition " + partition +
+                        ", holds a pane of " + buffer.getLong(at + 8 + Window.START_OFFSET) + " of key " + key +
+                        (ordered && sub < lastSub ? " out of bucket order" : ""));
+                }
+                lastSub = sub;
+            }
+            chunkFill[chunk] += n;
+            left -= n;
+        }
+        log.count[partition] += records;
+        log.records += records;
     }
 
     /**

@@ -5,7 +5,9 @@ import java.util.Arrays;
 import io.ringside.engine.SnapshotCorruptedException;
 import io.ringside.engine.SnapshotReader;
 import io.ringside.engine.SnapshotWriter;
+import org.agrona.UnsafeApi;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Which keys are due at which deadline: closing takes the earliest deadlines first and visits only the keys
@@ -149,6 +151,9 @@ final class WindowTimers
     private int orderingIndex;
     private int leftHead = NONE;
     private int leftTail = NONE;
+    // reading a snapshot: over its bytes, and the tail of the chain read last
+    private final UnsafeBuffer chainView = new UnsafeBuffer(0, 0);
+    private int readTail;
 
     WindowTimers()
     {
@@ -784,23 +789,67 @@ final class WindowTimers
             {
                 drainingDeadline = deadline;
                 drainingIndex = 0;
-                drainingNode = newNode();
-                int tail = drainingNode;
-                for (int i = 0; i < count; i++)
-                {
-                    final long key = in.readLong();
-                    tail = appendTo(tail, key, in.readLong());
-                }
+                drainingNode = readChain(in, count);
+            }
+            else if (where == CHAIN_WHEEL && wheelTail[(int)(deadline & WHEEL_MASK)] == NONE)
+            {
+                final int slot = (int)(deadline & WHEEL_MASK);
+                wheelHead[slot] = readChain(in, count);
+                wheelTail[slot] = readTail;
+                wheelUsed[slot >>> 6] |= 1L << slot;
+                wheelChains++;
+            }
+            else if (where == CHAIN_OVERFLOW && overflowChains.get(deadline) == NONE)
+            {
+                final int head = readChain(in, count);
+                overflowChains.put(deadline, ((long)head << 32) | readTail);
+                push(deadline);
             }
             else
             {
-                for (int i = 0; i < count; i++)
+                for (int i = 0; i < count; i++)   // a deadline twice: appended to its chain, as armed
                 {
                     final long key = in.readLong();
                     arm(key, in.readLong(), deadline, where == CHAIN_WHEEL);
                 }
             }
         }
+    }
+
+    /**
+     * Reads {@code count} registrations (key and handle each) into a new chain of full chunks, a chunk's worth at a
+     * time from the snapshot's bytes in place.
+     *
+     * @return the chain's head chunk (its tail in {@link #readTail}).
+     */
+    private int readChain(final SnapshotReader in, final int count)
+    {
+        final int head = newNode();
+        int node = head;
+        for (int left = count; ; )
+        {
+            final int n = Math.min(CHUNK, left);
+            in.readView(chainView, n * 16);
+            final long from = chainView.addressOffset();
+            final int base = node * CHUNK;
+            for (int i = 0; i < n; i++)
+            {
+                regKey[base + i] = UnsafeApi.getLong(from + i * 16L);
+                regHandle[base + i] = UnsafeApi.getLong(from + i * 16L + 8);
+            }
+            nodeFill[node] = n;
+            left -= n;
+            if (left == 0)
+            {
+                break;
+            }
+            final int next = newNode();
+            nodeNext[node] = next;
+            node = next;
+        }
+        registrations += count;
+        readTail = node;
+        return head;
     }
 
     private void readOrderingChain(final SnapshotReader in, final long deadline)

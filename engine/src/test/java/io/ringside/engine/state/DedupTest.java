@@ -1,6 +1,12 @@
 package io.ringside.engine.state;
 
+import java.nio.file.Path;
+
+import io.ringside.engine.SnapshotCorruptedException;
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -85,5 +91,56 @@ class DedupTest
     {
         assertThrows(IllegalArgumentException.class, () -> new Dedup("ids", 100, 200, 10));
         assertThrows(IllegalArgumentException.class, () -> new Dedup("ids", 0, 1, 10));
+    }
+
+    @Test
+    void shouldComeBackFromASnapshot(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("dedup.snap");
+        try (Dedup dedup = new Dedup("ids", TTL, 60_000, 1_000))
+        {
+            for (long id = 1; id <= 5_000; id++)
+            {
+                dedup.isDuplicate(id, T0 + id * 100);
+            }
+            dedup.expire(T0 + 300_000);
+            try (SnapshotWriter out = SnapshotWriter.create(file))
+            {
+                dedup.writeSnapshot(out);
+                out.finish();
+            }
+        }
+        try (Dedup dedup = new Dedup("ids", TTL, 60_000, 1_000); SnapshotReader in = SnapshotReader.open(file))
+        {
+            dedup.readSnapshot(in);
+            assertEquals(0, in.remaining());
+            assertEquals(5_000, dedup.size());
+            assertTrue(dedup.isDuplicate(4_321, T0 + 432_100));
+            assertFalse(dedup.isDuplicate(5_001, T0 + 500_100));
+            dedup.expire(T0 + 60_000 + TTL);   // the watermark came back too: the first minute's ids go
+            assertFalse(dedup.isDuplicate(1, T0 + 100));
+        }
+    }
+
+    @Test
+    void shouldRefuseASnapshotOfTheFormerFormatNamingTheFix(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("dedup-v1.snap");
+        try (SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            out.writeLong(TTL);   // version 1: TTL, bucket width, watermark, then each bucket's ids one by one
+            out.writeLong(60_000);
+            out.writeLong(Long.MIN_VALUE);
+            out.writeInt(1);
+            out.writeLong(T0 / 60_000);
+            out.writeLong(1);
+            out.writeLong(7);
+            out.finish();
+        }
+        try (Dedup dedup = new Dedup("ids", TTL, 60_000, 1_000); SnapshotReader in = SnapshotReader.open(file))
+        {
+            final SnapshotCorruptedException refused = assertThrows(SnapshotCorruptedException.class, () -> dedup.readSnapshot(in));
+            assertTrue(refused.getMessage().contains("move the snapshots aside to replay the journal"), refused.getMessage());
+        }
     }
 }

@@ -1,10 +1,15 @@
 package io.ringside.engine.state;
 
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 
+import io.ringside.engine.SnapshotReader;
+import io.ringside.engine.SnapshotWriter;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -44,6 +49,55 @@ class OffHeapLongSetTest
         finally
         {
             set.close();
+        }
+    }
+
+    @Test
+    void shouldComeBackFromASnapshotSlotForSlotEvenGrown(@TempDir final Path dir) throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(5);
+        final OffHeapLongSet set = new OffHeapLongSet(100);
+        final OffHeapLongSet restored = new OffHeapLongSet(100);
+        try
+        {
+            final Set<Long> model = new HashSet<>();
+            set.add(0);
+            model.add(0L);
+            for (int i = 0; i < 200_000; i++)   // grows past its 256 slots to 512 Ki: a snapshot larger than a reader's window
+            {
+                final long value = random.nextLong();
+                set.add(value);
+                model.add(value);
+            }
+            final Path file = dir.resolve("set.snap");
+            try (SnapshotWriter out = SnapshotWriter.create(file))
+            {
+                set.writeSnapshot(out);
+                out.writeLong(42);
+                out.finish();
+            }
+            try (SnapshotReader in = SnapshotReader.open(file))
+            {
+                restored.readSnapshot(in);
+                assertEquals(42, in.readLong());
+                assertEquals(0, in.remaining());
+            }
+            assertEquals(model.size(), restored.size());
+            final UnsafeBuffer a = set.buffer();
+            final UnsafeBuffer b = restored.buffer();
+            assertEquals(a.capacity(), b.capacity());
+            assertEquals(0, a.compareTo(b), "the same bytes: every value in the slot it had");
+            for (final long value : model)
+            {
+                assertEquals(true, restored.contains(value));
+            }
+            assertEquals(false, restored.add(0));
+            assertEquals(true, restored.add(7));
+        }
+        finally
+        {
+            set.close();
+            restored.close();
         }
     }
 }
