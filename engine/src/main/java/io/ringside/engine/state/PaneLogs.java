@@ -685,6 +685,11 @@ final class PaneLogs implements AutoCloseable
     {
         int left = records;
         int lastSub = 0;
+        final int firstBucket = partition << subBits;
+        if (ordered)
+        {
+            Arrays.fill(log.bucketRecords, firstBucket, firstBucket + subMask + 1, 0);   // counted again as the records are checked
+        }
         while (left > 0)
         {
             final int chunk = tailWithRoom(log, partition);
@@ -705,6 +710,10 @@ final class PaneLogs implements AutoCloseable
                         (ordered && sub < lastSub ? " out of bucket order" : ""));
                 }
                 lastSub = sub;
+                if (ordered)
+                {
+                    log.bucketRecords[firstBucket + sub]++;
+                }
             }
             chunkFill[chunk] += n;
             left -= n;
