@@ -290,9 +290,9 @@ final class PaneLogs implements AutoCloseable
     {
         log.sorted[partition] = true;
         final int count = log.count[partition];
-        if (subBits == 0 || count < 2)
+        if (subBits == 0)
         {
-            return 1;   // one bucket a partition, or one record: in order as appended
+            return 1;   // one bucket a partition: in order as appended
         }
         Arrays.fill(sortAt, 0);
         for (int chunk = log.head[partition]; chunk != NONE; chunk = chunkNext[chunk])
@@ -309,6 +309,10 @@ final class PaneLogs implements AutoCloseable
         {
             log.bucketRecords[first + bucket - 1] = sortAt[bucket];
             sortAt[bucket] += sortAt[bucket - 1];
+        }
+        if (count < 2)
+        {
+            return 1;   // no record or one: in order as appended (the buckets' counts set above)
         }
         final int sortedChunks = (count + RECORDS_PER_CHUNK - 1) / RECORDS_PER_CHUNK;
         if (sortedChunks > sortChunks.length)

@@ -40,12 +40,20 @@ class PaneLogsTest
     /** Per minute, the panes of the keys with events in it: {key, events, v1, v2, ...}, in the order they close. */
     private static List<List<long[]>> panes(final long seed)
     {
+        return panes(seed, 8_000);
+    }
+
+    /**
+     * @param eventsPerMinute few, and most partitions hold no record or one in a minute's log.
+     */
+    private static List<List<long[]>> panes(final long seed, final int eventsPerMinute)
+    {
         final SplittableRandom random = new SplittableRandom(seed);
         final List<List<long[]>> minutes = new ArrayList<>();
         for (int m = 0; m < MINUTES; m++)
         {
             final TreeMap<Long, long[]> byKey = new TreeMap<>();
-            for (int i = 0; i < 8_000; i++)
+            for (int i = 0; i < eventsPerMinute; i++)
             {
                 final long key = random.nextInt(4) == 0 ? random.nextLong(200) : random.nextLong(3L * EXPECTED_KEYS);
                 final long value = 1 + random.nextLong(1_000);
@@ -86,6 +94,20 @@ class PaneLogsTest
         sorted.sort(null);
         assertEquals(expected, sorted);
         assertTrue(expected.size() > 100_000, "windows: " + expected.size());
+    }
+
+    @Test
+    void shouldEmitEveryPaneWhenMostPartitionsHoldNoneOrOne(@TempDir final Path dir)
+    {
+        // logs are reused minute after minute: a partition's bucket counts must not be a former minute's
+        final List<List<long[]>> minutes = panes(5, 300);
+        final List<String> expected = model(minutes);
+        final List<String> sorted = new ArrayList<>(run(minutes, 0, dir));
+        sorted.sort(null);
+        assertEquals(expected, sorted);
+        final List<String> restored = run(minutes, 37, dir);
+        restored.sort(null);
+        assertEquals(expected, restored, "with a snapshot every 37 calls");
     }
 
     @Test
