@@ -73,7 +73,24 @@ class InlineDeliveryTest
     {
         runAll(context(WaitStrategy.BLOCKING).addSink(new InlineSink(0, 0)), 0, 1_000);
         final InlineSink after = new InlineSink(0, 0);
-        runAll(context(WaitStrategy.BLOCKING).addSink(after), 1_000, 2_000);
+        final Engine engine = new Engine(context(WaitStrategy.BLOCKING).addSink(after)).start();
+        try
+        {
+            // the replayed outputs go first, on the egress thread; in bursts, each delivered before the next, so that the
+            // egress thread has caught up and handed delivery back while new outputs still come (not a race with one burst)
+            final EventPublisher publisher = engine.newPublisher(1);
+            for (int from = 1_000; from < 2_000; from += 100)
+            {
+                final int to = from + 100;
+                publish(publisher, from, to);
+                EngineTestSupport.await(() -> engine.counters().delivered() >= to, () -> "outputs delivered: " + engine.counters().delivered());
+            }
+            engine.close();
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
         after.assertEachShardInOrderOnce(2_000, 2);
         assertEquals(1_000, after.replays, "the first engine's outputs replayed, once each");
         assertTrue(after.inline > 0, "new outputs went out on the compact thread");
