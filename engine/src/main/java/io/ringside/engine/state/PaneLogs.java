@@ -139,7 +139,7 @@ final class PaneLogs implements AutoCloseable
         }
         final int chunk = tailWithRoom(log, partition);
         final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
-        final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + chunkFill[chunk]++ * recordLength;
+        final int at = recordAt(chunk, chunkFill[chunk]++);
         records.putLong(at, key);
         records.putBytes(at + 8, entry, offset, paneLength);
         log.count[partition]++;
@@ -260,7 +260,7 @@ final class PaneLogs implements AutoCloseable
                     r = 0;
                 }
                 final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
-                final int at = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength;
+                final int at = recordAt(chunk, r);
                 merge(records, records.getLong(at), at + 8);
                 merged++;
                 r++;
@@ -298,7 +298,7 @@ final class PaneLogs implements AutoCloseable
         for (int chunk = log.head[partition]; chunk != NONE; chunk = chunkNext[chunk])
         {
             final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
-            final int base = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes;
+            final int base = recordAt(chunk, 0);
             for (int r = 0, fill = chunkFill[chunk]; r < fill; r++)
             {
                 sortAt[(EntryTable.hash(records.getLong(base + r * recordLength)) & subMask) + 1]++;
@@ -333,14 +333,13 @@ final class PaneLogs implements AutoCloseable
         while (chunk != NONE)
         {
             final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
-            final int base = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes;
+            final int base = recordAt(chunk, 0);
             for (int r = 0, fill = chunkFill[chunk]; r < fill; r++)
             {
                 final int from = base + r * recordLength;
                 final int index = sortAt[EntryTable.hash(records.getLong(from)) & subMask]++;
                 final int to = sortChunks[index / RECORDS_PER_CHUNK];
-                blockBuffers[to >>> BLOCK_SHIFT].putBytes((to & (BLOCK_CHUNKS - 1)) * chunkBytes + (index % RECORDS_PER_CHUNK) * recordLength,
-                    records, from, recordLength);
+                blockBuffers[to >>> BLOCK_SHIFT].putBytes(recordAt(to, index % RECORDS_PER_CHUNK), records, from, recordLength);
             }
             final int next = chunkNext[chunk];
             chunkNext[chunk] = freeChunk;
@@ -350,6 +349,14 @@ final class PaneLogs implements AutoCloseable
         log.head[partition] = sortChunks[0];
         log.tail[partition] = sortChunks[sortedChunks - 1];
         return count;
+    }
+
+    /**
+     * @return where a chunk's record starts in its block's buffer ({@code blockBuffers[chunk >>> BLOCK_SHIFT]}).
+     */
+    private int recordAt(final int chunk, final int record)
+    {
+        return (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + record * recordLength;
     }
 
     private void merge(final UnsafeBuffer records, final long key, final int recordAt)
@@ -586,7 +593,7 @@ final class PaneLogs implements AutoCloseable
                     final UnsafeBuffer records = blockBuffers[chunk >>> BLOCK_SHIFT];
                     for (int r = 0; r < chunkFill[chunk]; r++)
                     {
-                        out.writeBytes(records, (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + r * recordLength, recordLength);
+                        out.writeBytes(records, recordAt(chunk, r), recordLength);
                     }
                 }
             }
@@ -699,7 +706,7 @@ final class PaneLogs implements AutoCloseable
             final int chunk = tailWithRoom(log, partition);
             final int n = Math.min(left, RECORDS_PER_CHUNK - chunkFill[chunk]);
             final UnsafeBuffer buffer = blockBuffers[chunk >>> BLOCK_SHIFT];
-            final int first = (chunk & (BLOCK_CHUNKS - 1)) * chunkBytes + chunkFill[chunk] * recordLength;
+            final int first = recordAt(chunk, chunkFill[chunk]);
             in.readBytes(buffer, first, n * recordLength);
             for (int at = first, end = first + n * recordLength; at < end; at += recordLength)
             {
