@@ -1,9 +1,6 @@
 package io.ringside.engine.state;
 
-import java.nio.ByteBuffer;
-
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -26,7 +23,7 @@ final class OffHeapLongSet
     static final int SLOTS_OFFSET = 16;
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
-    private ByteBuffer memory;
+    private OffHeapRegion memory;
     private int mask;
     private int resizeAt;
 
@@ -40,8 +37,8 @@ final class OffHeapLongSet
 
     private void allocate(final int capacity)
     {
-        memory = ByteBuffer.allocateDirect(SLOTS_OFFSET + capacity * 8);
-        buffer.wrap(memory);
+        memory = new OffHeapRegion(SLOTS_OFFSET + capacity * 8L);
+        buffer.wrap(memory.address(), (int)memory.length());
         buffer.setMemory(0, buffer.capacity(), (byte)0);
         mask = capacity - 1;
         resizeAt = capacity / 4 * 3;
@@ -240,15 +237,15 @@ final class OffHeapLongSet
         if (memory != null)
         {
             buffer.wrap(0, 0);
-            BufferUtil.free(memory);
+            memory.free();
             memory = null;
         }
     }
 
     private void grow()
     {
-        final ByteBuffer oldMemory = memory;
-        final UnsafeBuffer old = new UnsafeBuffer(oldMemory);
+        final OffHeapRegion oldMemory = memory;
+        final UnsafeBuffer old = new UnsafeBuffer(oldMemory.address(), (int)oldMemory.length());
         final int oldCapacity = mask + 1;
         final long holdsZero = old.getLong(HOLDS_ZERO_OFFSET);
         allocate(oldCapacity * 2);
@@ -262,7 +259,7 @@ final class OffHeapLongSet
                 add(value);
             }
         }
-        BufferUtil.free(oldMemory);
+        oldMemory.free();
     }
 
     private static int hash(final long value)
