@@ -101,11 +101,24 @@ public final class KeyedWindows implements AutoCloseable
         this.sections = builder.sections.toArray(new Section[0]);
         this.closeSlice = builder.closeSlice;
         this.store = new KeyedStore(name, builder.expectedKeys, builder.length);
-        this.timers = new WindowTimers(store.handleCapacity(), closeKey);
-        for (int i = 0; i < sections.length; i++)
+        try
         {
-            sections[i].owner = this;
-            sections[i].nextAt = NEXT_ENDS_OFFSET + 8 * i;
+            this.timers = new WindowTimers(store.handleCapacity(), closeKey);
+            for (int i = 0; i < sections.length; i++)
+            {
+                sections[i].owner = this;
+                sections[i].nextAt = NEXT_ENDS_OFFSET + 8 * i;
+                sections[i].build(builder.expectedKeys);   // off-heap state of its own (pane logs) only now: a builder never built holds none
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            for (final Section section : sections)
+            {
+                section.close();   // what was built is freed: a failed build leaks nothing
+            }
+            store.close();
+            throw ex;
         }
     }
 
@@ -480,7 +493,7 @@ public final class KeyedWindows implements AutoCloseable
                 throw new IllegalArgumentException(name + ": the hopping size must be a positive multiple of the advance (at most 1024 " +
                     "advances) and slots 1 to 64; were " + sizeMs + ", " + advanceMs + ", " + slots);
             }
-            return add(new Hopping(length, sizeMs, advanceMs, slots, listener, aggregates.clone(), expectedKeys));
+            return add(new Hopping(length, sizeMs, advanceMs, slots, listener, aggregates.clone()));
         }
 
         /**
@@ -507,9 +520,7 @@ public final class KeyedWindows implements AutoCloseable
                 throw new IllegalArgumentException(name + ": the hopping size must be a positive multiple of its panes' tumbling size " +
                     "(at most 1024 of them); were " + sizeMs + " and " + panes.sizeMs);
             }
-            final Hopping hopping = add(new Hopping(length, sizeMs, panes, listener, expectedKeys));
-            panes.share(hopping.logs);
-            return hopping;
+            return add(new Hopping(length, sizeMs, panes, listener));
         }
 
         /**
@@ -614,6 +625,13 @@ public final class KeyedWindows implements AutoCloseable
          * @return the earliest end among the key's windows still open here, or {@link Long#MAX_VALUE} if none.
          */
         abstract long close(MutableDirectBuffer entry, long key, long limit);
+
+        /**
+         * Makes the section's own off-heap state, if any, as its {@link KeyedWindows} is built.
+         */
+        void build(final long expectedKeys)
+        {
+        }
 
         /**
          * @return whether bulk work of its own (beyond the keys' visits) is due at {@code limit}.
@@ -878,12 +896,13 @@ public final class KeyedWindows implements AutoCloseable
         private final int slots;
         private final int paneLength;
         private final Window pane;
-        private final PaneLogs logs;
+        /** Made when the {@link KeyedWindows} is built ({@link #build}), not when the section is declared. */
+        private PaneLogs logs;
         /** The tumbling section whose windows are the panes, or null if the panes are this section's own. */
         private final Tumbling panes;
 
         Hopping(final int offset, final long sizeMs, final long advanceMs, final int slots, final WindowListener listener,
-            final Aggregate[] aggregates, final long expectedKeys)
+            final Aggregate[] aggregates)
         {
             super(offset, Window.length(aggregates) * slots, listener, aggregates);
             this.sizeMs = sizeMs;
@@ -891,14 +910,13 @@ public final class KeyedWindows implements AutoCloseable
             this.slots = slots;
             this.paneLength = Window.length(aggregates);
             this.pane = new Window(aggregates, advanceMs);
-            this.logs = new PaneLogs(sizeMs, advanceMs, aggregates, expectedKeys);
             this.panes = null;
         }
 
         /**
          * Over a tumbling section's windows: no bytes in the entry, no pane of its own.
          */
-        Hopping(final int offset, final long sizeMs, final Tumbling panes, final WindowListener listener, final long expectedKeys)
+        Hopping(final int offset, final long sizeMs, final Tumbling panes, final WindowListener listener)
         {
             super(offset, 0, listener, panes.aggregates);
             this.sizeMs = sizeMs;
@@ -906,8 +924,17 @@ public final class KeyedWindows implements AutoCloseable
             this.slots = 0;
             this.paneLength = Window.length(panes.aggregates);
             this.pane = null;
-            this.logs = new PaneLogs(sizeMs, advanceMs, panes.aggregates, expectedKeys);
             this.panes = panes;
+        }
+
+        @Override
+        void build(final long expectedKeys)
+        {
+            logs = new PaneLogs(sizeMs, advanceMs, aggregates, expectedKeys);
+            if (panes != null)
+            {
+                panes.share(logs);
+            }
         }
 
         /**
@@ -1030,7 +1057,10 @@ public final class KeyedWindows implements AutoCloseable
         @Override
         void close()
         {
-            logs.close();
+            if (logs != null)
+            {
+                logs.close();
+            }
         }
 
         /**

@@ -23,6 +23,9 @@ final class OffHeapRegion
     /** Below this a region stays on ordinary pages: a huge page would mostly be waste. */
     static final long HUGE_PAGE_THRESHOLD = 4 * HUGE_PAGE;
 
+    /** Bytes of every region not freed yet, in this JVM (regions are made and freed rarely: as state is built and closed). */
+    private static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES = new java.util.concurrent.atomic.AtomicLong();
+
     private final long raw;
     private final long address;
     private final long length;
@@ -38,6 +41,7 @@ final class OffHeapRegion
             throw new IllegalArgumentException("a region of " + length + " bytes");
         }
         this.length = length;
+        LIVE_BYTES.addAndGet(length);
         if (length < HUGE_PAGE_THRESHOLD)
         {
             raw = UnsafeApi.allocateMemory(length);
@@ -79,6 +83,14 @@ final class OffHeapRegion
         }
     }
 
+    /**
+     * @return bytes held by regions not freed yet in this JVM (what a test checks a build or a close against).
+     */
+    static long liveBytes()
+    {
+        return LIVE_BYTES.get();
+    }
+
     long address()
     {
         return address;
@@ -98,6 +110,7 @@ final class OffHeapRegion
         {
             freed = true;
             UnsafeApi.freeMemory(raw);
+            LIVE_BYTES.addAndGet(-length);
         }
     }
 }

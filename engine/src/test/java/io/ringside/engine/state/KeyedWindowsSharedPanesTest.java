@@ -341,6 +341,31 @@ class KeyedWindowsSharedPanesTest
     }
 
     @Test
+    void shouldHoldOffHeapMemoryOnlyFromBuildToClose()
+    {
+        final long before = OffHeapRegion.liveBytes();
+        final WindowListener none = (key, w) -> { };
+        for (final boolean shared : new boolean[] {true, false})
+        {
+            final KeyedWindows.Builder builder = KeyedWindows.builder("never built", LATENESS, 100_000);
+            final KeyedWindows.Tumbling tumbling = builder.tumbling(TUMBLING, 3, none, Aggregates.count(), Aggregates.sum());
+            if (shared)
+            {
+                builder.hopping(HOPPING, tumbling, none);
+            }
+            else
+            {
+                builder.hopping(HOPPING, TUMBLING, 3, none, Aggregates.count());
+            }
+            assertEquals(before, OffHeapRegion.liveBytes(), "declared, never built: no pane logs made (" + (shared ? "shared" : "own") + " panes)");
+            final KeyedWindows built = builder.build();
+            assertTrue(OffHeapRegion.liveBytes() > before, "built: the store and the pane logs");
+            built.close();
+            assertEquals(before, OffHeapRegion.liveBytes(), "closed: all of it freed");
+        }
+    }
+
+    @Test
     void shouldRefuseHoppingWindowsThatAreNotWholeTumblingWindows()
     {
         final KeyedWindows.Builder builder = KeyedWindows.builder("b", LATENESS, 16);
