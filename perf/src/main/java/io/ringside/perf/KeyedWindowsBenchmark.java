@@ -12,12 +12,13 @@ import org.openjdk.jmh.annotations.Param;
  * {@link WindowOperatorBenchmark}. Compare with the sum of TumblingWindowsBenchmark, HoppingWindowsBenchmark and
  * SessionWindowsBenchmark, which keep one entry per card and kind.
  * <p>
- * {@code panes}: {@code shared} (the default, as the fraud pipeline declares them) makes the hopping windows' panes the
- * tumbling windows ({@link KeyedWindows.Builder#hopping(long, KeyedWindows.Tumbling, WindowListener)}: an event updates
- * one window for both kinds); {@code own} gives the hopping section panes of its own in the entry (an event updates both).
+ * {@code panes} (both by default): {@code shared}, as the fraud pipeline declares them, makes the hopping windows' panes
+ * the tumbling windows ({@link KeyedWindows.Builder#hopping(long, KeyedWindows.Tumbling, WindowListener)}: an event
+ * updates one window for both kinds); {@code own} gives the hopping section panes of its own in the entry (an event
+ * updates both).
  * <pre>
  * ./ringside bench KeyedWindowsBenchmark -prof gc
- * ./ringside bench KeyedWindowsBenchmark -p panes=shared,own
+ * ./ringside bench KeyedWindowsBenchmark -p panes=shared
  * </pre>
  */
 public class KeyedWindowsBenchmark extends WindowOperatorBenchmark

@@ -1,5 +1,7 @@
 package io.ringside.engine.state;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import net.openhft.posix.MAdviseFlag;
 import net.openhft.posix.PosixAPI;
 import org.agrona.UnsafeApi;
@@ -24,7 +26,7 @@ final class OffHeapRegion
     static final long HUGE_PAGE_THRESHOLD = 4 * HUGE_PAGE;
 
     /** Bytes of every region not freed yet, in this JVM (regions are made and freed rarely: as state is built and closed). */
-    private static final java.util.concurrent.atomic.AtomicLong LIVE_BYTES = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
 
     private final long raw;
     private final long address;
