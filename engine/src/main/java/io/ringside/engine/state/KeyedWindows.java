@@ -451,6 +451,7 @@ public final class KeyedWindows implements AutoCloseable
         private final List<Section> sections = new ArrayList<>();
         private int length = SECTIONS_OFFSET;
         private int closeSlice = Integer.MAX_VALUE;
+        private boolean built;
 
         private Builder(final String name, final long allowedLatenessMs, final long expectedKeys)
         {
@@ -575,17 +576,33 @@ public final class KeyedWindows implements AutoCloseable
             return this;
         }
 
+        /**
+         * @return the windows declared; once: the sections belong to the one {@link KeyedWindows} built.
+         * @throws IllegalStateException if none was declared, or this builder built already.
+         */
         public KeyedWindows build()
         {
             if (sections.isEmpty())
             {
                 throw new IllegalStateException(name + ": declare at least one window kind");
             }
+            checkNotBuilt();
+            built = true;
             return new KeyedWindows(this);
+        }
+
+        private void checkNotBuilt()
+        {
+            if (built)
+            {
+                throw new IllegalStateException(name + ": this builder has built its KeyedWindows already (its sections belong to it): " +
+                    "make a builder for each KeyedWindows");
+            }
         }
 
         private <S extends Section> S add(final S section)
         {
+            checkNotBuilt();
             if (sections.size() == MAX_SECTIONS)
             {
                 throw new IllegalStateException(name + ": at most " + MAX_SECTIONS + " window kinds in one entry");

@@ -360,8 +360,11 @@ class KeyedWindowsSharedPanesTest
             assertEquals(before, OffHeapRegion.liveBytes(), "declared, never built: no pane logs made (" + (shared ? "shared" : "own") + " panes)");
             final KeyedWindows built = builder.build();
             assertTrue(OffHeapRegion.liveBytes() > before, "built: the store and the pane logs");
+            final IllegalStateException again = assertThrows(IllegalStateException.class, builder::build);
+            assertTrue(again.getMessage().contains("make a builder for each KeyedWindows"), again.getMessage());
+            assertThrows(IllegalStateException.class, () -> builder.sessions(30_000, 2, none, Aggregates.count()));
             built.close();
-            assertEquals(before, OffHeapRegion.liveBytes(), "closed: all of it freed");
+            assertEquals(before, OffHeapRegion.liveBytes(), "closed: all of it freed (a second build made nothing)");
         }
     }
 
