@@ -557,6 +557,7 @@ public final class KeyedWindows implements AutoCloseable
             {
                 throw new IllegalArgumentException(name + ": caller bytes must be a positive multiple of 8, were " + bytes);
             }
+            checkNotBuilt();   // bytes reserved after the build would lie past the built entry's end
             final int offset = length;
             length += bytes;
             return offset;
@@ -572,6 +573,7 @@ public final class KeyedWindows implements AutoCloseable
             {
                 throw new IllegalArgumentException(name + ": a close slice is at least 1 key, was " + keys);
             }
+            checkNotBuilt();
             this.closeSlice = keys;
             return this;
         }
@@ -587,8 +589,9 @@ public final class KeyedWindows implements AutoCloseable
                 throw new IllegalStateException(name + ": declare at least one window kind");
             }
             checkNotBuilt();
-            built = true;
-            return new KeyedWindows(this);
+            final KeyedWindows windows = new KeyedWindows(this);
+            built = true;   // only once built: a build that failed (and freed what it made) may be tried again
+            return windows;
         }
 
         private void checkNotBuilt()

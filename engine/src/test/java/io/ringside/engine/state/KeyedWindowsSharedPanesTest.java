@@ -363,6 +363,8 @@ class KeyedWindowsSharedPanesTest
             final IllegalStateException again = assertThrows(IllegalStateException.class, builder::build);
             assertTrue(again.getMessage().contains("make a builder for each KeyedWindows"), again.getMessage());
             assertThrows(IllegalStateException.class, () -> builder.sessions(30_000, 2, none, Aggregates.count()));
+            assertThrows(IllegalStateException.class, () -> builder.bytes(8), "bytes past the built entry's end");
+            assertThrows(IllegalStateException.class, () -> builder.closeSlice(4));
             built.close();
             assertEquals(before, OffHeapRegion.liveBytes(), "closed: all of it freed (a second build made nothing)");
         }
