@@ -54,6 +54,7 @@ public final class JournalAppender implements AutoCloseable
     private final int maxPayloadLength;
     private final DurabilityPolicy durability;
     private final boolean preallocate;
+    private final boolean prefault;
     private final NanoClock nanoClock;
     private long journalId;
     private final FileChannel lockChannel;
@@ -85,6 +86,7 @@ public final class JournalAppender implements AutoCloseable
         this.maxPayloadLength = ctx.maxPayloadLength();
         this.durability = ctx.durability();
         this.preallocate = ctx.preallocate();
+        this.prefault = ctx.prefault();
         this.nanoClock = ctx.nanoClock();
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -596,8 +598,8 @@ public final class JournalAppender implements AutoCloseable
 
     /**
      * Starts preparing the segment after the current one on the preparer thread: filled, with its
-     * header, mapped and with every page faulted in for writing, so that the roll only renames it and
-     * the appender never waits for a page fault or an unmap.
+     * header, mapped, and with {@link JournalContext#prefault(boolean)} every page faulted in for writing, so that
+     * the roll only renames it and the appender never waits for an unmap (nor, prefaulted, for a page fault).
      */
     private void prepareNext()
     {
@@ -609,7 +611,7 @@ public final class JournalAppender implements AutoCloseable
         }
     }
 
-    /** {@link #prepareSegment}, then maps it and faults every page in for writing; a failure deletes the file. */
+    /** {@link #prepareSegment}, then maps it (and prefaults every page for writing); a failure deletes the file. */
     private Segment prepareAndMap(final long basePosition) throws IOException
     {
         final Path file = directory.resolve(SegmentDescriptor.fileName(basePosition));
@@ -617,7 +619,10 @@ public final class JournalAppender implements AutoCloseable
         try
         {
             final Segment prepared = Segment.map(prepareSegment(basePosition), file, basePosition, segmentSize, true);
-            prepared.pretouchForWriting();
+            if (prefault)
+            {
+                prepared.pretouchForWriting();
+            }
             return prepared;
         }
         catch (final IOException | RuntimeException ex)

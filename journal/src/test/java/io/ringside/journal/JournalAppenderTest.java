@@ -94,6 +94,48 @@ class JournalAppenderTest
     }
 
     @Test
+    void shouldWriteTheSameRecordsWhetherThePreparerPrefaultsOrNot() throws IOException
+    {
+        assertFalse(new JournalContext().prefault(), "the appender takes each page's first write by default");
+        final UnsafeBuffer scratch = TestRecords.scratch();
+        final Path plain = dir.resolve("plain");
+        final Path prefaulted = dir.resolve("prefaulted");
+        for (final Path journal : List.of(plain, prefaulted))
+        {
+            try (JournalAppender appender = JournalAppender.open(
+                new JournalContext().directory(journal).segmentSize(SEGMENT).prefault(journal == prefaulted)))
+            {
+                for (long i = 0; i < 2_000; i++)
+                {
+                    TestRecords.append(appender, scratch, i);
+                }
+            }
+        }
+        final List<Path> segments;
+        try (Stream<Path> files = Files.list(plain))
+        {
+            segments = files.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
+        }
+        assertTrue(segments.size() >= 5, "expected several rolls, found " + segments.size() + " segments");
+        for (final Path segment : segments)
+        {
+            final byte[] a = Files.readAllBytes(segment);
+            final byte[] b = Files.readAllBytes(prefaulted.resolve(segment.getFileName()));
+            // the headers differ in the journal id only; every record after them must be the same byte for byte
+            assertTrue(java.util.Arrays.equals(a, SegmentDescriptor.HEADER_LENGTH, a.length, b, SegmentDescriptor.HEADER_LENGTH, b.length),
+                "segment " + segment.getFileName() + " differs when prefaulted");
+        }
+        try (JournalReader reader = JournalReader.open(prefaulted))
+        {
+            for (long i = 0; i < 2_000; i++)
+            {
+                TestRecords.assertRecord(reader.next(), i);
+            }
+            assertNull(reader.next());
+        }
+    }
+
+    @Test
     void shouldContinueAfterReopenWhereItLeftOff()
     {
         final UnsafeBuffer scratch = TestRecords.scratch();

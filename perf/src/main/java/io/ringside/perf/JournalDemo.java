@@ -44,6 +44,10 @@ public final class JournalDemo extends CheckedCommand
     @Option(names = "--journal", paramLabel = "DIR", description = "the journal directory (default: a temporary one, deleted at the end)")
     private Path journal;
 
+    @Option(names = "--prefault", description = "have the segment preparer fault every page of the next segment in for " +
+        "writing, so that the appender takes no page fault (JournalContext.prefault; default off)")
+    private boolean prefault;
+
     @Override
     protected void check()
     {
@@ -59,7 +63,7 @@ public final class JournalDemo extends CheckedCommand
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : journal;
         try
         {
-            run(dir, records, payload, batch, durability);
+            run(dir, records, payload, batch, durability, prefault);
         }
         finally
         {
@@ -70,10 +74,12 @@ public final class JournalDemo extends CheckedCommand
         }
     }
 
-    private static void run(final Path dir, final long records, final int payload, final int batch, final DurabilityPolicy durability)
+    private static void run(final Path dir, final long records, final int payload, final int batch, final DurabilityPolicy durability,
+        final boolean prefault)
     {
         System.out.printf(Locale.ROOT, "Ringside journal demo%n" +
-            "journal %s, %,d records of %d bytes, durability %s, end of batch every %,d records%n", dir, records, payload, durability, batch);
+            "journal %s, %,d records of %d bytes, durability %s, end of batch every %,d records, prefault %s%n", dir, records, payload,
+            durability, batch, prefault ? "on" : "off");
         final UnsafeBuffer event = new UnsafeBuffer(new byte[payload]);
         final long first;
         long written = 0;
@@ -82,7 +88,7 @@ public final class JournalDemo extends CheckedCommand
         final long forces;
         final long appendCpuStart;
         final long preparerCpuNs;
-        try (JournalAppender appender = JournalAppender.open(new JournalContext().directory(dir).durability(durability)))
+        try (JournalAppender appender = JournalAppender.open(new JournalContext().directory(dir).durability(durability).prefault(prefault)))
         {
             System.out.println("open: " + appender.recovery());
             first = appender.position();
