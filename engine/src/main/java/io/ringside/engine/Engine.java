@@ -210,9 +210,12 @@ public final class Engine implements AutoCloseable
         final Doorbell egressDoorbell = ctx.egressWait().usesDoorbell() ? new Doorbell() : null;
         ringDoorbell = ctx.journalerWait().usesDoorbell() ? new Doorbell() : null;
         final Doorbell shardDoorbell = pipelined && ctx.shardWait().usesDoorbell() ? new Doorbell() : null;
-        journaler = newJournaler(ctx, appender, counters, egressDoorbell, state);
-
         final boolean hasSinks = !ctx.sinks().isEmpty();
+        // no sinks: nothing to deliver when the durable position moves or a shard emits, so no ring per batch (an unpark on
+        // the deciding thread, a thread woken for nothing); the egress thread's ticks and counters run on its park timeout
+        final Doorbell outputsDoorbell = hasSinks ? egressDoorbell : null;
+        journaler = newJournaler(ctx, appender, counters, outputsDoorbell, state);
+
         final OneToOneRingBuffer[] buffers = new OneToOneRingBuffer[shardCount];
         final SingleWriterRecorder[] latency = new SingleWriterRecorder[shardCount];
         shards = new ShardRunner[shardCount];
@@ -277,7 +280,7 @@ public final class Engine implements AutoCloseable
                 ring.addGatingSequences(poller.getSequence());
                 consumerSequences.add(poller.getSequence());
                 final Sequence own = poller.getSequence();
-                final ShardAgent shardAgent = new ShardAgent(i, poller, state, shardDoorbell, shards[i], egressDoorbell);
+                final ShardAgent shardAgent = new ShardAgent(i, poller, state, shardDoorbell, shards[i], outputsDoorbell);
                 shardAgent.prefetchFrom(r);
                 add(shardAgent, ctx.shardWait(), shardDoorbell,
                     () -> firstSequence.get() > own.get());

@@ -1,5 +1,6 @@
 package io.ringside.engine;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Delivery on the compact thread ({@link InlineOutputSink}): sinks that refuse outputs now and then (as a back-pressured
@@ -111,6 +113,74 @@ class InlineDeliveryTest
         assertEquals(2_000, plain.size());
         assertEquals(0, inline.inline, "beside a sink that is not inline, nothing goes out on the compact thread");
         assertEquals(0, off.inline, "inlineDelivery(false): nothing goes out on the compact thread");
+    }
+
+    @ParameterizedTest(name = "topology: {0}")
+    @EnumSource(Topology.class)
+    void anEngineWithoutSinksDoesNotWakeTheEgressThreadForEachBatch(final Topology topology)
+    {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "counts the egress thread's wake-ups in /proc (Linux)");
+        final Engine engine = new Engine(EngineTestSupport.context(dir.resolve("no-sinks")).topology(topology)
+            .egressWait(WaitStrategy.BLOCKING).handlers(shard -> InlineDeliveryTest::echo)).start();
+        try
+        {
+            final EventPublisher publisher = engine.newPublisher(1);
+            final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+            EngineTestSupport.await(() -> egressWakeUps() >= 0, () -> "the egress thread started");
+            final long before = egressWakeUps();
+            final long start = System.nanoTime();
+            for (int i = 0; i < 1_000; i++)
+            {
+                // one at a time, each handled before the next: a batch each, as at a low rate
+                event.putLong(0, i);
+                publisher.publish(i, event, 0, 8);
+                final long processed = i + 1;
+                EngineTestSupport.await(() -> engine.counters().processed() == processed, () -> "event handled: " + engine.counters().processed());
+            }
+            final long wakeUps = egressWakeUps() - before;
+            // its own park timeout (10 ms) wakes it about 100 times a second; a wake-up per batch would be about 1,000 more
+            final long allowed = 50 + 2 * (System.nanoTime() - start) / 10_000_000;
+            assertTrue(wakeUps < allowed, "the egress thread woke " + wakeUps + " times for 1,000 batches (allowed " + allowed + ")");
+            assertEquals(1_000, engine.counters().outputs(), "every output made");
+            engine.close();
+        }
+        finally
+        {
+            EngineTestSupport.closeQuietly(engine);
+        }
+    }
+
+    /** @return the voluntary context switches of this JVM's egress thread so far, or -1 if it has none yet. */
+    private static long egressWakeUps()
+    {
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task")))
+        {
+            for (final Path task : (Iterable<Path>)tasks::iterator)
+            {
+                try
+                {
+                    if ("ringside-egress".equals(Files.readString(task.resolve("comm")).trim()))
+                    {
+                        for (final String line : Files.readAllLines(task.resolve("status")))
+                        {
+                            if (line.startsWith("voluntary_ctxt_switches:"))
+                            {
+                                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            }
+                        }
+                    }
+                }
+                catch (final java.io.IOException ex)
+                {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        return -1;
     }
 
     private static void runAll(final EngineContext ctx, final int from, final int to)
