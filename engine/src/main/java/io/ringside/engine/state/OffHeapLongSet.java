@@ -21,6 +21,8 @@ final class OffHeapLongSet
     static final int SIZE_OFFSET = 0;
     static final int HOLDS_ZERO_OFFSET = 8;
     static final int SLOTS_OFFSET = 16;
+    /** The most slots a set has: its slots and header addressed by an int offset (1 GiB; about 100 M ids before it grows). */
+    static final int MAX_SLOTS = 1 << 27;
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
     private OffHeapRegion memory;
@@ -32,7 +34,7 @@ final class OffHeapLongSet
      */
     OffHeapLongSet(final long expected)
     {
-        allocate(BitUtil.findNextPositivePowerOfTwo((int)Math.min(1 << 29, Math.max(16, expected * 2))));
+        allocate(BitUtil.findNextPositivePowerOfTwo((int)Math.min(MAX_SLOTS, Math.max(16, expected * 2))));
     }
 
     private void allocate(final int capacity)
@@ -176,7 +178,7 @@ final class OffHeapLongSet
         final long slots = in.readLong();
         final long size = in.readLong();
         final long holdsZero = in.readLong();
-        if (slots < 16 || slots > 1 << 29 || (slots & (slots - 1)) != 0 || size < 0 || size > slots || (holdsZero & ~1L) != 0 ||
+        if (slots < 16 || slots > MAX_SLOTS || (slots & (slots - 1)) != 0 || size < 0 || size > slots || (holdsZero & ~1L) != 0 ||
             (slots / 64 + size - holdsZero) * 8 > in.remaining())
         {
             throw new io.ringside.engine.SnapshotCorruptedException("dedup ids: the snapshot says " + slots + " slots, " + size +
@@ -244,6 +246,11 @@ final class OffHeapLongSet
 
     private void grow()
     {
+        if (mask + 1 >= MAX_SLOTS)
+        {
+            throw new IllegalStateException("dedup ids: a bucket holds at most " + resizeAt + " ids (" + MAX_SLOTS + " slots, 1 GiB); " +
+                "give Dedup shorter buckets, or a shard fewer ids per bucket (more shards)");
+        }
         final OffHeapRegion oldMemory = memory;
         final UnsafeBuffer old = new UnsafeBuffer(oldMemory.address(), (int)oldMemory.length());
         final int oldCapacity = mask + 1;

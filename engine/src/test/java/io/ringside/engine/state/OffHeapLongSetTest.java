@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OffHeapLongSetTest
 {
@@ -45,6 +47,36 @@ class OffHeapLongSetTest
                 assertEquals(false, set.contains(0));
                 assertEquals(false, set.contains(7));
             }
+        }
+        finally
+        {
+            set.close();
+        }
+    }
+
+    @Test
+    void shouldRefuseASnapshotOfMoreSlotsThanASetCanAddress(@TempDir final Path dir) throws Exception
+    {
+        // 2^28 slots would be 2 GiB: past what the set's int offsets address (a truncated buffer, not an error, until 2026-12-07)
+        final long slots = 2L * OffHeapLongSet.MAX_SLOTS;
+        final Path file = dir.resolve("huge.snap");
+        try (SnapshotWriter out = SnapshotWriter.create(file))
+        {
+            out.writeLong(slots);
+            out.writeLong(0);
+            out.writeLong(0);
+            for (long i = 0; i < slots / 64; i++)
+            {
+                out.writeLong(0);   // the bitmaps of an empty set: enough bytes that only the slot count is wrong
+            }
+            out.finish();
+        }
+        final OffHeapLongSet set = new OffHeapLongSet(100);
+        try (SnapshotReader in = SnapshotReader.open(file))
+        {
+            final Exception refused = assertThrows(io.ringside.engine.SnapshotCorruptedException.class, () -> set.readSnapshot(in));
+            assertTrue(refused.getMessage().contains(slots + " slots"), refused.getMessage());
+            assertEquals(0, set.size(), "the set is as it was");
         }
         finally
         {
