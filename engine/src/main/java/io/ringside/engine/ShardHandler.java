@@ -64,6 +64,12 @@ public interface ShardHandler
      * misses of successive events overlap. It must not change any state or emit: it may even see an event that is
      * still being written (with several producers), and exceptions are ignored.
      *
+     * <p>
+     * The engine calls the hints in batches of eight events: at every eighth event, {@link #prefetchEarly} for the
+     * batch two ahead, then this for the batch one ahead. On the engine's threads, loads the state classes make inside
+     * a hint ({@code KeyedStore}, {@code KeyedWindows}, {@code KeyGroup}, {@code Dedup}, {@code SeenIds}) are only
+     * noted, and issued back to back once the batch's hints have run, so that their misses are in flight together.
+     *
      * @return anything read (the engine keeps the sum, so the loads are not optimised away).
      */
     default long prefetch(final Event event)

@@ -1,5 +1,6 @@
 package io.ringside.engine.runtime;
 
+import io.ringside.engine.state.PrefetchingThread;
 import java.util.concurrent.ThreadFactory;
 
 import net.openhft.affinity.Affinity;
@@ -23,7 +24,7 @@ public final class PinningThreadFactory implements ThreadFactory
     public Thread newThread(final Runnable task)
     {
         final int pin = cpu;
-        final Thread thread = new Thread(() ->
+        final Thread thread = new PrefetchingThread(() ->
         {
             if (pin >= 0)
             {

@@ -275,7 +275,7 @@ final class EntryTable implements AutoCloseable
      */
     long touchIndex(final long key)
     {
-        return UnsafeApi.getLong(indexAddress + (long)(hash(key) & indexMask) * INDEX_SLOT_LENGTH);
+        return Prefetch.touch(indexAddress + (long)(hash(key) & indexMask) * INDEX_SLOT_LENGTH);
     }
 
     /**
@@ -284,7 +284,7 @@ final class EntryTable implements AutoCloseable
      */
     long touch(final int entry)
     {
-        return entry >= 0 && entry < capacity ? UnsafeApi.getLong(slabAddress + entry * stride) : 0;
+        return entry >= 0 && entry < capacity ? Prefetch.touch(slabAddress + entry * stride) : 0;
     }
 
     /**

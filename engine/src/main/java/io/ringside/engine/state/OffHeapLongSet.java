@@ -53,7 +53,7 @@ final class OffHeapLongSet
      */
     long touch(final long value)
     {
-        return buffer.getLong(SLOTS_OFFSET + (hash(value) & mask) * 8);
+        return Prefetch.touch(buffer.addressOffset() + SLOTS_OFFSET + (hash(value) & mask) * 8);
     }
 
     /**
