@@ -9,7 +9,7 @@ import io.ringside.engine.ShardHandler;
  * {@link #stamp stamps} its n-th event's intended time into a preallocated ring of longs, and this handler,
  * after the delegate's {@link ShardHandler#onEvent} for its n-th event has <em>returned</em> (the decision is
  * made), records the latency from that time with an {@link IntendedLatencyRecorder} (measured events only).
- * Everything else ({@link #onWatermark}, {@link #prefetch}, {@link #hasDueWork}, {@link #onClose}) goes
+ * Everything else ({@link #onWatermark}, {@link #prefetchEarly}, {@link #prefetch}, {@link #hasDueWork}, {@link #onClose}) goes
  * straight to the delegate. Not {@link io.ringside.engine.Snapshottable}: the engine takes no snapshots of it.
  * <p>
  * For one shard fed by one publisher only, so that the handler's n-th event is the publisher's n-th: each
@@ -86,6 +86,12 @@ final class IntendedTimeHandler implements ShardHandler
     public void onWatermark(final long watermark, final ShardContext context) throws Exception
     {
         delegate.onWatermark(watermark, context);
+    }
+
+    @Override
+    public long prefetchEarly(final Event event)
+    {
+        return delegate.prefetchEarly(event);
     }
 
     @Override

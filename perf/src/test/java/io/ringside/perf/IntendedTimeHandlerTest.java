@@ -32,6 +32,13 @@ class IntendedTimeHandlerTest
         }
 
         @Override
+        public long prefetchEarly(final Event event)
+        {
+            calls.add("early " + event.sourceOffset());
+            return 5;
+        }
+
+        @Override
         public long prefetch(final Event event)
         {
             calls.add("prefetch " + event.sourceOffset());
@@ -78,10 +85,11 @@ class IntendedTimeHandlerTest
     void shouldHandEverythingElseToTheDelegate() throws Exception
     {
         handler.onWatermark(42, null);
+        assertEquals(5, handler.prefetchEarly(new OffsetEvent(1)));
         assertEquals(7, handler.prefetch(new OffsetEvent(0)));
         assertTrue(handler.hasDueWork());
         handler.onClose();
-        assertEquals(List.of("watermark 42", "prefetch 0", "due", "close"), calls);
+        assertEquals(List.of("watermark 42", "early 1", "prefetch 0", "due", "close"), calls);
         assertEquals(0, handler.handled());
     }
 
