@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
@@ -30,6 +31,7 @@ public final class BackgroundAgent implements Agent
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AgentRunner runner;
     private volatile Thread thread;
+    private volatile IntSupplier duty;
 
     /**
      * Starts the agent.
@@ -55,7 +57,8 @@ public final class BackgroundAgent implements Agent
     @Override
     public int doWork()
     {
-        int work = 0;
+        final IntSupplier duty = this.duty;
+        int work = duty == null ? 0 : duty.getAsInt();
         Runnable task;
         while ((task = tasks.poll()) != null)
         {
@@ -63,6 +66,15 @@ public final class BackgroundAgent implements Agent
             work++;
         }
         return work;
+    }
+
+    /**
+     * Sets work the agent does on every cycle, before the tasks (and again on the next cycle at once while it reports
+     * work done): it must return soon, and say how much it did (0 lets the agent idle). Any thread.
+     */
+    public void duty(final IntSupplier duty)
+    {
+        this.duty = duty;
     }
 
     /**

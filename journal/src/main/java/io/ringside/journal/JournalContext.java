@@ -18,12 +18,15 @@ public final class JournalContext
 {
     /** 64 MiB: big enough that rolls are rare, small enough that retention frees space in steps. */
     public static final int DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
+    /** Default of {@link #touchAhead(int)}: 4 MiB. */
+    public static final int DEFAULT_TOUCH_AHEAD = 4 * 1024 * 1024;
 
     private Path directory;
     private int segmentSize = DEFAULT_SEGMENT_SIZE;
     private DurabilityPolicy durability = DurabilityPolicy.PAGE_CACHE;
     private boolean preallocate = true;
     private boolean prefault;
+    private int touchAhead = DEFAULT_TOUCH_AHEAD;
     /** The name of the segment preparer, the agent that prepares the next segment when preallocating. */
     public static final String PREPARER_ROLE_NAME = "ringside-journal-preparer";
 
@@ -98,13 +101,13 @@ public final class JournalContext
 
     /**
      * @param prefault true to have the segment preparer also fault every page of a preallocated segment in for writing
-     *                 before the roll, so that the appender never takes a page fault; false (the default) leaves each
-     *                 page's first write to the appender: one minor fault per 4 KiB page, every 40 or so records of 100
-     *                 bytes. Faulting a page in is cheap on most machines and dear on a virtual machine with nested
-     *                 paging, where the first write to a page through a mapping costs 4-20 us: on the 2-core VM this
-     *                 project is measured on, a 64 MiB segment took the preparer 70-90 ms, taken from the busy threads
-     *                 in one burst, against 8-10 ms without (tuning.md, "Segments"). Worth it with a core to spare for
-     *                 the preparer. Ignored without {@link #preallocate(boolean)}.
+     *                 before the roll, in one burst; false (the default) leaves it to {@link #touchAhead(int)}, a little
+     *                 at a time ahead of the appender (or, with that off, to the appender: one fault per 4 KiB page,
+     *                 every 40 or so records of 100 bytes). Faulting a page in is cheap on most machines and dear on a
+     *                 virtual machine with nested paging, where the first write to a page through a mapping costs 4-20
+     *                 us: on the 2-core VM this project is measured on, a 64 MiB segment took the preparer 70-90 ms,
+     *                 taken from the busy threads in one burst (tuning.md, "Segments"). Ignored without
+     *                 {@link #preallocate(boolean)}.
      * @return this.
      */
     public JournalContext prefault(final boolean prefault)
@@ -116,6 +119,28 @@ public final class JournalContext
     public boolean prefault()
     {
         return prefault;
+    }
+
+    /**
+     * @param bytes how far ahead of the appender the segment preparer keeps the current segment's pages written once
+     *              (default {@value #DEFAULT_TOUCH_AHEAD} bytes; 0 for not at all). The first write to a page through a
+     *              mapping costs a page fault, 4-20 us on a virtual machine with nested paging (tuning.md, "Segments"):
+     *              touched ahead, a little at a time on each of the preparer's wake-ups (at most every 10 ms), the
+     *              appender pays none of them and no thread pays them in one burst, as {@link #prefault(boolean)} does
+     *              for a whole segment. A page is touched with an atomic compare-and-set of a zero word to zero, which
+     *              changes nothing whenever it lands, even behind the appender. Ignored without
+     *              {@link #preallocate(boolean)} or with {@link #prefault(boolean)}.
+     * @return this.
+     */
+    public JournalContext touchAhead(final int bytes)
+    {
+        this.touchAhead = bytes;
+        return this;
+    }
+
+    public int touchAhead()
+    {
+        return touchAhead;
     }
 
     /**
@@ -207,6 +232,10 @@ public final class JournalContext
         {
             throw new IllegalArgumentException("durability policy is null: use DurabilityPolicy.PAGE_CACHE, GROUP_COMMIT or interval(ms)");
         }
+        if (touchAhead < 0)
+        {
+            throw new IllegalArgumentException("touchAhead must be 0 (off) or more bytes, was " + touchAhead);
+        }
         if (nanoClock == null)
         {
             throw new IllegalArgumentException("nanoClock is null");
@@ -234,6 +263,6 @@ public final class JournalContext
     public String toString()
     {
         return "JournalContext{directory=" + directory + ", segmentSize=" + segmentSize + ", durability=" + durability +
-            ", preallocate=" + preallocate + ", prefault=" + prefault + '}';
+            ", preallocate=" + preallocate + ", prefault=" + prefault + ", touchAhead=" + touchAhead + '}';
     }
 }

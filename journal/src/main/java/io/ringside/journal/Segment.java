@@ -7,6 +7,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -17,7 +18,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class Segment implements AutoCloseable
 {
-    private static final int PAGE_SIZE = 4096;
+    static final int PAGE_SIZE = 4096;
+    private static final AtomicIntegerFieldUpdater<Segment> PUBLISHED_TAIL =
+        AtomicIntegerFieldUpdater.newUpdater(Segment.class, "publishedTail");
 
     /** The segment's file, by its name in the journal. */
     final Path file;
@@ -30,6 +33,8 @@ final class Segment implements AutoCloseable
     final UnsafeBuffer buffer;
     /** A view of the mapping whose position and limit are moved to feed {@link java.util.zip.CRC32C}. */
     final ByteBuffer crcView;
+    /** The appender's tail, for the preparer's touches ahead of it ({@link #publishTail}). */
+    private volatile int publishedTail;
 
     private Segment(
         final Path file, final Path mappedFile, final long basePosition, final int size, final FileChannel channel, final MappedByteBuffer mapped)
@@ -82,6 +87,29 @@ final class Segment implements AutoCloseable
         {
             buffer.putByte(offset, (byte)0);
         }
+    }
+
+    /**
+     * The appender's tail, for the preparer ({@link #touchPage}). Appender thread; a store with release semantics, no fence.
+     */
+    void publishTail(final int offset)
+    {
+        PUBLISHED_TAIL.lazySet(this, offset);
+    }
+
+    int publishedTail()
+    {
+        return publishedTail;
+    }
+
+    /**
+     * Writes the page at {@code pageOffset} once, so that the appender's first write to it costs no page fault: an
+     * atomic compare-and-set of the page's last word from zero to zero, which changes nothing, whether the appender
+     * has written the word already or not (an x86 compare-and-set is a write even when it fails). Preparer thread.
+     */
+    void touchPage(final int pageOffset)
+    {
+        buffer.compareAndSetLong(pageOffset + PAGE_SIZE - Long.BYTES, 0L, 0L);
     }
 
     long position(final int offset)

@@ -5,8 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +114,15 @@ class JournalAppenderTest
                 }
             }
         }
+        assertSameSegmentsAfterTheirHeaders(plain, prefaulted, 2_000);
+    }
+
+    /**
+     * Both journals hold the same segments, byte for byte after the headers (which differ in the journal id only), and
+     * {@code other} reads back records 0 to {@code records - 1}.
+     */
+    private static void assertSameSegmentsAfterTheirHeaders(final Path plain, final Path other, final long records) throws IOException
+    {
         final List<Path> segments;
         try (Stream<Path> files = Files.list(plain))
         {
@@ -120,19 +132,73 @@ class JournalAppenderTest
         for (final Path segment : segments)
         {
             final byte[] a = Files.readAllBytes(segment);
-            final byte[] b = Files.readAllBytes(prefaulted.resolve(segment.getFileName()));
-            // the headers differ in the journal id only; every record after them must be the same byte for byte
+            final byte[] b = Files.readAllBytes(other.resolve(segment.getFileName()));
             assertTrue(java.util.Arrays.equals(a, SegmentDescriptor.HEADER_LENGTH, a.length, b, SegmentDescriptor.HEADER_LENGTH, b.length),
-                "segment " + segment.getFileName() + " differs when prefaulted");
+                "segment " + segment.getFileName() + " differs in " + other.getFileName());
         }
-        try (JournalReader reader = JournalReader.open(prefaulted))
+        try (JournalReader reader = JournalReader.open(other))
         {
-            for (long i = 0; i < 2_000; i++)
+            for (long i = 0; i < records; i++)
             {
                 TestRecords.assertRecord(reader.next(), i);
             }
             assertNull(reader.next());
         }
+    }
+
+    @Test
+    void shouldTouchPagesAheadOfTheAppenderWithoutChangingAByte() throws IOException
+    {
+        assertEquals(JournalContext.DEFAULT_TOUCH_AHEAD, new JournalContext().touchAhead(), "on by default");
+        final UnsafeBuffer scratch = TestRecords.scratch();
+        final Path plain = dir.resolve("plain");
+        final Path touched = dir.resolve("touched");
+        long pages = 0;
+        for (final Path journal : List.of(plain, touched))
+        {
+            // a preparer that wakes every 50 us, so that its touches land among the appends, a few pages ahead
+            try (JournalAppender appender = JournalAppender.open(new JournalContext().directory(journal).segmentSize(SEGMENT)
+                .touchAhead(journal == touched ? 4 * 4096 : 0).preparerIdleStrategy(new SleepingIdleStrategy(50_000))))
+            {
+                long before = 0;
+                for (long i = 0; i < 4_000; i++)
+                {
+                    TestRecords.append(appender, scratch, i);
+                    if (i % 100 == 99)
+                    {
+                        // batches of several pages: the touches ahead of the published tail also land on pages the
+                        // appender has written since, which a compare-and-set of zero must leave as they are
+                        appender.endOfBatch();
+                    }
+                    if (journal == touched && i % 400 == 399)
+                    {
+                        // let the preparer follow the tail now and then (it has nothing to touch when the tail is
+                        // within its reach of the segment's end and it has touched that far already)
+                        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+                        while (appender.touchedPages() == before && System.nanoTime() < deadline)
+                        {
+                            LockSupport.parkNanos(100_000);
+                        }
+                        before = appender.touchedPages();
+                    }
+                }
+                if (journal == plain)
+                {
+                    assertEquals(0, appender.touchedPages(), "touchAhead(0) touches nothing");
+                }
+                pages = appender.touchedPages();
+            }
+        }
+        assertTrue(pages >= 10, "pages touched ahead: " + pages);
+        assertSameSegmentsAfterTheirHeaders(plain, touched, 4_000);
+    }
+
+    @Test
+    void shouldRefuseANegativeTouchAhead()
+    {
+        final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> JournalAppender.open(context().touchAhead(-1)));
+        assertTrue(refused.getMessage().contains("touchAhead"), refused.getMessage());
     }
 
     @Test

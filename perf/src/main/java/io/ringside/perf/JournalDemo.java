@@ -48,9 +48,14 @@ public final class JournalDemo extends CheckedCommand
         "writing, so that the appender takes no page fault (JournalContext.prefault; default off)")
     private boolean prefault;
 
+    @Option(names = "--touch-ahead", paramLabel = "BYTES", description = "how far ahead of the appender the segment preparer " +
+        "writes each page once (JournalContext.touchAhead; default 4194304, 0 for off)")
+    private int touchAhead = JournalContext.DEFAULT_TOUCH_AHEAD;
+
     @Override
     protected void check()
     {
+        atLeast(0, touchAhead, "--touch-ahead");
         atLeast(1, records, "--records");
         atLeast(8, payload, "--payload");
         atLeast(1, batch, "--batch");
@@ -63,7 +68,7 @@ public final class JournalDemo extends CheckedCommand
         final Path dir = temporary ? Files.createTempDirectory("ringside-demo-") : journal;
         try
         {
-            run(dir, records, payload, batch, durability, prefault);
+            run(dir, records, payload, batch, durability, prefault, touchAhead);
         }
         finally
         {
@@ -75,11 +80,11 @@ public final class JournalDemo extends CheckedCommand
     }
 
     private static void run(final Path dir, final long records, final int payload, final int batch, final DurabilityPolicy durability,
-        final boolean prefault)
+        final boolean prefault, final int touchAhead)
     {
         System.out.printf(Locale.ROOT, "Ringside journal demo%n" +
-            "journal %s, %,d records of %d bytes, durability %s, end of batch every %,d records, prefault %s%n", dir, records, payload,
-            durability, batch, prefault ? "on" : "off");
+            "journal %s, %,d records of %d bytes, durability %s, end of batch every %,d records, prefault %s, touch ahead %,d bytes%n", dir,
+            records, payload, durability, batch, prefault ? "on" : "off", touchAhead);
         final UnsafeBuffer event = new UnsafeBuffer(new byte[payload]);
         final long first;
         long written = 0;
@@ -88,7 +93,8 @@ public final class JournalDemo extends CheckedCommand
         final long forces;
         final long appendCpuStart;
         final long preparerCpuNs;
-        try (JournalAppender appender = JournalAppender.open(new JournalContext().directory(dir).durability(durability).prefault(prefault)))
+        try (JournalAppender appender = JournalAppender.open(new JournalContext().directory(dir).durability(durability).prefault(prefault)
+            .touchAhead(touchAhead)))
         {
             System.out.println("open: " + appender.recovery());
             first = appender.position();
