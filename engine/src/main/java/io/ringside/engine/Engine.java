@@ -21,6 +21,8 @@ import io.ringside.engine.runtime.SnapshotSchedule;
 import io.ringside.engine.runtime.SnapshotTaker;
 import io.ringside.engine.runtime.Ticker;
 import io.ringside.engine.runtime.WatermarkTracker;
+import io.ringside.engine.state.Prefetch;
+import io.ringside.engine.state.PrefetchingThread;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -753,19 +755,58 @@ public final class Engine implements AutoCloseable
 
     /**
      * Replays journal records from the reader's position up to {@code end} (or the last record) through the
-     * watermarks and the shards, on this thread, as the journaler and the shards would have processed them.
+     * watermarks and the shards, as the journaler and the shards would have processed them, hinting the shards a few
+     * records ahead as live ({@link ReplayAhead}). On a thread of its own, a {@link PrefetchingThread}, so that the hints'
+     * loads can be collected, unless this is one; this thread waits for it.
      *
      * @return {records, DATA records}.
      */
     static long[] replay(final JournalReader reader, final long end, final Journaler journaler, final ShardRunner[] shards,
         final EngineState state)
     {
+        if (Prefetch.ofCurrentThread() != null)
+        {
+            return replayAhead(reader, end, journaler, shards, state);
+        }
+        final long[][] counts = new long[1][];
+        final Throwable[] failure = new Throwable[1];
+        final Thread thread = new PrefetchingThread(() ->
+        {
+            try
+            {
+                counts[0] = replayAhead(reader, end, journaler, shards, state);
+            }
+            catch (final Throwable error)
+            {
+                failure[0] = error;
+            }
+        }, "ringside-replay");
+        thread.start();
+        joinAll(new Thread[] {thread});
+        if (failure[0] instanceof RuntimeException)
+        {
+            throw (RuntimeException)failure[0];
+        }
+        if (failure[0] instanceof Error)
+        {
+            throw (Error)failure[0];
+        }
+        if (failure[0] != null)
+        {
+            throw new EngineException("the replay failed: " + failure[0], failure[0]);
+        }
+        return counts[0];
+    }
+
+    private static long[] replayAhead(final JournalReader reader, final long end, final Journaler journaler, final ShardRunner[] shards,
+        final EngineState state)
+    {
         long records = 0;
         long events = 0;
-        final Slot slot = new Slot(new UnsafeBuffer(new byte[0]), 0, 0);
-        for (JournalRecord record = reader.next(); record != null && record.position() < end; record = reader.next())
+        final ReplayAhead ahead = new ReplayAhead(reader, end, shards);
+        for (Slot slot = ahead.next(); slot != null; slot = ahead.next())
         {
-            if (replayRecord(record, slot, journaler, shards, state))
+            if (replaySlot(slot, journaler, shards, state))
             {
                 events++;
             }
@@ -785,6 +826,11 @@ public final class Engine implements AutoCloseable
         final EngineState state)
     {
         fill(slot, record, shards.length);
+        return replaySlot(slot, journaler, shards, state);
+    }
+
+    private static boolean replaySlot(final Slot slot, final Journaler journaler, final ShardRunner[] shards, final EngineState state)
+    {
         journaler.onReplay(slot);
         final boolean event = slot.type == SlotType.DATA;
         if (event)
@@ -797,7 +843,7 @@ public final class Engine implements AutoCloseable
         }
         if (state.isHalted())
         {
-            throw new EngineException("the engine failed during replay at journal position " + record.position(), state.failure());
+            throw new EngineException("the engine failed during replay at journal position " + slot.journalPosition, state.failure());
         }
         return event;
     }
@@ -805,7 +851,7 @@ public final class Engine implements AutoCloseable
     /**
      * Sets a slot from a journal record, as the ring's slot was when the record was journaled.
      */
-    private static void fill(final Slot slot, final JournalRecord record, final int shardCount)
+    static void fill(final Slot slot, final JournalRecord record, final int shardCount)
     {
         slot.type = record.type();
         slot.sourceId = record.sourceId();

@@ -243,31 +243,84 @@ class EngineRecoveryTest
             publish(engine, 0, 60_000);
         }
         final Path journal = dir.resolve("journal");
-        final long hole;
-        try (io.ringside.journal.JournalReader reader = io.ringside.journal.JournalReader.open(journal))
-        {
-            for (int i = 0; i < 100; i++)
-            {
-                reader.next();
-            }
-            hole = reader.position();
-        }
-        final Path first;
-        try (java.util.stream.Stream<Path> segments = Files.list(journal))
-        {
-            final List<Path> all = segments.filter(file -> file.toString().endsWith(".seg")).sorted().toList();
-            assertTrue(all.size() >= 4, "several segments: " + all);
-            first = all.get(0);
-        }
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(first, java.nio.file.StandardOpenOption.WRITE))
-        {
-            channel.write(java.nio.ByteBuffer.allocate(4_096), hole);   // a zeroed page, from a record boundary on
-        }
+        final long hole = zeroAPageAfter(journal, 100);
+        final Path first = firstSegment(journal);
         final io.ringside.journal.JournalCorruptedException refused = assertThrows(io.ringside.journal.JournalCorruptedException.class,
             () -> new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>())).start());
         assertEquals(first, refused.segment());
         assertEquals(hole, refused.position());
         assertTrue(refused.getMessage().contains("a hole"), refused.getMessage());
+    }
+
+    @Test
+    void theReplayToolHandsTheShardsEveryEventBeforeAHoleThenNamesIt() throws IOException
+    {
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).snapshotOnClose(false)).start())
+        {
+            publish(engine, 1, 60_001);   // from 1: a running sum of 0 is refused by the handler's map
+        }
+        final Path journal = dir.resolve("journal");
+        final long hole = zeroAPageAfter(journal, 100);
+        long eventsBefore = 0;
+        try (io.ringside.journal.JournalReader reader = io.ringside.journal.JournalReader.open(journal))
+        {
+            for (io.ringside.journal.JournalRecord record = reader.next(); record.position() < hole; record = reader.next())
+            {
+                eventsBefore += record.type() == SlotType.DATA ? 1 : 0;
+            }
+        }
+        catch (final io.ringside.journal.JournalCorruptedException expected)
+        {
+            // the hole: every record before it was counted
+        }
+        assertTrue(eventsBefore > 50, "events before the hole: " + eventsBefore);
+        // the replay reads records ahead of the one it hands over: the hole must still come after every event before it
+        final List<Totals> handlers = new CopyOnWriteArrayList<>();
+        final io.ringside.journal.JournalCorruptedException refused = assertThrows(io.ringside.journal.JournalCorruptedException.class,
+            () -> JournalReplay.run(context(handlers, new CopyOnWriteArrayList<>()).directory(dir.resolve("replay")), journal, output -> { }));
+        assertEquals(hole, refused.position());
+        long handled = 0;
+        for (final Totals totals : handlers)
+        {
+            for (final long count : totals.counts.values())
+            {
+                handled += count;
+            }
+        }
+        assertEquals(eventsBefore, handled, "events handed to the shards before the hole");
+    }
+
+    /**
+     * Zeroes 4 KiB of the journal's first segment from a record boundary, {@code records} records from its start.
+     *
+     * @return the position of the hole.
+     */
+    private static long zeroAPageAfter(final Path journal, final int records) throws IOException
+    {
+        final long hole;
+        try (io.ringside.journal.JournalReader reader = io.ringside.journal.JournalReader.open(journal))
+        {
+            for (int i = 0; i < records; i++)
+            {
+                reader.next();
+            }
+            hole = reader.position();
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(firstSegment(journal), java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(java.nio.ByteBuffer.allocate(4_096), hole);   // a zeroed page, from a record boundary on
+        }
+        return hole;
+    }
+
+    private static Path firstSegment(final Path journal) throws IOException
+    {
+        try (java.util.stream.Stream<Path> segments = Files.list(journal))
+        {
+            final List<Path> all = segments.filter(file -> file.toString().endsWith(".seg")).sorted().toList();
+            assertTrue(all.size() >= 4, "several segments: " + all);
+            return all.get(0);
+        }
     }
 
     @Test

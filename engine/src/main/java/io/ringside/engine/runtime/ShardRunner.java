@@ -139,7 +139,7 @@ public final class ShardRunner implements ShardContext
     /**
      * The first stage of the hint, further ahead ({@link ShardHandler#prefetchEarly}). Never throws.
      */
-    void prefetchEarly(final Slot slot)
+    public void prefetchEarly(final Slot slot)
     {
         try
         {
@@ -154,7 +154,7 @@ public final class ShardRunner implements ShardContext
     /**
      * A hint: the handler may start loading the state of an event it will handle soon. Never throws.
      */
-    void prefetch(final Slot slot)
+    public void prefetch(final Slot slot)
     {
         try
         {
