@@ -1,5 +1,6 @@
 package io.ringside.engine;
 
+import io.ringside.engine.runtime.HintBatches;
 import io.ringside.engine.runtime.ShardRunner;
 import io.ringside.engine.runtime.Slot;
 import io.ringside.engine.state.Prefetch;
@@ -8,17 +9,16 @@ import io.ringside.journal.JournalRecord;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The journal's records for a replay, read a few ahead of the one being replayed, so that replay hints the shards as
- * the ring's consumer does live ({@code RingConsumerAgent}): at every {@value #BATCH}th record, the early stage for the
- * records two batches ahead, then the second stage for those one batch ahead, the state classes' loads collected and
- * issued back to back on a {@link io.ringside.engine.state.PrefetchingThread}. Each record read ahead is copied into a
+ * The journal's records for a replay, read a few ahead of the one being replayed, so that replay hints the shards in
+ * batches as the ring's consumer does live ({@link HintBatches}), the state classes' loads collected and issued back to
+ * back on a {@link io.ringside.engine.state.PrefetchingThread}. Each record read ahead is copied into a
  * slot of its own (a record's bytes live in a segment's mapping, which the reader may leave). A failure to read a record
  * (a corrupt one) is kept and thrown when replay reaches it, so that everything before it is replayed, as without the
  * read-ahead. One thread.
  */
-final class ReplayAhead
+final class ReplayAhead implements HintBatches.Ahead
 {
-    static final int BATCH = 8;
+    private static final int BATCH = HintBatches.BATCH;
     private static final int SLOTS = 4 * BATCH;
 
     private final JournalReader reader;
@@ -31,6 +31,7 @@ final class ReplayAhead
     private long taken;
     private boolean exhausted;
     private RuntimeException failure;
+    /** What the batched hints' loads read: kept, so that they are not optimised away. */
     private long prefetched;
 
     ReplayAhead(final JournalReader reader, final long end, final ShardRunner[] shards)
@@ -66,17 +67,9 @@ final class ReplayAhead
         }
         if (taken % BATCH == 0)
         {
-            hint();
+            prefetched += HintBatches.run(this, loads, taken, read - 1);
         }
         return slots[(int)(taken++ % SLOTS)];
-    }
-
-    /**
-     * @return what the hints' collected loads read (kept so that they are not optimised away).
-     */
-    long prefetched()
-    {
-        return prefetched;
     }
 
     private void readOne()
@@ -111,46 +104,18 @@ final class ReplayAhead
         read++;
     }
 
-    private void hint()
+    @Override
+    public Slot slotAt(final long sequence)
     {
-        final Prefetch loads = this.loads;
-        long sum = 0;
-        if (loads != null)
-        {
-            loads.begin();
-        }
-        for (long s = taken + 2 * BATCH; s < taken + 3 * BATCH && s < read; s++)
-        {
-            hint(slots[(int)(s % SLOTS)], true);
-        }
-        if (loads != null)
-        {
-            sum += loads.end();
-            loads.begin();
-        }
-        for (long s = taken + BATCH; s < taken + 2 * BATCH && s < read; s++)
-        {
-            hint(slots[(int)(s % SLOTS)], false);
-        }
-        if (loads != null)
-        {
-            sum += loads.end();
-        }
-        prefetched += sum;
+        return slots[(int)(sequence % SLOTS)];
     }
 
-    private void hint(final Slot slot, final boolean early)
+    @Override
+    public void hint(final Slot slot, final boolean early)
     {
         if (slot.type == SlotType.DATA)
         {
-            if (early)
-            {
-                shards[slot.shard].prefetchEarly(slot);
-            }
-            else
-            {
-                shards[slot.shard].prefetch(slot);
-            }
+            shards[slot.shard].hint(slot, early);
         }
     }
 }

@@ -265,14 +265,7 @@ public final class CompactAgent extends RingConsumerAgent implements EgressFullW
         final int shard = slot.shard;
         if (slot.type == SlotType.DATA && shard >= 0 && shard < shards.length)
         {
-            if (early)
-            {
-                shards[shard].prefetchEarly(slot);
-            }
-            else
-            {
-                shards[shard].prefetch(slot);
-            }
+            shards[shard].hint(slot, early);
         }
     }
 

@@ -3,7 +3,6 @@ package io.ringside.engine.runtime;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import io.ringside.engine.state.Prefetch;
-import io.ringside.engine.state.PrefetchingThread;
 import org.agrona.concurrent.Agent;
 
 /**
@@ -11,17 +10,11 @@ import org.agrona.concurrent.Agent;
  * every slot available, in order, flagging the last of the batch. The poller's sequence (what producers,
  * and later stages, wait on) advances at the end of each batch. One thread.
  * <p>
- * Given the ring ({@link #prefetchFrom}), it shows the slots a few places ahead of the one being handled to
- * {@link #prefetch} once the ring's cursor has passed them: a handler can then start loading the state the later
- * events will need, so that cache misses overlap instead of coming one after another (memory-level parallelism).
- * Finding a key's state is two dependent misses (an index slot, then the entry), so the hint has two stages, and the
- * hints go in batches of {@value #HINT_BATCH} slots: at every {@value #HINT_BATCH}th slot, the early stage (the index)
- * for the batch two ahead, then the second stage (the entry) for the batch one ahead, whose index slots the early stage
- * loaded a batch ago. On a {@link PrefetchingThread} (the engine's threads) each stage's loads are only noted while the
- * handler's hints run, and then issued back to back ({@link Prefetch}): a load that misses holds the core for the whole
- * miss once it is the oldest, so loads spread one per event overlap little, and a batch of them in a tight loop
- * overlaps them all. With several producers the ring's cursor counts claimed slots, so a slot ahead may still be being
- * written: a hint must only read.
+ * Given the ring ({@link #prefetchFrom}), it shows the slots ahead of the one being handled to {@link #prefetch} once
+ * the ring's cursor has passed them, in batches ({@link HintBatches}): a handler can then start loading the state the
+ * later events will need, so that cache misses overlap instead of coming one after another (memory-level parallelism).
+ * With several producers the ring's cursor counts claimed slots, so a slot ahead may still be being written: a hint must
+ * only read.
  */
 public abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Slot>
 {
@@ -29,14 +22,25 @@ public abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Sl
     private final EventPoller<Slot> poller;
     private final EngineControl control;
     private final Doorbell doorbell;
-    /** Slots whose hints go together; the early stage runs two batches ahead, the second one batch ahead. */
-    static final int HINT_BATCH = 8;
 
     private int handled;
     private RingBuffer<Slot> ring;
     private long knownCursor = -1;
     private Prefetch loads;
+    /** What the batched hints' loads read: kept, so that they are not optimised away. */
     private long prefetched;
+    private final HintBatches.Ahead ahead = new HintBatches.Ahead()
+    {
+        public Slot slotAt(final long sequence)
+        {
+            return ring.get(sequence);
+        }
+
+        public void hint(final Slot slot, final boolean early)
+        {
+            prefetch(slot, early);
+        }
+    };
 
     RingConsumerAgent(final String roleName, final EventPoller<Slot> poller, final EngineControl control, final Doorbell doorbell)
     {
@@ -92,57 +96,19 @@ public abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Sl
     public final boolean onEvent(final Slot slot, final long sequence, final boolean endOfBatch)
     {
         handled++;
-        if (ring != null && (sequence & (HINT_BATCH - 1)) == 0)
+        if (ring != null && (sequence & (HintBatches.BATCH - 1)) == 0)
         {
-            hintAhead(sequence);
+            final long last = sequence + 3 * HintBatches.BATCH - 1;
+            if (last > knownCursor)
+            {
+                // read the producers' cursor only when the slots ahead pass what it said last time: it is a line the
+                // publishing thread writes for every event, so reading it per event cost a cross-core miss per event
+                knownCursor = ring.getCursor();
+            }
+            prefetched += HintBatches.run(ahead, loads, sequence, knownCursor);
         }
         onSlot(slot, endOfBatch);
         return true;
-    }
-
-    private void hintAhead(final long sequence)
-    {
-        final long last = sequence + 3 * HINT_BATCH - 1;
-        if (last > knownCursor)
-        {
-            // read the producers' cursor only when the slots ahead pass what it said last time: it is a line the
-            // publishing thread writes for every event, so reading it per event cost a cross-core miss per event
-            knownCursor = ring.getCursor();
-        }
-        final Prefetch loads = this.loads;
-        final long earlyEnd = Math.min(last, knownCursor);
-        long sum = 0;
-        if (loads != null)
-        {
-            loads.begin();
-        }
-        for (long s = sequence + 2 * HINT_BATCH; s <= earlyEnd; s++)
-        {
-            prefetch(ring.get(s), true);
-        }
-        if (loads != null)
-        {
-            sum += loads.end();
-            loads.begin();
-        }
-        final long secondEnd = Math.min(sequence + 2 * HINT_BATCH - 1, knownCursor);
-        for (long s = sequence + HINT_BATCH; s <= secondEnd; s++)
-        {
-            prefetch(ring.get(s), false);
-        }
-        if (loads != null)
-        {
-            sum += loads.end();
-        }
-        prefetched += sum;
-    }
-
-    /**
-     * @return what the batched hints' loads read (kept so that they are not optimised away).
-     */
-    final long prefetched()
-    {
-        return prefetched;
     }
 
     abstract void onSlot(Slot slot, boolean endOfBatch);
@@ -150,7 +116,7 @@ public abstract class RingConsumerAgent implements Agent, EventPoller.Handler<Sl
     /**
      * A slot a few places ahead, for a hint only: with several producers it may still be being written.
      *
-     * @param early the first stage (two batches ahead), else the second (one batch ahead).
+     * @param early the first stage (two batches ahead), else the second (one batch ahead): {@link ShardRunner#hint}.
      */
     void prefetch(final Slot slot, final boolean early)
     {

@@ -39,14 +39,7 @@ public final class ShardAgent extends RingConsumerAgent
     {
         if (slot.type == SlotType.DATA && slot.shard == shard)
         {
-            if (early)
-            {
-                runner.prefetchEarly(slot);
-            }
-            else
-            {
-                runner.prefetch(slot);
-            }
+            runner.hint(slot, early);
         }
     }
 

@@ -137,9 +137,25 @@ public final class ShardRunner implements ShardContext
     }
 
     /**
+     * A hint for the slot's event, handled soon: its first stage ({@link #prefetchEarly}) if {@code early}, else the
+     * second ({@link #prefetch}). Never throws.
+     */
+    public void hint(final Slot slot, final boolean early)
+    {
+        if (early)
+        {
+            prefetchEarly(slot);
+        }
+        else
+        {
+            prefetch(slot);
+        }
+    }
+
+    /**
      * The first stage of the hint, further ahead ({@link ShardHandler#prefetchEarly}). Never throws.
      */
-    public void prefetchEarly(final Slot slot)
+    void prefetchEarly(final Slot slot)
     {
         try
         {
@@ -154,7 +170,7 @@ public final class ShardRunner implements ShardContext
     /**
      * A hint: the handler may start loading the state of an event it will handle soon. Never throws.
      */
-    public void prefetch(final Slot slot)
+    void prefetch(final Slot slot)
     {
         try
         {
