@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.ringside.engine.state.Dedup;
 import io.ringside.engine.state.Prefetch;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,13 +33,7 @@ class EnginePrefetchTest
         final Engine engine = new Engine(EngineTestSupport.context(dir).topology(topology).ringSize(4096).handlers(shard -> handler)).start();
         try
         {
-            final EventPublisher publisher = engine.newPublisher(1);
-            final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
-            for (int i = 0; i < EVENTS; i++)
-            {
-                event.putLong(0, i);
-                publisher.publish(i, event, 0, 8);
-            }
+            EngineTestSupport.publishCounting(engine.newPublisher(1), 0, EVENTS);
             handler.go.countDown();   // the shard held the first event until the ring held them all
             EngineTestSupport.await(() -> handler.handled == EVENTS, () -> "every event handled: " + handler.handled);
             engine.close();

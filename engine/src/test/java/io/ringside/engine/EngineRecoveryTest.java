@@ -240,11 +240,7 @@ class EngineRecoveryTest
     @Test
     void aHoleInAnOlderSegmentStopsTheStartWithTheSegmentAndPositionNamed() throws IOException
     {
-        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).snapshotOnClose(false)).start())
-        {
-            publish(engine, 0, 60_000);
-        }
-        final Path journal = dir.resolve("journal");
+        final Path journal = journalOfSeveralSegmentsWithoutASnapshot();
         final long hole = zeroAPageAfter(journal, 100);
         final Path first = firstSegment(journal);
         final io.ringside.journal.JournalCorruptedException refused = assertThrows(io.ringside.journal.JournalCorruptedException.class,
@@ -257,11 +253,7 @@ class EngineRecoveryTest
     @Test
     void theReplayToolHandsTheShardsEveryEventBeforeAHoleThenNamesIt() throws IOException
     {
-        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).snapshotOnClose(false)).start())
-        {
-            publish(engine, 0, 60_000);
-        }
-        final Path journal = dir.resolve("journal");
+        final Path journal = journalOfSeveralSegmentsWithoutASnapshot();
         final long hole = zeroAPageAfter(journal, 100);
         long eventsBefore = 0;
         try (io.ringside.journal.JournalReader reader = io.ringside.journal.JournalReader.open(journal))
@@ -290,6 +282,18 @@ class EngineRecoveryTest
             }
         }
         assertEquals(eventsBefore, handled, "events handed to the shards before the hole");
+    }
+
+    /**
+     * @return the journal of 60,000 events, closed without a snapshot (a restart replays all of it).
+     */
+    private Path journalOfSeveralSegmentsWithoutASnapshot()
+    {
+        try (Engine engine = new Engine(context(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()).snapshotOnClose(false)).start())
+        {
+            publish(engine, 0, 60_000);
+        }
+        return dir.resolve("journal");
     }
 
     /**

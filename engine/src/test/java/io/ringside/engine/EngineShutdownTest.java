@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 
 import io.ringside.engine.sink.FileSink;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,13 +38,7 @@ class EngineShutdownTest
         final Engine engine = new Engine(ctx).start();
         try
         {
-            final EventPublisher publisher = engine.newPublisher(1);
-            final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
-            for (int i = 0; i < EVENTS; i++)
-            {
-                event.putLong(0, i);
-                publisher.publish(i, event, 0, 8);
-            }
+            EngineTestSupport.publishCounting(engine.newPublisher(1), 0, EVENTS);
             engine.close();
         }
         finally

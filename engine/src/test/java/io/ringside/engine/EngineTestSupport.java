@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import io.ringside.engine.tools.EngineStat;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -60,6 +61,19 @@ final class EngineTestSupport
             throw new UncheckedIOException(ex);
         }
         return text.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Publishes events {@code from} to {@code to} (exclusive), event i with key i and an 8-byte payload holding i.
+     */
+    static void publishCounting(final EventPublisher publisher, final int from, final int to)
+    {
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
+        for (int i = from; i < to; i++)
+        {
+            event.putLong(0, i);
+            publisher.publish(i, event, 0, 8);
+        }
     }
 
     /**

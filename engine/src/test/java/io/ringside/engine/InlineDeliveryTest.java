@@ -214,12 +214,7 @@ class InlineDeliveryTest
 
     private static void publish(final EventPublisher publisher, final int from, final int to)
     {
-        final UnsafeBuffer event = new UnsafeBuffer(new byte[8]);
-        for (int i = from; i < to; i++)
-        {
-            event.putLong(0, i);
-            publisher.publish(i, event, 0, 8);
-        }
+        EngineTestSupport.publishCounting(publisher, from, to);
     }
 
     /**
